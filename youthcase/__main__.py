@@ -1,0 +1,5 @@
+"""Allows ``python -m youthcase``."""
+
+from youthcase.cli.main import main
+
+raise SystemExit(main())
