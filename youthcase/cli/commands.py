@@ -1,0 +1,125 @@
+"""The CLI's commands: thin wrappers that read stdin, call a service and print the result."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import TextIO
+
+from youthcase.config import kdf_params_for_new_vault, resolve_location
+from youthcase.domain.roles import role_from_text
+from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
+from youthcase.services.errors import InvalidInput
+from youthcase.services.sites import SiteService
+from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
+
+
+@dataclass
+class Io:
+    stdin: TextIO
+    stdout: TextIO
+
+    def secret(self, what: str) -> str:
+        """One line of stdin, without its line ending; spaces inside are kept."""
+        line = self.stdin.readline()
+        if not line:
+            raise InvalidInput(f"expected {what} on standard input")
+        return line.rstrip("\r\n")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stdout)
+
+
+def _unlock(args: argparse.Namespace, io: Io) -> UnlockedVault:
+    return LockedVault(resolve_location(args.db)).unlock(args.user, io.secret("your password"))
+
+
+def init(args: argparse.Namespace, io: Io) -> int:
+    location = resolve_location(args.db)
+    password = io.secret("the administrator's password")
+    created = create_vault(location, args.admin, password, kdf_params_for_new_vault())
+    created.vault.lock()
+    io.say(f"Created the vault at {location.describe()}.")
+    io.say("Recovery key (shown once; store it safely, e.g. with the information-governance lead):")
+    io.say(created.recovery_key)
+    return 0
+
+
+def users_add(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        role = role_from_text(args.role)
+        summary = AccountService(vault).add_user(args.new_user, role, io.secret("the temporary password"),
+                                                 args.site, args.full_name)
+    finally:
+        vault.lock()
+    io.say(f"Added {summary.username} ({summary.role.label}); they must change the password at first login.")
+    return 0
+
+
+def users_passwd(args: argparse.Namespace, io: Io) -> int:
+    old = io.secret("your current password")
+    new = io.secret("your new password")
+    vault = LockedVault(resolve_location(args.db)).unlock(args.user, old)
+    try:
+        AccountService(vault).change_own_password(old, new)
+    finally:
+        vault.lock()
+    io.say("Password changed.")
+    return 0
+
+
+def users_list(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        accounts = AccountService(vault).list_users()
+    finally:
+        vault.lock()
+    io.say(f"{'USER':<20} {'ROLE':<12} {'SITES':<20} STATUS")
+    for account in accounts:
+        status = "disabled" if not account.active else (
+            "temporary password" if account.must_change_password else "active")
+        io.say(f"{account.username:<20} {account.role.value:<12} "
+               f"{','.join(account.site_codes) or '-':<20} {status}")
+    return 0
+
+
+def users_disable(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        AccountService(vault).disable_user(args.target_user)
+    finally:
+        vault.lock()
+    io.say(f"Disabled {args.target_user.strip().lower()}.")
+    return 0
+
+
+def users_reset_password(args: argparse.Namespace, io: Io) -> int:
+    recovery_key = io.secret("the recovery key")
+    temporary = io.secret("the new temporary password")
+    reset_password_with_recovery_key(resolve_location(args.db), recovery_key, args.target_user,
+                                     temporary, kdf_params_for_new_vault())
+    io.say(f"{args.target_user.strip().lower()} has a new temporary password; "
+           "they must change it at their next login.")
+    return 0
+
+
+def sites_list(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        sites = SiteService(vault).list_sites()
+    finally:
+        vault.lock()
+    for site in sites:
+        io.say(f"{site.code:<8} {site.name}{'' if site.active else ' (inactive)'}")
+    return 0
+
+
+def sites_add(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        site = SiteService(vault).add_emergency_department(args.code, args.name)
+    finally:
+        vault.lock()
+    io.say(f"Added site {site.code} ({site.name}).")
+    return 0

@@ -1,0 +1,118 @@
+"""Command line: administration, scheduled jobs and tests. With no arguments it opens the GUI.
+
+Passwords are read only from standard input (``--password-stdin``), one per line, the acting
+user's first. Every failure prints one line on stderr and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from youthcase import __version__
+from youthcase.cli import commands
+from youthcase.services.errors import YouthcaseError
+
+INTERNAL_ERROR_EXIT = 70
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH_OR_URL",
+                        help="vault file or postgresql:// URL (default: $YOUTHCASE_DB, then the "
+                             "user data folder)")
+
+
+def _add_login(parser: argparse.ArgumentParser) -> None:
+    _add_db(parser)
+    parser.add_argument("--user", required=True, metavar="NAME", help="the acting user")
+    parser.add_argument("--password-stdin", action="store_true", required=True,
+                        help="read passwords from standard input, one per line")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="youthcase", description="Encrypted caseload system for hospital youth workers. "
+        "Run with no arguments to open the application.")
+    parser.add_argument("--version", action="version", version=f"youthcase {__version__}")
+    parser.add_argument("--db", metavar="PATH_OR_URL", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = sub.add_parser("init", help="create a vault and its first administrator")
+    _add_db(init)
+    init.add_argument("--admin", required=True, metavar="NAME")
+    init.add_argument("--password-stdin", action="store_true", required=True)
+    init.set_defaults(handler=commands.init)
+
+    users = sub.add_parser("users", help="manage staff accounts").add_subparsers(
+        dest="users_command", metavar="ACTION", required=True)
+    add = users.add_parser("add", help="add an account with a temporary password "
+                           "(stdin: your password, then theirs)")
+    _add_login(add)
+    add.add_argument("--new-user", required=True, metavar="NAME")
+    add.add_argument("--role", required=True, choices=["worker", "supervisor", "admin"])
+    add.add_argument("--site", action="append", default=[], metavar="CODE",
+                     help="a site the user works at or supervises (repeatable)")
+    add.add_argument("--full-name", metavar="NAME", help="shown to colleagues; stored encrypted")
+    add.set_defaults(handler=commands.users_add)
+
+    passwd = users.add_parser("passwd", help="change your password (stdin: old, then new)")
+    _add_login(passwd)
+    passwd.set_defaults(handler=commands.users_passwd)
+
+    listing = users.add_parser("list", help="list accounts")
+    _add_login(listing)
+    listing.set_defaults(handler=commands.users_list)
+
+    disable = users.add_parser("disable", help="disable an account")
+    _add_login(disable)
+    disable.add_argument("--target-user", required=True, metavar="NAME")
+    disable.set_defaults(handler=commands.users_disable)
+
+    reset = users.add_parser("reset-password", help="give an account a new temporary password "
+                             "with the recovery key (stdin: recovery key, then the new password)")
+    _add_db(reset)
+    reset.add_argument("--target-user", required=True, metavar="NAME")
+    reset.add_argument("--recovery-key-stdin", action="store_true", required=True)
+    reset.set_defaults(handler=commands.users_reset_password)
+
+    sites = sub.add_parser("sites", help="list or add sites").add_subparsers(
+        dest="sites_command", metavar="ACTION", required=True)
+    site_list = sites.add_parser("list", help="list sites")
+    _add_login(site_list)
+    site_list.set_defaults(handler=commands.sites_list)
+    site_add = sites.add_parser("add", help="add a priority A&E department")
+    _add_login(site_add)
+    site_add.add_argument("--code", required=True)
+    site_add.add_argument("--name", required=True)
+    site_add.set_defaults(handler=commands.sites_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
+         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from youthcase.gui.app import run_gui  # Qt is imported only when the GUI is wanted
+
+        return run_gui(args.db)
+    handler: Callable[..., int] = args.handler
+    try:
+        return handler(args, commands.Io(stdin, stdout))
+    except YouthcaseError as error:
+        print(f"youthcase: error: {error}", file=stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("youthcase: interrupted; nothing was changed", file=stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
+        # Only the type: messages from lower layers could carry values we must not print.
+        print(f"youthcase: internal error ({type(error).__name__}); nothing was changed",
+              file=stderr)
+        return INTERNAL_ERROR_EXIT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

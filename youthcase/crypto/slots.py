@@ -1,0 +1,111 @@
+"""Key slots: the vault key wrapped under a user's password or under the recovery key.
+
+As in LUKS: each user has a slot holding the vault key wrapped with AES-256-GCM under a key derived
+from their password with Argon2id. The slot's associated data binds the vault id, the slot's owner
+and the KDF parameters, so a downgraded parameter or a slot copied to another user fails to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from youthcase.crypto.errors import WrongSecretError
+from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
+from youthcase.crypto.keys import VaultKey, hkdf_sha256
+
+RECOVERY_KEY_BYTES = 32
+RECOVERY_GROUP = 4
+
+
+class SlotKind(Enum):
+    PASSWORD = "password"
+    RECOVERY = "recovery"
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    """One wrapped copy of the vault key. ``owner`` is a user id, or ``recovery``."""
+
+    owner: str
+    kind: SlotKind
+    salt: bytes
+    kdf: KdfParams | None
+    nonce: bytes
+    wrapped: bytes
+
+    def associated_data(self, vault_id: str) -> bytes:
+        kdf = self.kdf.encode() if self.kdf else b"hkdf"
+        parts = (b"youthcase-slot-v1", vault_id.encode(), self.owner.encode(), self.kind.value.encode(), kdf)
+        return b"|".join(parts)
+
+
+def _wrap(vault_key: VaultKey, wrapping_key: bytes, template: KeySlot, vault_id: str) -> KeySlot:
+    nonce = os.urandom(12)
+    wrapped = AESGCM(wrapping_key).encrypt(nonce, vault_key.material, template.associated_data(vault_id))
+    return KeySlot(template.owner, template.kind, template.salt, template.kdf, nonce, wrapped)
+
+
+def _unwrap(slot: KeySlot, wrapping_key: bytes, vault_id: str) -> VaultKey:
+    try:
+        material = AESGCM(wrapping_key).decrypt(slot.nonce, slot.wrapped, slot.associated_data(vault_id))
+    except InvalidTag:
+        raise WrongSecretError("the key slot did not open") from None
+    return VaultKey(material)
+
+
+def password_slot(vault_key: VaultKey, vault_id: str, owner: str, password: str, kdf: KdfParams) -> KeySlot:
+    salt = os.urandom(SALT_BYTES)
+    template = KeySlot(owner, SlotKind.PASSWORD, salt, kdf, b"", b"")
+    return _wrap(vault_key, derive_key(password, salt, kdf), template, vault_id)
+
+
+def open_password_slot(slot: KeySlot, vault_id: str, password: str) -> VaultKey:
+    if slot.kind is not SlotKind.PASSWORD or slot.kdf is None:
+        raise WrongSecretError("not a password slot")
+    return _unwrap(slot, derive_key(password, slot.salt, slot.kdf), vault_id)
+
+
+def _recovery_wrapping_key(recovery_secret: bytes, salt: bytes) -> bytes:
+    # The recovery key has 256 bits of entropy, so HKDF suffices; Argon2id would add nothing.
+    return hkdf_sha256(recovery_secret, b"youthcase/v1/recovery-slot", salt=salt)
+
+
+def recovery_slot(vault_key: VaultKey, vault_id: str, recovery_key: str) -> KeySlot:
+    salt = os.urandom(SALT_BYTES)
+    template = KeySlot("recovery", SlotKind.RECOVERY, salt, None, b"", b"")
+    wrapping = _recovery_wrapping_key(parse_recovery_key(recovery_key), salt)
+    return _wrap(vault_key, wrapping, template, vault_id)
+
+
+def open_recovery_slot(slot: KeySlot, vault_id: str, recovery_key: str) -> VaultKey:
+    try:
+        secret = parse_recovery_key(recovery_key)
+    except ValueError:
+        raise WrongSecretError("malformed recovery key") from None
+    return _unwrap(slot, _recovery_wrapping_key(secret, slot.salt), vault_id)
+
+
+def generate_recovery_key() -> str:
+    """A printable 256-bit recovery key in groups of four base32 characters."""
+    text = base64.b32encode(secrets.token_bytes(RECOVERY_KEY_BYTES)).decode("ascii").rstrip("=")
+    return "-".join(text[i : i + RECOVERY_GROUP] for i in range(0, len(text), RECOVERY_GROUP))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """Accept the key as printed, with or without dashes, spaces or lower case."""
+    compact = "".join(ch for ch in text.upper() if ch not in "- \t\r\n")
+    padded = compact + "=" * (-len(compact) % 8)
+    try:
+        secret = base64.b32decode(padded)
+    except ValueError:
+        raise ValueError("a recovery key uses only the letters A-Z and digits 2-7") from None
+    if len(secret) != RECOVERY_KEY_BYTES:
+        raise ValueError("a recovery key has 52 characters")
+    return secret

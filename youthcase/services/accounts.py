@@ -1,0 +1,152 @@
+"""Staff accounts: adding, listing, disabling, changing and resetting passwords.
+
+Role checks live here, not in the GUI: every method checks the acting user's permissions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from youthcase.config import VaultLocation
+from youthcase.crypto.errors import WrongSecretError
+from youthcase.crypto.kdf import KdfParams
+from youthcase.crypto.keys import KeyPurpose
+from youthcase.crypto.slots import open_password_slot, password_slot
+from youthcase.domain.clock import Clock, SystemClock
+from youthcase.domain.roles import Permission, Role
+from youthcase.domain.usernames import normalise_username
+from youthcase.services.audit import AuditAction, append_event
+from youthcase.services.errors import InvalidInput, WrongCredentials
+from youthcase.services.permissions import require
+from youthcase.services.vault import LockedVault, UnlockedVault, check_new_password
+from youthcase.storage.keystore import login_id
+from youthcase.storage.models import AppUser, Site
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What an account list shows: no secrets, the full name only to whoever may list users."""
+
+    user_id: uuid.UUID
+    username: str
+    full_name: str | None
+    role: Role
+    site_codes: tuple[str, ...]
+    active: bool
+    must_change_password: bool
+    created_at: dt.datetime
+
+
+def _summary(user: AppUser) -> AccountSummary:
+    return AccountSummary(
+        user.id, user.username, None if user.full_name is None else str(user.full_name), Role(user.role),
+        tuple(sorted(site.code for site in user.sites)), user.active, user.must_change_password,
+        user.created_at,
+    )
+
+
+def _sites_by_code(session: Session, codes: Iterable[str]) -> list[Site]:
+    wanted = {code.strip().upper() for code in codes}
+    found = list(session.scalars(select(Site).where(Site.code.in_(wanted))))
+    missing = wanted - {site.code for site in found}
+    if missing:
+        raise InvalidInput(f"unknown site code(s): {', '.join(sorted(missing))}")
+    return found
+
+
+class AccountService:
+    def __init__(self, vault: UnlockedVault) -> None:
+        self.vault = vault
+
+    def add_user(self, username: str, role: Role, temporary_password: str,
+                 site_codes: Iterable[str] = (), full_name: str | None = None) -> AccountSummary:
+        """Create an account whose first login must replace the temporary password."""
+        require(self.vault.actor, Permission.MANAGE_USERS)
+        try:
+            name = normalise_username(username)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+        check_new_password(temporary_password, name)
+        with self.vault.session() as session:
+            if session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
+                raise InvalidInput(f"user name {name!r} is already taken")
+            user = AppUser(username=name, full_name=full_name, role=role.value, active=True,
+                           must_change_password=True, created_at=self.vault.clock.now())
+            user.sites = _sites_by_code(session, site_codes)
+            session.add(user)
+            self.vault.audit(session, AuditAction.USER_ADDED, "app_user", user.id)
+            session.flush()
+            # The slot is written last, inside the transaction: if it fails, the account is not saved.
+            slot = password_slot(self.vault.vault_key, self.vault.vault_id, str(user.id),
+                                 temporary_password, self.vault.kdf)
+            self.vault.keystore.put_slot(login_id(self.vault.vault_id, name), slot)
+            return _summary(user)
+
+    def list_users(self) -> list[AccountSummary]:
+        require(self.vault.actor, Permission.LIST_USERS)
+        with self.vault.session() as session:
+            return [_summary(u) for u in session.scalars(select(AppUser).order_by(AppUser.username))]
+
+    def disable_user(self, username: str) -> None:
+        require(self.vault.actor, Permission.MANAGE_USERS)
+        name = username.strip().lower()
+        if name == self.vault.actor.username:
+            raise InvalidInput("you cannot disable your own account")
+        with self.vault.session() as session:
+            user = session.scalar(select(AppUser).where(AppUser.username == name))
+            if user is None:
+                raise InvalidInput(f"there is no user {name!r}")
+            user.active = False
+            self.vault.audit(session, AuditAction.USER_DISABLED, "app_user", user.id)
+
+    def change_own_password(self, old_password: str, new_password: str) -> None:
+        """Re-wrap only this user's slot: no record ciphertext changes."""
+        actor = self.vault.actor
+        login = login_id(self.vault.vault_id, actor.username)
+        slot = self.vault.keystore.get_slot(login)
+        if slot is None:
+            raise WrongCredentials()
+        try:
+            open_password_slot(slot, self.vault.vault_id, old_password)
+        except WrongSecretError:
+            raise WrongCredentials() from None
+        if new_password == old_password:
+            raise InvalidInput("the new password must differ from the old one")
+        check_new_password(new_password, actor.username)
+        new_slot = password_slot(self.vault.vault_key, self.vault.vault_id, str(actor.user_id),
+                                 new_password, self.vault.kdf)
+        self.vault.keystore.put_slot(login, new_slot)
+        with self.vault.session() as session:
+            user = session.get_one(AppUser, actor.user_id)
+            user.must_change_password = False
+            self.vault.audit(session, AuditAction.PASSWORD_CHANGED, "app_user", actor.user_id)
+        self.vault.actor = replace(actor, must_change_password=False)
+
+
+def reset_password_with_recovery_key(location: VaultLocation, recovery_key: str, username: str,
+                                     temporary_password: str, kdf: KdfParams,
+                                     clock: Clock | None = None) -> None:
+    """Give an account a new temporary password using the vault's recovery key."""
+    clock = clock or SystemClock()
+    name = username.strip().lower()
+    check_new_password(temporary_password, name)
+    keystore, vault_id, vault_key, engine = LockedVault(location, clock).open_with_recovery_key(recovery_key)
+    try:
+        with Session(engine) as session, session.begin():
+            user = session.scalar(select(AppUser).where(AppUser.username == name))
+            if user is None:
+                raise InvalidInput(f"there is no user {name!r}")
+            user.must_change_password = True
+            append_event(session, vault_key.derive(KeyPurpose.AUDIT), clock, None,
+                         AuditAction.PASSWORD_RESET, "app_user", user.id)
+            session.flush()
+            keystore.put_slot(login_id(vault_id, name),
+                              password_slot(vault_key, vault_id, str(user.id), temporary_password, kdf))
+    finally:
+        engine.dispose()

@@ -1,0 +1,54 @@
+"""Sites: everyone may list them; administrators add priority A&E departments."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from youthcase.domain.roles import Permission
+from youthcase.domain.sites import SiteKind, normalise_site_code
+from youthcase.services.audit import AuditAction
+from youthcase.services.errors import InvalidInput
+from youthcase.services.permissions import require
+from youthcase.services.vault import UnlockedVault
+from youthcase.storage.models import Site
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    site_id: uuid.UUID
+    code: str
+    name: str
+    kind: SiteKind
+    active: bool
+
+
+class SiteService:
+    def __init__(self, vault: UnlockedVault) -> None:
+        self.vault = vault
+
+    def list_sites(self) -> list[SiteSummary]:
+        with self.vault.session() as session:
+            return [
+                SiteSummary(s.id, s.code, s.name, SiteKind(s.kind), s.active)
+                for s in session.scalars(select(Site).order_by(Site.kind.desc(), Site.code))
+            ]
+
+    def add_emergency_department(self, code: str, name: str) -> SiteSummary:
+        require(self.vault.actor, Permission.MANAGE_SITES)
+        try:
+            code = normalise_site_code(code)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+        name = name.strip()
+        if not 2 <= len(name) <= 200:
+            raise InvalidInput("a site name needs 2-200 characters")
+        with self.vault.session() as session:
+            if session.scalar(select(Site.id).where(Site.code == code)) is not None:
+                raise InvalidInput(f"site code {code} is already in use")
+            site = Site(code=code, name=name, kind=SiteKind.EMERGENCY_DEPARTMENT.value, active=True)
+            session.add(site)
+            self.vault.audit(session, AuditAction.SITE_ADDED, "site", site.id)
+            return SiteSummary(site.id, code, name, SiteKind.EMERGENCY_DEPARTMENT, True)

@@ -1,0 +1,393 @@
+"""Creating, unlocking and locking a vault: the one place keys are opened and dropped.
+
+A ``LockedVault`` knows where the vault is and can unlock it; unlocking yields an ``UnlockedVault``
+holding the engine (keyed, with the field cipher attached), the acting user, and the vault key for
+re-wrapping slots. ``lock()`` drops all of that; anything that still holds the object gets
+``VaultLockedError`` instead of data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from youthcase.config import VaultLocation
+from youthcase.crypto.errors import WeakKdfParametersError, WrongSecretError
+from youthcase.crypto.fields import FieldCipher
+from youthcase.crypto.kdf import MINIMUM_PARAMS, SALT_BYTES, KdfParams, derive_key
+from youthcase.crypto.keys import KeyPurpose, VaultKey
+from youthcase.crypto.slots import (
+    KeySlot,
+    generate_recovery_key,
+    open_password_slot,
+    open_recovery_slot,
+    password_slot,
+    recovery_slot,
+)
+from youthcase.domain.clock import Clock, SystemClock
+from youthcase.domain.passwords import PasswordRejected, check_password
+from youthcase.domain.roles import Role
+from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES
+from youthcase.domain.throttle import delay_after
+from youthcase.domain.usernames import normalise_username
+from youthcase.services.audit import AuditAction, append_event
+from youthcase.services.errors import (
+    AccountDisabled,
+    InvalidInput,
+    LockedOut,
+    VaultCorrupt,
+    VaultExists,
+    VaultMissing,
+    WrongCredentials,
+)
+from youthcase.storage.encrypted import VaultLockedError, attach_field_cipher, detach_field_cipher
+from youthcase.storage.engine import server_engine, sqlcipher_engine
+from youthcase.storage.keystore import (
+    RECOVERY_LOGIN_ID,
+    HeaderFileKeyStore,
+    KeyStore,
+    KeyStoreError,
+    ServerKeyStore,
+    UnlockFailures,
+    login_id,
+)
+from youthcase.storage.migrate import upgrade_to_head
+from youthcase.storage.models import AppUser, Site, VaultSetting
+
+IDLE_LOCK_SETTING = "idle_lock_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is using the vault. Services check permissions against this, never against the GUI."""
+
+    user_id: uuid.UUID
+    username: str
+    role: Role
+    site_codes: frozenset[str]
+    must_change_password: bool
+
+
+def _keystore_error(error: KeyStoreError, location: VaultLocation) -> Exception:
+    if error.kind == "missing":
+        return VaultMissing(f"no vault at {location.describe()}: {error}")
+    return VaultCorrupt(f"cannot open the vault at {location.describe()}: {error}")
+
+
+class UnlockedVault:
+    """An open vault for one acting user. Drop it with ``lock()``."""
+
+    def __init__(
+        self,
+        location: VaultLocation,
+        keystore: KeyStore,
+        engine: Engine,
+        vault_id: str,
+        vault_key: VaultKey,
+        kdf: KdfParams,
+        actor: Actor,
+        clock: Clock,
+    ) -> None:
+        self.location = location
+        self.keystore = keystore
+        self.vault_id = vault_id
+        self.actor = actor
+        self.clock = clock
+        self.kdf = kdf
+        self._engine: Engine | None = engine
+        self._vault_key: VaultKey | None = vault_key
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_locked(self) -> bool:
+        return self._engine is None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise VaultLockedError("the vault is locked")
+        return self._engine
+
+    def key(self, purpose: KeyPurpose) -> bytes:
+        if self._vault_key is None:
+            raise VaultLockedError("the vault is locked")
+        return self._vault_key.derive(purpose)
+
+    @property
+    def vault_key(self) -> VaultKey:
+        if self._vault_key is None:
+            raise VaultLockedError("the vault is locked")
+        return self._vault_key
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends normally, rolled back otherwise."""
+        self.engine  # noqa: B018 - raises when locked
+        with self._sessions.begin() as session:
+            yield session
+
+    def audit(self, session: Session, action: AuditAction, entity: str | None = None,
+              entity_id: uuid.UUID | None = None) -> None:
+        append_event(session, self.key(KeyPurpose.AUDIT), self.clock, self.actor.user_id, action,
+                     entity, entity_id)
+
+    def lock(self) -> None:
+        """Record the lock, then drop keys, close connections and forget the engine."""
+        if self._engine is None:
+            return
+        with contextlib.suppress(Exception):  # locking must always succeed
+            with self.session() as session:
+                self.audit(session, AuditAction.LOCK)
+        detach_field_cipher(self._engine)
+        self._engine.dispose()
+        self._engine = None
+        self._vault_key = None
+        self._sessions = sessionmaker()
+
+
+class LockedVault:
+    """A vault's location and key store, before anyone has unlocked it."""
+
+    def __init__(self, location: VaultLocation, clock: Clock | None = None) -> None:
+        self.location = location
+        self.clock: Clock = clock or SystemClock()
+        self._server_engine: Engine | None = None
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def keystore(self) -> KeyStore:
+        if self.location.path is not None:
+            return HeaderFileKeyStore(self.location.header_path)
+        return ServerKeyStore(self._server())
+
+    def _server(self) -> Engine:
+        if self._server_engine is None:
+            self._server_engine = server_engine(self.location.url or "")
+        return self._server_engine
+
+    def _require_existing(self) -> tuple[KeyStore, str]:
+        path = self.location.path
+        if path is not None and not path.exists():
+            raise VaultMissing(f"no vault at {path}: the file does not exist")
+        if path is not None and path.is_dir():
+            raise VaultCorrupt(f"{path} is a folder, not a youthcase vault")
+        keystore = self.keystore()
+        try:
+            if self.location.is_server and not keystore.exists():
+                raise VaultMissing(f"no vault at {self.location.describe()}")
+            return keystore, keystore.vault_id()
+        except KeyStoreError as error:
+            raise _keystore_error(error, self.location) from None
+        except OperationalError:
+            raise VaultMissing(f"cannot reach the database server {self.location.describe()}") from None
+        except DatabaseError:
+            raise VaultCorrupt(f"{self.location.describe()} is not a youthcase vault") from None
+
+    def _engine_for(self, vault_key: VaultKey) -> Engine:
+        if self.location.path is not None:
+            engine = sqlcipher_engine(self.location.path, vault_key.derive(KeyPurpose.DATABASE_FILE))
+        else:
+            engine = server_engine(self.location.url or "")
+        attach_field_cipher(engine, FieldCipher(vault_key.derive(KeyPurpose.FIELDS)))
+        return engine
+
+    def _open_engine(self, vault_key: VaultKey) -> Engine:
+        """Key the database and migrate it; a file that does not decrypt is corrupt or foreign."""
+        engine = self._engine_for(vault_key)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT count(*) FROM site" if self.location.is_server
+                                        else "SELECT count(*) FROM sqlite_master"))
+            upgrade_to_head(engine)
+        except DatabaseError:
+            engine.dispose()
+            raise VaultCorrupt(
+                f"the vault at {self.location.describe()} is damaged or is not a youthcase vault"
+            ) from None
+        return engine
+
+    # --- throttling ----------------------------------------------------------------------------
+
+    def _check_throttle(self, keystore: KeyStore, login: str) -> None:
+        record = keystore.failures(login)
+        if record is None:
+            return
+        wait_until = record.last_at + timedelta(seconds=delay_after(record.count))
+        remaining = (wait_until - self.clock.now()).total_seconds()
+        if remaining > 0:
+            raise LockedOut(remaining)
+
+    def _record_failure(self, keystore: KeyStore, login: str) -> None:
+        record = keystore.failures(login)
+        count = 1 if record is None else record.count + 1
+        keystore.set_failures(login, UnlockFailures(count, self.clock.now()))
+
+    # --- unlocking -----------------------------------------------------------------------------
+
+    def unlock(self, username: str, password: str) -> UnlockedVault:
+        """Open the vault as ``username``. Wrong name and wrong password fail the same way."""
+        keystore, vault_id = self._require_existing()
+        login = login_id(vault_id, username)
+        try:
+            self._check_throttle(keystore, login)
+            slot = keystore.get_slot(login)
+            vault_key = self._open_slot(slot, vault_id, password)
+        except KeyStoreError as error:
+            raise _keystore_error(error, self.location) from None
+        except WrongCredentials:
+            self._record_failure(keystore, login)
+            raise
+        if keystore.failures(login) is not None:
+            keystore.set_failures(login, None)
+        assert slot is not None and slot.kdf is not None
+        return self._unlocked(keystore, vault_id, vault_key, slot.kdf, username)
+
+    def _open_slot(self, slot: KeySlot | None, vault_id: str, password: str) -> VaultKey:
+        try:
+            if slot is None:
+                # Spend the same time as a real attempt so the timing does not reveal user names.
+                derive_key(password, bytes(SALT_BYTES), MINIMUM_PARAMS)
+                raise WrongCredentials()
+            return open_password_slot(slot, vault_id, password)
+        except WrongSecretError:
+            raise WrongCredentials() from None
+        except WeakKdfParametersError as error:
+            raise VaultCorrupt(f"the vault header has been tampered with: {error}") from None
+
+    def _unlocked(self, keystore: KeyStore, vault_id: str, vault_key: VaultKey, kdf: KdfParams,
+                  username: str) -> UnlockedVault:
+        engine = self._open_engine(vault_key)
+        with Session(engine) as session:
+            user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
+            if user is None:
+                engine.dispose()
+                raise VaultCorrupt("the vault header and database disagree about this account")
+            if not user.active:
+                engine.dispose()
+                raise AccountDisabled("this account has been disabled: ask an administrator")
+            actor = Actor(user.id, user.username, Role(user.role),
+                          frozenset(site.code for site in user.sites), user.must_change_password)
+        vault = UnlockedVault(self.location, keystore, engine, vault_id, vault_key, kdf, actor, self.clock)
+        with vault.session() as session:
+            vault.audit(session, AuditAction.LOGIN)
+        return vault
+
+    def open_with_recovery_key(self, recovery_key: str) -> tuple[KeyStore, str, VaultKey, Engine]:
+        """For password resets: open the vault key with the recovery slot (throttled like logins)."""
+        keystore, vault_id = self._require_existing()
+        try:
+            self._check_throttle(keystore, RECOVERY_LOGIN_ID)
+            slot = keystore.get_slot(RECOVERY_LOGIN_ID)
+            if slot is None:
+                raise VaultCorrupt("the vault has no recovery key slot")
+            try:
+                vault_key = open_recovery_slot(slot, vault_id, recovery_key)
+            except WrongSecretError:
+                self._record_failure(keystore, RECOVERY_LOGIN_ID)
+                raise WrongCredentials() from None
+        except KeyStoreError as error:
+            raise _keystore_error(error, self.location) from None
+        keystore.set_failures(RECOVERY_LOGIN_ID, None)
+        return keystore, vault_id, vault_key, self._open_engine(vault_key)
+
+
+# --- creation ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedVault:
+    vault: UnlockedVault
+    recovery_key: str
+
+
+def check_new_password(password: str, username: str) -> None:
+    try:
+        check_password(password, username)
+    except PasswordRejected as rejected:
+        raise InvalidInput(f"password not accepted: {rejected}") from None
+
+
+def create_vault(location: VaultLocation, admin_username: str, admin_password: str, kdf: KdfParams,
+                 clock: Clock | None = None) -> CreatedVault:
+    """Create a vault with the four major trauma centres and a first administrator.
+
+    All or nothing: if anything fails, the files created so far are removed.
+    """
+    clock = clock or SystemClock()
+    try:
+        username = normalise_username(admin_username)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    check_new_password(admin_password, username)
+    kdf.validate()
+    locked = LockedVault(location, clock)
+    _refuse_existing(locked)
+    try:
+        return _populate_new_vault(locked, username, admin_password, kdf, clock)
+    except BaseException:
+        _remove_partial_vault(location)
+        raise
+
+
+def _refuse_existing(locked: LockedVault) -> None:
+    location = locked.location
+    if location.path is not None:
+        if location.path.exists() or location.header_path.exists():
+            raise VaultExists(f"{location.path} already exists: choose another file")
+        return
+    try:
+        if locked.keystore().exists():
+            raise VaultExists(f"{location.describe()} already holds a youthcase vault")
+    except OperationalError:
+        raise VaultMissing(f"cannot reach the database server {location.describe()}") from None
+    except DatabaseError:
+        pass  # no tables yet: an empty database, which is what we want
+
+
+def _populate_new_vault(locked: LockedVault, username: str, password: str, kdf: KdfParams,
+                        clock: Clock) -> CreatedVault:
+    location = locked.location
+    if location.path is not None:
+        location.path.parent.mkdir(parents=True, exist_ok=True)
+    vault_key = VaultKey.generate()
+    vault_id = str(uuid.uuid4())
+    engine = locked._open_engine(vault_key)
+    admin = AppUser(username=username, role=Role.ADMIN.value, active=True, must_change_password=False,
+                    created_at=clock.now())
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        session.add_all(Site(code=s.code, name=s.name, kind=s.kind.value, active=True)
+                        for s in MAJOR_TRAUMA_CENTRES)
+        session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
+        session.add(admin)
+    actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
+    keystore = locked.keystore()
+    keystore.create(vault_id)
+    recovery_key = generate_recovery_key()
+    keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
+    keystore.put_slot(login_id(vault_id, username), password_slot(vault_key, vault_id, str(admin.id),
+                                                                  password, kdf))
+    vault = UnlockedVault(location, keystore, engine, vault_id, vault_key, kdf, actor, clock)
+    with vault.session() as session:
+        vault.audit(session, AuditAction.VAULT_CREATED)
+    return CreatedVault(vault, recovery_key)
+
+
+def _remove_partial_vault(location: VaultLocation) -> None:
+    if location.path is None:
+        return  # a server database is left for its operator to drop; init refused a non-empty one
+    for path in (location.path, location.header_path,
+                 Path(f"{location.path}-wal"), Path(f"{location.path}-shm"),
+                 Path(f"{location.path}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)

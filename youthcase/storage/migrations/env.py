@@ -1,0 +1,32 @@
+"""Alembic environment: always run on a connection the vault hands over (already keyed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+
+from youthcase.storage.encrypted import _Encrypted
+from youthcase.storage.models import Base
+from youthcase.storage.types import UtcDateTime
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Migrations name storage types only, so they never depend on the model code."""
+    if type_ == "type" and isinstance(obj, _Encrypted):
+        return "sa.LargeBinary()"
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    render_item=render_item,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
