@@ -207,7 +207,8 @@ class LockedVault:
         engine = self._engine_for(vault_key)
         try:
             with engine.connect() as connection:
-                connection.execute(text("SELECT count(*) FROM site" if self.location.is_server
+                # On SQLCipher the first read is what proves the key (the page HMACs verify).
+                connection.execute(text("SELECT 1" if self.location.is_server
                                         else "SELECT count(*) FROM sqlite_master"))
             upgrade_to_head(engine)
         except DatabaseError:
