@@ -252,7 +252,7 @@ class LockedVault:
         if keystore.failures(login) is not None:
             keystore.set_failures(login, None)
         assert slot is not None and slot.kdf is not None
-        return self._unlocked(keystore, vault_id, vault_key, slot.kdf, username)
+        return self._unlocked(keystore, vault_id, vault_key, slot, username)
 
     def _open_slot(self, slot: KeySlot | None, vault_id: str, password: str) -> VaultKey:
         try:
@@ -266,20 +266,17 @@ class LockedVault:
         except WeakKdfParametersError as error:
             raise VaultCorrupt(f"the vault header has been tampered with: {error}") from None
 
-    def _unlocked(self, keystore: KeyStore, vault_id: str, vault_key: VaultKey, kdf: KdfParams,
+    def _unlocked(self, keystore: KeyStore, vault_id: str, vault_key: VaultKey, slot: KeySlot,
                   username: str) -> UnlockedVault:
         engine = self._open_engine(vault_key)
-        with Session(engine) as session:
-            user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
-            if user is None:
-                engine.dispose()
-                raise VaultCorrupt("the vault header and database disagree about this account")
-            if not user.active:
-                engine.dispose()
-                raise AccountDisabled("this account has been disabled: ask an administrator")
-            actor = Actor(user.id, user.username, Role(user.role),
-                          frozenset(site.code for site in user.sites), user.must_change_password)
-        vault = UnlockedVault(self.location, keystore, engine, vault_id, vault_key, kdf, actor, self.clock)
+        try:
+            actor = _actor_for(engine, username, slot.owner)
+        except BaseException:
+            engine.dispose()
+            raise
+        assert slot.kdf is not None
+        vault = UnlockedVault(self.location, keystore, engine, vault_id, vault_key, slot.kdf, actor,
+                              self.clock)
         with vault.session() as session:
             vault.audit(session, AuditAction.LOGIN)
         return vault
@@ -301,6 +298,19 @@ class LockedVault:
             raise _keystore_error(error, self.location) from None
         keystore.set_failures(RECOVERY_LOGIN_ID, None)
         return keystore, vault_id, vault_key, self._open_engine(vault_key)
+
+
+def _actor_for(engine: Engine, username: str, slot_owner: str) -> Actor:
+    """The account behind a slot. The slot's owner must be that account: a slot copied onto
+    another user's entry in the header would otherwise log in as them with the wrong password."""
+    with Session(engine) as session:
+        user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
+        if user is None or str(user.id) != slot_owner:
+            raise VaultCorrupt("the vault header and database disagree about this account")
+        if not user.active:
+            raise AccountDisabled("this account has been disabled: ask an administrator")
+        return Actor(user.id, user.username, Role(user.role),
+                     frozenset(site.code for site in user.sites), user.must_change_password)
 
 
 # --- creation ------------------------------------------------------------------------------------
