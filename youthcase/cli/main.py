@@ -104,6 +104,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
     except YouthcaseError as error:
         print(f"youthcase: error: {error}", file=stderr)
         return error.exit_code
+    except OSError as error:
+        print(f"youthcase: error: a file could not be read or written: {error.strerror or error}",
+              file=stderr)
+        return 74
     except KeyboardInterrupt:
         print("youthcase: interrupted; nothing was changed", file=stderr)
         return 130
