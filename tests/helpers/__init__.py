@@ -1,0 +1,1 @@
+"""Shared test helpers (no fixtures here: those live in tests/conftest.py)."""
