@@ -7,6 +7,7 @@ another row, column or table, or any flipped bit, fails to open instead of decry
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from dataclasses import dataclass
@@ -31,15 +32,13 @@ class FieldBinding:
     row_id: uuid.UUID
 
     def associated_data(self, version: int, key_id: int) -> bytes:
-        return b"|".join(
-            (
-                b"youthcase-field",
-                bytes((version, key_id)),
-                self.table.encode("ascii"),
-                self.column.encode("ascii"),
-                self.row_id.bytes,
-            )
-        )
+        return _aad_prefix(version, key_id, self.table, self.column) + self.row_id.bytes
+
+
+@functools.lru_cache(maxsize=1024)
+def _aad_prefix(version: int, key_id: int, table: str, column: str) -> bytes:
+    return b"|".join((b"youthcase-field", bytes((version, key_id)), table.encode("ascii"),
+                      column.encode("ascii"), b""))
 
 
 class FieldCipher:

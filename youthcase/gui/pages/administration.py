@@ -1,0 +1,223 @@
+"""Administration: staff accounts (add, disable) and sites (add an A&E department).
+
+Loading and saving go through the background queue; the tables are cleared when the vault locks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from youthcase.gui.background import Background
+from youthcase.gui.busy import busy_bar
+from youthcase.gui.errors import user_message
+from youthcase.gui.forms.add_site import AddSiteDialog
+from youthcase.gui.forms.add_user import AddUserDialog, NewAccount
+from youthcase.gui.inline import InlineError
+from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.accounts import AccountTableModel
+from youthcase.gui.models.sites import SiteTableModel
+from youthcase.gui.navigation import SectionSpec
+from youthcase.gui.pages import page_header, page_layout
+from youthcase.gui.prompts import Prompts
+from youthcase.services.accounts import AccountService, AccountSummary
+from youthcase.services.sites import SiteService, SiteSummary
+from youthcase.services.vault import UnlockedVault
+
+
+@dataclass(frozen=True)
+class AdministrationListing:
+    accounts: list[AccountSummary]
+    sites: list[SiteSummary]
+
+
+def load_listing(vault: UnlockedVault) -> AdministrationListing:
+    return AdministrationListing(AccountService(vault).list_users(), SiteService(vault).list_sites())
+
+
+def _table(model: QSortFilterProxyModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    return view
+
+
+def _proxy(source: AccountTableModel | SiteTableModel, parent: QWidget) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(source)
+    proxy.setSortRole(SORT_ROLE)
+    return proxy
+
+
+def _section_title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class AdministrationPage(QWidget):
+    def __init__(self, spec: SectionSpec, vault: UnlockedVault, background: Background,
+                 prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("administrationPage")
+        self._vault: UnlockedVault | None = vault
+        self._background = background
+        self._prompts = prompts
+
+        self.accounts = AccountTableModel(self)
+        self.sites = SiteTableModel(self)
+        self.account_view = _table(_proxy(self.accounts, self), "accountTable")
+        self.site_view = _table(_proxy(self.sites, self), "siteTable")
+
+        self.add_user_button = QPushButton("Add user…")
+        self.add_user_button.setObjectName("primaryButton")
+        self.disable_button = QPushButton("Disable…")
+        self.disable_button.setEnabled(False)
+        self.add_site_button = QPushButton("Add A&&E department…")
+        self.error = InlineError()
+        self.loading = busy_bar()
+
+        layout = page_layout(self)
+        page_header(layout, spec.title, "Staff accounts and the sites they work at. Administrators "
+                    "run the system but cannot open case records.")
+        layout.addWidget(self.loading)
+        layout.addWidget(self.error)
+        layout.addSpacing(12)
+        layout.addLayout(self._heading_row("Staff accounts", self.disable_button,
+                                           self.add_user_button))
+        layout.addWidget(self.account_view, 3)
+        layout.addSpacing(16)
+        layout.addLayout(self._heading_row("Sites", self.add_site_button))
+        layout.addWidget(self.site_view, 2)
+
+        self.add_user_button.clicked.connect(self.open_add_user)
+        self.disable_button.clicked.connect(self.disable_selected)
+        self.add_site_button.clicked.connect(self.open_add_site)
+        self.account_view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.accounts.modelReset.connect(self._update_buttons)
+
+    @staticmethod
+    def _heading_row(title: str, *buttons: QPushButton) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(_section_title(title))
+        row.addStretch(1)
+        for button in buttons:
+            row.addWidget(button)
+        return row
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+        self.loading.setVisible(True)
+        self._background.run(lambda: load_listing(vault), name="load administration",
+                             on_returned=self._loaded, on_errored=self._failed)
+
+    def _loaded(self, listing: AdministrationListing) -> None:
+        self.loading.setVisible(False)
+        self.error.clear()
+        self.accounts.set_accounts(listing.accounts)
+        self.sites.set_sites(listing.sites)
+
+    def _failed(self, error: BaseException) -> None:
+        self.loading.setVisible(False)
+        self.error.show_message(user_message(error))
+
+    def clear(self) -> None:
+        for dialog in self.findChildren(QDialog):
+            dialog.done(QDialog.DialogCode.Rejected)
+        self.accounts.clear()
+        self.sites.clear()
+        self.error.clear()
+        self.loading.setVisible(False)
+        self._vault = None
+
+    # --- accounts --------------------------------------------------------------------------
+
+    def selected_account(self) -> AccountSummary | None:
+        rows = self.account_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        account: AccountSummary = rows[0].data(OBJECT_ROLE)
+        return account
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        account = self.selected_account()
+        me = self._vault.actor.username if self._vault is not None else None
+        self.disable_button.setEnabled(
+            account is not None and account.active and account.username != me
+        )
+
+    def open_add_user(self) -> AddUserDialog | None:
+        vault = self._vault
+        if vault is None:
+            return None
+
+        def save(account: NewAccount) -> AccountSummary:
+            return AccountService(vault).add_user(account.username, account.role,
+                                                  account.temporary_password, account.site_codes,
+                                                  account.full_name)
+
+        dialog = AddUserDialog(self.sites.sites(), save, self._background, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def disable_selected(self) -> None:
+        vault, account = self._vault, self.selected_account()
+        if vault is None or account is None:
+            return
+        if not self._prompts.confirm(
+            self, "Disable account",
+            f"Disable the account {account.username}? They will no longer be able to sign in. "
+            "Their records stay in the vault.", "Disable account"):
+            return
+        username = account.username
+        self._background.run(lambda: AccountService(vault).disable_user(username),
+                             name="disable user", on_returned=lambda _: self.refresh(),
+                             on_errored=self._failed)
+
+    # --- sites -----------------------------------------------------------------------------
+
+    def open_add_site(self) -> AddSiteDialog | None:
+        vault = self._vault
+        if vault is None:
+            return None
+
+        def save(code: str, name: str) -> SiteSummary:
+            return SiteService(vault).add_emergency_department(code, name)
+
+        dialog = AddSiteDialog(save, self._background, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog

@@ -1,0 +1,96 @@
+"""The main window's content for one unlocked session: navigation on the left, a page on the right.
+
+A workspace belongs to one vault and one user. Locking clears it; unlocking builds a new one (the
+shell re-opens the same section when the same user comes back), so nothing carries over.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+
+from youthcase.gui.background import Background
+from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
+from youthcase.gui.pages import Page
+from youthcase.gui.pages.administration import AdministrationPage
+from youthcase.gui.pages.placeholder import PlaceholderPage
+from youthcase.gui.prompts import Prompts
+from youthcase.services.vault import UnlockedVault
+
+
+class Workspace(QWidget):
+    section_changed = Signal(object)  # Section
+
+    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspace")
+        self.username = vault.actor.username
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pageStack")
+        self.pages: dict[Section, QWidget] = {}
+
+        for spec in sections_for(vault.actor.role):
+            page = self._page_for(spec, vault, background, prompts)
+            self.pages[spec.section] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.section)
+            self.navigation.addItem(item)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.navigation.currentRowChanged.connect(self._row_changed)
+        self.show_section(home_section(vault.actor.role))
+
+    @staticmethod
+    def _page_for(spec: SectionSpec, vault: UnlockedVault, background: Background,
+                  prompts: Prompts) -> QWidget:
+        if spec.section is Section.ADMINISTRATION:
+            return AdministrationPage(spec, vault, background, prompts)
+        return PlaceholderPage(spec)
+
+    @property
+    def sections(self) -> list[Section]:
+        return list(self.pages)
+
+    @property
+    def current_section(self) -> Section | None:
+        item = self.navigation.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def show_section(self, section: Section) -> bool:
+        """Open a section; False when this user's role does not include it."""
+        for row in range(self.navigation.count()):
+            if self.navigation.item(row).data(Qt.ItemDataRole.UserRole) is section:
+                if self.navigation.currentRow() == row:
+                    self._row_changed(row)
+                else:
+                    self.navigation.setCurrentRow(row)
+                return True
+        return False
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        section: Section = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+        page = self.pages[section]
+        self.stack.setCurrentWidget(page)
+        self._as_page(page).refresh()
+        self.section_changed.emit(section)
+
+    def clear(self) -> None:
+        """Called when the vault locks: every page forgets what it shows."""
+        for page in self.pages.values():
+            self._as_page(page).clear()
+
+    @staticmethod
+    def _as_page(widget: QWidget) -> Page:
+        assert isinstance(widget, AdministrationPage | PlaceholderPage)
+        return widget
