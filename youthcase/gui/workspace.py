@@ -11,11 +11,13 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStacke
 
 from youthcase.gui.background import Background
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
-from youthcase.gui.pages import Page
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.placeholder import PlaceholderPage
 from youthcase.gui.prompts import Prompts
 from youthcase.services.vault import UnlockedVault
+
+# Each satisfies youthcase.gui.pages.Page (refresh and clear).
+PageWidget = AdministrationPage | PlaceholderPage
 
 
 class Workspace(QWidget):
@@ -31,7 +33,7 @@ class Workspace(QWidget):
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
-        self.pages: dict[Section, QWidget] = {}
+        self.pages: dict[Section, PageWidget] = {}
 
         for spec in sections_for(vault.actor.role):
             page = self._page_for(spec, vault, background, prompts)
@@ -51,7 +53,7 @@ class Workspace(QWidget):
 
     @staticmethod
     def _page_for(spec: SectionSpec, vault: UnlockedVault, background: Background,
-                  prompts: Prompts) -> QWidget:
+                  prompts: Prompts) -> PageWidget:
         if spec.section is Section.ADMINISTRATION:
             return AdministrationPage(spec, vault, background, prompts)
         return PlaceholderPage(spec)
@@ -82,15 +84,10 @@ class Workspace(QWidget):
         section: Section = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
         page = self.pages[section]
         self.stack.setCurrentWidget(page)
-        self._as_page(page).refresh()
+        page.refresh()
         self.section_changed.emit(section)
 
     def clear(self) -> None:
         """Called when the vault locks: every page forgets what it shows."""
         for page in self.pages.values():
-            self._as_page(page).clear()
-
-    @staticmethod
-    def _as_page(widget: QWidget) -> Page:
-        assert isinstance(widget, AdministrationPage | PlaceholderPage)
-        return widget
+            page.clear()

@@ -1,12 +1,17 @@
 """Encrypted column types and the ORM hooks that bind each value to its row.
 
 A ``TypeDecorator`` sees a value but not the row it belongs to, while the AAD must name the row.
-So the ORM does the binding: setting an encrypted attribute replaces the value with a carrier (a
-``str`` or ``date`` subclass, so application code sees an ordinary value) that also knows its table,
-column and row id, and the type seals it on the way to the database. On the
-way back the type returns a ``Sealed`` value that only opens with the right binding; the ``load``
-and ``refresh`` hooks open it with the instance's own id. A value that reaches the database without
-a binding, or a sealed value that does not open, is an error, never silently plaintext.
+So the sealing is driven by the ORM, which knows the row:
+
+- on flush, ``before_insert``/``before_update`` seal each new or changed encrypted attribute with
+  the row's id and put the ciphertext (a ``SealedForWrite``) in its place; ``after_insert``/
+  ``after_update`` put the plaintext back, so application code only ever sees ``str``/``date``;
+- on load, the type returns a ``Sealed`` value that opens only with the right binding, and the
+  ``load``/``refresh`` hooks open it with the instance's own id.
+
+Core-level writes (bulk loads) wrap values with ``bind()``. A plain value that reaches an encrypted
+column any other way is refused, and a sealed value that does not open raises
+``TamperedDataError``: never silently plaintext, never silently wrong.
 
 The cipher lives on the engine's dialect (``attach_field_cipher``): it exists exactly as long as the
 unlocked engine, and locking disposes both.
@@ -20,13 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import LargeBinary, event
-from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import Mapper
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.orm import Mapper, attributes
 from sqlalchemy.types import TypeDecorator
 
 from youthcase.crypto.fields import FieldBinding, FieldCipher
 
 _CIPHER_ATTRIBUTE = "youthcase_field_cipher"
+_PLAINTEXT_DURING_FLUSH = "_youthcase_plaintext_during_flush"
 
 
 class VaultLockedError(RuntimeError):
@@ -53,26 +59,16 @@ def _cipher_of(dialect: Dialect) -> FieldCipher:
     return cipher
 
 
-class BoundText(str):
-    """A ``str`` that knows which row and column it belongs to."""
-
-    field_binding: FieldBinding
-
-    def __new__(cls, value: str, binding: FieldBinding) -> BoundText:
-        carrier = super().__new__(cls, value)
-        carrier.field_binding = binding
-        return carrier
+class SealedForWrite(bytes):
+    """Ciphertext already bound to its row, on its way to the database."""
 
 
-class BoundDate(dt.date):
-    """A ``date`` that knows which row and column it belongs to."""
+@dataclass(frozen=True, slots=True)
+class PendingSeal:
+    """A plaintext with its binding, for Core-level inserts that bypass the ORM hooks."""
 
-    field_binding: FieldBinding
-
-    def __new__(cls, value: dt.date, binding: FieldBinding) -> BoundDate:
-        carrier = super().__new__(cls, value.year, value.month, value.day)
-        carrier.field_binding = binding
-        return carrier
+    value: Any
+    binding: FieldBinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +82,17 @@ class Sealed:
         return self.cipher.open(self.blob, binding)
 
 
+class _Ciphertext(LargeBinary):
+    """Bytes passed to the driver as they are (both drivers take ``bytes`` for a binary column)."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
 class _Encrypted(TypeDecorator[Any]):
     """Base: subclasses say how a Python value becomes bytes and back."""
 
-    impl = LargeBinary
+    impl = _Ciphertext
     cache_ok = True
 
     def encode(self, value: Any) -> bytes:
@@ -98,17 +101,14 @@ class _Encrypted(TypeDecorator[Any]):
     def decode(self, data: bytes) -> Any:
         raise NotImplementedError
 
-    def carry(self, value: Any, binding: FieldBinding) -> Any:
-        """Wrap a plaintext value in the carrier that remembers its binding."""
-        raise NotImplementedError
-
     def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
         if value is None:
             return None
-        binding = getattr(value, "field_binding", None)
-        if not isinstance(binding, FieldBinding):
-            raise UnboundValueError("encrypted column written without its row binding")
-        return _cipher_of(dialect).seal(self.encode(value), binding)
+        if type(value) is SealedForWrite:
+            return bytes(value)
+        if type(value) is PendingSeal:
+            return _cipher_of(dialect).seal(self.encode(value.value), value.binding)
+        raise UnboundValueError("encrypted column written without its row binding")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Sealed | None:
         if value is None:
@@ -127,11 +127,6 @@ class EncryptedText(_Encrypted):
     def decode(self, data: bytes) -> str:
         return data.decode("utf-8")
 
-    def carry(self, value: Any, binding: FieldBinding) -> BoundText:
-        if not isinstance(value, str):
-            raise TypeError("EncryptedText holds str")
-        return BoundText(value, binding)
-
 
 class EncryptedDate(_Encrypted):
     """An identifying date (such as a date of birth), stored as ciphertext of its ISO form."""
@@ -144,15 +139,10 @@ class EncryptedDate(_Encrypted):
     def decode(self, data: bytes) -> dt.date:
         return dt.date.fromisoformat(data.decode("ascii"))
 
-    def carry(self, value: Any, binding: FieldBinding) -> BoundDate:
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise TypeError("EncryptedDate holds datetime.date")
-        return BoundDate(value, binding)
 
-
-def bind(column_type: _Encrypted, binding: FieldBinding, value: Any) -> Any:
+def bind(binding: FieldBinding, value: Any) -> PendingSeal | None:
     """Bind a value for a Core-level insert (bulk loads bypass the ORM hooks)."""
-    return None if value is None else column_type.carry(value, binding)
+    return None if value is None else PendingSeal(value, binding)
 
 
 def open_value(sealed: Sealed | None, column_type: _Encrypted, binding: FieldBinding) -> Any:
@@ -171,54 +161,81 @@ class _EncryptedAttribute:
     type: _Encrypted
 
 
-_ENCRYPTED_ATTRIBUTES: dict[type, tuple[_EncryptedAttribute, ...]] = {}
-
-
 def _row_id(instance: Any) -> uuid.UUID:
     row_id = instance.id
     if not isinstance(row_id, uuid.UUID):
-        raise UnboundValueError(f"{type(instance).__name__} has no id yet; ids are set on creation")
+        raise UnboundValueError(f"{type(instance).__name__} has no id; ids are set on creation")
     return row_id
-
-
-def _open_instance(instance: Any, only: set[str] | None = None) -> None:
-    """Replace each sealed value just loaded with its plaintext.
-
-    Loaded values can be plain ``str``/``date``: only values on their way *to* the database need a
-    carrier, and those always pass the ``set`` hook. This writes the instance ``__dict__`` directly:
-    it runs inside ``load``/``refresh``, where the values are freshly committed, and
-    ``set_committed_value`` would triple the cost of a big read.
-    """
-    values = instance.__dict__
-    row_id: uuid.UUID | None = None
-    for attr in _ENCRYPTED_ATTRIBUTES.get(type(instance), ()):
-        sealed = values.get(attr.key)
-        if type(sealed) is not Sealed or (only is not None and attr.key not in only):
-            continue
-        row_id = row_id or _row_id(instance)
-        values[attr.key] = attr.type.decode(sealed.open(FieldBinding(attr.table, attr.column, row_id)))
 
 
 def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
     """Called once per mapped class: find its encrypted columns and hook them."""
-    found = []
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if isinstance(column.type, _Encrypted):
-            found.append(_EncryptedAttribute(prop.key, mapper.local_table.name, column.name, column.type))  # type: ignore[attr-defined]
+    found = tuple(
+        _EncryptedAttribute(prop.key, mapper.local_table.name, prop.columns[0].name,  # type: ignore[attr-defined]
+                            prop.columns[0].type)
+        for prop in mapper.column_attrs
+        if isinstance(prop.columns[0].type, _Encrypted)
+    )
     if not found:
         return
-    _ENCRYPTED_ATTRIBUTES[cls] = tuple(found)
-    for attr in found:
-        event.listen(getattr(cls, attr.key), "set", _make_binder(attr), retval=True)
-    event.listen(cls, "load", lambda target, context: _open_instance(target))
-    event.listen(cls, "refresh", lambda target, context, attrs: _open_instance(target, attrs and set(attrs)))
+    hooks = _EncryptionHooks(found)
+    event.listen(cls, "before_insert", hooks.seal_new)
+    event.listen(cls, "before_update", hooks.seal_changed)
+    event.listen(cls, "after_insert", hooks.restore_plaintext)
+    event.listen(cls, "after_update", hooks.restore_plaintext)
+    event.listen(cls, "load", hooks.open_loaded)
+    event.listen(cls, "refresh", hooks.open_refreshed)
 
 
-def _make_binder(attr: _EncryptedAttribute) -> Any:
-    def binder(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
-        if value is None:
-            return None
-        return attr.type.carry(value, FieldBinding(attr.table, attr.column, _row_id(target)))
+class _EncryptionHooks:
+    def __init__(self, encrypted: tuple[_EncryptedAttribute, ...]) -> None:
+        self.encrypted = encrypted
 
-    return binder
+    def _seal(self, connection: Connection, target: Any, only_changed: bool) -> None:
+        values = target.__dict__
+        changed = attributes.instance_state(target).committed_state if only_changed else None
+        cipher = _cipher_of(connection.dialect)
+        plaintexts = {}
+        row_id: uuid.UUID | None = None
+        for attr in self.encrypted:
+            value = values.get(attr.key)
+            if value is None or type(value) is SealedForWrite:
+                continue
+            if changed is not None and attr.key not in changed:
+                continue
+            row_id = row_id or _row_id(target)
+            binding = FieldBinding(attr.table, attr.column, row_id)
+            values[attr.key] = SealedForWrite(cipher.seal(attr.type.encode(value), binding))
+            plaintexts[attr.key] = value
+        if plaintexts:
+            values[_PLAINTEXT_DURING_FLUSH] = plaintexts
+
+    def seal_new(self, mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+        self._seal(connection, target, only_changed=False)
+
+    def seal_changed(self, mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+        self._seal(connection, target, only_changed=True)
+
+    def restore_plaintext(self, mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+        target.__dict__.update(target.__dict__.pop(_PLAINTEXT_DURING_FLUSH, {}))
+
+    def open_loaded(self, target: Any, context: Any) -> None:
+        self._open(target, None)
+
+    def open_refreshed(self, target: Any, context: Any, keys: Any) -> None:
+        self._open(target, None if keys is None else set(keys))
+
+    def _open(self, target: Any, only: set[str] | None) -> None:
+        """Replace each sealed value just loaded with its plaintext.
+
+        Writes the instance ``__dict__`` directly: this runs inside ``load``/``refresh``, where the
+        values are freshly committed, and ``set_committed_value`` would triple a big read's cost.
+        """
+        values = target.__dict__
+        row_id: uuid.UUID | None = None
+        for attr in self.encrypted:
+            sealed = values.get(attr.key)
+            if type(sealed) is not Sealed or (only is not None and attr.key not in only):
+                continue
+            row_id = row_id or _row_id(target)
+            values[attr.key] = attr.type.decode(sealed.open(FieldBinding(attr.table, attr.column, row_id)))

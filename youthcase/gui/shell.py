@@ -1,0 +1,195 @@
+"""The one main window: the login/lock screen, or the workspace of an unlocked session.
+
+Locking (the Lock button, Ctrl+L, idle time-out, or the system suspending the application) drops
+the vault's keys and engine, clears every page, closes open dialogs and shows the login screen in
+the same window. Signing in again as the same user re-opens the section they were on; another user
+gets a fresh workspace.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from youthcase.config import VaultLocation
+from youthcase.domain.clock import Clock
+from youthcase.gui.background import Background
+from youthcase.gui.icons import icon
+from youthcase.gui.idle import IdleWatch
+from youthcase.gui.login import LoginView
+from youthcase.gui.prompts import Prompts
+from youthcase.gui.tasks import OpenedVault
+
+if TYPE_CHECKING:
+    from youthcase.gui.navigation import Section
+    from youthcase.gui.workspace import Workspace
+    from youthcase.services.vault import UnlockedVault
+
+LOCK_SHORTCUT = QKeySequence("Ctrl+L")
+
+
+class Shell(QMainWindow):
+    locked = Signal()
+    session_started = Signal()
+
+    def __init__(self, location: VaultLocation, clock: Clock, background: Background,
+                 prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shell")
+        self.setWindowTitle("youthcase")
+        self.setWindowIcon(icon("youthcase"))
+        self.resize(1100, 720)
+        self.setMinimumSize(QSize(860, 600))
+        self._background = background
+        self._prompts = prompts
+        self._vault: UnlockedVault | None = None
+        self.workspace: Workspace | None = None
+        self._resume: tuple[str, Section | None] | None = None  # who locked, and where they were
+        self._idle_minutes = 0
+
+        self.stack = QStackedWidget()
+        self.login = LoginView(location, clock, background)
+        self.stack.addWidget(self.login)
+        self.setCentralWidget(self.stack)
+
+        self.lock_action = QAction(icon("lock"), "Lock", self)
+        self.lock_action.setObjectName("lockAction")
+        self.lock_action.setShortcut(LOCK_SHORTCUT)
+        # Works while a dialog of ours has the focus, too.
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.setToolTip("Lock youthcase now (Ctrl+L)")
+        self.lock_action.triggered.connect(lambda: self.lock())
+        self.toolbar = self._build_toolbar()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("statusUser")
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self.idle_watch = IdleWatch(clock, self)
+        self.idle_watch.idle.connect(self._idle_timeout)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.applicationStateChanged.connect(self.on_application_state)
+
+        self.login.unlocked.connect(self.begin_session)
+        self._show_locked_chrome()
+        self.login.prepare()
+
+    def _build_toolbar(self) -> QToolBar:
+        toolbar = QToolBar("Session")
+        toolbar.setObjectName("sessionToolbar")
+        toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        toolbar.setIconSize(QSize(18, 18))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.toggleViewAction().setEnabled(False)
+        brand = QLabel("youthcase")
+        brand.setObjectName("brand")
+        toolbar.addWidget(brand)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.toolbar_user = QLabel()
+        self.toolbar_user.setObjectName("toolbarUser")
+        toolbar.addWidget(self.toolbar_user)
+        toolbar.addAction(self.lock_action)
+        toolbar.widgetForAction(self.lock_action).setObjectName("lockButton")
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        return toolbar
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def vault(self) -> UnlockedVault | None:
+        return self._vault
+
+    @property
+    def is_locked(self) -> bool:
+        return self._vault is None
+
+    def _show_locked_chrome(self) -> None:
+        self.toolbar.setVisible(False)
+        self.lock_action.setEnabled(False)
+        self.user_label.clear()
+        self.toolbar_user.clear()
+        self.statusBar().setVisible(False)
+        self.stack.setCurrentWidget(self.login)
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def begin_session(self, opened: OpenedVault) -> None:
+        """Show the workspace for a freshly unlocked vault (from the login or the wizard)."""
+        # Imported here: the workspace's pages import the services (SQLAlchemy), which must not
+        # load on the start-up path. By now the background queue has imported them.
+        from youthcase.gui.workspace import Workspace
+
+        vault = opened.vault
+        actor = vault.actor
+        self._vault = vault
+        self._drop_workspace()
+        workspace = Workspace(vault, self._background, self._prompts)
+        if self._resume is not None and self._resume[0] == actor.username and self._resume[1]:
+            workspace.show_section(self._resume[1])
+        self._resume = None
+        self.workspace = workspace
+        self.stack.addWidget(workspace)
+        self.stack.setCurrentWidget(workspace)
+
+        who = f"{actor.username}  ·  {actor.role.label}"
+        if actor.site_codes:
+            who += f"  ·  {', '.join(sorted(actor.site_codes))}"
+        self.user_label.setText(f"Signed in as {who}")
+        self.toolbar_user.setText(actor.username)
+        self.statusBar().setVisible(True)
+        self.toolbar.setVisible(True)
+        self.lock_action.setEnabled(True)
+        self._idle_minutes = opened.idle_lock_minutes
+        self.idle_watch.start(opened.idle_lock_minutes * 60)
+        self.session_started.emit()
+
+    def lock(self, notice: str = "") -> None:
+        """Drop keys and engine, clear every view and show the lock screen. Always succeeds."""
+        vault = self._vault
+        if vault is None:
+            return
+        self._vault = None
+        self.idle_watch.stop()
+        self._background.discard_all()  # results of work started before the lock are dropped
+        for dialog in self.findChildren(QDialog):
+            dialog.done(QDialog.DialogCode.Rejected)
+        if self.workspace is not None:
+            self._resume = (vault.actor.username, self.workspace.current_section)
+            self.workspace.clear()
+            self.workspace.setVisible(False)
+        vault.lock()
+        self._show_locked_chrome()
+        self.login.prepare(vault.actor.username, notice or "youthcase is locked.")
+        self.locked.emit()
+
+    def _drop_workspace(self) -> None:
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+
+    def _idle_timeout(self) -> None:
+        minutes = self._idle_minutes
+        self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without activity.")
+
+    def on_application_state(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self.lock("Locked because the computer went to sleep.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.lock()
+        super().closeEvent(event)
