@@ -89,7 +89,7 @@ class _Ciphertext(LargeBinary):
         return None
 
 
-class _Encrypted(TypeDecorator[Any]):
+class EncryptedType(TypeDecorator[Any]):
     """Base: subclasses say how a Python value becomes bytes and back."""
 
     impl = _Ciphertext
@@ -116,7 +116,7 @@ class _Encrypted(TypeDecorator[Any]):
         return Sealed(bytes(value), _cipher_of(dialect))
 
 
-class EncryptedText(_Encrypted):
+class EncryptedText(EncryptedType):
     """Identifying or free text, stored as AES-256-GCM ciphertext."""
 
     def encode(self, value: Any) -> bytes:
@@ -128,7 +128,7 @@ class EncryptedText(_Encrypted):
         return data.decode("utf-8")
 
 
-class EncryptedDate(_Encrypted):
+class EncryptedDate(EncryptedType):
     """An identifying date (such as a date of birth), stored as ciphertext of its ISO form."""
 
     def encode(self, value: Any) -> bytes:
@@ -145,7 +145,7 @@ def bind(binding: FieldBinding, value: Any) -> PendingSeal | None:
     return None if value is None else PendingSeal(value, binding)
 
 
-def open_value(sealed: Sealed | None, column_type: _Encrypted, binding: FieldBinding) -> Any:
+def open_value(sealed: Sealed | None, column_type: EncryptedType, binding: FieldBinding) -> Any:
     """Open a value read with Core (``select`` of columns) rather than through ORM instances."""
     return None if sealed is None else column_type.decode(sealed.open(binding))
 
@@ -158,7 +158,7 @@ class _EncryptedAttribute:
     key: str
     table: str
     column: str
-    type: _Encrypted
+    type: EncryptedType
 
 
 def _row_id(instance: Any) -> uuid.UUID:
@@ -174,7 +174,7 @@ def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
         _EncryptedAttribute(prop.key, mapper.local_table.name, prop.columns[0].name,  # type: ignore[attr-defined]
                             prop.columns[0].type)
         for prop in mapper.column_attrs
-        if isinstance(prop.columns[0].type, _Encrypted)
+        if isinstance(prop.columns[0].type, EncryptedType)
     )
     if not found:
         return

@@ -6,14 +6,14 @@ from typing import Any
 
 from alembic import context
 
-from youthcase.storage.encrypted import _Encrypted
+from youthcase.storage.encrypted import EncryptedType
 from youthcase.storage.models import Base
 from youthcase.storage.types import UtcDateTime
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Migrations name storage types only, so they never depend on the model code."""
-    if type_ == "type" and isinstance(obj, _Encrypted):
+    if type_ == "type" and isinstance(obj, EncryptedType):
         return "sa.LargeBinary()"
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
