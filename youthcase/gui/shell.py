@@ -73,6 +73,7 @@ class Shell(QMainWindow):
         self.toolbar = self._build_toolbar()
         self.user_label = QLabel()
         self.user_label.setObjectName("statusUser")
+        self.statusBar().setSizeGripEnabled(False)
         self.statusBar().addPermanentWidget(self.user_label)
 
         self.idle_watch = IdleWatch(clock, self)

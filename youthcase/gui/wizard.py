@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -37,6 +37,14 @@ from youthcase.gui.prompts import Prompts
 from youthcase.gui.tasks import NewVault, OpenedVault, create_new_vault
 
 LOCATION_PAGE, ADMINISTRATOR_PAGE, RECOVERY_PAGE = range(3)
+GROUPS_PER_LINE = 5
+
+
+def key_for_reading(recovery_key: str) -> str:
+    """The key in short lines of dash-joined groups, easier to copy by hand than one long line."""
+    groups = recovery_key.split("-")
+    lines = ["-".join(groups[i:i + GROUPS_PER_LINE]) for i in range(0, len(groups), GROUPS_PER_LINE)]
+    return "\n".join(lines)
 
 
 def _paragraph(text: str, name: str = "secondaryText") -> QLabel:
@@ -170,11 +178,11 @@ class RecoveryKeyPage(QWizardPage):
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key.setWordWrap(True)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSize(17)
-        font.setWeight(QFont.Weight.DemiBold)
-        self.key.setFont(font)
+        # The family comes from here, the size from the stylesheet (#recoveryKey).
+        self.key.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._recovery_key = ""
         self.copy_button = QPushButton("Copy")
+        self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self._copy)
         self.copied = QLabel()
         self.copied.setObjectName("secondaryText")
@@ -198,16 +206,18 @@ class RecoveryKeyPage(QWizardPage):
         layout.addWidget(self.stored)
 
     def show_key(self, recovery_key: str) -> None:
-        self.key.setText(recovery_key)
+        self._recovery_key = recovery_key
+        self.key.setText(key_for_reading(recovery_key))
 
     def _copy(self) -> None:
-        copy_for_a_while(self.key.text())
+        copy_for_a_while(self._recovery_key)
         self.copied.setText("Copied. The clipboard is cleared in 30 seconds.")
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
         return self.stored.isChecked()
 
     def forget_key(self) -> None:
+        self._recovery_key = ""
         self.key.clear()
 
 
@@ -245,7 +255,7 @@ class FirstRunWizard(QWizard):
         self.administrator_page.busy.stop()
         self.administrator_page.forget_passwords()
         self.recovery_page.show_key(new_vault.recovery_key)
-        self.button(QWizard.WizardButton.CancelButton).setVisible(False)
+        self.setOption(QWizard.WizardOption.NoCancelButton, True)  # the vault exists now
         self.next()
 
     def _creation_failed(self, error: BaseException) -> None:

@@ -26,6 +26,8 @@ from youthcase.gui.forms.add_site import AddSiteDialog
 from youthcase.gui.forms.add_user import AddUserDialog, NewAccount
 from youthcase.gui.inline import InlineError
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models import accounts as accounts_columns
+from youthcase.gui.models import sites as sites_columns
 from youthcase.gui.models.accounts import AccountTableModel
 from youthcase.gui.models.sites import SiteTableModel
 from youthcase.gui.navigation import SectionSpec
@@ -46,7 +48,7 @@ def load_listing(vault: UnlockedVault) -> AdministrationListing:
     return AdministrationListing(AccountService(vault).list_users(), SiteService(vault).list_sites())
 
 
-def _table(model: QSortFilterProxyModel, name: str) -> QTableView:
+def _table(model: QSortFilterProxyModel, name: str, stretch_column: int) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -60,7 +62,7 @@ def _table(model: QSortFilterProxyModel, name: str) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setHighlightSections(False)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return view
 
@@ -89,8 +91,9 @@ class AdministrationPage(QWidget):
 
         self.accounts = AccountTableModel(self)
         self.sites = SiteTableModel(self)
-        self.account_view = _table(_proxy(self.accounts, self), "accountTable")
-        self.site_view = _table(_proxy(self.sites, self), "siteTable")
+        self.account_view = _table(_proxy(self.accounts, self), "accountTable",
+                                   accounts_columns.FULL_NAME)
+        self.site_view = _table(_proxy(self.sites, self), "siteTable", sites_columns.NAME)
 
         self.add_user_button = QPushButton("Add user…")
         self.add_user_button.setObjectName("primaryButton")
