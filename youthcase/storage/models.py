@@ -10,11 +10,25 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Table, Integer, LargeBinary, MetaData, String, Text, Uuid, event
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
-from youthcase.storage.encrypted import EncryptedText, install_encryption_hooks
-from youthcase.storage.types import UtcDateTime
+from youthcase.storage.encrypted import EncryptedDate, EncryptedText, install_encryption_hooks
+from youthcase.storage.types import CodeSet, UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -121,3 +135,196 @@ class ServerVaultMeta(Base):
 
     name: Mapped[str] = mapped_column(String(128), unique=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- case recording --------------------------------------------------------------------------
+
+
+class YoungPerson(Base):
+    """The young person. Every identifying column is encrypted; the codes stay plain for returns.
+
+    ``nhs_index`` and ``name_dob_index`` are keyed blind indexes (HMAC-SHA256 under their own
+    derived key) that recognise a returning person without storing the identifier.
+    """
+
+    __tablename__ = "young_person"
+
+    given_name: Mapped[str] = mapped_column(EncryptedText)
+    family_name: Mapped[str] = mapped_column(EncryptedText)
+    preferred_name: Mapped[str | None] = mapped_column(EncryptedText)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(EncryptedDate)
+    estimated_age: Mapped[int | None] = mapped_column(Integer)
+    nhs_number: Mapped[str | None] = mapped_column(EncryptedText)
+    address: Mapped[str | None] = mapped_column(EncryptedText)
+    postcode: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    contacts: Mapped[str | None] = mapped_column(EncryptedText)
+    school_or_employer: Mapped[str | None] = mapped_column(EncryptedText)
+    interpreter_language: Mapped[str | None] = mapped_column(EncryptedText)
+    sex: Mapped[str] = mapped_column(String(2))
+    ethnicity: Mapped[str] = mapped_column(String(2))
+    borough: Mapped[str] = mapped_column(String(40))
+    education_employment: Mapped[str | None] = mapped_column(String(20))
+    known_to_social_care: Mapped[bool | None] = mapped_column(Boolean)
+    known_to_youth_justice: Mapped[bool | None] = mapped_column(Boolean)
+    known_to_camhs: Mapped[bool | None] = mapped_column(Boolean)
+    nhs_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_dob_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class CaseEpisode(Base):
+    """One referral into the service. Derived columns (last contact, current risk) are kept here
+    so the caseload and the returns can filter in SQL without decrypting anything."""
+
+    __tablename__ = "case_episode"
+
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("young_person.id"), index=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"), index=True)
+    worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    supervisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    arrival_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    age_at_arrival: Mapped[int | None] = mapped_column(Integer)
+    referral_source: Mapped[str] = mapped_column(String(20))
+    consent_support: Mapped[bool | None] = mapped_column(Boolean)
+    consent_share: Mapped[bool | None] = mapped_column(Boolean)
+    consent_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    engagement: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    closure_reason: Mapped[str | None] = mapped_column(String(20))
+    closure_note: Mapped[str | None] = mapped_column(EncryptedText)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_contact_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_successful_contact_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    current_risk: Mapped[str | None] = mapped_column(String(10))
+    next_action_due: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+case_share = Table(
+    "case_share",
+    Base.metadata,
+    Column("case_id", Uuid, ForeignKey("case_episode.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+)
+"""Cases a worker may read and edit besides their own (cover during leave)."""
+
+
+class Incident(Base):
+    """The index incident (ISTV minimum dataset). Free-text descriptions are encrypted."""
+
+    __tablename__ = "incident"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               unique=True)
+    assault_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    assault_method: Mapped[str] = mapped_column(String(20))
+    assault_method_other: Mapped[str | None] = mapped_column(EncryptedText)
+    assault_location_type: Mapped[str] = mapped_column(String(20))
+    assault_location_description: Mapped[str | None] = mapped_column(EncryptedText)
+    injury_description: Mapped[str | None] = mapped_column(EncryptedText)
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    contact_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    medium: Mapped[str] = mapped_column(String(20))
+    successful: Mapped[bool] = mapped_column(Boolean)
+    contact_with: Mapped[str] = mapped_column(String(20))
+    topics: Mapped[tuple[str, ...]] = mapped_column(CodeSet)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    follow_up_due: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class RiskAssessment(Base):
+    __tablename__ = "risk_assessment"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    assessed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(10))
+    risk_level: Mapped[str] = mapped_column(String(10))
+    risk_factors: Mapped[tuple[str, ...]] = mapped_column(CodeSet)
+    protective_factors: Mapped[tuple[str, ...]] = mapped_column(CodeSet)
+    needs_identified: Mapped[tuple[str, ...]] = mapped_column(CodeSet)
+    needs_met: Mapped[tuple[str, ...]] = mapped_column(CodeSet)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    signed_off_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SafeguardingConcern(Base):
+    """One version of a concern. Rows are never updated: an amendment is a new version with the
+    same ``concern_id`` and the next ``version`` number."""
+
+    __tablename__ = "safeguarding_concern"
+    __table_args__ = (UniqueConstraint("concern_id", "version"),)
+
+    concern_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    category: Mapped[str] = mapped_column(String(20))
+    facts: Mapped[str] = mapped_column(EncryptedText)
+    own_words: Mapped[str | None] = mapped_column(EncryptedText)
+    action_taken: Mapped[str | None] = mapped_column(EncryptedText)
+    shared_with: Mapped[tuple[str, ...]] = mapped_column(CodeSet)
+    shared_on: Mapped[dt.date | None] = mapped_column(Date)
+    shared_reference: Mapped[str | None] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(10))
+    signed_off_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class PlanGoal(Base):
+    __tablename__ = "plan_goal"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    goal: Mapped[str] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(20))
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_up"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    followed_up_on: Mapped[dt.date] = mapped_column(Date)
+    reached: Mapped[bool] = mapped_column(Boolean)
+    reinjured: Mapped[bool | None] = mapped_column(Boolean)
+    in_education_or_work: Mapped[bool | None] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+
+
+class Draft(Base):
+    """An unsaved form, autosaved so a crash or an auto-lock loses nothing. The whole payload is
+    encrypted; only its owner and the form it belongs to are plain."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("user_id", "form", "subject_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    form: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    payload: Mapped[str] = mapped_column(EncryptedText)
+    saved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

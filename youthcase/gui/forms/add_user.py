@@ -142,7 +142,6 @@ class AddUserDialog(QDialog):
 
     def _saved(self, _result: object) -> None:
         self.busy.stop()
-        self.password.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
@@ -151,7 +150,10 @@ class AddUserDialog(QDialog):
         self._judge()
 
     def reject(self) -> None:
-        if self.busy.active:
-            return
+        if not self.busy.active:  # the account is being written: let it finish
+            super().reject()
+
+    def done(self, result: int) -> None:
+        """Every way out (including a lock closing the dialog) forgets the typed password."""
         self.password.clear()
-        super().reject()
+        super().done(result)

@@ -92,7 +92,6 @@ class ChangePasswordDialog(QDialog):
 
     def _changed(self, _result: object) -> None:
         self.busy.stop()
-        self._forget_passwords()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
@@ -101,12 +100,12 @@ class ChangePasswordDialog(QDialog):
         self._judge()
 
     def reject(self) -> None:
-        if self.busy.active:
-            return  # the new slot is being written: let it finish
-        self._forget_passwords()
-        super().reject()
+        if not self.busy.active:  # the new slot is being written: let it finish
+            super().reject()
 
-    def _forget_passwords(self) -> None:
+    def done(self, result: int) -> None:
+        """Every way out forgets the passwords typed here and the old one."""
         self._old_password = ""
         self.new_password.clear()
         self.confirmation.clear()
+        super().done(result)

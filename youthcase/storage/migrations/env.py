@@ -8,7 +8,7 @@ from alembic import context
 
 from youthcase.storage.encrypted import EncryptedType
 from youthcase.storage.models import Base
-from youthcase.storage.types import UtcDateTime
+from youthcase.storage.types import CodeSet, UtcDateTime
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -17,6 +17,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
         return "sa.LargeBinary()"
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, CodeSet):
+        return "sa.String(length=400)"
     return False
 
 
