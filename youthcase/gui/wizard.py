@@ -62,13 +62,14 @@ class LocationPage(QWizardPage):
         self._prompts = prompts
         self.path = QLineEdit(suggested.url or str(suggested.path))
         self.path.setObjectName("vaultPath")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
+        self.browse = QPushButton("Browse…")
+        self.browse.setAutoDefault(False)
+        self.browse.clicked.connect(self._browse)
         self.error = InlineError()
 
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         layout.addWidget(QLabel("Vault file"))
