@@ -1,0 +1,173 @@
+"""Fixtures for the GUI tests: offscreen Qt, fast Argon2id, a fake clock, scripted prompts, vaults.
+
+The environment is set before anything creates the QApplication.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["YOUTHCASE_KDF"] = "minimum"
+
+import datetime as dt  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+import youthcase.gui  # noqa: E402,F401 - applies the PySide6 refcount guard before Qt is used
+from youthcase.config import VaultLocation  # noqa: E402
+from youthcase.crypto.kdf import MINIMUM_PARAMS  # noqa: E402
+from youthcase.domain.roles import Role  # noqa: E402
+from youthcase.gui.background import Background  # noqa: E402
+from youthcase.gui.shell import Shell  # noqa: E402
+from youthcase.services.accounts import AccountService  # noqa: E402
+from youthcase.services.vault import LockedVault, create_vault  # noqa: E402
+
+WAIT_MS = 10_000
+
+# The offscreen platform cannot resize a shown window to new size hints and says so each time a
+# dialog's layout grows; real platforms do it. Only that message is tolerated, nothing else.
+OFFSCREEN_SIZE_HINTS = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_SIZE_HINTS))
+
+
+class FakeClock:
+    """Time that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self._now = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+        self._monotonic = 1000.0
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    def advance(self, seconds: float) -> None:
+        self._now += dt.timedelta(seconds=seconds)
+        self._monotonic += seconds
+
+
+@dataclass
+class FakePrompts:
+    """Stands in for message boxes and file dialogs: records what was asked, answers from a script."""
+
+    confirm_answers: list[bool] = field(default_factory=list)
+    chosen_files: list[Path | None] = field(default_factory=list)
+    asked: list[tuple[str, str]] = field(default_factory=list)
+
+    def inform(self, parent: object, title: str, text: str) -> None:
+        self.asked.append(("inform", text))
+
+    def warn(self, parent: object, title: str, text: str) -> None:
+        self.asked.append(("warn", text))
+
+    def confirm(self, parent: object, title: str, text: str, action: str) -> bool:
+        self.asked.append(("confirm", text))
+        return self.confirm_answers.pop(0)
+
+    def choose_new_vault_file(self, parent: object, suggested: Path) -> Path | None:
+        self.asked.append(("choose_new_vault_file", str(suggested)))
+        return self.chosen_files.pop(0)
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    password: str
+    role: Role
+
+
+ADMIN = Person("admin", "harbour lantern quietly 41", Role.ADMIN)
+WORKER = Person("wendy", "orchard bicycle morning 27", Role.WORKER)
+SUPERVISOR = Person("sam", "granite violin evening 83", Role.SUPERVISOR)
+NEWCOMER = Person("nadia", "temporary kettle river 55", Role.WORKER)  # still on a temporary password
+
+
+@dataclass(frozen=True)
+class TestVault:
+    location: VaultLocation
+    admin: Person = ADMIN
+    worker: Person = WORKER
+    supervisor: Person = SUPERVISOR
+    newcomer: Person = NEWCOMER
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def prompts() -> FakePrompts:
+    return FakePrompts()
+
+
+@pytest.fixture
+def background() -> Iterator[Background]:
+    """The background queue; the test fails if work is still running when it ends."""
+    queue = Background()
+    yield queue
+    queue.discard_all()
+    assert queue.wait_for_done(WAIT_MS), "a background task was still running after the test"
+
+
+def _settle_password(location: VaultLocation, clock: FakeClock, person: Person) -> None:
+    """Replace the temporary password by the same-looking permanent one (slots must differ)."""
+    temporary = person.password + " tmp"
+    vault = LockedVault(location, clock).unlock(person.username, temporary)
+    try:
+        AccountService(vault).change_own_password(temporary, person.password)
+    finally:
+        vault.lock()
+
+
+@pytest.fixture
+def vault(tmp_path: Path, clock: FakeClock) -> TestVault:
+    """A locked vault with an administrator, a worker (RLH), a supervisor (RLH, KCH) and a
+    newcomer whose temporary password has not been changed yet."""
+    location = VaultLocation(path=tmp_path / "test.vault")
+    created = create_vault(location, ADMIN.username, ADMIN.password, MINIMUM_PARAMS, clock)
+    accounts = AccountService(created.vault)
+    accounts.add_user(WORKER.username, Role.WORKER, WORKER.password + " tmp", ["RLH"], "Wendy Adeyemi")
+    accounts.add_user(SUPERVISOR.username, Role.SUPERVISOR, SUPERVISOR.password + " tmp",
+                      ["RLH", "KCH"])
+    accounts.add_user(NEWCOMER.username, Role.WORKER, NEWCOMER.password, ["SGH"])
+    created.vault.lock()
+    _settle_password(location, clock, WORKER)
+    _settle_password(location, clock, SUPERVISOR)
+    return TestVault(location)
+
+
+@pytest.fixture
+def shell(qtbot, vault: TestVault, clock: FakeClock, background: Background,  # type: ignore[no-untyped-def]
+          prompts: FakePrompts) -> Iterator[Shell]:
+    window = Shell(vault.location, clock, background, prompts)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window, timeout=WAIT_MS)
+    yield window
+    window.lock()
+
+
+@pytest.fixture
+def log_in(qtbot, shell: Shell) -> Callable[[Person], None]:  # type: ignore[no-untyped-def]
+    """Type the credentials into the login screen, press Unlock and wait for the workspace."""
+
+    def sign_in(person: Person) -> None:
+        shell.login.username.setText(person.username)
+        shell.login.password.setText(person.password)
+        with qtbot.waitSignal(shell.session_started, timeout=WAIT_MS):
+            shell.login.unlock_button.click()
+
+    return sign_in

@@ -1,0 +1,88 @@
+"""Start-up: wizard or login, straight into the main window after the wizard, and a light start."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWizard
+
+from youthcase.config import VaultLocation
+from youthcase.gui.app import start
+from youthcase.gui.navigation import Section
+from youthcase.gui.wizard import RECOVERY_PAGE
+
+pytestmark = pytest.mark.gui
+WAIT_MS = 10_000
+
+
+def test_an_existing_vault_opens_the_login_window(qtbot, vault, clock, background, prompts) -> None:
+    shell, wizard = start(vault.location, clock, background, prompts)
+    qtbot.addWidget(shell)
+    assert wizard is None
+    assert shell.isVisible() and shell.is_locked
+    assert shell.stack.currentWidget() is shell.login
+
+
+def test_a_server_url_goes_straight_to_the_login(qtbot, clock, background, prompts) -> None:
+    location = VaultLocation.parse("postgresql://caseload:secret@db.example.org/youthcase")
+    shell, wizard = start(location, clock, background, prompts)
+    qtbot.addWidget(shell)
+    assert wizard is None
+    assert shell.isVisible()
+    text = shell.login.findChild(QLabel, "vaultLocation").text()
+    assert text == "Vault: db.example.org/youthcase"  # never the password
+
+
+def test_no_vault_runs_the_wizard_then_opens_the_main_window(qtbot, tmp_path, clock, background,
+                                                             prompts) -> None:
+    location = VaultLocation(path=tmp_path / "new.vault")
+    shell, wizard = start(location, clock, background, prompts)
+    qtbot.addWidget(shell)
+    assert wizard is not None
+    qtbot.addWidget(wizard)
+    assert wizard.isVisible() and not shell.isVisible()
+    wizard.next()
+    page = wizard.administrator_page
+    page.username.setText("first.admin")
+    page.password.setText("harbour lantern quietly 41")
+    page.confirmation.setText("harbour lantern quietly 41")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == RECOVERY_PAGE, timeout=WAIT_MS)
+    wizard.recovery_page.stored.setChecked(True)
+    with qtbot.waitSignal(shell.session_started, timeout=WAIT_MS):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert shell.isVisible() and not shell.is_locked
+    assert shell.vault is not None and shell.vault.actor.username == "first.admin"
+    assert shell.workspace is not None
+    assert shell.workspace.current_section is Section.ADMINISTRATION
+    shell.lock()
+
+
+def test_the_start_path_does_not_import_the_database_layer(tmp_path) -> None:
+    """The login window must appear fast: SQLAlchemy and Alembic load later, off the GUI thread."""
+    script = textwrap.dedent("""
+        import os, sys
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        import youthcase.gui.app as gui_app
+        from youthcase.config import VaultLocation
+        from youthcase.domain.clock import SystemClock
+        from youthcase.gui.background import Background
+        from youthcase.gui.prompts import Prompts
+        gui_app.apply_look(app)
+        shell, _ = gui_app.start(VaultLocation.parse(sys.argv[1]), SystemClock(), Background(),
+                                 Prompts())
+        heavy = sorted(m for m in ("sqlalchemy", "alembic", "sqlcipher3", "youthcase.storage",
+                                   "youthcase.services.vault") if m in sys.modules)
+        print(",".join(heavy) or "light")
+    """)
+    existing = tmp_path / "existing.vault"
+    existing.write_bytes(b"")
+    for target in (existing, tmp_path / "fresh.vault"):  # the login window, then the wizard
+        result = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True,
+                                text=True, timeout=60, check=True)
+        assert result.stdout.strip() == "light", result.stdout + result.stderr
