@@ -15,6 +15,7 @@ from typing import Any
 
 from youthcase.domain import codes
 from youthcase.domain.codes import CodeList
+from youthcase.domain.sites import normalise_site_code
 from youthcase.domain.validation import (
     FieldError,
     check_range,
@@ -40,6 +41,7 @@ class FieldKind(Enum):
     BOOLEAN = "yes / no"
     NHS_NUMBER = "NHS number"
     POSTCODE = "postcode"
+    SITE = "site code"
 
 
 class Sensitivity(Enum):
@@ -131,7 +133,15 @@ _PARSERS: dict[FieldKind, Callable[[FieldSpec, str], Any]] = {
     FieldKind.BOOLEAN: lambda spec, text: parse_boolean(text),
     FieldKind.NHS_NUMBER: lambda spec, text: parse_nhs_number(text),
     FieldKind.POSTCODE: lambda spec, text: parse_postcode(text),
+    FieldKind.SITE: lambda spec, text: _parse_site(text),
 }
+
+
+def _parse_site(text: str) -> str:
+    try:
+        return normalise_site_code(text)
+    except ValueError as error:
+        raise FieldError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -179,7 +189,7 @@ YOUNG_PERSON = EntitySpec("young_person", "Young person", (
 ), "The young person; one person may have several cases (re-attendance).")
 
 CASE = EntitySpec("case", "Case", (
-    FieldSpec("site", "Site", K.CODE, required=True, help="Site code, such as RLH"),
+    FieldSpec("site", "Site", K.SITE, required=True, help="A site code from the vault, such as RLH"),
     FieldSpec("arrival_at", "Arrival at A&E", K.INSTANT, required=True),
     FieldSpec("referral_source", "Referral source", K.CODE, code_list=codes.REFERRAL_SOURCE,
               required=True),
@@ -258,10 +268,6 @@ ENTITIES: tuple[EntitySpec, ...] = (
 
 MIN_AGE = 10
 MAX_AGE = 25
-
-
-def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
 def check_not_future(label: str, value: dt.date | dt.datetime | None, now: dt.datetime) -> None:

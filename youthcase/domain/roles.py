@@ -22,13 +22,23 @@ class Permission(Enum):
     LIST_USERS = "list users"
     READ_OWN_CASES = "read own cases"
     READ_SITE_CASES = "read the cases of supervised sites"
+    RECORD_CASES = "record cases"
+    IMPORT_CASES = "import cases"
     PRODUCE_RETURNS = "produce the monthly return"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.WORKER: frozenset({Permission.READ_OWN_CASES}),
+    Role.WORKER: frozenset(
+        {Permission.READ_OWN_CASES, Permission.RECORD_CASES, Permission.IMPORT_CASES}
+    ),
     Role.SUPERVISOR: frozenset(
-        {Permission.LIST_USERS, Permission.READ_SITE_CASES, Permission.PRODUCE_RETURNS}
+        {
+            Permission.LIST_USERS,
+            Permission.READ_SITE_CASES,
+            Permission.RECORD_CASES,
+            Permission.IMPORT_CASES,
+            Permission.PRODUCE_RETURNS,
+        }
     ),
     # Separation of duties: administrators run the system but read no case content.
     Role.ADMIN: frozenset(

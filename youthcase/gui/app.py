@@ -51,7 +51,7 @@ def start(location: VaultLocation, clock: Clock, background: Background,
         if result != FirstRunWizard.DialogCode.Accepted or opened is None:
             app.quit()
             return
-        shell.login.location = opened.vault.location
+        shell.login.set_location(opened.vault.location)
         shell.begin_session(opened)
         shell.show()
         wizard.deleteLater()

@@ -89,21 +89,27 @@ class LoginView(QWidget):
         inner.addWidget(bar)
         inner.addWidget(self.error)
 
-        where = QLabel(f"Vault: {describe_location(location)}")
-        where.setObjectName("vaultLocation")
-        where.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where = QLabel()
+        self.where.setObjectName("vaultLocation")
+        self.where.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.set_location(location)
 
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addSpacing(12)
-        outer.addWidget(where, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addWidget(self.where, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(1)
 
         self.username.returnPressed.connect(self._username_entered)
         self.password.returnPressed.connect(self.start_unlock)
         self.unlock_button.clicked.connect(self.start_unlock)
+
+    def set_location(self, location: VaultLocation) -> None:
+        """The vault this window unlocks (the wizard may have created it somewhere else)."""
+        self.location = location
+        self.where.setText(f"Vault: {describe_location(location)}")
 
     @staticmethod
     def _caption(text: str) -> QLabel:

@@ -119,6 +119,8 @@ class EncryptedType(TypeDecorator[Any]):
 class EncryptedText(EncryptedType):
     """Identifying or free text, stored as AES-256-GCM ciphertext."""
 
+    cache_ok = True
+
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, str):
             raise TypeError("EncryptedText holds str")
@@ -130,6 +132,8 @@ class EncryptedText(EncryptedType):
 
 class EncryptedDate(EncryptedType):
     """An identifying date (such as a date of birth), stored as ciphertext of its ISO form."""
+
+    cache_ok = True
 
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
@@ -143,11 +147,6 @@ class EncryptedDate(EncryptedType):
 def bind(binding: FieldBinding, value: Any) -> PendingSeal | None:
     """Bind a value for a Core-level insert (bulk loads bypass the ORM hooks)."""
     return None if value is None else PendingSeal(value, binding)
-
-
-def open_value(sealed: Sealed | None, column_type: EncryptedType, binding: FieldBinding) -> Any:
-    """Open a value read with Core (``select`` of columns) rather than through ORM instances."""
-    return None if sealed is None else column_type.decode(sealed.open(binding))
 
 
 # --- ORM hooks ---------------------------------------------------------------------------------
@@ -239,3 +238,14 @@ class _EncryptionHooks:
                 continue
             row_id = row_id or _row_id(target)
             values[attr.key] = attr.type.decode(sealed.open(FieldBinding(attr.table, attr.column, row_id)))
+
+
+def open_column(sealed: Sealed | None, column: Any, row_id: uuid.UUID) -> Any:
+    """Open a value read with Core from ``column`` (a mapped attribute or table column)."""
+    if sealed is None:
+        return None
+    table_column = column.property.columns[0] if hasattr(column, "property") else column
+    column_type = table_column.type
+    if not isinstance(column_type, EncryptedType):
+        raise TypeError(f"{table_column} is not an encrypted column")
+    return column_type.decode(sealed.open(FieldBinding(table_column.table.name, table_column.name, row_id)))

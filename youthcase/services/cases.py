@@ -1,0 +1,478 @@
+"""Recording cases: new cases (recognising a returning young person), contacts, assessments,
+safeguarding concerns (versioned), plan goals, closure, reopening and follow-up.
+
+Every method checks the actor's permissions and the case's visibility (``case_access``), validates
+against the data dictionary and raises ``CaseInvalid`` listing every problem, saving nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from youthcase.crypto.blind_index import BlindIndex
+from youthcase.crypto.keys import KeyPurpose
+from youthcase.domain import dictionary as dd
+from youthcase.domain.caseload_rules import (
+    RE_ATTENDANCE_DAYS,
+    action_overdue,
+    age_in_years,
+    london_today,
+    no_recent_successful_contact,
+)
+from youthcase.domain.records import Problem, check_dates, check_new_case, validate
+from youthcase.domain.roles import Permission
+from youthcase.services.audit import AuditAction
+from youthcase.services.case_access import load_case, require_case_reader, visible_cases
+from youthcase.services.errors import InvalidInput
+from youthcase.services.permissions import require
+from youthcase.services.vault import UnlockedVault
+from youthcase.storage.encrypted import open_column
+from youthcase.storage.models import (
+    AppUser,
+    CaseEpisode,
+    Contact,
+    FollowUp,
+    Incident,
+    PlanGoal,
+    RiskAssessment,
+    SafeguardingConcern,
+    Site,
+    YoungPerson,
+)
+
+
+class CaseInvalid(InvalidInput):
+    """Problems with what was entered; ``problems`` lists each with its field."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.entity}.{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A new case as typed in a form or read from a spreadsheet row (typed values or text)."""
+
+    person: Mapping[str, Any]
+    case: Mapping[str, Any]
+    incident: Mapping[str, Any]
+    existing_person_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ValidatedCase:
+    person: dict[str, Any]
+    case: dict[str, Any]
+    incident: dict[str, Any]
+    existing_person_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """A young person already known to the service who may be the one arriving now."""
+
+    person_id: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    matched_on: str
+    last_case_reference: str | None
+    last_arrival_at: dt.datetime | None
+    within_re_attendance_window: bool
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    case_id: uuid.UUID
+    reference: str
+    given_name: str
+    family_name: str
+    age: int | None
+    site_code: str
+    worker: str
+    arrival_at: dt.datetime
+    engagement: str
+    status: str
+    risk: str | None
+    last_successful_contact_at: dt.datetime | None
+    next_action_due: dt.date | None
+    no_recent_contact: bool
+    action_overdue: bool
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """One record's values by data-dictionary field name."""
+
+    id: uuid.UUID
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ConcernHistory:
+    concern_id: uuid.UUID
+    versions: list[RecordView]  # oldest first; the last is current
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case_id: uuid.UUID
+    reference: str
+    status: str
+    site_code: str
+    worker: str
+    reopen_count: int
+    closed_on: dt.date | None
+    person: RecordView
+    case: RecordView
+    incident: RecordView | None
+    contacts: list[RecordView]
+    assessments: list[RecordView]
+    concerns: list[ConcernHistory]
+    goals: list[RecordView]
+    follow_ups: list[RecordView]
+
+
+def _view(entity: dd.EntitySpec, record: Any, **overrides: Any) -> RecordView:
+    values = {spec.name: getattr(record, spec.name, None) for spec in entity.fields}
+    values.update(overrides)
+    return RecordView(record.id, values)
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise CaseInvalid(problems)
+
+
+class CaseService:
+    def __init__(self, vault: UnlockedVault) -> None:
+        self.vault = vault
+        self.index = BlindIndex(vault.key(KeyPurpose.BLIND_INDEX))
+
+    # --- new cases -----------------------------------------------------------------------------
+
+    def validate_new_case(self, new: NewCase, *, from_text: bool = False,
+                          site_codes: set[str] | None = None) -> ValidatedCase:
+        """Check a new case completely, raising ``CaseInvalid`` with every problem found."""
+        person, problems = validate(dd.YOUNG_PERSON, new.person, from_text=from_text)
+        case_raw = dict(new.case)
+        case_raw.setdefault("engagement", "not_yet_contacted")
+        case, more = validate(dd.CASE, case_raw, from_text=from_text)
+        problems += more
+        incident, more = validate(dd.INCIDENT, new.incident, from_text=from_text)
+        problems += more
+        site = case.get("site")
+        if site is not None:
+            case["site"] = str(site).strip().upper()
+            if site_codes is not None and case["site"] not in site_codes:
+                problems.append(Problem("case", "site", f"unknown site {site!r}: use one of "
+                                                        f"{', '.join(sorted(site_codes))}"))
+        if not problems:
+            problems += check_new_case(person, case, incident, self.vault.clock.now())
+        _raise_if(problems)
+        return ValidatedCase(person, case, incident, new.existing_person_id)
+
+    def find_returning_person(self, nhs_number: str | None, given_name: str, family_name: str,
+                              date_of_birth: dt.date | None) -> list[PersonMatch]:
+        """People already known by NHS number, or by normalised name and date of birth."""
+        require(self.vault.actor, Permission.RECORD_CASES)
+        by_nhs = self.index.nhs_number(nhs_number)
+        by_name = self.index.name_and_birth_date(given_name, family_name, date_of_birth)
+        conditions = []
+        if by_nhs:
+            conditions.append(YoungPerson.nhs_index == by_nhs)
+        if by_name:
+            conditions.append(YoungPerson.name_dob_index == by_name)
+        if not conditions:
+            return []
+        with self.vault.session() as session:
+            people = session.scalars(select(YoungPerson).where(or_(*conditions))).all()
+            return [self._match(session, person, by_nhs) for person in people]
+
+    def _match(self, session: Session, person: YoungPerson, by_nhs: str | None) -> PersonMatch:
+        last = session.execute(
+            select(CaseEpisode.reference, CaseEpisode.arrival_at)
+            .where(CaseEpisode.person_id == person.id).order_by(CaseEpisode.arrival_at.desc()).limit(1)
+        ).first()
+        now = self.vault.clock.now()
+        recent = last is not None and now - last.arrival_at <= dt.timedelta(days=RE_ATTENDANCE_DAYS)
+        return PersonMatch(
+            person.id, person.given_name, person.family_name, person.date_of_birth,
+            "NHS number" if by_nhs and person.nhs_index == by_nhs else "name and date of birth",
+            last.reference if last else None, last.arrival_at if last else None, recent,
+        )
+
+    def create_case(self, new: NewCase) -> CaseDetail:
+        """Record a new case for me (worker) at a site; the person is new or ``existing_person_id``."""
+        require(self.vault.actor, Permission.RECORD_CASES)
+        with self.vault.session() as session:
+            sites = {s.code: s.id for s in session.scalars(select(Site).where(Site.active))}
+            checked = self.validate_new_case(new, site_codes=set(sites))
+            case = self.add_case(session, checked, sites, import_key=None)
+            case_id = case.id
+        return self.case_detail(case_id)
+
+    def add_case(self, session: Session, checked: ValidatedCase, sites: Mapping[str, uuid.UUID],
+                 import_key: str | None, references: dict[str, int] | None = None) -> CaseEpisode:
+        """Insert a validated case in ``session`` (shared by the form and the import)."""
+        now = self.vault.clock.now()
+        person = self._person_for(session, checked, now)
+        arrival: dt.datetime = checked.case["arrival_at"]
+        dob = checked.person.get("date_of_birth")
+        age = age_in_years(dob, london_today(arrival)) if dob else checked.person.get("estimated_age")
+        case_values = {k: v for k, v in checked.case.items() if k != "site"}
+        case = CaseEpisode(
+            reference=self._next_reference(session, checked.case["site"], arrival, references),
+            person_id=person.id, site_id=sites[checked.case["site"]],
+            worker_id=self.vault.actor.user_id, age_at_arrival=age, status="open", opened_at=now,
+            reopen_count=0, import_key=import_key, created_at=now, **case_values,
+        )
+        session.add(case)
+        session.add(Incident(case_id=case.id, **checked.incident))
+        self.vault.audit(session, AuditAction.CREATE, "case_episode", case.id)
+        return case
+
+    def _person_for(self, session: Session, checked: ValidatedCase, now: dt.datetime) -> YoungPerson:
+        if checked.existing_person_id is not None:
+            person = session.get(YoungPerson, checked.existing_person_id)
+            if person is None:
+                raise InvalidInput("the young person chosen as returning no longer exists")
+            return person
+        values = checked.person
+        person = YoungPerson(
+            created_at=now,
+            nhs_index=self.index.nhs_number(values.get("nhs_number")),
+            name_dob_index=self.index.name_and_birth_date(values["given_name"], values["family_name"],
+                                                          values.get("date_of_birth")),
+            **values,
+        )
+        session.add(person)
+        return person
+
+    @staticmethod
+    def _next_reference(session: Session, site: str, arrival: dt.datetime,
+                        counters: dict[str, int] | None) -> str:
+        """``RLH-26-00042``: site, year of arrival, a number counting up per site and year."""
+        prefix = f"{site}-{london_today(arrival):%y}-"
+        if counters is not None and prefix in counters:
+            counters[prefix] += 1
+            return f"{prefix}{counters[prefix]:05d}"
+        latest = session.scalar(select(func.max(CaseEpisode.reference))
+                                .where(CaseEpisode.reference.like(prefix + "%")))
+        number = int(latest.rsplit("-", 1)[1]) + 1 if latest else 1
+        if counters is not None:
+            counters[prefix] = number
+        return f"{prefix}{number:05d}"
+
+    # --- the caseload ---------------------------------------------------------------------------
+
+    def caseload(self, include_closed: bool = True) -> list[CaseloadRow]:
+        """Every case the actor may see, names decrypted, flags computed. No personal data in SQL."""
+        actor = self.vault.actor
+        require_case_reader(actor)
+        query = (
+            select(CaseEpisode.id, CaseEpisode.reference, CaseEpisode.status, CaseEpisode.engagement,
+                   CaseEpisode.current_risk, CaseEpisode.arrival_at, CaseEpisode.opened_at,
+                   CaseEpisode.last_successful_contact_at, CaseEpisode.next_action_due, Site.code,
+                   AppUser.username, YoungPerson.id.label("person_id"), YoungPerson.given_name,
+                   YoungPerson.family_name, YoungPerson.date_of_birth, YoungPerson.estimated_age)
+            .join(Site, Site.id == CaseEpisode.site_id)
+            .join(AppUser, AppUser.id == CaseEpisode.worker_id)
+            .join(YoungPerson, YoungPerson.id == CaseEpisode.person_id)
+            .where(visible_cases(actor))
+        )
+        if not include_closed:
+            query = query.where(CaseEpisode.status == "open")
+        now = self.vault.clock.now()
+        today = london_today(now)
+        with self.vault.session() as session:
+            rows = session.execute(query).all()
+        result = []
+        for row in rows:
+            dob = open_column(row.date_of_birth, YoungPerson.date_of_birth, row.person_id)
+            open_case = row.status == "open"
+            result.append(CaseloadRow(
+                row.id, row.reference,
+                open_column(row.given_name, YoungPerson.given_name, row.person_id),
+                open_column(row.family_name, YoungPerson.family_name, row.person_id),
+                age_in_years(dob, today) if dob else row.estimated_age,
+                row.code, row.username, row.arrival_at, row.engagement, row.status, row.current_risk,
+                row.last_successful_contact_at, row.next_action_due,
+                open_case and no_recent_successful_contact(now, row.opened_at,
+                                                           row.last_successful_contact_at),
+                open_case and action_overdue(now, row.next_action_due),
+            ))
+        return result
+
+    # --- one case -------------------------------------------------------------------------------
+
+    def case_detail(self, case_id: uuid.UUID) -> CaseDetail:
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id)
+            person = session.get_one(YoungPerson, case.person_id)
+            site = session.get_one(Site, case.site_id)
+            worker = session.get_one(AppUser, case.worker_id)
+            incident = session.scalar(select(Incident).where(Incident.case_id == case.id))
+
+            def rows(model: Any, order: Any) -> list[Any]:
+                return list(session.scalars(select(model).where(model.case_id == case.id).order_by(order)))
+
+            concerns: dict[uuid.UUID, list[RecordView]] = {}
+            for version in rows(SafeguardingConcern, SafeguardingConcern.version):
+                concerns.setdefault(version.concern_id, []).append(_view(dd.SAFEGUARDING, version))
+            return CaseDetail(
+                case.id, case.reference, case.status, site.code, worker.username, case.reopen_count,
+                case.closed_on, _view(dd.YOUNG_PERSON, person), _view(dd.CASE, case, site=site.code),
+                _view(dd.INCIDENT, incident) if incident else None,
+                [_view(dd.CONTACT, c) for c in rows(Contact, Contact.contact_at.desc())],
+                [_view(dd.RISK_ASSESSMENT, a) for a in rows(RiskAssessment, RiskAssessment.assessed_on)],
+                [ConcernHistory(cid, versions) for cid, versions in concerns.items()],
+                [_view(dd.PLAN_GOAL, g) for g in rows(PlanGoal, PlanGoal.created_at)],
+                [_view(dd.FOLLOW_UP, f) for f in rows(FollowUp, FollowUp.followed_up_on)],
+            )
+
+    def _checked(self, entity: dd.EntitySpec, raw: Mapping[str, Any], session: Session,
+                 case: CaseEpisode, partial: bool = False) -> dict[str, Any]:
+        values, problems = validate(entity, raw, partial=partial)
+        if not problems:
+            person = session.get_one(YoungPerson, case.person_id)
+            problems = check_dates(entity.name, values, self.vault.clock.now(), person.date_of_birth)
+        _raise_if(problems)
+        return values
+
+    def _record(self, case_id: uuid.UUID, entity: dd.EntitySpec, model: Any, raw: Mapping[str, Any],
+                **extra: Any) -> uuid.UUID:
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            record = model(case_id=case.id, **self._checked(entity, raw, session, case), **extra)
+            session.add(record)
+            self.vault.audit(session, AuditAction.CREATE, model.__tablename__, record.id)
+            return record.id
+
+    def add_contact(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
+        """Log a contact (or a failed attempt); keeps the case's engagement and dates current."""
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            checked = self._checked(dd.CONTACT, values, session, case)
+            contact = Contact(case_id=case.id, worker_id=self.vault.actor.user_id,
+                              created_at=self.vault.clock.now(), **checked)
+            session.add(contact)
+            at = checked["contact_at"]
+            if checked["successful"]:
+                case.first_contact_at = min(filter(None, (case.first_contact_at, at)))
+                case.last_successful_contact_at = max(filter(None, (case.last_successful_contact_at, at)))
+                if case.engagement in {"not_yet_contacted", "contact_attempted", "unable_to_contact"}:
+                    case.engagement = "engaged"
+            elif case.engagement == "not_yet_contacted":
+                case.engagement = "contact_attempted"
+            if checked.get("follow_up_due"):
+                case.next_action_due = checked["follow_up_due"]
+            self.vault.audit(session, AuditAction.CREATE, "contact", contact.id)
+            return contact.id
+
+    def record_assessment(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            checked = self._checked(dd.RISK_ASSESSMENT, values, session, case)
+            assessment = RiskAssessment(case_id=case.id, assessed_by=self.vault.actor.user_id,
+                                        created_at=self.vault.clock.now(), **checked)
+            session.add(assessment)
+            latest = session.scalar(select(func.max(RiskAssessment.assessed_on))
+                                    .where(RiskAssessment.case_id == case.id))
+            if latest is None or checked["assessed_on"] >= latest:
+                case.current_risk = checked["risk_level"]
+            self.vault.audit(session, AuditAction.CREATE, "risk_assessment", assessment.id)
+            return assessment.id
+
+    def raise_concern(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
+        """Record a safeguarding concern (version 1). Returns the concern id."""
+        concern_id = uuid.uuid4()
+        self._record(case_id, dd.SAFEGUARDING, SafeguardingConcern, values, concern_id=concern_id,
+                     version=1, recorded_by=self.vault.actor.user_id, recorded_at=self.vault.clock.now())
+        return concern_id
+
+    def amend_concern(self, case_id: uuid.UUID, concern_id: uuid.UUID, values: Mapping[str, Any]) -> int:
+        """Amend a concern by adding a new version; earlier versions stay as they were."""
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            latest = session.scalar(select(SafeguardingConcern).where(
+                SafeguardingConcern.concern_id == concern_id, SafeguardingConcern.case_id == case.id)
+                .order_by(SafeguardingConcern.version.desc()).limit(1))
+            if latest is None:
+                raise InvalidInput("there is no such safeguarding concern on this case")
+            merged = {spec.name: getattr(latest, spec.name) for spec in dd.SAFEGUARDING.fields}
+            merged.update(values)
+            checked = self._checked(dd.SAFEGUARDING, merged, session, case)
+            version = SafeguardingConcern(case_id=case.id, concern_id=concern_id, version=latest.version + 1,
+                                          recorded_by=self.vault.actor.user_id,
+                                          recorded_at=self.vault.clock.now(), **checked)
+            session.add(version)
+            self.vault.audit(session, AuditAction.UPDATE, "safeguarding_concern", version.id)
+            return version.version
+
+    def add_goal(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
+        return self._record(case_id, dd.PLAN_GOAL, PlanGoal, values, created_at=self.vault.clock.now())
+
+    def record_follow_up(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
+        return self._record(case_id, dd.FOLLOW_UP, FollowUp, values, recorded_by=self.vault.actor.user_id)
+
+    def update_case(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+        """Change some of the case's own fields (engagement, consent, next action, notes)."""
+        editable = {"engagement", "consent_support", "consent_share", "consent_recorded_on",
+                    "next_action_due", "notes", "referral_source"}
+        refused = set(values) - editable
+        if refused:
+            raise InvalidInput(f"these cannot be changed here: {', '.join(sorted(refused))}")
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            for name, value in self._checked(dd.CASE, values, session, case, partial=True).items():
+                setattr(case, name, value)
+            self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
+
+    def update_person(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            person = session.get_one(YoungPerson, case.person_id)
+            checked = self._checked(dd.YOUNG_PERSON, values, session, case, partial=True)
+            for name, value in checked.items():
+                setattr(person, name, value)
+            person.nhs_index = self.index.nhs_number(person.nhs_number)
+            person.name_dob_index = self.index.name_and_birth_date(person.given_name, person.family_name,
+                                                                   person.date_of_birth)
+            self.vault.audit(session, AuditAction.UPDATE, "young_person", person.id)
+
+    def close_case(self, case_id: uuid.UUID, reason: str, note: str | None = None,
+                   closed_on: dt.date | None = None) -> None:
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            if case.status == "closed":
+                raise InvalidInput(f"case {case.reference} is already closed")
+            checked = self._checked(dd.CASE, {"closure_reason": reason, "closure_note": note}, session,
+                                    case, partial=True)
+            if checked["closure_reason"] is None:
+                raise CaseInvalid([Problem("case", "closure_reason", "give a reason for closing")])
+            day = closed_on or london_today(self.vault.clock.now())
+            _raise_if(check_dates("case", {"closed_on": day}, self.vault.clock.now(), None))
+            case.status, case.closed_on = "closed", day
+            case.closure_reason, case.closure_note = checked["closure_reason"], checked["closure_note"]
+            self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
+
+    def reopen_case(self, case_id: uuid.UUID) -> None:
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True)
+            if case.status != "closed":
+                raise InvalidInput(f"case {case.reference} is not closed")
+            case.status, case.closed_on, case.closure_reason = "open", None, None
+            case.reopen_count += 1
+            self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
+
+
+__all__ = ["CaseDetail", "CaseInvalid", "CaseService", "CaseloadRow", "NewCase", "PersonMatch",
+           "require_case_reader"]
