@@ -222,3 +222,34 @@ ALL_CODE_LISTS: tuple[CodeList, ...] = (
     CONTACT_TOPIC, RISK_LEVEL, ASSESSMENT_STAGE, RISK_FACTOR, PROTECTIVE_FACTOR, NEED_AREA,
     NEED_STATUS, SAFEGUARDING_CATEGORY, SAFEGUARDING_SHARED_WITH, SAFEGUARDING_STATUS, GOAL_STATUS,
 )
+
+SERVICE_TYPE = _codes(
+    "service_type",
+    ("camhs", "CAMHS (child and adolescent mental health)"), ("rehabilitation", "Physical rehabilitation"),
+    ("substance_misuse", "Substance misuse"), ("ete", "Education, training or employment"),
+    ("housing", "Housing"), ("victim_support", "Victim support"), ("sport_mentoring", "Sport or mentoring"),
+    ("youth_justice", "Youth justice"), ("gp", "GP"), ("sexual_health", "Sexual health"),
+    ("domestic_abuse", "Domestic abuse service"), ("social_care", "Social care"), ("other", "Other"),
+)
+
+REFERRAL_URGENCY = _codes(
+    "referral_urgency", ("routine", "Routine"), ("urgent", "Urgent"), ("emergency", "Emergency"),
+)
+
+REFERRAL_STEP = _codes(
+    "referral_step",
+    ("drafted", "Drafted"), ("sent", "Sent"), ("acknowledged", "Acknowledged"),
+    ("accepted", "Accepted"), ("declined", "Declined"),
+    ("appointment_offered", "First appointment offered"),
+    ("help_started", "Help started / first attended"), ("did_not_attend", "Did not attend"),
+    ("completed", "Completed"), ("withdrawn", "Withdrawn"),
+)
+
+DECLINE_REASON = _codes(
+    "decline_reason",
+    ("inappropriate", "Inappropriate referral"), ("incomplete", "Incomplete referral"),
+    ("duplicate", "Duplicate"), ("not_eligible", "Not eligible"), ("no_capacity", "No capacity"),
+    ("declined_by_family", "Declined by young person or family"),
+)
+
+ALL_CODE_LISTS = (*ALL_CODE_LISTS, SERVICE_TYPE, REFERRAL_URGENCY, REFERRAL_STEP, DECLINE_REASON)

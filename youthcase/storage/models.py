@@ -328,3 +328,55 @@ class Draft(Base):
     subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     payload: Mapped[str] = mapped_column(EncryptedText)
     saved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+# --- referrals out ---------------------------------------------------------------------------
+
+
+class ServiceProvider(Base):
+    """An entry of the service directory kept by administrators. Organisations, not people."""
+
+    __tablename__ = "service_provider"
+
+    service_type: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    borough: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    chase_interval_days: Mapped[int] = mapped_column(Integer, default=14)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Referral(Base):
+    """A referral of a case's young person to a service. ``status`` and ``status_on`` mirror the
+    last milestone so lists and returns can filter in SQL."""
+
+    __tablename__ = "referral"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_provider.id"), index=True)
+    urgency: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    consent_override_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    status_on: Mapped[dt.date] = mapped_column(Date)
+    re_referral_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referral.id"))
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ReferralMilestone(Base):
+    __tablename__ = "referral_milestone"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                                   index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    decline_reason: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
