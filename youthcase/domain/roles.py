@@ -18,6 +18,7 @@ class Role(Enum):
 class Permission(Enum):
     MANAGE_USERS = "manage users"
     MANAGE_SITES = "manage sites"
+    MANAGE_SERVICES = "manage the service directory"
     MANAGE_SETTINGS = "manage vault settings"
     LIST_USERS = "list users"
     READ_OWN_CASES = "read own cases"
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.MANAGE_USERS,
             Permission.MANAGE_SITES,
+            Permission.MANAGE_SERVICES,
             Permission.MANAGE_SETTINGS,
             Permission.LIST_USERS,
             Permission.PRODUCE_RETURNS,

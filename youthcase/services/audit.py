@@ -35,6 +35,8 @@ class AuditAction(Enum):
     CREATE = "create"
     UPDATE = "update"
     EXPORT = "export"
+    IMPORT = "import"
+    CONSENT_OVERRIDE = "consent override"
 
 
 def event_mac(audit_key: bytes, event: AuditEvent) -> bytes:

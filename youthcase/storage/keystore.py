@@ -11,8 +11,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from youthcase.crypto.kdf import KdfParams
 from youthcase.crypto.slots import KeySlot, SlotKind
+from youthcase.storage.files import write_atomically
 from youthcase.storage.models import ServerKeySlot, ServerVaultMeta
 
 HEADER_FORMAT = "youthcase-vault-header"
@@ -180,29 +179,7 @@ class HeaderFileKeyStore:
         return document
 
     def _write(self, document: dict[str, Any]) -> None:
-        data = json.dumps(document, indent=1, sort_keys=True).encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _fsync_directory(self.path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return  # Windows cannot open a directory for fsync; os.replace is atomic there.
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        write_atomically(self.path, json.dumps(document, indent=1, sort_keys=True).encode("utf-8"))
 
 
 _VAULT_ID = "vault_id"
