@@ -26,6 +26,7 @@ class Permission(Enum):
     RECORD_CASES = "record cases"
     IMPORT_CASES = "import cases"
     PRODUCE_RETURNS = "produce the monthly return"
+    VERIFY_AUDIT = "verify and view the audit trail"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -39,6 +40,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_CASES,
             Permission.IMPORT_CASES,
             Permission.PRODUCE_RETURNS,
+            Permission.VERIFY_AUDIT,
         }
     ),
     # Separation of duties: administrators run the system but read no case content.
@@ -50,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_SETTINGS,
             Permission.LIST_USERS,
             Permission.PRODUCE_RETURNS,
+            Permission.VERIFY_AUDIT,
         }
     ),
 }

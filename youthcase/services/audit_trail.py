@@ -1,0 +1,65 @@
+"""Reading the audit trail: verification of the HMAC chain, its head, and filtered views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from youthcase.crypto.keys import KeyPurpose
+from youthcase.domain.roles import Permission
+from youthcase.services.audit import ChainHead, ChainReport, chain_head, verify_chain
+from youthcase.services.permissions import require
+from youthcase.services.vault import UnlockedVault
+from youthcase.storage.models import AppUser, AuditEvent, CaseEpisode
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    sequence: int
+    at: dt.datetime
+    username: str | None
+    action: str
+    entity: str | None
+    entity_id: uuid.UUID | None
+    case_reference: str | None
+
+
+class AuditTrail:
+    def __init__(self, vault: UnlockedVault) -> None:
+        self.vault = vault
+
+    def verify(self, expected_head: ChainHead | None = None) -> ChainReport:
+        require(self.vault.actor, Permission.VERIFY_AUDIT)
+        with self.vault.session() as session:
+            return verify_chain(session, self.vault.key(KeyPurpose.AUDIT), expected_head)
+
+    def head(self) -> ChainHead | None:
+        require(self.vault.actor, Permission.VERIFY_AUDIT)
+        with self.vault.session() as session:
+            return chain_head(session)
+
+    def entries(self, username: str | None = None, case_reference: str | None = None,
+                action: str | None = None, since: dt.datetime | None = None,
+                until: dt.datetime | None = None, limit: int = 5000) -> list[AuditEntry]:
+        """Newest first, filtered as the supervisors' viewer asks."""
+        require(self.vault.actor, Permission.VERIFY_AUDIT)
+        query = (select(AuditEvent, AppUser.username, CaseEpisode.reference)
+                 .outerjoin(AppUser, AppUser.id == AuditEvent.user_id)
+                 .outerjoin(CaseEpisode, CaseEpisode.id == AuditEvent.entity_id)
+                 .order_by(AuditEvent.sequence.desc()).limit(limit))
+        if username:
+            query = query.where(AppUser.username == username.strip().lower())
+        if case_reference:
+            query = query.where(CaseEpisode.reference == case_reference.strip().upper())
+        if action:
+            query = query.where(AuditEvent.action == action)
+        if since:
+            query = query.where(AuditEvent.at >= since)
+        if until:
+            query = query.where(AuditEvent.at < until)
+        with self.vault.session() as session:
+            return [AuditEntry(e.sequence, e.at, name, e.action, e.entity, e.entity_id, reference)
+                    for e, name, reference in session.execute(query)]
