@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from youthcase.documents.fonts import BOLD, REGULAR, register_fonts
 
@@ -64,7 +64,7 @@ def render_referral_letter(content: LetterContent) -> bytes:
         author=f"{content.worker_name}, youth worker, {content.worker_site}",
         subject="Referral of a young person", creator="youthcase",
     )
-    story: list = [
+    story: list[Flowable] = [
         Paragraph("OFFICIAL-SENSITIVE: PERSONAL. Contains personal data about a young person; "
                   "store and share securely.", styles["banner"]),
         Spacer(1, 4 * mm),

@@ -6,7 +6,7 @@ fails when the committed file differs.
 
 from __future__ import annotations
 
-from youthcase.domain.dictionary import ENTITIES, MIN_AGE, MAX_AGE, EntitySpec
+from youthcase.domain.dictionary import ENTITIES, MAX_AGE, MIN_AGE, EntitySpec
 
 
 def _escape(text: str) -> str:

@@ -11,4 +11,4 @@ def delay_after(failures: int) -> float:
     """Seconds to wait after ``failures`` consecutive failures: 0, 0, 5, 10, 20, ... up to 15 minutes."""
     if failures < FREE_ATTEMPTS:
         return 0.0
-    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS))
+    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2.0 ** (failures - FREE_ATTEMPTS))

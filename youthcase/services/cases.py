@@ -354,7 +354,8 @@ class CaseService:
             record = model(case_id=case.id, **self._checked(entity, raw, session, case), **extra)
             session.add(record)
             self.vault.audit(session, AuditAction.CREATE, model.__tablename__, record.id)
-            return record.id
+            record_id: uuid.UUID = record.id
+            return record_id
 
     def add_contact(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
         """Log a contact (or a failed attempt); keeps the case's engagement and dates current."""

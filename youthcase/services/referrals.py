@@ -13,20 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
+from youthcase.documents.referral_letter import LetterContent, render_referral_letter
 from youthcase.domain import codes
 from youthcase.domain import referrals as rules
 from youthcase.domain.caseload_rules import london_today
 from youthcase.domain.referrals import Milestone, StepRefused
-from youthcase.domain.validation import FieldError, check_text
+from youthcase.domain.validation import FieldError, check_text, format_nhs_number
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, require_case_reader, visible_cases
 from youthcase.services.errors import InvalidInput
 from youthcase.services.vault import UnlockedVault
-from youthcase.documents.referral_letter import LetterContent, render_referral_letter
-from youthcase.domain.validation import format_nhs_number
 from youthcase.storage.files import write_atomically
 from youthcase.storage.models import (
     AppUser,
@@ -245,13 +244,13 @@ class ReferralService:
         )
 
     @staticmethod
-    def _query():  # type: ignore[no-untyped-def]
+    def _query() -> Select[Referral, str, ServiceProvider]:
         return (select(Referral, CaseEpisode.reference, ServiceProvider)
                 .join(CaseEpisode, CaseEpisode.id == Referral.case_id)
                 .join(ServiceProvider, ServiceProvider.id == Referral.service_id)
                 .order_by(Referral.created_at))
 
-    def _views(self, session: Session, rows: Iterable[tuple[Referral, str, ServiceProvider]]) -> list[ReferralView]:
+    def _views(self, session: Session, rows: Iterable[Row[Referral, str, ServiceProvider]]) -> list[ReferralView]:
         rows = list(rows)
         milestones: dict[uuid.UUID, list[ReferralMilestone]] = {}
         ids = [referral.id for referral, _, _ in rows]

@@ -146,9 +146,8 @@ class UnlockedVault:
         """Record the lock, then drop keys, close connections and forget the engine."""
         if self._engine is None:
             return
-        with contextlib.suppress(Exception):  # locking must always succeed
-            with self.session() as session:
-                self.audit(session, AuditAction.LOCK)
+        with contextlib.suppress(Exception), self.session() as session:  # locking must always succeed
+            self.audit(session, AuditAction.LOCK)
         detach_field_cipher(self._engine)
         self._engine.dispose()
         self._engine = None

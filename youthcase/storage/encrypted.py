@@ -53,7 +53,7 @@ def detach_field_cipher(engine: Engine) -> None:
 
 
 def _cipher_of(dialect: Dialect) -> FieldCipher:
-    cipher = getattr(dialect, _CIPHER_ATTRIBUTE, None)
+    cipher: FieldCipher | None = getattr(dialect, _CIPHER_ATTRIBUTE, None)
     if cipher is None:
         raise VaultLockedError("the vault is locked: encrypted fields cannot be read or written")
     return cipher

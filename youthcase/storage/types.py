@@ -27,9 +27,10 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        instant: dt.datetime = value
+        if instant.tzinfo is None:
+            return instant.replace(tzinfo=dt.UTC)
+        return instant.astimezone(dt.UTC)
 
 
 class CodeSet(TypeDecorator[tuple[str, ...]]):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from youthcase.storage.encrypted import EncryptedType
 from youthcase.storage.models import Base
 from youthcase.storage.types import CodeSet, UtcDateTime
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations name storage types only, so they never depend on the model code."""
     if type_ == "type" and isinstance(obj, EncryptedType):
         return "sa.LargeBinary()"
