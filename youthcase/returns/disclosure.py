@@ -28,9 +28,15 @@ class DisclosureRule:
             raise ValueError("the rounding base is too large for the threshold: the smallest count "
                              "shown would round to zero")
 
+    @property
+    def smallest_shown(self) -> int:
+        """The first multiple of the base above the threshold: 10 for the standard rule."""
+        return (self.max_suppressed // self.rounding_base + 1) * self.rounding_base
+
     def describe(self) -> str:
         return (f"Counts from 1 to {self.max_suppressed} are shown as {SUPPRESSED}; other counts are "
-                f"rounded to the nearest {self.rounding_base}; zero is shown as 0. Rates are calculated "
+                f"rounded to the nearest {self.rounding_base} (never below {self.smallest_shown}); "
+                "zero is shown as 0. Rates are calculated "
                 "from the rounded counts and withheld when either count is suppressed. Medians are "
                 "calculated from unrounded data and withheld when the number of cases behind them is "
                 "suppressed.")
@@ -62,7 +68,9 @@ def count(value: int, rule: DisclosureRule = STANDARD) -> Published:
         return Published("0", 0)
     if value <= rule.max_suppressed:
         return Published(SUPPRESSED, None)
-    rounded = _round_half_up(value, rule.rounding_base)
+    # A stricter threshold could round a shown count back into the suppressed range (11 -> 10 with
+    # threshold 10): such counts show as the first multiple of the base above the threshold.
+    rounded = max(_round_half_up(value, rule.rounding_base), rule.smallest_shown)
     return Published(str(rounded), rounded)
 
 
