@@ -60,7 +60,7 @@ class FakeClock:
 
 @dataclass
 class FakePrompts:
-    """Stands in for message boxes and file dialogs: records what was asked, answers from a script."""
+    """Stands in for message boxes and file dialogs: records questions, answers from a script."""
 
     confirm_answers: list[bool] = field(default_factory=list)
     chosen_files: list[Path | None] = field(default_factory=list)
@@ -91,7 +91,8 @@ class Person:
 ADMIN = Person("admin", "harbour lantern quietly 41", Role.ADMIN)
 WORKER = Person("wendy", "orchard bicycle morning 27", Role.WORKER)
 SUPERVISOR = Person("sam", "granite violin evening 83", Role.SUPERVISOR)
-NEWCOMER = Person("nadia", "temporary kettle river 55", Role.WORKER)  # still on a temporary password
+# Still on the temporary password an administrator gave her.
+NEWCOMER = Person("nadia", "temporary kettle river 55", Role.WORKER)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def vault(tmp_path: Path, clock: FakeClock) -> TestVault:
     location = VaultLocation(path=tmp_path / "test.vault")
     created = create_vault(location, ADMIN.username, ADMIN.password, MINIMUM_PARAMS, clock)
     accounts = AccountService(created.vault)
-    accounts.add_user(WORKER.username, Role.WORKER, WORKER.password + " tmp", ["RLH"], "Wendy Adeyemi")
+    accounts.add_user(WORKER.username, Role.WORKER, WORKER.password + " tmp", ["RLH"],
+                      "Wendy Adeyemi")
     accounts.add_user(SUPERVISOR.username, Role.SUPERVISOR, SUPERVISOR.password + " tmp",
                       ["RLH", "KCH"])
     accounts.add_user(NEWCOMER.username, Role.WORKER, NEWCOMER.password, ["SGH"])

@@ -39,11 +39,13 @@ def test_a_server_url_goes_straight_to_the_login(qtbot, clock, background, promp
 def test_no_vault_runs_the_wizard_then_opens_the_main_window(qtbot, tmp_path, clock, background,
                                                              prompts) -> None:
     location = VaultLocation(path=tmp_path / "new.vault")
+    elsewhere = tmp_path / "chosen" / "team.vault"
     shell, wizard = start(location, clock, background, prompts)
     qtbot.addWidget(shell)
     assert wizard is not None
     qtbot.addWidget(wizard)
     assert wizard.isVisible() and not shell.isVisible()
+    wizard.location_page.path.setText(str(elsewhere))
     wizard.next()
     page = wizard.administrator_page
     page.username.setText("first.admin")
@@ -59,6 +61,8 @@ def test_no_vault_runs_the_wizard_then_opens_the_main_window(qtbot, tmp_path, cl
     assert shell.workspace is not None
     assert shell.workspace.current_section is Section.ADMINISTRATION
     shell.lock()
+    assert shell.login.location == VaultLocation(path=elsewhere)  # the lock screen opens that one
+    assert elsewhere.exists() and not location.path.exists()
 
 
 def test_the_start_path_does_not_import_the_database_layer(tmp_path) -> None:
@@ -83,6 +87,7 @@ def test_the_start_path_does_not_import_the_database_layer(tmp_path) -> None:
     existing = tmp_path / "existing.vault"
     existing.write_bytes(b"")
     for target in (existing, tmp_path / "fresh.vault"):  # the login window, then the wizard
-        result = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True,
+        result = subprocess.run([sys.executable, "-c", script, str(target)],  # noqa: S603
+                                capture_output=True,
                                 text=True, timeout=60, check=True)
         assert result.stdout.strip() == "light", result.stdout + result.stderr

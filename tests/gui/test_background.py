@@ -13,7 +13,8 @@ pytestmark = pytest.mark.gui
 WAIT_MS = 5_000
 
 
-def test_work_runs_off_the_gui_thread_and_results_arrive_on_it(qtbot, background: Background) -> None:
+def test_work_runs_off_the_gui_thread_and_results_arrive_on_it(qtbot,
+                                                                background: Background) -> None:
     gui_thread = threading.get_ident()
     seen: dict[str, object] = {}
 
@@ -66,3 +67,15 @@ def test_discarded_results_never_reach_the_callback(qtbot, background: Backgroun
         pass
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT_MS)
     assert delivered == []
+
+
+def test_essential_tasks_survive_a_discard(qtbot, background: Background) -> None:
+    release = threading.Event()
+    ran: list[str] = []
+    background.run(lambda: release.wait(WAIT_MS / 1000), name="slow")
+    background.run(lambda: ran.append("lock"), name="lock", essential=True)
+    background.run(lambda: ran.append("listing"), name="listing")
+    background.discard_all()
+    release.set()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT_MS)
+    assert ran == ["lock"]

@@ -39,7 +39,8 @@ def test_lock_button_clears_views_and_shows_login(qtbot, shell: Shell, vault, lo
     unlocked = shell.vault
     assert unlocked is not None
     with qtbot.waitSignal(shell.locked, timeout=WAIT_MS):
-        qtbot.mouseClick(shell.toolbar.widgetForAction(shell.lock_action), Qt.MouseButton.LeftButton)
+        lock_button = shell.toolbar.widgetForAction(shell.lock_action)
+        qtbot.mouseClick(lock_button, Qt.MouseButton.LeftButton)
     _assert_locked(shell, page)
     assert unlocked.is_locked
     assert shell.login.username.text() == "admin"
@@ -54,7 +55,8 @@ def test_ctrl_l_locks(qtbot, shell: Shell, vault, log_in) -> None:
     shell.activateWindow()
     qtbot.waitUntil(lambda: shell.isActiveWindow(), timeout=WAIT_MS)
     with qtbot.waitSignal(shell.locked, timeout=WAIT_MS):
-        qtbot.keyClick(shell.workspace.navigation, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(shell.workspace.navigation, Qt.Key.Key_L,
+                       Qt.KeyboardModifier.ControlModifier)
     _assert_locked(shell, page)
     assert unlocked.is_locked
 
@@ -130,7 +132,11 @@ def test_results_of_work_started_before_the_lock_are_dropped(qtbot, shell: Shell
                                                              background) -> None:
     log_in(vault.admin)
     page = _administration(qtbot, shell)
+    unlocked = shell.vault
+    assert unlocked is not None
     page.refresh()  # a listing now in flight
     shell.lock()
+    assert page.accounts.rowCount() == 0
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT_MS)
     assert page.accounts.rowCount() == 0
+    assert unlocked.is_locked  # the engine went once the listing had returned

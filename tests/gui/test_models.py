@@ -70,8 +70,8 @@ def test_clear_empties_the_model(qtbot) -> None:
 
 def test_site_columns(qtbot) -> None:
     model = SiteTableModel()
-    model.set_sites([SiteSummary(uuid.uuid4(), "NMH", "North Middlesex", SiteKind.EMERGENCY_DEPARTMENT,
-                                 True)])
+    model.set_sites([SiteSummary(uuid.uuid4(), "NMH", "North Middlesex",
+                                 SiteKind.EMERGENCY_DEPARTMENT, True)])
     assert model.index(0, KIND).data() == "A&E department"
     assert model.index(0, 3).data() == "Active"
     model.clear()

@@ -20,7 +20,7 @@ from youthcase.services.vault import LockedVault
 
 pytestmark = pytest.mark.gui
 WAIT_MS = 10_000
-PASSWORD = "harbour lantern quietly 41"
+PASSWORD = "harbour lantern quietly 41"  # noqa: S105 - a test vault
 
 
 @pytest.fixture

@@ -26,9 +26,15 @@ PRELOAD_DELAY_MS = 50  # let the first window paint before the import competes f
 SHUTDOWN_WAIT_MS = 30_000
 
 
+def stylesheet() -> str:
+    """``resources/style.qss`` with ``@icons/`` pointing at the icons folder (source or bundle)."""
+    icons = resource_path("icons").as_posix()
+    return resource_path("style.qss").read_text(encoding="utf-8").replace("@icons/", f"{icons}/")
+
+
 def apply_look(app: QApplication) -> None:
     app.setStyle("Fusion")  # the same, predictable base on every platform for the stylesheet
-    app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(stylesheet())
     app.setWindowIcon(icon("youthcase"))
 
 
@@ -72,8 +78,7 @@ def run_gui(db: str | None) -> int:
     QTimer.singleShot(PRELOAD_DELAY_MS, lambda: background.run(preload_core, name="preload"))
 
     def shut_down() -> None:
-        shell.lock()
-        background.discard_all()
+        shell.lock()  # drops every pending result; the lock itself may be queued behind a task
         background.wait_for_done(SHUTDOWN_WAIT_MS)
 
     app.aboutToQuit.connect(shut_down)

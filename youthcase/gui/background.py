@@ -2,8 +2,8 @@
 
 After superqt's worker: a ``QRunnable`` runs a plain callable and a separate ``QObject`` carries its
 signals (``returned`` / ``errored`` / ``finished``). The signals object is created on the GUI thread
-and the worker only emits an internal ``_outcome`` signal, which Qt queues to that thread; the public
-signals are emitted from there, so every callback runs on the GUI thread. Workers never touch
+and the worker only emits an internal ``_outcome`` signal, which Qt queues to that thread; the
+public signals are emitted from there, so every callback runs on the GUI thread. Workers never touch
 widgets: the callable gets plain values and returns plain values.
 
 Vault work runs one task at a time (like Anki's database executor), so a SQLite connection, the key
@@ -47,10 +47,11 @@ class TaskSignals(QObject):
 class Task(QRunnable):
     """One call of ``work`` on a pool thread."""
 
-    def __init__(self, work: Callable[[], Any], name: str) -> None:
+    def __init__(self, work: Callable[[], Any], name: str, essential: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it, so the signals object outlives run()
         self.name = name
+        self.essential = essential  # never discarded (locking the vault)
         self.signals = TaskSignals()
         self._work: Callable[[], Any] | None = work
 
@@ -83,9 +84,13 @@ class Background(QObject):
     def run(self, work: Callable[[], Any], *, name: str,
             on_returned: Callable[[Any], None] | None = None,
             on_errored: Callable[[BaseException], None] | None = None,
-            on_finished: Callable[[], None] | None = None) -> Task:
-        """Queue ``work``; the callbacks run later on the GUI thread (never before this returns)."""
-        task = Task(work, name)
+            on_finished: Callable[[], None] | None = None,
+            essential: bool = False) -> Task:
+        """Queue ``work``; the callbacks run later on the GUI thread (never before this returns).
+
+        An ``essential`` task survives ``discard_all`` (it is the lock itself).
+        """
+        task = Task(work, name, essential)
         if on_returned is not None:
             task.signals.returned.connect(on_returned)
         if on_errored is not None:
@@ -104,12 +109,14 @@ class Background(QObject):
     def discard_all(self) -> None:
         """Drop every pending result and unstarted task (called when the vault locks)."""
         for task in list(self._tasks):
+            if task.essential:
+                continue
             task.discard()
             if self._pool.tryTake(task):
                 self._forget(task)
 
     def wait_for_done(self, timeout_ms: int) -> bool:
-        """Block until the worker thread is idle (shutdown and tests); results still arrive later."""
+        """Block until the worker thread is idle (shutdown, tests); results still arrive later."""
         return self._pool.waitForDone(timeout_ms)
 
     def _forget(self, task: Task) -> None:

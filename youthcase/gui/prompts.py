@@ -19,8 +19,8 @@ class Prompts:
 
     def confirm(self, parent: QWidget | None, title: str, text: str, action: str) -> bool:
         """Ask before something that cannot be undone; ``action`` labels the confirming button."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                          parent)
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.NoButton, parent)
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)

@@ -2,13 +2,13 @@
 
 PySide6-Essentials 6.12.0 (the abi3 wheel) returns these singletons from void methods and from
 ``Signal.emit()`` without adding a reference. On Python 3.12+ they are immortal, so nothing happens;
-on Python 3.11 every ``label.setText(...)`` or ``signal.emit(...)`` takes one reference away, and after
-a few thousand calls the interpreter aborts with "Fatal Python error: none_dealloc" (or
+on Python 3.11 every ``label.setText(...)`` or ``signal.emit(...)`` takes one reference away, and
+after a few thousand calls the interpreter aborts with "Fatal Python error: none_dealloc" (or
 ``bool_dealloc``). Objects other than these three singletons are not affected.
 
 The guard measures the leak once at import and, only if it is there, gives the three singletons a
-very large reference count, which is what Python 3.12 does for them anyway. The real fix is a PySide6
-build without the bug, or Python 3.12 or later; remove this module then.
+very large reference count, which is what Python 3.12 does for them anyway. The real fix is a
+PySide6 build without the bug, or Python 3.12 or later; remove this module then.
 """
 
 from __future__ import annotations

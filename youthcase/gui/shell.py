@@ -105,6 +105,9 @@ class Shell(QMainWindow):
         toolbar.addWidget(self.toolbar_user)
         toolbar.addAction(self.lock_action)
         toolbar.widgetForAction(self.lock_action).setObjectName("lockButton")
+        edge = QWidget()
+        edge.setFixedWidth(8)
+        toolbar.addWidget(edge)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         return toolbar
 
@@ -159,7 +162,11 @@ class Shell(QMainWindow):
         self.session_started.emit()
 
     def lock(self, notice: str = "") -> None:
-        """Drop keys and engine, clear every view and show the lock screen. Always succeeds."""
+        """Clear every view, show the lock screen, and drop the keys and engine.
+
+        The views are cleared at once; the keys go at once too unless a background task is
+        running, in which case they go as soon as it returns (its result is thrown away).
+        """
         vault = self._vault
         if vault is None:
             return
@@ -172,7 +179,12 @@ class Shell(QMainWindow):
             self._resume = (vault.actor.username, self.workspace.current_section)
             self.workspace.clear()
             self.workspace.setVisible(False)
-        vault.lock()
+        if self._background.busy:
+            # A task may be using the engine this instant; disposing it under the task crashes
+            # SQLite. The queue runs one task at a time, so the lock goes right after that one.
+            self._background.run(vault.lock, name="lock", essential=True)
+        else:
+            vault.lock()
         self._show_locked_chrome()
         self.login.prepare(vault.actor.username, notice or "youthcase is locked.")
         self.locked.emit()

@@ -49,14 +49,16 @@ def _with_settings(vault: UnlockedVault) -> OpenedVault:
     return OpenedVault(vault, minutes)
 
 
-def unlock_vault(location: VaultLocation, clock: Clock, username: str, password: str) -> OpenedVault:
+def unlock_vault(location: VaultLocation, clock: Clock, username: str,
+                 password: str) -> OpenedVault:
     """Run the KDF, open and migrate the database, and read the idle-lock setting."""
     from youthcase.services.vault import LockedVault
 
     return _with_settings(LockedVault(location, clock).unlock(username, password))
 
 
-def create_new_vault(location: VaultLocation, clock: Clock, username: str, password: str) -> NewVault:
+def create_new_vault(location: VaultLocation, clock: Clock, username: str,
+                     password: str) -> NewVault:
     """Calibrate the KDF, then create the vault, its first administrator and its recovery key."""
     from youthcase.config import kdf_params_for_new_vault
     from youthcase.services.vault import create_vault
@@ -72,7 +74,7 @@ def change_own_password(vault: UnlockedVault, old_password: str, new_password: s
 
 
 def vault_exists(location: VaultLocation) -> bool:
-    """Whether to offer the first-run wizard: a server is assumed to exist (the login says if not)."""
+    """Whether the vault is there; a server is assumed to be (the login says if it is not)."""
     return location.path is None or location.path.exists()
 
 

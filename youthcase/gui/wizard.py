@@ -43,7 +43,8 @@ GROUPS_PER_LINE = 5
 def key_for_reading(recovery_key: str) -> str:
     """The key in short lines of dash-joined groups, easier to copy by hand than one long line."""
     groups = recovery_key.split("-")
-    lines = ["-".join(groups[i:i + GROUPS_PER_LINE]) for i in range(0, len(groups), GROUPS_PER_LINE)]
+    step = GROUPS_PER_LINE
+    lines = ["-".join(groups[i:i + step]) for i in range(0, len(groups), step)]
     return "\n".join(lines)
 
 

@@ -65,7 +65,10 @@ class Workspace(QWidget):
     @property
     def current_section(self) -> Section | None:
         item = self.navigation.currentItem()
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        if item is None:
+            return None
+        section: Section = item.data(Qt.ItemDataRole.UserRole)
+        return section
 
     def show_section(self, section: Section) -> bool:
         """Open a section; False when this user's role does not include it."""

@@ -17,13 +17,15 @@ from PySide6.QtWidgets import (
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.errors import user_message
+from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.inline import InlineError
 
 SaveSite = Callable[[str, str], object]  # (code, name); runs on the background queue
 
 
 class AddSiteDialog(QDialog):
-    def __init__(self, save: SaveSite, background: Background, parent: QWidget | None = None) -> None:
+    def __init__(self, save: SaveSite, background: Background,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("addSiteDialog")
         self.setWindowTitle("Add A&E department")
@@ -44,7 +46,8 @@ class AddSiteDialog(QDialog):
         self.name.setPlaceholderText("for example  North Middlesex University Hospital")
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
-        self.submit = self.buttons.addButton("Add department", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit = self.buttons.addButton("Add department",
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.submit.setDefault(True)
         self.submit.setEnabled(False)
@@ -55,6 +58,7 @@ class AddSiteDialog(QDialog):
         form.addRow("Code", self.code)
         form.addRow("Name", self.name)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(*DIALOG_MARGINS)
         layout.setSpacing(12)
         layout.addWidget(heading)
         layout.addWidget(intro)

@@ -23,6 +23,7 @@ from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.errors import user_message
+from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.inline import InlineError
 from youthcase.gui.password_rules import PasswordVerdict
 
@@ -100,6 +101,7 @@ class AddUserDialog(QDialog):
         form.addRow("", self.show_password)
         form.addRow("", self.verdict)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(*DIALOG_MARGINS)
         layout.setSpacing(12)
         layout.addWidget(heading)
         layout.addWidget(intro)
@@ -124,7 +126,8 @@ class AddUserDialog(QDialog):
         )
 
     def _toggle_echo(self, shown: bool) -> None:
-        self.password.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.password.setEchoMode(mode)
 
     def _judge(self) -> None:
         password = self.password.text()

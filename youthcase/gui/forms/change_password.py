@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.errors import user_message
+from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.inline import InlineError
 from youthcase.gui.password_rules import PasswordVerdict
 
@@ -52,7 +53,8 @@ class ChangePasswordDialog(QDialog):
         self.verdict = PasswordVerdict()
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
-        self.submit = self.buttons.addButton("Change password", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit = self.buttons.addButton("Change password",
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign_out = self.buttons.addButton("Sign out", QDialogButtonBox.ButtonRole.RejectRole)
         self.submit.setDefault(True)
         self.submit.setEnabled(False)
@@ -63,6 +65,7 @@ class ChangePasswordDialog(QDialog):
         form.addRow("New password", self.new_password)
         form.addRow("Confirm", self.confirmation)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(*DIALOG_MARGINS)
         layout.setSpacing(12)
         layout.addWidget(heading)
         layout.addWidget(intro)

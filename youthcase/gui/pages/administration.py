@@ -45,7 +45,8 @@ class AdministrationListing:
 
 
 def load_listing(vault: UnlockedVault) -> AdministrationListing:
-    return AdministrationListing(AccountService(vault).list_users(), SiteService(vault).list_sites())
+    return AdministrationListing(AccountService(vault).list_users(),
+                                 SiteService(vault).list_sites())
 
 
 def _table(model: QSortFilterProxyModel, name: str, stretch_column: int) -> QTableView:
@@ -61,6 +62,8 @@ def _table(model: QSortFilterProxyModel, name: str, stretch_column: int) -> QTab
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
+                                                | Qt.AlignmentFlag.AlignVCenter)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
