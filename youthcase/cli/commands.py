@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
+from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.errors import InvalidInput
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -18,6 +21,7 @@ from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
 class Io:
     stdin: TextIO
     stdout: TextIO
+    stderr: TextIO | None = None
 
     def secret(self, what: str) -> str:
         """One line of stdin, without its line ending; spaces inside are kept."""
@@ -28,6 +32,10 @@ class Io:
 
     def say(self, text: str) -> None:
         print(text, file=self.stdout)
+
+    def note(self, text: str) -> None:
+        """A line on stderr: progress, or the details before a failure's one-line summary."""
+        print(text, file=self.stderr or sys.stderr, flush=True)
 
 
 def _unlock(args: argparse.Namespace, io: Io) -> UnlockedVault:
@@ -122,4 +130,25 @@ def sites_add(args: argparse.Namespace, io: Io) -> int:
     finally:
         vault.lock()
     io.say(f"Added site {site.code} ({site.name}).")
+    return 0
+
+
+def import_cases(args: argparse.Namespace, io: Io) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InvalidInput(f"there is no file {path}")
+    vault = _unlock(args, io)
+    try:
+        result = CaseImport(vault).import_file(path)
+    except ImportInvalid as invalid:
+        for problem in invalid.problems:
+            io.note(str(problem))
+        raise
+    finally:
+        vault.lock()
+    io.say(f"imported: {result.imported}")
+    io.say(f"already imported: {result.already_imported}")
+    if result.repeated_in_file:
+        io.say(f"repeated rows in this file (imported once): {result.repeated_in_file}")
+    io.say(f"returning young people matched: {result.returning_matched}")
     return 0

@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     site_add.add_argument("--code", required=True)
     site_add.add_argument("--name", required=True)
     site_add.set_defaults(handler=commands.sites_add)
+
+    importer = sub.add_parser("import", help="import cases from a CSV file saved from the template "
+                              "(all rows or none; rows already imported are skipped)")
+    _add_login(importer)
+    importer.add_argument("file", metavar="FILE.csv")
+    importer.set_defaults(handler=commands.import_cases)
     return parser
 
 
@@ -100,7 +106,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
         return run_gui(args.db)
     handler: Callable[..., int] = args.handler
     try:
-        return handler(args, commands.Io(stdin, stdout))
+        return handler(args, commands.Io(stdin, stdout, stderr))
     except YouthcaseError as error:
         print(f"youthcase: error: {error}", file=stderr)
         return error.exit_code
