@@ -127,6 +127,8 @@ class AdministratorPage(QWizardPage):
         self.error = InlineError()
         bar = busy_bar()
         self.busy = Busy(bar, [self.username, self.password, self.confirmation])
+        self.progress = _paragraph("Creating the encrypted vault. This takes a few seconds.")
+        self.progress.setVisible(False)
 
         form = QFormLayout()
         form.addRow("User name", self.username)
@@ -137,6 +139,7 @@ class AdministratorPage(QWizardPage):
         layout.setSpacing(10)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.progress)
         layout.addWidget(bar)
         layout.addStretch(1)
         for field in (self.username, self.password, self.confirmation):
@@ -156,12 +159,14 @@ class AdministratorPage(QWizardPage):
             return True
         self.error.clear()
         self.busy.start()
+        self.progress.setVisible(True)
         self.completeChanged.emit()
         self._wizard.start_creating(self.username.text().strip(), self.password.text())
         return False  # the wizard moves on when the vault exists
 
     def creation_failed(self, message: str) -> None:
         self.busy.stop()
+        self.progress.setVisible(False)
         self.error.show_message(message)
         self.completeChanged.emit()
 
@@ -255,6 +260,7 @@ class FirstRunWizard(QWizard):
     def _created(self, new_vault: NewVault) -> None:
         self.opened = new_vault.opened  # the recovery key is kept only by the label, until Finish
         self.administrator_page.busy.stop()
+        self.administrator_page.progress.setVisible(False)
         self.administrator_page.forget_passwords()
         self.recovery_page.show_key(new_vault.recovery_key)
         self.setOption(QWizard.WizardOption.NoCancelButton, True)  # the vault exists now
