@@ -8,6 +8,7 @@ locking; ``login`` and ``wizard`` open or create a vault; ``workspace``, ``navig
 ``pages/`` are the unlocked session; ``forms/`` are the small modal forms; ``models/`` the table
 models; ``background`` and ``tasks`` run slow work off the GUI thread; ``idle`` notices inactivity;
 ``prompts`` wraps message boxes and file dialogs so tests can replace them.
-"""
 
-from youthcase.gui import pyside_guard  # noqa: F401 - must run before any other Qt call
+PySide6-Essentials 6.12.0 is excluded in pyproject.toml: on Python 3.11 its void calls drop
+references to ``None``/``True``/``False`` until the interpreter aborts ("none_dealloc").
+"""
