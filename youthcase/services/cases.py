@@ -37,6 +37,7 @@ from youthcase.storage.encrypted import open_column
 from youthcase.storage.models import (
     AppUser,
     CaseEpisode,
+    CaseStatusChange,
     Contact,
     FollowUp,
     Incident,
@@ -236,6 +237,8 @@ class CaseService:
         )
         session.add(case)
         session.add(Incident(case_id=case.id, **checked.incident))
+        session.add(CaseStatusChange(case_id=case.id, change="opened", changed_on=london_today(arrival),
+                                     reason=None, recorded_at=now))
         self.vault.audit(session, AuditAction.CREATE, "case_episode", case.id)
         return case
 
@@ -461,8 +464,16 @@ class CaseService:
                 raise CaseInvalid([Problem("case", "closure_reason", "give a reason for closing")])
             day = closed_on or london_today(self.vault.clock.now())
             _raise_if(check_dates("case", {"closed_on": day}, self.vault.clock.now(), None))
+            opened_on = session.scalar(select(func.max(CaseStatusChange.changed_on)).where(
+                CaseStatusChange.case_id == case.id, CaseStatusChange.change != "closed"))
+            if opened_on is not None and day < opened_on:
+                # The status history must alternate in date order for the monthly return.
+                raise CaseInvalid([Problem("case", "closed_on", "cannot be before the case was opened "
+                                                                f"or reopened ({opened_on.isoformat()})")])
             case.status, case.closed_on = "closed", day
             case.closure_reason, case.closure_note = checked["closure_reason"], checked["closure_note"]
+            session.add(CaseStatusChange(case_id=case.id, change="closed", changed_on=day,
+                                         reason=case.closure_reason, recorded_at=self.vault.clock.now()))
             self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
     def reopen_case(self, case_id: uuid.UUID) -> None:
@@ -472,6 +483,9 @@ class CaseService:
                 raise InvalidInput(f"case {case.reference} is not closed")
             case.status, case.closed_on, case.closure_reason = "open", None, None
             case.reopen_count += 1
+            now = self.vault.clock.now()
+            session.add(CaseStatusChange(case_id=case.id, change="reopened", changed_on=london_today(now),
+                                         reason=None, recorded_at=now))
             self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
 

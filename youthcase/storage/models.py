@@ -206,6 +206,22 @@ class CaseEpisode(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class CaseStatusChange(Base):
+    """Append-only history of a case's status (the case row keeps only the current state), so the
+    monthly return can count cases opened, closed and reopened in a month and the open caseload at
+    any month end. ``changed_on`` is a London calendar day: the arrival day for ``opened``, the
+    closure date for ``closed``, the day of reopening for ``reopened``. Codes only."""
+
+    __tablename__ = "case_status_change"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    change: Mapped[str] = mapped_column(String(10))
+    changed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 case_share = Table(
     "case_share",
     Base.metadata,
