@@ -10,12 +10,12 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
+from tests.helpers.clock import FakeClock
 from youthcase.domain.roles import Role
 from youthcase.services.cases import CaseInvalid, CaseService, NewCase
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.migrate import alembic_config
 from youthcase.storage.models import CaseStatusChange
-from tests.helpers.clock import FakeClock
 
 from .conftest import add_account, unlock_with_changed_password
 
