@@ -10,9 +10,12 @@ from typing import TextIO
 
 from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
+from youthcase.returns.disclosure import DisclosureRule
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.case_import import CaseImport, ImportInvalid
+from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import InvalidInput
+from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
 
@@ -133,6 +136,31 @@ def sites_add(args: argparse.Namespace, io: Io) -> int:
     return 0
 
 
+def monthly_return(args: argparse.Namespace, io: Io) -> int:
+    """Checks everything it can before asking for the password and unlocking."""
+    month = parse_month(args.month)
+    try:
+        rule = DisclosureRule(max_suppressed=args.suppress_up_to, rounding_base=args.round_to)
+    except ValueError as error:
+        raise InvalidInput(f"disclosure rule: {error}") from None
+    pdf, csv = Path(args.pdf), Path(args.csv)
+    if pdf.resolve() == csv.resolve():
+        raise InvalidInput("--pdf and --csv must be different files")
+    check_output_path(pdf, "--pdf")
+    check_output_path(csv, "--csv")
+    vault = _unlock(args, io)
+    try:
+        service = ReturnService(vault)
+        documents = service.produce(month, args.site, rule)
+        service.save(documents, pdf, csv)
+    finally:
+        vault.lock()
+    model = documents.model
+    io.say(f"Wrote the return for {model.month.label} ({model.overall.name}) to {pdf} and {csv}.")
+    io.say(f"Audit chain head: {model.chain_head}")
+    return 0
+
+
 def import_cases(args: argparse.Namespace, io: Io) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -151,4 +179,24 @@ def import_cases(args: argparse.Namespace, io: Io) -> int:
     if result.repeated_in_file:
         io.say(f"repeated rows in this file (imported once): {result.repeated_in_file}")
     io.say(f"returning young people matched: {result.returning_matched}")
+    return 0
+
+
+def demo(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        result = load_demo_data(vault, args.cases, args.seed,
+                                progress=lambda done, total: io.note(f"{done:,} / {total:,} cases"))
+    finally:
+        vault.lock()
+    counts = result.counts
+    io.say(f"Loaded demo data (seed {result.seed}) in {result.seconds:.0f} s: {counts['case_episode']:,} cases, "
+           f"{counts['young_person']:,} young people ({result.returning_cases:,} re-attendances), "
+           f"{counts['contact']:,} contacts, {counts['risk_assessment']:,} risk assessments, "
+           f"{counts['safeguarding_concern']:,} safeguarding concern versions, {counts['plan_goal']:,} "
+           f"plan goals, {counts['follow_up']:,} follow-ups.")
+    io.say("Demo staff and their temporary passwords (shown once; each must be changed at first login):")
+    for account in result.accounts:
+        io.say(f"  {account.username:<24} {account.role.label:<13} {account.site_code:<5} "
+               f"{account.temporary_password}")
     return 0

@@ -58,6 +58,7 @@ from sqlalchemy.orm import Session
 
 from youthcase.domain import dictionary as dd
 from youthcase.domain.roles import Permission
+from youthcase.services.audit import AuditAction
 from youthcase.services.cases import CaseInvalid, CaseService, NewCase, ValidatedCase
 from youthcase.services.errors import InvalidInput, YouthcaseError
 from youthcase.services.permissions import require
@@ -524,6 +525,7 @@ class CaseImport:
                 person_of_row[planned.row.row] = existing
                 references.append(case.reference)
             steps.step()
+        self.vault.audit(session, AuditAction.IMPORT, "case_episode", None)
         session.flush()
         return ImportResult(
             imported=len(references),
