@@ -11,12 +11,10 @@ from typing import TextIO
 from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
-from youthcase.returns.disclosure import DisclosureRule
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import InvalidInput
-from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -135,31 +133,6 @@ def sites_add(args: argparse.Namespace, io: Io) -> int:
     finally:
         vault.lock()
     io.say(f"Added site {site.code} ({site.name}).")
-    return 0
-
-
-def monthly_return(args: argparse.Namespace, io: Io) -> int:
-    """Checks everything it can before asking for the password and unlocking."""
-    month = parse_month(args.month)
-    try:
-        rule = DisclosureRule(max_suppressed=args.suppress_up_to, rounding_base=args.round_to)
-    except ValueError as error:
-        raise InvalidInput(f"disclosure rule: {error}") from None
-    pdf, csv = Path(args.pdf), Path(args.csv)
-    if pdf.resolve() == csv.resolve():
-        raise InvalidInput("--pdf and --csv must be different files")
-    check_output_path(pdf, "--pdf")
-    check_output_path(csv, "--csv")
-    vault = _unlock(args, io)
-    try:
-        service = ReturnService(vault)
-        documents = service.produce(month, args.site, rule)
-        service.save(documents, pdf, csv)
-    finally:
-        vault.lock()
-    model = documents.model
-    io.say(f"Wrote the return for {model.month.label} ({model.overall.name}) to {pdf} and {csv}.")
-    io.say(f"Audit chain head: {model.chain_head}")
     return 0
 
 

@@ -101,19 +101,6 @@ def build_parser() -> argparse.ArgumentParser:
                          help="other counts are rounded to the nearest N (default 5; may only be raised)")
     monthly.set_defaults(handler=commands.monthly_return)
 
-    monthly = sub.add_parser("return", help="produce the anonymised monthly return for commissioners "
-                             "(supervisors and administrators): a PDF and a CSV")
-    _add_login(monthly)
-    monthly.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, such as 2026-03")
-    monthly.add_argument("--site", metavar="CODE", help="one site only (default: every site and all sites)")
-    monthly.add_argument("--pdf", required=True, metavar="OUT.pdf", help="where to write the PDF")
-    monthly.add_argument("--csv", required=True, metavar="OUT.csv", help="where to write the CSV")
-    monthly.add_argument("--suppress-up-to", type=int, default=7, metavar="N",
-                         help="counts from 1 to N are shown as * (default 7; may only be raised)")
-    monthly.add_argument("--round-to", type=int, default=5, metavar="N",
-                         help="other counts are rounded to the nearest N (default 5; may only be raised)")
-    monthly.set_defaults(handler=commands.monthly_return)
-
     importer = sub.add_parser("import", help="import cases from a CSV file saved from the template "
                               "(all rows or none; rows already imported are skipped)")
     _add_login(importer)
