@@ -27,6 +27,7 @@ class Permission(Enum):
     IMPORT_CASES = "import cases"
     PRODUCE_RETURNS = "produce the monthly return"
     VERIFY_AUDIT = "verify and view the audit trail"
+    SUPERVISE = "supervise cases (sign-off, closure approval, reassignment)"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -41,6 +42,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.IMPORT_CASES,
             Permission.PRODUCE_RETURNS,
             Permission.VERIFY_AUDIT,
+            Permission.SUPERVISE,
         }
     ),
     # Separation of duties: administrators run the system but read no case content.

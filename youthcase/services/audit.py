@@ -38,6 +38,9 @@ class AuditAction(Enum):
     EXPORT = "export"
     IMPORT = "import"
     CONSENT_OVERRIDE = "consent override"
+    REASSIGN = "reassign"
+    SIGN_OFF = "sign-off"
+    SHARE = "share"
 
 
 def event_mac(audit_key: bytes, event: AuditEvent) -> bytes:

@@ -456,25 +456,30 @@ class CaseService:
                    closed_on: dt.date | None = None) -> None:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
-            if case.status == "closed":
-                raise InvalidInput(f"case {case.reference} is already closed")
-            checked = self._checked(dd.CASE, {"closure_reason": reason, "closure_note": note}, session,
-                                    case, partial=True)
-            if checked["closure_reason"] is None:
-                raise CaseInvalid([Problem("case", "closure_reason", "give a reason for closing")])
-            day = closed_on or london_today(self.vault.clock.now())
-            _raise_if(check_dates("case", {"closed_on": day}, self.vault.clock.now(), None))
-            opened_on = session.scalar(select(func.max(CaseStatusChange.changed_on)).where(
-                CaseStatusChange.case_id == case.id, CaseStatusChange.change != "closed"))
-            if opened_on is not None and day < opened_on:
-                # The status history must alternate in date order for the monthly return.
-                raise CaseInvalid([Problem("case", "closed_on", "cannot be before the case was opened "
-                                                                f"or reopened ({opened_on.isoformat()})")])
-            case.status, case.closed_on = "closed", day
-            case.closure_reason, case.closure_note = checked["closure_reason"], checked["closure_note"]
-            session.add(CaseStatusChange(case_id=case.id, change="closed", changed_on=day,
-                                         reason=case.closure_reason, recorded_at=self.vault.clock.now()))
-            self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
+            self.close_in_session(session, case, reason, note, closed_on)
+
+    def close_in_session(self, session: Session, case: CaseEpisode, reason: str, note: str | None,
+                         closed_on: dt.date | None) -> None:
+        """Close ``case`` (already loaded with access checked); shared with closure approval."""
+        if case.status == "closed":
+            raise InvalidInput(f"case {case.reference} is already closed")
+        checked = self._checked(dd.CASE, {"closure_reason": reason, "closure_note": note}, session,
+                                case, partial=True)
+        if checked["closure_reason"] is None:
+            raise CaseInvalid([Problem("case", "closure_reason", "give a reason for closing")])
+        day = closed_on or london_today(self.vault.clock.now())
+        _raise_if(check_dates("case", {"closed_on": day}, self.vault.clock.now(), None))
+        opened_on = session.scalar(select(func.max(CaseStatusChange.changed_on)).where(
+            CaseStatusChange.case_id == case.id, CaseStatusChange.change != "closed"))
+        if opened_on is not None and day < opened_on:
+            # The status history must alternate in date order for the monthly return.
+            raise CaseInvalid([Problem("case", "closed_on", "cannot be before the case was opened "
+                                                            f"or reopened ({opened_on.isoformat()})")])
+        case.status, case.closed_on = "closed", day
+        case.closure_reason, case.closure_note = checked["closure_reason"], checked["closure_note"]
+        session.add(CaseStatusChange(case_id=case.id, change="closed", changed_on=day,
+                                     reason=case.closure_reason, recorded_at=self.vault.clock.now()))
+        self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
     def reopen_case(self, case_id: uuid.UUID) -> None:
         with self.vault.session() as session:

@@ -396,3 +396,67 @@ class ReferralMilestone(Base):
     note: Mapped[str | None] = mapped_column(EncryptedText)
     recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+# --- supervision ---------------------------------------------------------------------------------
+
+
+class SupervisionNote(Base):
+    """A supervisor's review of a case: what was discussed and decided."""
+
+    __tablename__ = "supervision_note"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    supervisor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    discussion: Mapped[str | None] = mapped_column(EncryptedText)
+    decisions: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SupervisionAction(Base):
+    """An action agreed in supervision, with an owner and a due date."""
+
+    __tablename__ = "supervision_action"
+
+    note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervision_note.id", ondelete="CASCADE"),
+                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    description: Mapped[str] = mapped_column(EncryptedText)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ClosureRequest(Base):
+    """A worker asks to close a case; a supervisor approves it or returns it with a comment."""
+
+    __tablename__ = "closure_request"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    comment: Mapped[str | None] = mapped_column(EncryptedText)
+
+
+class CaseAssignment(Base):
+    """Each reassignment of a case between workers, with the reason."""
+
+    __tablename__ = "case_assignment"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
+                                               index=True)
+    from_worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    to_worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    assigned_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,119 @@
+"""Supervision through the service layer: notes, sign-off, closure approval, reassignment, sharing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from youthcase.config import VaultLocation
+from youthcase.domain.roles import Role
+from youthcase.services.cases import CaseService
+from youthcase.services.errors import InvalidInput, PermissionDenied
+from youthcase.services.supervision import ActionInput, SupervisionService
+from youthcase.services.vault import UnlockedVault
+from youthcase.storage.models import CaseAssignment
+from tests.helpers.clock import FakeClock
+
+from .conftest import add_account, unlock_with_changed_password
+from .test_cases import new_case
+
+
+@pytest.fixture
+def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> dict[str, UnlockedVault]:
+    accounts = {"wanda": (Role.WORKER, ("KCH",)), "will": (Role.WORKER, ("KCH",)),
+                "rob": (Role.WORKER, ("RLH",)), "sam": (Role.SUPERVISOR, ("KCH",))}
+    vaults = {"admin": admin_vault}
+    for name, (role, sites) in accounts.items():
+        add_account(admin_vault, name, role, f"{name} temporary password", sites)
+        vaults[name] = unlock_with_changed_password(location, clock, name, f"{name} temporary password")
+    return vaults
+
+
+def test_notes_and_actions(team: dict[str, UnlockedVault], clock: FakeClock) -> None:
+    case_id = CaseService(team["wanda"]).create_case(new_case()).case_id
+    sam = SupervisionService(team["sam"])
+    sam.add_note(case_id, clock.now().date(), "Reviewed risk after retaliation threats.",
+                 "Refer to CAMHS this week.", [ActionInput("Send CAMHS referral", "wanda",
+                                                           clock.now().date() + dt.timedelta(days=3))])
+    (note,) = SupervisionService(team["wanda"]).notes_for_case(case_id)
+    assert note.supervisor == "sam" and note.actions[0].owner == "wanda" and not note.actions[0].overdue
+    clock.advance(4 * 86400)
+    (open_action,) = sam.open_actions()
+    assert open_action.overdue
+    with pytest.raises(PermissionDenied):
+        SupervisionService(team["will"]).complete_action(open_action.action_id)
+    SupervisionService(team["wanda"]).complete_action(open_action.action_id)
+    assert sam.open_actions() == []
+    with pytest.raises(PermissionDenied):
+        SupervisionService(team["wanda"]).add_note(case_id, clock.now().date(), "x", None)
+
+
+def test_sign_off_of_assessments_and_concern_versions(team: dict[str, UnlockedVault], clock: FakeClock) -> None:
+    cases = CaseService(team["wanda"])
+    case_id = cases.create_case(new_case()).case_id
+    assessment = cases.record_assessment(case_id, {"assessed_on": clock.now().date(), "stage": "start",
+                                                   "risk_level": "high"})
+    concern = cases.raise_concern(case_id, {"raised_at": clock.now(), "category": "exploitation",
+                                            "facts": "Carrying for older boys.", "status": "open"})
+    sam = SupervisionService(team["sam"])
+    with pytest.raises(PermissionDenied):
+        SupervisionService(team["wanda"]).sign_off_assessment(assessment)
+    sam.sign_off_assessment(assessment)
+    sam.sign_off_concern(case_id, concern)
+    with pytest.raises(InvalidInput, match="already signed off"):
+        sam.sign_off_concern(case_id, concern)
+    cases.amend_concern(case_id, concern, {"status": "closed"})
+    sam.sign_off_concern(case_id, concern)  # the new version needs its own sign-off
+    versions = cases.case_detail(case_id).concerns[0].versions
+    assert len(versions) == 2
+
+
+def test_closure_is_requested_then_approved_or_returned(team: dict[str, UnlockedVault]) -> None:
+    cases = CaseService(team["wanda"])
+    first = cases.create_case(new_case()).case_id
+    second = cases.create_case(new_case(given_name="Ade", nhs_number=None)).case_id
+    wanda, sam = SupervisionService(team["wanda"]), SupervisionService(team["sam"])
+    returned = wanda.request_closure(first, "goals_met", "Back at college.")
+    with pytest.raises(InvalidInput, match="already waiting"):
+        wanda.request_closure(first, "goals_met")
+    with pytest.raises(InvalidInput, match="comment"):
+        sam.decide_closure(returned, approve=False)
+    sam.decide_closure(returned, approve=False, comment="Do the end assessment first.")
+    assert cases.case_detail(first).status == "open"
+    approved = wanda.request_closure(second, "disengaged")
+    assert [r.case_id for r in sam.closure_requests()] == [second]
+    with pytest.raises(PermissionDenied):
+        wanda.decide_closure(approved, approve=True)
+    sam.decide_closure(approved, approve=True)
+    detail = cases.case_detail(second)
+    assert detail.status == "closed" and detail.case.values["closure_reason"] == "disengaged"
+    assert [r.status for r in wanda.closure_requests(pending_only=False)] == ["returned", "approved"]
+
+
+def test_bulk_reassignment_is_all_or_nothing(team: dict[str, UnlockedVault]) -> None:
+    cases = CaseService(team["wanda"])
+    ids = [cases.create_case(new_case(given_name=name, nhs_number=None)).case_id for name in ("Ade", "Bo", "Cy")]
+    sam = SupervisionService(team["sam"])
+    with pytest.raises(InvalidInput, match="nothing was reassigned"):
+        sam.reassign(ids, "rob", "Wanda on leave")  # rob works at RLH, the cases are at KCH
+    assert len(CaseService(team["wanda"]).caseload()) == 3
+    with pytest.raises(InvalidInput, match="reason"):
+        sam.reassign(ids, "will", "")
+    sam.reassign(ids[:2], "will", "Wanda on leave for a month")
+    assert sorted(r.reference for r in CaseService(team["will"]).caseload()) == ["KCH-26-00001", "KCH-26-00002"]
+    assert [r.reference for r in CaseService(team["wanda"]).caseload()] == ["KCH-26-00003"]
+    with team["admin"].session() as session:
+        moves = session.scalars(select(CaseAssignment)).all()
+    assert len(moves) == 2 and moves[0].reason == "Wanda on leave for a month"
+    with pytest.raises(PermissionDenied):
+        SupervisionService(team["wanda"]).reassign(ids[2:], "will", "swap")
+
+
+def test_sharing_lets_a_colleague_read_the_case(team: dict[str, UnlockedVault]) -> None:
+    case_id = CaseService(team["wanda"]).create_case(new_case()).case_id
+    with pytest.raises(PermissionDenied):
+        CaseService(team["will"]).case_detail(case_id)
+    SupervisionService(team["sam"]).share_case(case_id, "will")
+    assert CaseService(team["will"]).case_detail(case_id).reference == "KCH-26-00001"

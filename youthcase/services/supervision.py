@@ -1,0 +1,286 @@
+"""Supervision: notes and actions, sign-offs, closure approval, reassignment and sharing.
+
+Supervisors act on the cases of the sites they supervise (``case_access``). A worker asks for a
+case to be closed; a supervisor approves it (the case closes) or returns it with a comment.
+Reassigning several cases is all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from youthcase.domain import codes
+from youthcase.domain.caseload_rules import london_today
+from youthcase.domain.roles import Permission, Role
+from youthcase.domain.validation import FieldError, check_text
+from youthcase.services.audit import AuditAction
+from youthcase.services.case_access import load_case, visible_cases
+from youthcase.services.cases import CaseService
+from youthcase.services.errors import InvalidInput, PermissionDenied
+from youthcase.services.permissions import require
+from youthcase.services.vault import UnlockedVault
+from youthcase.storage.models import (
+    AppUser,
+    CaseAssignment,
+    CaseEpisode,
+    ClosureRequest,
+    RiskAssessment,
+    SafeguardingConcern,
+    Site,
+    SupervisionAction,
+    SupervisionNote,
+    case_share,
+)
+
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    owner: str  # user name
+    due_on: dt.date
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action_id: uuid.UUID
+    case_id: uuid.UUID
+    description: str
+    owner: str
+    due_on: dt.date
+    done_on: dt.date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note_id: uuid.UUID
+    held_on: dt.date
+    supervisor: str
+    discussion: str | None
+    decisions: str | None
+    actions: tuple[ActionView, ...]
+
+
+@dataclass(frozen=True)
+class ClosureRequestView:
+    request_id: uuid.UUID
+    case_id: uuid.UUID
+    case_reference: str
+    requested_by: str
+    requested_at: dt.datetime
+    reason: str
+    note: str | None
+    status: str
+    comment: str | None
+
+
+def _text(value: str | None, what: str, required: bool = False) -> str | None:
+    try:
+        text = check_text(value or "", MAX_TEXT, allow_formula_start=True)
+    except FieldError as error:
+        raise InvalidInput(f"{what}: {error}") from None
+    if required and not text:
+        raise InvalidInput(f"{what} is required")
+    return text or None
+
+
+class SupervisionService:
+    def __init__(self, vault: UnlockedVault) -> None:
+        self.vault = vault
+
+    def _today(self) -> dt.date:
+        return london_today(self.vault.clock.now())
+
+    def _user(self, session: Session, username: str) -> AppUser:
+        user = session.scalar(select(AppUser).where(AppUser.username == username.strip().lower()))
+        if user is None or not user.active:
+            raise InvalidInput(f"there is no active user {username.strip()!r}")
+        return user
+
+    def _supervised_case(self, session: Session, case_id: uuid.UUID) -> CaseEpisode:
+        require(self.vault.actor, Permission.SUPERVISE)
+        return load_case(self.vault, session, case_id, audit_view=False)
+
+    # --- notes and actions --------------------------------------------------------------------
+
+    def add_note(self, case_id: uuid.UUID, held_on: dt.date, discussion: str | None, decisions: str | None,
+                 actions: Sequence[ActionInput] = ()) -> uuid.UUID:
+        if held_on > self._today():
+            raise InvalidInput("the supervision date cannot be in the future")
+        with self.vault.session() as session:
+            case = self._supervised_case(session, case_id)
+            note = SupervisionNote(case_id=case.id, supervisor_id=self.vault.actor.user_id, held_on=held_on,
+                                   discussion=_text(discussion, "discussion"),
+                                   decisions=_text(decisions, "decisions"), created_at=self.vault.clock.now())
+            session.add(note)
+            for action in actions:
+                owner = self._user(session, action.owner)
+                session.add(SupervisionAction(note_id=note.id, case_id=case.id,
+                                              description=_text(action.description, "action", required=True),
+                                              owner_id=owner.id, due_on=action.due_on,
+                                              created_at=self.vault.clock.now()))
+            self.vault.audit(session, AuditAction.CREATE, "supervision_note", note.id)
+            return note.id
+
+    def notes_for_case(self, case_id: uuid.UUID) -> list[NoteView]:
+        """Supervision notes are read by whoever may read the case (the worker acts on them)."""
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, audit_view=False)
+            names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
+            actions: dict[uuid.UUID, list[ActionView]] = {}
+            for a in session.scalars(select(SupervisionAction).where(SupervisionAction.case_id == case.id)
+                                     .order_by(SupervisionAction.due_on)):
+                actions.setdefault(a.note_id, []).append(self._action_view(a, names))
+            return [NoteView(n.id, n.held_on, names.get(n.supervisor_id, "?"), n.discussion, n.decisions,
+                             tuple(actions.get(n.id, ())))
+                    for n in session.scalars(select(SupervisionNote).where(SupervisionNote.case_id == case.id)
+                                             .order_by(SupervisionNote.held_on.desc()))]
+
+    def _action_view(self, action: SupervisionAction, names: dict[uuid.UUID, str]) -> ActionView:
+        return ActionView(action.id, action.case_id, action.description, names.get(action.owner_id, "?"),
+                          action.due_on, action.done_on, action.done_on is None and action.due_on < self._today())
+
+    def complete_action(self, action_id: uuid.UUID, done_on: dt.date | None = None) -> None:
+        with self.vault.session() as session:
+            action = session.get(SupervisionAction, action_id)
+            if action is None:
+                raise InvalidInput("there is no such action")
+            load_case(self.vault, session, action.case_id, audit_view=False)
+            actor = self.vault.actor
+            if action.owner_id != actor.user_id and actor.role is not Role.SUPERVISOR:
+                raise PermissionDenied("only the action's owner or a supervisor can complete it")
+            action.done_on = done_on or self._today()
+            self.vault.audit(session, AuditAction.UPDATE, "supervision_action", action.id)
+
+    def open_actions(self) -> list[ActionView]:
+        """Open actions on every case the actor may see (the dashboard's overdue actions)."""
+        with self.vault.session() as session:
+            names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
+            query = (select(SupervisionAction).join(CaseEpisode, CaseEpisode.id == SupervisionAction.case_id)
+                     .where(visible_cases(self.vault.actor), SupervisionAction.done_on.is_(None))
+                     .order_by(SupervisionAction.due_on))
+            return [self._action_view(a, names) for a in session.scalars(query)]
+
+    # --- sign-off ------------------------------------------------------------------------------
+
+    def sign_off_assessment(self, assessment_id: uuid.UUID) -> None:
+        with self.vault.session() as session:
+            assessment = session.get(RiskAssessment, assessment_id)
+            if assessment is None:
+                raise InvalidInput("there is no such assessment")
+            self._supervised_case(session, assessment.case_id)
+            if assessment.signed_off_at is not None:
+                raise InvalidInput("this assessment is already signed off")
+            assessment.signed_off_by, assessment.signed_off_at = self.vault.actor.user_id, self.vault.clock.now()
+            self.vault.audit(session, AuditAction.SIGN_OFF, "risk_assessment", assessment.id)
+
+    def sign_off_concern(self, case_id: uuid.UUID, concern_id: uuid.UUID) -> None:
+        """Sign off the current version of a safeguarding concern. A later amendment is a new,
+        unsigned version and needs signing off again."""
+        with self.vault.session() as session:
+            case = self._supervised_case(session, case_id)
+            latest = session.scalar(select(SafeguardingConcern).where(
+                SafeguardingConcern.concern_id == concern_id, SafeguardingConcern.case_id == case.id)
+                .order_by(SafeguardingConcern.version.desc()).limit(1))
+            if latest is None:
+                raise InvalidInput("there is no such safeguarding concern on this case")
+            if latest.signed_off_at is not None:
+                raise InvalidInput("this version of the concern is already signed off")
+            latest.signed_off_by, latest.signed_off_at = self.vault.actor.user_id, self.vault.clock.now()
+            self.vault.audit(session, AuditAction.SIGN_OFF, "safeguarding_concern", latest.id)
+
+    # --- closure -------------------------------------------------------------------------------
+
+    def request_closure(self, case_id: uuid.UUID, reason: str, note: str | None = None) -> uuid.UUID:
+        if reason not in codes.CLOSURE_REASON:
+            raise InvalidInput(f"closure reason: use one of {codes.CLOSURE_REASON.describe()}")
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, for_update=True, audit_view=False)
+            if case.status == "closed":
+                raise InvalidInput(f"case {case.reference} is already closed")
+            pending = session.scalar(select(ClosureRequest.id).where(ClosureRequest.case_id == case.id,
+                                                                     ClosureRequest.status == "pending"))
+            if pending is not None:
+                raise InvalidInput(f"closure of {case.reference} is already waiting for a supervisor")
+            request = ClosureRequest(case_id=case.id, requested_by=self.vault.actor.user_id,
+                                     requested_at=self.vault.clock.now(), reason=reason,
+                                     note=_text(note, "note"), status="pending")
+            session.add(request)
+            self.vault.audit(session, AuditAction.CREATE, "closure_request", request.id)
+            return request.id
+
+    def decide_closure(self, request_id: uuid.UUID, approve: bool, comment: str | None = None) -> None:
+        """Approve (the case closes with the requested reason) or return with a comment."""
+        with self.vault.session() as session:
+            request = session.get(ClosureRequest, request_id)
+            if request is None or request.status != "pending":
+                raise InvalidInput("there is no pending closure request like that")
+            case = self._supervised_case(session, request.case_id)
+            text = _text(comment, "comment", required=not approve)
+            if approve:
+                CaseService(self.vault).close_in_session(session, case, request.reason, request.note, None)
+            request.status = "approved" if approve else "returned"
+            request.decided_by, request.decided_at, request.comment = (self.vault.actor.user_id,
+                                                                       self.vault.clock.now(), text)
+            self.vault.audit(session, AuditAction.SIGN_OFF, "closure_request", request.id)
+
+    def closure_requests(self, pending_only: bool = True) -> list[ClosureRequestView]:
+        with self.vault.session() as session:
+            query = (select(ClosureRequest, CaseEpisode.reference, AppUser.username)
+                     .join(CaseEpisode, CaseEpisode.id == ClosureRequest.case_id)
+                     .join(AppUser, AppUser.id == ClosureRequest.requested_by)
+                     .where(visible_cases(self.vault.actor)).order_by(ClosureRequest.requested_at))
+            if pending_only:
+                query = query.where(ClosureRequest.status == "pending")
+            return [ClosureRequestView(r.id, r.case_id, reference, username, r.requested_at, r.reason, r.note,
+                                       r.status, r.comment)
+                    for r, reference, username in session.execute(query)]
+
+    # --- reassignment and sharing ----------------------------------------------------------------
+
+    def reassign(self, case_ids: Sequence[uuid.UUID], to_username: str, reason: str) -> None:
+        """Move cases to another worker, all or nothing; each move is recorded with the reason."""
+        text = _text(reason, "the reason for reassigning", required=True)
+        if not case_ids:
+            raise InvalidInput("choose at least one case to reassign")
+        with self.vault.session() as session:
+            target = self._user(session, to_username)
+            if Role(target.role) is Role.ADMIN:
+                raise InvalidInput("cases can only be assigned to youth workers or supervisors")
+            target_sites = set(session.scalars(select(Site.id).where(Site.code.in_({s.code for s in target.sites}))))
+            problems = []
+            cases = []
+            for case_id in dict.fromkeys(case_ids):
+                case = self._supervised_case(session, case_id)
+                if case.site_id not in target_sites:
+                    problems.append(f"{case.reference}: {target.username} does not work at that case's site")
+                cases.append(case)
+            if problems:
+                raise InvalidInput("nothing was reassigned: " + "; ".join(problems))
+            for case in cases:
+                if case.worker_id == target.id:
+                    continue
+                session.add(CaseAssignment(case_id=case.id, from_worker_id=case.worker_id, to_worker_id=target.id,
+                                           reason=text, assigned_by=self.vault.actor.user_id,
+                                           assigned_at=self.vault.clock.now()))
+                case.worker_id = target.id
+                self.vault.audit(session, AuditAction.REASSIGN, "case_episode", case.id)
+
+    def share_case(self, case_id: uuid.UUID, username: str) -> None:
+        """Let another worker read and record on a case (cover during leave)."""
+        with self.vault.session() as session:
+            case = self._supervised_case(session, case_id)
+            user = self._user(session, username)
+            already = session.execute(select(case_share).where(case_share.c.case_id == case.id,
+                                                               case_share.c.user_id == user.id)).first()
+            if already is None:
+                session.execute(case_share.insert().values(case_id=case.id, user_id=user.id))
+                self.vault.audit(session, AuditAction.SHARE, "case_episode", case.id)
