@@ -11,7 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["YOUTHCASE_KDF"] = "minimum"
 
 import datetime as dt  # noqa: E402
+import uuid  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -24,7 +26,8 @@ from youthcase.domain.roles import Role  # noqa: E402
 from youthcase.gui.background import Background  # noqa: E402
 from youthcase.gui.shell import Shell  # noqa: E402
 from youthcase.services.accounts import AccountService  # noqa: E402
-from youthcase.services.vault import LockedVault, create_vault  # noqa: E402
+from youthcase.services.cases import CaseService, NewCase  # noqa: E402
+from youthcase.services.vault import LockedVault, UnlockedVault, create_vault  # noqa: E402
 
 WAIT_MS = 10_000
 
@@ -64,6 +67,7 @@ class FakePrompts:
 
     confirm_answers: list[bool] = field(default_factory=list)
     chosen_files: list[Path | None] = field(default_factory=list)
+    import_files: list[Path | None] = field(default_factory=list)
     asked: list[tuple[str, str]] = field(default_factory=list)
 
     def inform(self, parent: object, title: str, text: str) -> None:
@@ -79,6 +83,10 @@ class FakePrompts:
     def choose_new_vault_file(self, parent: object, suggested: Path) -> Path | None:
         self.asked.append(("choose_new_vault_file", str(suggested)))
         return self.chosen_files.pop(0)
+
+    def choose_import_file(self, parent: object) -> Path | None:
+        self.asked.append(("choose_import_file", ""))
+        return self.import_files.pop(0)
 
 
 @dataclass(frozen=True)
@@ -173,3 +181,34 @@ def log_in(qtbot, shell: Shell) -> Callable[[Person], None]:  # type: ignore[no-
             shell.login.unlock_button.click()
 
     return sign_in
+
+
+def new_case(given: str, family: str, *, arrived_hours_ago: float = 5, site: str = "RLH",
+             nhs_number: str | None = None, now: dt.datetime | None = None) -> NewCase:
+    """A valid new case for the service, arriving some hours before ``now``."""
+    now = now or FakeClock().now()
+    arrival = now - dt.timedelta(hours=arrived_hours_ago)
+    return NewCase(
+        person={"given_name": given, "family_name": family, "date_of_birth": dt.date(2009, 5, 17),
+                "nhs_number": nhs_number, "sex": "1", "ethnicity": "N", "borough": "southwark"},
+        case={"site": site, "arrival_at": arrival, "referral_source": "ed_staff"},
+        incident={"assault_at": arrival - dt.timedelta(hours=1), "assault_method": "knife",
+                  "assault_location_type": "street"},
+    )
+
+
+@contextmanager
+def signed_in(location: VaultLocation, clock: FakeClock, person: Person) -> Iterator[UnlockedVault]:
+    """The vault unlocked as ``person`` outside the GUI (to prepare records), then locked."""
+    unlocked = LockedVault(location, clock).unlock(person.username, person.password)
+    try:
+        yield unlocked
+    finally:
+        unlocked.lock()
+
+
+def record_cases(vault: TestVault, clock: FakeClock, person: Person,
+                 *cases: NewCase) -> list[uuid.UUID]:
+    with signed_in(vault.location, clock, person) as unlocked:
+        service = CaseService(unlocked)
+        return [service.create_case(case).case_id for case in cases]

@@ -31,3 +31,8 @@ class Prompts:
         name, _ = QFileDialog.getSaveFileName(parent, "Where to keep the vault", str(suggested),
                                               "youthcase vault (*.vault);;All files (*)")
         return Path(name) if name else None
+
+    def choose_import_file(self, parent: QWidget | None) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Import cases from a CSV file", "",
+                                              "CSV files (*.csv);;All files (*)")
+        return Path(name) if name else None

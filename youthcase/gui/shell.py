@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from youthcase.services.vault import UnlockedVault
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
+HIDE_NAMES_SHORTCUT = QKeySequence("Ctrl+Shift+H")
 
 
 class Shell(QMainWindow):
@@ -57,6 +58,7 @@ class Shell(QMainWindow):
         self.workspace: Workspace | None = None
         self._resume: tuple[str, Section | None] | None = None  # who locked, and where they were
         self._idle_minutes = 0
+        self._hide_names: dict[str, bool] = {}  # per user, for as long as the application runs
 
         self.stack = QStackedWidget()
         self.login = LoginView(location, clock, background)
@@ -70,6 +72,13 @@ class Shell(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.setToolTip("Lock youthcase now (Ctrl+L)")
         self.lock_action.triggered.connect(lambda: self.lock())
+        self.hide_names_action = QAction(icon("eye-off"), "Hide names", self)
+        self.hide_names_action.setObjectName("hideNamesAction")
+        self.hide_names_action.setCheckable(True)
+        self.hide_names_action.setShortcut(HIDE_NAMES_SHORTCUT)
+        self.hide_names_action.setToolTip("Show initials instead of names, against people reading "
+                                          "over your shoulder (Ctrl+Shift+H)")
+        self.hide_names_action.toggled.connect(self._hide_names_toggled)
         self.toolbar = self._build_toolbar()
         self.user_label = QLabel()
         self.user_label.setObjectName("statusUser")
@@ -100,6 +109,8 @@ class Shell(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
+        toolbar.addAction(self.hide_names_action)
+        toolbar.widgetForAction(self.hide_names_action).setObjectName("hideNamesButton")
         self.toolbar_user = QLabel()
         self.toolbar_user.setObjectName("toolbarUser")
         toolbar.addWidget(self.toolbar_user)
@@ -124,6 +135,7 @@ class Shell(QMainWindow):
     def _show_locked_chrome(self) -> None:
         self.toolbar.setVisible(False)
         self.lock_action.setEnabled(False)
+        self.hide_names_action.setEnabled(False)
         self.user_label.clear()
         self.toolbar_user.clear()
         self.statusBar().setVisible(False)
@@ -157,6 +169,14 @@ class Shell(QMainWindow):
         self.statusBar().setVisible(True)
         self.toolbar.setVisible(True)
         self.lock_action.setEnabled(True)
+        reads_cases = workspace.caseload is not None
+        self.hide_names_action.setVisible(reads_cases)
+        self.hide_names_action.setEnabled(reads_cases)
+        hide = self._hide_names.get(actor.username, False)
+        self.hide_names_action.blockSignals(True)
+        self.hide_names_action.setChecked(hide)
+        self.hide_names_action.blockSignals(False)
+        workspace.set_hide_names(hide)
         self._idle_minutes = opened.idle_lock_minutes
         self.idle_watch.start(opened.idle_lock_minutes * 60)
         self.session_started.emit()
@@ -172,6 +192,9 @@ class Shell(QMainWindow):
             return
         self._vault = None
         self.idle_watch.stop()
+        if self.workspace is not None:
+            # Queued as essential tasks ahead of the lock, with the keys still there.
+            self.workspace.save_drafts_now()
         self._background.discard_all()  # results of work started before the lock are dropped
         for dialog in self.findChildren(QDialog):
             dialog.done(QDialog.DialogCode.Rejected)
@@ -188,6 +211,16 @@ class Shell(QMainWindow):
         self._show_locked_chrome()
         self.login.prepare(vault.actor.username, notice or "youthcase is locked.")
         self.locked.emit()
+
+    @property
+    def hide_names(self) -> bool:
+        return self.hide_names_action.isChecked()
+
+    def _hide_names_toggled(self, hide: bool) -> None:
+        if self._vault is None or self.workspace is None:
+            return
+        self._hide_names[self._vault.actor.username] = hide
+        self.workspace.set_hide_names(hide)
 
     def _drop_workspace(self) -> None:
         if self.workspace is not None:

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStacke
 from youthcase.gui.background import Background
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
 from youthcase.gui.pages.administration import AdministrationPage
+from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.placeholder import PlaceholderPage
 from youthcase.gui.prompts import Prompts
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
-PageWidget = AdministrationPage | PlaceholderPage
+PageWidget = AdministrationPage | CaseloadPage | PlaceholderPage
 
 
 class Workspace(QWidget):
@@ -56,7 +57,24 @@ class Workspace(QWidget):
                   prompts: Prompts) -> PageWidget:
         if spec.section is Section.ADMINISTRATION:
             return AdministrationPage(spec, vault, background, prompts)
+        if spec.section is Section.CASELOAD:
+            return CaseloadPage(spec, vault, background, prompts)
         return PlaceholderPage(spec)
+
+    @property
+    def caseload(self) -> CaseloadPage | None:
+        page = self.pages.get(Section.CASELOAD)
+        return page if isinstance(page, CaseloadPage) else None
+
+    def set_hide_names(self, hide: bool) -> None:
+        """Names as initials on every page that shows them (against shoulder-surfing)."""
+        if self.caseload is not None:
+            self.caseload.set_hide_names(hide)
+
+    def save_drafts_now(self) -> None:
+        """Right before a lock: every open form that keeps a draft queues a last save."""
+        if self.caseload is not None:
+            self.caseload.save_drafts_now()
 
     @property
     def sections(self) -> list[Section]:

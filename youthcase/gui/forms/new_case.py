@@ -1,0 +1,463 @@
+"""Recording a new case on the ward, from the keyboard: the young person, the case, the incident.
+
+Defaults: arrival now, my first site, referred by ED staff, assigned to me. Tab runs through the
+person, then the case, then the incident; each field is checked by the data dictionary as it is
+left; the rules that span fields come back from the service (``CaseInvalid``) onto their fields.
+Ctrl+Enter records the case.
+
+Once the NHS number, or the name and date of birth, are in, the service is asked (in the
+background) whether the young person is already known. If so the form offers to record the new
+case for that person (their last case, and whether it was within the last 12 months, a
+re-attendance). The form's values are autosaved as an encrypted draft while it is dirty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from youthcase.domain import dictionary as dd
+from youthcase.domain.codes import Code
+from youthcase.domain.records import Problem
+from youthcase.domain.validation import FieldError
+from youthcase.gui.background import Background
+from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.drafts import NEW_CASE_FORM, DraftKeeper
+from youthcase.gui.errors import user_message
+from youthcase.gui.forms import DIALOG_MARGINS
+from youthcase.gui.forms.fields import DictionaryForm, chain_tab_order
+from youthcase.gui.forms.record import add_save_shortcuts
+from youthcase.gui.inline import InlineError
+from youthcase.gui.pages.case_view import INCIDENT_FIELDS
+from youthcase.gui.prompts import Prompts
+from youthcase.gui.values import day_text, instant_edit_text, person_name
+from youthcase.services.cases import CaseDetail, CaseService, NewCase, PersonMatch
+from youthcase.services.vault import UnlockedVault
+
+# The person's fields in the order a worker asks for them; the less-used ones come last.
+NEW_PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "estimated_age", "nhs_number",
+                     "sex", "ethnicity", "borough", "postcode", "preferred_name", "phone",
+                     "address", "contacts", "school_or_employer", "education_employment",
+                     "interpreter_language", "known_to_social_care", "known_to_youth_justice",
+                     "known_to_camhs")
+NEW_CASE_FIELDS = ("site", "arrival_at", "referral_source", "consent_support", "consent_share",
+                   "consent_recorded_on", "next_action_due", "notes")
+DEFAULT_REFERRAL_SOURCE = "ed_staff"
+# Used only to pass validation when the case is for a person already recorded: the service keeps
+# that person's stored details and does not apply these (see the report on a core change).
+KEPT_PERSON_PLACEHOLDERS = {"sex": "X", "ethnicity": "99", "borough": "not_known"}
+
+Lookup = Callable[[str | None, str, str, dt.date | None], list[PersonMatch]]
+
+
+def find_matches(vault: UnlockedVault, nhs: str | None, given: str, family: str,
+                 dob: dt.date | None) -> list[PersonMatch]:
+    return CaseService(vault).find_returning_person(nhs, given, family, dob)
+
+
+def create_case(vault: UnlockedVault, new: NewCase) -> CaseDetail:
+    return CaseService(vault).create_case(new)
+
+
+def _match_to_raw(match: PersonMatch) -> dict[str, Any]:
+    return {"person_id": str(match.person_id), "given_name": match.given_name,
+            "family_name": match.family_name,
+            "date_of_birth": match.date_of_birth.isoformat() if match.date_of_birth else None,
+            "matched_on": match.matched_on, "last_case_reference": match.last_case_reference,
+            "last_arrival_at": match.last_arrival_at.isoformat() if match.last_arrival_at else None,
+            "within": match.within_re_attendance_window}
+
+
+def _match_from_raw(raw: Mapping[str, Any]) -> PersonMatch:
+    dob, arrival = raw.get("date_of_birth"), raw.get("last_arrival_at")
+    return PersonMatch(uuid.UUID(raw["person_id"]), raw["given_name"], raw["family_name"],
+                       dt.date.fromisoformat(dob) if dob else None, raw["matched_on"],
+                       raw.get("last_case_reference"),
+                       dt.datetime.fromisoformat(arrival) if arrival else None,
+                       bool(raw.get("within")))
+
+
+def describe_match(match: PersonMatch, hide_names: bool) -> str:
+    name = person_name(match.given_name, match.family_name, hide_names)
+    born = f", born {day_text(match.date_of_birth)}" if match.date_of_birth else ""
+    text = f"<b>{name}</b>{born} is already known (matched on {match.matched_on})."
+    if match.last_case_reference:
+        when = ""
+        if match.last_arrival_at is not None:
+            when = f", arrived {day_text(match.last_arrival_at.date())}"
+        text += f" Last case {match.last_case_reference}{when}: "
+        text += ("<b>within the last 12 months</b> (a re-attendance)." if match.within_re_attendance_window
+                 else "more than 12 months ago.")
+    return text
+
+
+class ReturningPanel(QFrame):
+    """Offers the young people already known who may be the one arriving now."""
+
+    chosen = Signal(object)  # PersonMatch
+    undone = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("returningPanel")
+        self.setVisible(False)
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(12, 10, 12, 10)
+        self._content: QWidget | None = None
+        self.matches: list[PersonMatch] = []
+        self.chosen_match: PersonMatch | None = None
+        self.use_buttons: list[QPushButton] = []
+        self.hide_names = False
+
+    def _reset(self) -> QVBoxLayout:
+        """A fresh, empty content widget (the old one and its buttons go)."""
+        if self._content is not None:
+            self._outer.removeWidget(self._content)
+            self._content.deleteLater()
+        self._content = QWidget()
+        self._outer.addWidget(self._content)
+        self.use_buttons = []
+        layout = QVBoxLayout(self._content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        return layout
+
+    def offer(self, matches: Sequence[PersonMatch]) -> None:
+        self.matches = list(matches)
+        self.chosen_match = None
+        self._show()
+
+    def choose(self, match: PersonMatch) -> None:
+        self.chosen_match = match
+        self._show()
+        self.chosen.emit(match)
+
+    def undo(self) -> None:
+        self.chosen_match = None
+        self._show()
+        self.undone.emit()
+
+    def set_hide_names(self, hide: bool) -> None:
+        self.hide_names = hide
+        self._show()
+
+    def _show(self) -> None:
+        layout = self._reset()
+        if self.chosen_match is not None:
+            text = QLabel("This new case will be recorded for the young person already known: "
+                          + describe_match(self.chosen_match, self.hide_names)
+                          + " Their stored details are kept as they are.")
+            text.setWordWrap(True)
+            undo = QPushButton("Record as a new young person instead")
+            undo.clicked.connect(self.undo)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(undo)
+            layout.addWidget(text)
+            layout.addLayout(row)
+            self.setVisible(True)
+            return
+        for position, match in enumerate(self.matches[:3]):
+            text = QLabel(describe_match(match, self.hide_names))
+            text.setWordWrap(True)
+            use = QPushButton("&Use existing young person" if position == 0
+                              else "Use this young person")
+            use.setObjectName("useExistingButton")
+            use.clicked.connect(lambda _checked=False, m=match: self.choose(m))
+            self.use_buttons.append(use)
+            row = QHBoxLayout()
+            row.addWidget(text, 1)
+            row.addWidget(use, 0, Qt.AlignmentFlag.AlignVCenter)
+            layout.addLayout(row)
+        self.setVisible(bool(self.matches))
+
+
+class NewCaseDialog(QDialog):
+    created = Signal(object)  # CaseDetail
+
+    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
+                 sites: Sequence[Code], *, hide_names: bool = False,
+                 restored: Mapping[str, Any] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("newCaseDialog")
+        self.setWindowTitle("New case")
+        self.setModal(True)
+        self.resize(780, 760)
+        self._vault = vault
+        self._background = background
+        self._prompts = prompts
+        self._checked_for: tuple[Any, ...] | None = None
+        self.lookups = 0  # returning-person checks started (tests wait on it)
+
+        heading = QLabel("New case")
+        heading.setObjectName("dialogHeading")
+        intro = QLabel(f"Assigned to you ({vault.actor.username}). Fields marked * are required. "
+                       "Ctrl+Enter records the case; it is saved as an encrypted draft while you "
+                       "type.")
+        intro.setObjectName("secondaryText")
+        intro.setWordWrap(True)
+        self.returning = ReturningPanel()
+        self.returning.set_hide_names(hide_names)
+        self.person = DictionaryForm(dd.YOUNG_PERSON, NEW_PERSON_FIELDS)
+        self.case = DictionaryForm(dd.CASE, NEW_CASE_FIELDS, {"site": sites})
+        self.incident = DictionaryForm(dd.INCIDENT, INCIDENT_FIELDS)
+        self.forms = {"young_person": self.person, "case": self.case, "incident": self.incident}
+        self.case.restore(self.defaults(sites))
+        self._pristine = self.raw()
+
+        body = QWidget()
+        body.setObjectName("formBody")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 12, 0)
+        body_layout.setSpacing(10)
+        for title, form in (("Young person", self.person), ("Case", self.case),
+                            ("Index incident", self.incident)):
+            caption = QLabel(title)
+            caption.setObjectName("formSection")
+            body_layout.addWidget(caption)
+            body_layout.addWidget(form)
+            body_layout.addSpacing(6)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("formScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.form_scroll = scroll
+
+        self.error = InlineError()
+        self.buttons = QDialogButtonBox()
+        self.submit = self.buttons.addButton("Record case", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit.setToolTip("Ctrl+Enter")
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.submit.setDefault(True)
+        bar = busy_bar()
+        self.busy = Busy(bar, [body, self.submit, cancel, self.returning])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(*DIALOG_MARGINS)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.returning)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(bar)
+        layout.addWidget(self.buttons)
+        chain_tab_order([*self.person.field_order(), *self.case.field_order(),
+                         *self.incident.field_order(), self.submit, cancel])
+
+        def keeper_values() -> dict[str, Any]:
+            return self.raw()
+
+        self.keeper = DraftKeeper(vault, background, NEW_CASE_FORM, None, keeper_values, self)
+        for form in self.forms.values():
+            form.changed.connect(self.keeper.mark_dirty)
+        self.restored = restored is not None
+        if restored is not None:
+            self.restore(restored)
+
+        for name in ("nhs_number", "given_name", "family_name", "date_of_birth"):
+            self.person[name].left.connect(self.check_returning)
+        for form in self.forms.values():
+            for row in form.rows.values():
+                row.input.installEventFilter(self)
+        self.returning.chosen.connect(self._use_existing)
+        self.returning.undone.connect(self._use_new)
+        self.buttons.accepted.connect(self.start_save)
+        self.buttons.rejected.connect(self.reject)
+        add_save_shortcuts(self, self.start_save)
+        self.person["given_name"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- defaults and drafts ----------------------------------------------------------------
+
+    def defaults(self, sites: Sequence[Code]) -> dict[str, str]:
+        mine = sorted(self._vault.actor.site_codes)
+        site = mine[0] if mine else (sites[0].code if sites else "")
+        return {"site": site, "arrival_at": instant_edit_text(self._vault.clock.now()),
+                "referral_source": DEFAULT_REFERRAL_SOURCE}
+
+    def raw(self) -> dict[str, Any]:
+        match = self.returning.chosen_match
+        return {"person": self.person.raw(), "case": self.case.raw(),
+                "incident": self.incident.raw(),
+                "existing_person": _match_to_raw(match) if match is not None else None}
+
+    def restore(self, raw: Mapping[str, Any]) -> None:
+        self.person.restore(raw.get("person") or {})
+        self.case.restore(raw.get("case") or {})
+        self.incident.restore(raw.get("incident") or {})
+        existing = raw.get("existing_person")
+        if existing:
+            match = _match_from_raw(existing)
+            self.returning.offer([match])
+            self.returning.choose(match)
+
+    @property
+    def edited(self) -> bool:
+        return self.raw() != self._pristine
+
+    def set_hide_names(self, hide: bool) -> None:
+        self.returning.set_hide_names(hide)
+
+    def save_draft_now(self) -> None:
+        if self.keeper.active and (self.edited or self.restored):
+            self.keeper.save_now(essential=True)
+
+    # --- the returning young person ---------------------------------------------------------
+
+    def _person_key(self) -> tuple[Any, ...] | None:
+        """(NHS number, given, family, date of birth) once enough is typed to look them up."""
+        def value(name: str) -> Any:
+            try:
+                return self.person[name].value()
+            except FieldError:
+                return None
+
+        nhs = value("nhs_number")
+        given, family, dob = value("given_name"), value("family_name"), value("date_of_birth")
+        if nhs is None and not (given and family and dob):
+            return None
+        return (nhs, given or "", family or "", dob)
+
+    def check_returning(self) -> None:
+        if self.returning.chosen_match is not None or self.busy.active:
+            return
+        key = self._person_key()
+        if key is None or key == self._checked_for:
+            return
+        self._checked_for = key
+        vault = self._vault
+        self.lookups += 1
+        nhs, given, family, dob = key
+        self._background.run(lambda: find_matches(vault, nhs, given, family, dob),
+                             name="find returning person", on_returned=self._matches_found,
+                             on_errored=lambda error: None)
+
+    def _matches_found(self, matches: list[PersonMatch]) -> None:
+        if self.returning.chosen_match is None:
+            self.returning.offer(matches)
+
+    def _use_existing(self, match: PersonMatch) -> None:
+        self.person.set_editable(False)
+        self.person.clear_problems()
+        self.keeper.mark_dirty()
+        self.case["site"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _use_new(self) -> None:
+        self.person.set_editable(True)
+        self.keeper.mark_dirty()
+        self.person["given_name"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- saving -----------------------------------------------------------------------------
+
+    def new_case(self) -> tuple[NewCase | None, list[Problem]]:
+        match = self.returning.chosen_match
+        problems: list[Problem] = []
+        if match is None:
+            person, found = self.person.values()
+            problems += found
+        else:
+            person = self._kept_person(match)
+        case, found = self.case.values()
+        problems += found
+        incident, found = self.incident.values()
+        problems += found
+        if problems:
+            return None, problems
+        return NewCase(person, case, incident, match.person_id if match else None), []
+
+    def _kept_person(self, match: PersonMatch) -> dict[str, Any]:
+        person: dict[str, Any] = {"given_name": match.given_name, "family_name": match.family_name,
+                                  "date_of_birth": match.date_of_birth}
+        if match.date_of_birth is None:
+            with contextlib.suppress(FieldError):
+                person["estimated_age"] = self.person["estimated_age"].value()
+        for name, placeholder in KEPT_PERSON_PLACEHOLDERS.items():
+            try:
+                person[name] = self.person[name].value() or placeholder
+            except FieldError:
+                person[name] = placeholder
+        return person
+
+    def start_save(self) -> None:
+        if self.busy.active:
+            return
+        new, problems = self.new_case()
+        if new is None:
+            self.error.show_message("Put right the fields marked in red.")
+            self._focus_first_problem()
+            return
+        self.error.clear()
+        vault = self._vault
+        self.busy.start()
+        self._background.run(lambda: create_case(vault, new), name="create case",
+                             on_returned=self._created, on_errored=self._failed)
+
+    def _created(self, detail: CaseDetail) -> None:
+        self.busy.stop()
+        self.keeper.discard()
+        self.created.emit(detail)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy.stop()
+        if self.returning.chosen_match is not None:
+            self.person.set_editable(False)
+        problems: list[Problem] = list(getattr(error, "problems", []) or [])
+        if not problems:
+            self.error.show_message(user_message(error))
+            return
+        unplaced = [p for p in problems
+                    if p.entity not in self.forms or not self.forms[p.entity].show_problem(p)]
+        message = "Put right the fields marked in red."
+        if unplaced:
+            message += " Also: " + "; ".join(f"{p.field.replace('_', ' ')}: {p.message}"
+                                              for p in unplaced)
+        self.error.show_message(message)
+        self._focus_first_problem()
+
+    def _focus_first_problem(self) -> None:
+        for form in self.forms.values():
+            row = form.first_problem()
+            if row is not None and row.isEnabled():
+                self.form_scroll.ensureWidgetVisible(row)
+                row.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def reject(self) -> None:
+        if self.busy.active:
+            return
+        if (self.edited or self.restored) and not self._prompts.confirm(
+                self, "New case", "Discard this new case? What you typed will not be kept.",
+                "Discard"):
+            return
+        self.keeper.discard()
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self.keeper.stop()  # a lock closes the form with done(): its draft stays for next time
+        super().done(result)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Keep the field with the focus in view while tabbing through the long form."""
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self.form_scroll.ensureWidgetVisible(watched, 20, 40)
+        return False
