@@ -223,6 +223,10 @@ def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(worker: 
     assert problems_of(worker, extra.encode()) == {(2, "column 17")}
     broken = csv_bytes([row()]).decode() + '"unterminated,quote\r\n'
     assert problems_of(worker, broken.encode()) == {(3, None)}
+    assert problems_of(worker, b'"given_name,family_name\r\n') == {(1, None)}
+    gap = csv_bytes([row()], [*TEMPLATE_COLUMNS[:2], "", *TEMPLATE_COLUMNS[2:]]).decode()
+    gap = gap.replace(",Okafor,,", ",Okafor,stray,", 1)
+    assert problems_of(worker, gap.encode()) == {(2, "column 3")}
 
 
 @pytest.mark.parametrize(("data", "fragment"), [
@@ -413,3 +417,28 @@ def test_cli_import_refusals_are_one_line(cli_vault: str, tmp_path: Path) -> Non
     code, _, err = run("import", "--db", cli_vault, "--user", "wanda", "--password-stdin", str(path),
                        stdin="wanda chose this phrase\n")
     assert code == 2 and err.count("\n") == 1 and "CSV UTF-8" in err
+
+
+def test_the_readme_example_and_the_template_import(worker: UnlockedVault) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    preview = CaseImport(worker).preview(example.encode())
+    assert preview.ok, preview.problems
+    assert [r.status for r in preview.rows] == [RowStatus.NEW]
+    template = Path(__file__).resolve().parents[2] / "resources" / "case-import-template.csv"
+    assert CaseImport(worker).preview(template).rows == []
+    assert template.read_bytes().removeprefix(b"\xef\xbb\xbf").decode().split("\r\n")[0] == \
+        ",".join(TEMPLATE_COLUMNS)
+
+
+def test_a_conflicting_save_imports_nothing_and_says_to_run_again(
+        worker: UnlockedVault, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    def clash(*args: Any, **kwargs: Any) -> Any:
+        raise IntegrityError("INSERT", {}, Exception("unique"))
+
+    monkeypatch.setattr(CaseService, "add_case", clash)
+    with pytest.raises(case_import.ImportConflict, match="run the import again"):
+        CaseImport(worker).import_file(csv_bytes([row(given_name="Clash")]))
+    assert count(worker, CaseEpisode) == 0

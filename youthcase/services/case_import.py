@@ -122,7 +122,7 @@ class ImportInvalid(InvalidInput):
 
 
 class ImportConflict(YouthcaseError):
-    """Someone else imported some of the same rows at the same moment; a re-run skips them."""
+    """Another user saved the same rows, or a case reference, at the same moment (team mode)."""
 
 
 @dataclass(frozen=True)
@@ -271,8 +271,9 @@ def read_table(text: str) -> _Table:
     records: Iterator[list[str]] = iter(reader)
     problems: list[ImportProblem] = []
     rows: list[tuple[int, dict[str, str]]] = []
+    checkable = False
     try:
-        header = next(records)
+        header = next(records, [])
         row_number = 1
         if not any(cell.strip() for cell in header):
             raise ImportRefused("row 1 must be the header row with the column names: start from "
@@ -287,7 +288,7 @@ def read_table(text: str) -> _Table:
                 name = positions.get(position)
                 if name is not None:
                     cells[name] = cell.replace("\r\n", "\n").replace("\r", "\n")
-                elif cell.strip() and position >= len(header):
+                elif cell.strip() and (position >= len(header) or not header[position].strip()):
                     problems.append(ImportProblem(row_number, f"column {position + 1}",
                                                   "this cell has no column name in the header row"))
             rows.append((row_number, cells))
@@ -418,9 +419,9 @@ class CaseImport:
                 plan = self._plan(session, checked)
                 return self._write(session, plan, _Steps(progress, 2 * len(checked), len(checked)))
         except IntegrityError:
-            raise ImportConflict("some of these rows were imported by someone else at the same moment; "
-                                 "nothing was imported from this file: run the import again (rows "
-                                 "already imported are skipped)") from None
+            raise ImportConflict("another user saved cases at the same moment, so nothing was imported "
+                                 "from this file: run the import again (rows already imported are "
+                                 "skipped)") from None
 
     # --- the steps ---------------------------------------------------------------------------------
 
