@@ -185,3 +185,29 @@ def test_failure_mid_creation_leaves_no_files(tmp_path: Path, monkeypatch: pytes
                        stdin=ADMIN_PW + "\n")
     assert code != 0 and "Traceback" not in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_audit_verify_names_the_first_broken_entry(vault: str) -> None:
+    import sqlcipher3
+
+    from youthcase.config import VaultLocation
+    from youthcase.crypto.keys import KeyPurpose
+    from youthcase.services.vault import LockedVault
+
+    code, out, err = run("audit", "verify", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
+    assert code == 0 and "verifies" in out, err
+    head = out.strip().rsplit("head ", 1)[1].rstrip(".")
+    unlocked = LockedVault(VaultLocation.parse(vault)).unlock("admin", ADMIN_PW)
+    file_key = unlocked.key(KeyPurpose.DATABASE_FILE)
+    unlocked.lock()
+    connection = sqlcipher3.connect(vault)
+    connection.execute(f"PRAGMA key = \"x'{file_key.hex()}'\"")
+    connection.execute("UPDATE audit_event SET action = 'export' WHERE sequence = 2")
+    connection.commit()
+    connection.close()
+    code, _, err = run("audit", "verify", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
+    assert_one_line_error(code, err, "broken at event 2")
+    code, _, err = run("audit", "verify", "--db", vault, "--user", "admin", "--password-stdin",
+                       "--expected-head", "not-a-head", stdin=ADMIN_PW + "\n")
+    assert_one_line_error(code, err, "chain head looks like")
+    assert head.split(":")[0].isdigit()

@@ -12,6 +12,8 @@ from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
+from youthcase.services.audit import ChainHead
+from youthcase.services.audit_trail import AuditTrail
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import InvalidInput
@@ -200,3 +202,23 @@ def demo(args: argparse.Namespace, io: Io) -> int:
         io.say(f"  {account.username:<24} {account.role.label:<13} {account.site_code:<5} "
                f"{account.temporary_password}")
     return 0
+
+
+def audit_verify(args: argparse.Namespace, io: Io) -> int:
+    try:
+        expected = ChainHead.parse(args.expected_head) if args.expected_head else None
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    vault = _unlock(args, io)
+    try:
+        report = AuditTrail(vault).verify(expected)
+    finally:
+        vault.lock()
+    if not report.intact:
+        raise AuditChainBroken(f"the audit trail is broken at event {report.first_broken}: {report.problem}")
+    io.say(f"The audit trail verifies: {report.events} events, head {report.head}.")
+    return 0
+
+
+class AuditChainBroken(InvalidInput):
+    exit_code = 11

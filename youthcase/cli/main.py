@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from youthcase import __version__
-from youthcase.cli import commands
 from youthcase.services.errors import YouthcaseError
 
 INTERNAL_ERROR_EXIT = 70
@@ -43,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(init)
     init.add_argument("--admin", required=True, metavar="NAME")
     init.add_argument("--password-stdin", action="store_true", required=True)
-    init.set_defaults(handler=commands.init)
+    init.set_defaults(handler="init")
 
     users = sub.add_parser("users", help="manage staff accounts").add_subparsers(
         dest="users_command", metavar="ACTION", required=True)
@@ -55,38 +54,38 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--site", action="append", default=[], metavar="CODE",
                      help="a site the user works at or supervises (repeatable)")
     add.add_argument("--full-name", metavar="NAME", help="shown to colleagues; stored encrypted")
-    add.set_defaults(handler=commands.users_add)
+    add.set_defaults(handler="users_add")
 
     passwd = users.add_parser("passwd", help="change your password (stdin: old, then new)")
     _add_login(passwd)
-    passwd.set_defaults(handler=commands.users_passwd)
+    passwd.set_defaults(handler="users_passwd")
 
     listing = users.add_parser("list", help="list accounts")
     _add_login(listing)
-    listing.set_defaults(handler=commands.users_list)
+    listing.set_defaults(handler="users_list")
 
     disable = users.add_parser("disable", help="disable an account")
     _add_login(disable)
     disable.add_argument("--target-user", required=True, metavar="NAME")
-    disable.set_defaults(handler=commands.users_disable)
+    disable.set_defaults(handler="users_disable")
 
     reset = users.add_parser("reset-password", help="give an account a new temporary password "
                              "with the recovery key (stdin: recovery key, then the new password)")
     _add_db(reset)
     reset.add_argument("--target-user", required=True, metavar="NAME")
     reset.add_argument("--recovery-key-stdin", action="store_true", required=True)
-    reset.set_defaults(handler=commands.users_reset_password)
+    reset.set_defaults(handler="users_reset_password")
 
     sites = sub.add_parser("sites", help="list or add sites").add_subparsers(
         dest="sites_command", metavar="ACTION", required=True)
     site_list = sites.add_parser("list", help="list sites")
     _add_login(site_list)
-    site_list.set_defaults(handler=commands.sites_list)
+    site_list.set_defaults(handler="sites_list")
     site_add = sites.add_parser("add", help="add a priority A&E department")
     _add_login(site_add)
     site_add.add_argument("--code", required=True)
     site_add.add_argument("--name", required=True)
-    site_add.set_defaults(handler=commands.sites_add)
+    site_add.set_defaults(handler="sites_add")
 
     monthly = sub.add_parser("return", help="produce the anonymised monthly return for commissioners "
                              "(supervisors and administrators): a PDF and a CSV")
@@ -99,13 +98,22 @@ def build_parser() -> argparse.ArgumentParser:
                          help="counts from 1 to N are shown as * (default 7; may only be raised)")
     monthly.add_argument("--round-to", type=int, default=5, metavar="N",
                          help="other counts are rounded to the nearest N (default 5; may only be raised)")
-    monthly.set_defaults(handler=commands.monthly_return)
+    monthly.set_defaults(handler="monthly_return")
+
+    audit = sub.add_parser("audit", help="check the audit trail").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True)
+    verify = audit.add_parser("verify", help="verify the HMAC chain; exits non-zero and names the first "
+                              "broken entry when a row was edited, deleted, reordered or inserted")
+    _add_login(verify)
+    verify.add_argument("--expected-head", metavar="SEQ:MAC",
+                        help="the chain head printed on an earlier monthly return, to detect truncation")
+    verify.set_defaults(handler="audit_verify")
 
     importer = sub.add_parser("import", help="import cases from a CSV file saved from the template "
                               "(all rows or none; rows already imported are skipped)")
     _add_login(importer)
     importer.add_argument("file", metavar="FILE.csv")
-    importer.set_defaults(handler=commands.import_cases)
+    importer.set_defaults(handler="import_cases")
 
     demo = sub.add_parser("demo", help="fill a new vault with synthetic demo data over the last 24 "
                           "months (administrators only: it adds demo staff and prints their "
@@ -114,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cases", type=int, default=1000, metavar="N", help="how many cases (default 1000)")
     demo.add_argument("--seed", type=int, default=1, metavar="S",
                       help="the same seed gives the same data (default 1)")
-    demo.set_defaults(handler=commands.demo)
+    demo.set_defaults(handler="demo")
     return parser
 
 
@@ -126,7 +134,9 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
         from youthcase.gui.app import run_gui  # Qt is imported only when the GUI is wanted
 
         return run_gui(args.db)
-    handler: Callable[..., int] = args.handler
+    from youthcase.cli import commands  # after the GUI branch: the services are not needed to show it
+
+    handler: Callable[..., int] = getattr(commands, args.handler)
     try:
         return handler(args, commands.Io(stdin, stdout, stderr))
     except YouthcaseError as error:
