@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from PySide6.QtWidgets import QLabel, QWizard
 
 from youthcase.config import VaultLocation
-from youthcase.gui.app import start
+from youthcase.gui.app import seconds_since_launch, start
 from youthcase.gui.navigation import Section
 from youthcase.gui.wizard import RECOVERY_PAGE
 
@@ -102,3 +104,25 @@ def test_the_youthcase_command_reaches_the_gui_without_the_database_layer() -> N
     result = subprocess.run([sys.executable, "-c", script],  # noqa: S603
                             capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_startup_report_prints_when_the_first_window_shows_then_quits(tmp_path) -> None:
+    """benchmarks/bench_foundation.py reads this line from ``python -m youthcase``."""
+    script = ("import sys; from youthcase.gui.app import run_gui; "
+              "raise SystemExit(run_gui(sys.argv[1]))")
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", YOUTHCASE_REPORT_STARTUP="1",
+                       YOUTHCASE_LAUNCHED_AT=str(time.time()))
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "none.vault")],  # noqa: S603
+                            capture_output=True, text=True, timeout=60, check=True,
+                            env=environment)
+    [line] = [text for text in result.stdout.splitlines() if text.startswith("login-window-shown")]
+    seconds = float(line.split()[1])
+    assert 0 < seconds < 60
+    assert not (tmp_path / "none.vault").exists()  # it only showed the wizard, then quit
+
+
+def test_seconds_since_launch_prefers_the_launchers_time(monkeypatch) -> None:
+    monkeypatch.setenv("YOUTHCASE_LAUNCHED_AT", str(time.time() - 2.5))
+    assert 2.4 < seconds_since_launch() < 10
+    monkeypatch.delenv("YOUTHCASE_LAUNCHED_AT")
+    assert 0 <= seconds_since_launch() < 3600  # the process's own start (Linux) or the import

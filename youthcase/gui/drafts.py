@@ -69,9 +69,8 @@ class DraftKeeper(QObject):
 
     def discard(self) -> None:
         """The form was submitted or thrown away: remove its draft and stop saving."""
-        self.stop()
         vault = self._vault
-        self._vault = None
+        self.stop()
         if vault is None or vault.is_locked:
             return
         form, subject = self.form, self.subject_id

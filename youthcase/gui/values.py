@@ -96,6 +96,8 @@ def person_name(given: str, family: str, hide: bool) -> str:
 
 
 def search_key(text: str) -> str:
-    """Case- and accent-insensitive form for searching: ``Zoë O'Brien`` -> ``zoe o'brien``."""
+    """The form searching compares: no case, no accents, no punctuation (``Zoë O'Brien`` ->
+    ``zoe obrien``; ``RLH-26-00042`` -> ``rlh2600042``), words kept apart by single spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    kept = "".join(ch for ch in decomposed if ch.isalnum() or ch.isspace())
+    return " ".join(kept.split())

@@ -307,16 +307,6 @@ class DictionaryForm(QWidget):
     def __getitem__(self, name: str) -> FieldRow:
         return self.rows[name]
 
-    def field_order(self) -> list[QWidget]:
-        """The widgets Tab visits, in order (a tick list counts each tick)."""
-        order: list[QWidget] = []
-        for row in self.rows.values():
-            if row.spec.kind is FieldKind.CODES:
-                order.extend(row._ticks.values())  # noqa: SLF001 - same module's helper
-            else:
-                order.append(row.input)
-        return order
-
     def values(self) -> tuple[dict[str, Any], list[Problem]]:
         """Every field's value; each problem is also shown on its field."""
         values: dict[str, Any] = {}
@@ -360,8 +350,3 @@ class DictionaryForm(QWidget):
         for name, row in self.rows.items():
             if name not in kept:
                 row.setEnabled(editable)
-
-
-def chain_tab_order(widgets: Sequence[QWidget]) -> None:
-    for first, second in zip(widgets, widgets[1:], strict=False):
-        QWidget.setTabOrder(first, second)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -41,7 +42,7 @@ from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.drafts import NEW_CASE_FORM, DraftKeeper
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
-from youthcase.gui.forms.fields import DictionaryForm, chain_tab_order
+from youthcase.gui.forms.fields import DictionaryForm
 from youthcase.gui.forms.record import add_save_shortcuts
 from youthcase.gui.inline import InlineError
 from youthcase.gui.pages.case_view import INCIDENT_FIELDS
@@ -62,6 +63,7 @@ DEFAULT_REFERRAL_SOURCE = "ed_staff"
 # Used only to pass validation when the case is for a person already recorded: the service keeps
 # that person's stored details and does not apply these (see the report on a core change).
 KEPT_PERSON_PLACEHOLDERS = {"sex": "X", "ethnicity": "99", "borough": "not_known"}
+USE_EXISTING_SHORTCUT = "Alt+U"
 
 Lookup = Callable[[str | None, str, str, dt.date | None], list[PersonMatch]]
 
@@ -176,8 +178,8 @@ class ReturningPanel(QFrame):
         for position, match in enumerate(self.matches[:3]):
             text = QLabel(describe_match(match, self.hide_names))
             text.setWordWrap(True)
-            use = QPushButton("&Use existing young person" if position == 0
-                              else "Use this young person")
+            use = QPushButton(f"Use existing young person  ({USE_EXISTING_SHORTCUT})"
+                              if position == 0 else "Use this young person")
             use.setObjectName("useExistingButton")
             use.clicked.connect(lambda _checked=False, m=match: self.choose(m))
             self.use_buttons.append(use)
@@ -261,8 +263,6 @@ class NewCaseDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(bar)
         layout.addWidget(self.buttons)
-        chain_tab_order([*self.person.field_order(), *self.case.field_order(),
-                         *self.incident.field_order(), self.submit, cancel])
 
         def keeper_values() -> dict[str, Any]:
             return self.raw()
@@ -284,6 +284,8 @@ class NewCaseDialog(QDialog):
         self.buttons.accepted.connect(self.start_save)
         self.buttons.rejected.connect(self.reject)
         add_save_shortcuts(self, self.start_save)
+        use = QShortcut(QKeySequence(USE_EXISTING_SHORTCUT), self)
+        use.activated.connect(self.use_first_match)
         self.person["given_name"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- defaults and drafts ----------------------------------------------------------------
@@ -350,6 +352,12 @@ class NewCaseDialog(QDialog):
         self._background.run(lambda: find_matches(vault, nhs, given, family, dob),
                              name="find returning person", on_returned=self._matches_found,
                              on_errored=lambda error: None)
+
+    def use_first_match(self) -> None:
+        """Alt+U: take the first young person offered."""
+        if self.returning.isVisible() and self.returning.matches and \
+                self.returning.chosen_match is None:
+            self.returning.choose(self.returning.matches[0])
 
     def _matches_found(self, matches: list[PersonMatch]) -> None:
         if self.returning.chosen_match is None:

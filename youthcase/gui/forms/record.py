@@ -30,7 +30,7 @@ from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.drafts import DraftKeeper
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
-from youthcase.gui.forms.fields import DictionaryForm, Raw, chain_tab_order
+from youthcase.gui.forms.fields import DictionaryForm, Raw
 from youthcase.gui.inline import InlineError
 from youthcase.gui.prompts import Prompts
 
@@ -111,7 +111,6 @@ class RecordDialog(QDialog):
         footer.addWidget(note)
         layout.addLayout(footer)
         layout.addWidget(self.buttons)
-        chain_tab_order([*self.form.field_order(), self.submit, cancel])
 
         self.keeper = keeper(self.form.raw, self) if keeper is not None else None
         if self.keeper is not None:

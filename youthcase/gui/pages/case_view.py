@@ -47,6 +47,7 @@ from youthcase.domain import dictionary as dd
 from youthcase.domain.caseload_rules import age_in_years, london_today
 from youthcase.domain.codes import Code
 from youthcase.domain.dictionary import EntitySpec
+from youthcase.domain.roles import Permission
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.drafts import NEW_CONTACT_FORM, DraftKeeper
@@ -74,6 +75,8 @@ from youthcase.gui.values import (
     person_name,
 )
 from youthcase.services.cases import CaseDetail, CaseService, ConcernHistory, RecordView
+from youthcase.services.permissions import allowed
+from youthcase.services.supervision import ClosureRequestView, SupervisionService
 from youthcase.services.vault import UnlockedVault
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -107,6 +110,25 @@ CASE_SUMMARY_FIELDS = ("arrival_at", "referral_source", "engagement", "consent_s
 
 def load_detail(vault: UnlockedVault, case_id: uuid.UUID) -> CaseDetail:
     return CaseService(vault).case_detail(case_id)
+
+
+def latest_closure_request(vault: UnlockedVault, case_id: uuid.UUID) -> ClosureRequestView | None:
+    requests = [r for r in SupervisionService(vault).closure_requests(pending_only=False)
+                if r.case_id == case_id]
+    return max(requests, key=lambda r: r.requested_at) if requests else None
+
+
+def closure_text(request: ClosureRequestView | None) -> str:
+    if request is None:
+        return ""
+    reason = code_label(dd.CASE["closure_reason"], request.reason).lower()
+    asked = f"Closure ({reason}) asked for by {request.requested_by} on " \
+            f"{day_text(request.requested_at.date())}"
+    if request.status == "pending":
+        return f"{asked}: waiting for a supervisor."
+    if request.status == "returned":
+        return f"{asked} was returned by a supervisor: {request.comment or 'no comment'}"
+    return f"{asked} was approved."
 
 
 # --- small building blocks -----------------------------------------------------------------------
@@ -301,6 +323,9 @@ class CaseView(QWidget):
         self._background = background
         self._prompts = prompts
         self.detail: CaseDetail | None = None
+        self.closure_request: ClosureRequestView | None = None
+        # Workers ask a supervisor to close a case; supervisors close it themselves.
+        self.closes_directly = allowed(vault.actor, Permission.SUPERVISE)
         self.hide_names = False
         self.site_names: dict[str, str] = {}
 
@@ -365,10 +390,10 @@ class CaseView(QWidget):
         self.new_contact_button.clicked.connect(lambda: self.open_new_contact())
         for keys in ("Escape", "Alt+Left"):
             back = QShortcut(QKeySequence(keys), self)
-            back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            back.setContext(Qt.ShortcutContext.WindowShortcut)
             back.activated.connect(self.back_requested)
         contact = QShortcut(QKeySequence(NEW_CONTACT_SHORTCUT), self)
-        contact.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        contact.setContext(Qt.ShortcutContext.WindowShortcut)
         contact.activated.connect(lambda: self.open_new_contact())
 
     # --- tabs ------------------------------------------------------------------------------
@@ -499,12 +524,20 @@ class CaseView(QWidget):
         body, layout = _tab_body()
         self.edit_case_button = QPushButton("Edit case details…")
         self.edit_case_button.clicked.connect(self.open_edit_case)
-        self.close_button = QPushButton("Close case…")
+        self.close_button = QPushButton("Close case…" if self.closes_directly
+                                        else "Ask to close…")
+        self.close_button.setToolTip("" if self.closes_directly
+                                     else "A supervisor approves the closure")
         self.close_button.clicked.connect(self.open_close_case)
         self.reopen_button = QPushButton("Reopen case")
         self.reopen_button.clicked.connect(self.reopen_case)
         layout.addLayout(_heading_row("Case", self.edit_case_button, self.reopen_button,
                                       self.close_button))
+        self.closure_state = QLabel()
+        self.closure_state.setObjectName("closureState")
+        self.closure_state.setWordWrap(True)
+        self.closure_state.setVisible(False)
+        layout.addWidget(self.closure_state)
         self.case_sheet = RecordSheet(dd.CASE, CASE_SUMMARY_FIELDS)
         layout.addWidget(self.case_sheet)
         add_goal = QPushButton("Add goal…")
@@ -585,6 +618,9 @@ class CaseView(QWidget):
         closed = detail.status != "open"
         self.close_button.setVisible(not closed)
         self.reopen_button.setVisible(closed)
+        self._show_closure(None)
+        if not closed:
+            self._load_closure(detail.case_id)
         for view in (self.contact_view, self.assessment_view, self.concern_view):
             if view.model().rowCount() > 0:
                 view.selectRow(0)
@@ -622,6 +658,24 @@ class CaseView(QWidget):
             chip.style().unpolish(chip)
             chip.style().polish(chip)
 
+    def _load_closure(self, case_id: uuid.UUID) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+        self._background.run(lambda: latest_closure_request(vault, case_id),
+                             name="closure request", on_returned=self._show_closure,
+                             on_errored=lambda _error: None)
+
+    def _show_closure(self, request: ClosureRequestView | None) -> None:
+        if request is not None and (self.detail is None or request.case_id != self.detail.case_id):
+            return
+        self.closure_request = request
+        text = closure_text(request) if request is not None and request.status != "approved" else ""
+        self.closure_state.setText(text)
+        self.closure_state.setVisible(bool(text))
+        pending = request is not None and request.status == "pending"
+        self.close_button.setEnabled(not pending)
+
     def _now(self) -> dt.datetime:
         vault = self._vault
         return vault.clock.now() if vault is not None else dt.datetime.now(dt.UTC)
@@ -655,6 +709,9 @@ class CaseView(QWidget):
         self.history.set_items([])
         self.contact_notes.clear()
         self.contact_summary.clear()
+        self.closure_request = None
+        self.closure_state.clear()
+        self.closure_state.setVisible(False)
         self.risk_change.clear()
         self.error.clear()
 
@@ -845,16 +902,28 @@ class CaseView(QWidget):
             save=lambda service, case_id, values: service.update_person(case_id, values))
 
     def open_close_case(self) -> RecordDialog | None:
-        detail = self.detail
-        if detail is None:
+        detail, vault = self.detail, self._vault
+        if detail is None or vault is None:
             return None
+        if self.closes_directly:
+            return self._form(
+                entity=dd.CASE, names=CLOSE_FIELDS, title="Close case",
+                heading=f"Close {detail.reference}",
+                intro="The case closes today. It can be reopened.", submit="Close case",
+                first_field="closure_reason",
+                save=lambda service, case_id, values: service.close_case(
+                    case_id, values["closure_reason"] or "", values.get("closure_note")))
+
+        def ask(_service: CaseService, case_id: uuid.UUID, values: dict[str, Any]) -> object:
+            return SupervisionService(vault).request_closure(
+                case_id, values["closure_reason"] or "", values.get("closure_note"))
+
         return self._form(
-            entity=dd.CASE, names=CLOSE_FIELDS, title="Close case",
-            heading=f"Close {detail.reference}",
-            intro="Closed today. A supervisor signs off closures; the case can be reopened.",
-            submit="Close case",
-            save=lambda service, case_id, values: service.close_case(
-                case_id, values["closure_reason"] or "", values.get("closure_note")))
+            entity=dd.CASE, names=CLOSE_FIELDS, title="Ask to close",
+            heading=f"Ask to close {detail.reference}",
+            intro="A supervisor approves closures: the case closes when they do, or comes back "
+                  "to you with a comment.", submit="Ask to close", first_field="closure_reason",
+            save=ask)
 
     def reopen_case(self) -> None:
         vault, detail = self._vault, self.detail

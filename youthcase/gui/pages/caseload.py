@@ -309,11 +309,17 @@ class CaseloadPage(QWidget):
         return combo
 
     def _shortcut(self, keys: str, slot: Any) -> None:
+        """Anywhere in the main window while this page shows (hidden pages' shortcuts sleep)."""
         shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(slot)
 
     # --- loading ---------------------------------------------------------------------------
+
+    @property
+    def has_loaded(self) -> bool:
+        """A listing has arrived since the page was made (or last cleared)."""
+        return self._loaded_closed is not None
 
     def refresh(self) -> None:
         """The section was opened: load unless what is shown is current."""
@@ -385,6 +391,7 @@ class CaseloadPage(QWidget):
         self.error.clear()
         self.loading.setVisible(False)
         self._vault = None
+        self._loaded_closed = None
         self._update_count()
 
     # --- searching and filtering -----------------------------------------------------------
