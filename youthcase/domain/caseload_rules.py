@@ -7,6 +7,7 @@ import datetime as dt
 from youthcase.domain.validation import LONDON
 
 NO_CONTACT_DAYS = 14
+ASSESSMENT_DUE_DAYS = 14  # a start assessment is expected within two weeks of opening
 RE_ATTENDANCE_DAYS = 365
 
 

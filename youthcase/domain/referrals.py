@@ -116,6 +116,11 @@ def days_waiting(history: Sequence[Milestone], today: dt.date) -> int | None:
 
 def is_overdue(history: Sequence[Milestone], today: dt.date, chase_interval_days: int) -> bool:
     """Waiting on the service and nothing recorded within its chase interval."""
-    if not history or status(history) not in AWAITING_SERVICE:
+    if not history:
         return False
-    return (today - history[-1].on).days > chase_interval_days
+    return overdue_since(history[-1].step, history[-1].on, today, chase_interval_days)
+
+
+def overdue_since(current_step: str, last_step_on: dt.date, today: dt.date, chase_interval_days: int) -> bool:
+    """The same rule from a referral's current status and the date of its last milestone."""
+    return current_step in AWAITING_SERVICE and (today - last_step_on).days > chase_interval_days

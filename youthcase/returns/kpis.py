@@ -17,11 +17,12 @@ hours); calendar days (closure dates, referral milestones) are compared with the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import statistics
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -38,13 +39,13 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
 from youthcase.domain import codes
-from youthcase.domain.caseload_rules import NO_CONTACT_DAYS, RE_ATTENDANCE_DAYS
+from youthcase.domain.caseload_rules import ASSESSMENT_DUE_DAYS, NO_CONTACT_DAYS, RE_ATTENDANCE_DAYS
 from youthcase.domain.validation import LONDON
 from youthcase.storage.models import (
     CaseEpisode,
@@ -197,6 +198,11 @@ class Tally:
     def categories(self) -> set[str]:
         return {category for _, _, category in self.cells}
 
+    def shifted(self, months: int) -> Tally:
+        """The same counts with every month index moved by ``months`` (to merge windows)."""
+        return Tally({(unit, month + months, category): value
+                      for (unit, month, category), value in self.cells.items()})
+
     def __repr__(self) -> str:
         return f"Tally({self.cells!r})"
 
@@ -277,6 +283,12 @@ class SafeguardingFigures:
 class NeedsFigures:
     recorded: Tally  # need areas recorded (identified or met) at the last assessment, by area
     met: Tally  # of which met, by area
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    risk_change: Tally  # reduced, same, increased, not_assessed_twice
+    needs: NeedsFigures
 
 
 @dataclass(frozen=True)
@@ -428,13 +440,24 @@ class _Sql:
         return cast(extract("dow", func.timezone("Europe/London", instant)), Integer)
 
 
+def _month_index(value: Any, bounds: Sequence[Any], low: int, high: int) -> Any:
+    """Which of the months ``low``..``high`` ``value`` falls in, given each month's exclusive
+    upper bound: a binary search written as nested CASEs (4 comparisons for 12 months, not 12)."""
+    if low == high:
+        return literal(low, Integer)
+    middle = (low + high) // 2
+    return case((value < bounds[middle], _month_index(value, bounds, low, middle)),
+                else_=_month_index(value, bounds, middle + 1, high))
+
+
 def _month_of_instant(window: Window, instant: Any) -> ColumnElement[Any]:
     """The index in the window of the London month an instant falls in (rows are pre-filtered)."""
-    return case(*((instant < month.end, index) for index, month in enumerate(window.months)))
+    return cast(_month_index(instant, [month.end for month in window.months], 0, len(window) - 1), Integer)
 
 
 def _month_of_day(window: Window, day: Any) -> ColumnElement[Any]:
-    return case(*((day <= month.last_day, index) for index, month in enumerate(window.months)))
+    bounds = [month.plus(1).first_day for month in window.months]
+    return cast(_month_index(day, bounds, 0, len(window) - 1), Integer)
 
 
 def _in_window_instant(window: Window, instant: Any) -> ColumnElement[bool]:
@@ -451,10 +474,6 @@ def _has_code(column: Any, code: str) -> ColumnElement[bool]:
 
 
 _RISK_ORDER = {"low": 1, "medium": 2, "high": 3}
-
-
-def _risk_rank(column: Any) -> ColumnElement[Any]:
-    return case(*((column == level, rank) for level, rank in _RISK_ORDER.items()), else_=None)
 
 
 # --- the queries ----------------------------------------------------------------------------------
@@ -543,10 +562,14 @@ class Kpis:
             changes.add(unit, month, kind, count)
             if kind == "closed":
                 reasons.add(unit, month, reason or NOT_KNOWN, count)
-        balance_before = (
-            self._cases(self.unit, func.sum(case((change == "closed", -1), else_=1)))
-            .join(CaseStatusChange, CaseStatusChange.case_id == CaseEpisode.id)
-            .where(CaseStatusChange.changed_on < window.first_day).group_by(self.unit))
+        # Open before the window: the cases whose openings outnumber their closures by then (a
+        # few hundred), found from the narrow history table before looking up their unit.
+        open_before = (select(CaseStatusChange.case_id)
+                       .where(CaseStatusChange.changed_on < window.first_day)
+                       .group_by(CaseStatusChange.case_id)
+                       .having(func.sum(case((change == "closed", -1), else_=1)) > 0).subquery("open_before"))
+        balance_before = (self._cases(self.unit, func.count())
+                          .join(open_before, open_before.c.case_id == CaseEpisode.id).group_by(self.unit))
         running: dict[uuid.UUID, int] = {unit: int(total) for unit, total in self._rows(balance_before)}
         units = set(running) | {unit for unit, _, _ in changes.cells}
         at_start, at_end = Tally(), Tally()
@@ -579,16 +602,18 @@ class Kpis:
 
     # direct work ------------------------------------------------------------------------------
 
-    def contacts(self) -> ContactFigures:
-        """Contacts and attempts dated in the month (London), by medium; direct work is the
-        successful ones with the young person or their parent or carer."""
+    def contacts(self, by_medium: bool = True) -> ContactFigures:
+        """Contacts and attempts dated in the month (London), by medium (category "" when not
+        ``by_medium``: cheaper for trends); direct work is the successful ones with the young
+        person or their parent or carer."""
         direct = and_(Contact.successful, Contact.contact_with.in_(DIRECT_WORK_WITH))
-        query = (self._cases(self.unit, _month_of_instant(self.window, Contact.contact_at), Contact.medium,
+        medium = Contact.medium if by_medium else literal("", String)
+        query = (self._cases(self.unit, _month_of_instant(self.window, Contact.contact_at), medium,
                              Contact.successful, case((direct, 1), else_=0),
                              func.coalesce(func.sum(Contact.duration_minutes), 0), func.count())
                  .join(Contact, Contact.case_id == CaseEpisode.id)
                  .where(_in_window_instant(self.window, Contact.contact_at))
-                 .group_by(self.unit, literal_column("2"), Contact.medium, Contact.successful,
+                 .group_by(self.unit, literal_column("2"), literal_column("3"), Contact.successful,
                            literal_column("5")))
         attempts, successful, direct_count, minutes = Tally(), Tally(), Tally(), Tally()
         for unit, month, medium, made, is_direct, total_minutes, count in self._rows(query):
@@ -673,57 +698,47 @@ class Kpis:
 
     # outcomes at closure ----------------------------------------------------------------------
 
-    def _assessment_ends(self) -> tuple[Any, Any]:
-        """Subqueries of each closed-in-window case's first and last assessment (by assessment
-        day, then the time it was recorded), with the number of assessments."""
-        closed_cases = (select(CaseStatusChange.case_id).where(
-            CaseStatusChange.change == "closed", _in_window_day(self.window, CaseStatusChange.changed_on)))
-        ranked = (select(RiskAssessment.case_id, RiskAssessment.risk_level, RiskAssessment.needs_identified,
-                         RiskAssessment.needs_met,
-                         func.row_number().over(partition_by=RiskAssessment.case_id,
-                                                order_by=(RiskAssessment.assessed_on, RiskAssessment.created_at,
-                                                          RiskAssessment.id)).label("from_first"),
-                         func.row_number().over(partition_by=RiskAssessment.case_id,
-                                                order_by=(RiskAssessment.assessed_on.desc(),
-                                                          RiskAssessment.created_at.desc(),
-                                                          RiskAssessment.id.desc())).label("from_last"),
-                         func.count().over(partition_by=RiskAssessment.case_id).label("assessments"))
-                  .where(RiskAssessment.case_id.in_(closed_cases)).subquery("ranked"))
-        first = select(ranked).where(ranked.c.from_first == 1).subquery("first_assessment")
-        last = select(ranked).where(ranked.c.from_last == 1).subquery("last_assessment")
-        return first, last
+    def outcomes_at_closure(self) -> OutcomeFigures:
+        """For each closure: the risk level at the case's first and last assessment (by assessment
+        day, then time recorded) and the needs recorded and met at the last one.
+
+        One row per closure comes back (correlated look-ups on the assessments' covering index),
+        tallied here: a few thousand rows of codes a month, nothing decrypted."""
+        def assessment(*columns: Any, last: bool) -> Any:
+            order = (RiskAssessment.assessed_on, RiskAssessment.created_at, RiskAssessment.id)
+            text = columns[0]
+            for column in columns[1:]:
+                text = text + literal("|", String) + func.coalesce(cast(column, String), "")
+            return (select(text).where(RiskAssessment.case_id == CaseStatusChange.case_id)
+                    .order_by(*((c.desc() for c in order) if last else order)).limit(1).scalar_subquery())
+
+        first = assessment(cast(RiskAssessment.id, String), RiskAssessment.risk_level, last=False)
+        last = assessment(cast(RiskAssessment.id, String), RiskAssessment.risk_level,
+                          RiskAssessment.needs_identified, RiskAssessment.needs_met, last=True)
+        risk, recorded, met = Tally(), Tally(), Tally()
+        for unit, month, first_text, last_text in self._rows(self._closures(first, last)):
+            if first_text is None or last_text is None:
+                risk.add(unit, month, "not_assessed_twice", 1)
+                continue
+            first_id, first_level = first_text.split("|")[:2]
+            last_id, last_level, identified, met_codes = last_text.split("|")
+            if first_id == last_id:
+                risk.add(unit, month, "not_assessed_twice", 1)
+            else:
+                before, after = _RISK_ORDER.get(first_level, 0), _RISK_ORDER.get(last_level, 0)
+                risk.add(unit, month, "reduced" if after < before else "increased" if after > before else "same", 1)
+            met_set = {code for code in met_codes.split(";") if code}
+            for area in met_set | {code for code in identified.split(";") if code}:
+                recorded.add(unit, month, area, 1)
+            for area in met_set:
+                met.add(unit, month, area, 1)
+        return OutcomeFigures(risk, NeedsFigures(recorded, met))
 
     def risk_change(self) -> Tally:
-        """For each closure: the risk level at the case's last assessment against its first."""
-        first, last = self._assessment_ends()
-        before, after = _risk_rank(first.c.risk_level), _risk_rank(last.c.risk_level)
-        category = case((or_(first.c.assessments.is_(None), first.c.assessments < 2), "not_assessed_twice"),
-                        (after < before, "reduced"), (after > before, "increased"), else_="same")
-        query = (self._closures(category, func.count())
-                 .outerjoin(first, first.c.case_id == CaseEpisode.id)
-                 .outerjoin(last, last.c.case_id == CaseEpisode.id)
-                 .group_by(self.unit, literal_column("2"), literal_column("3")))
-        return self._tally(self._rows(query))
+        return self.outcomes_at_closure().risk_change
 
     def needs(self) -> NeedsFigures:
-        """For each closure: per need area, recorded (identified or met) and met at the case's
-        last assessment."""
-        _, last = self._assessment_ends()
-        areas = [need.code for need in codes.NEED_AREA]
-        sums = []
-        for area in areas:
-            met = _has_code(last.c.needs_met, area)
-            sums.append(func.sum(case((or_(met, _has_code(last.c.needs_identified, area)), 1), else_=0)))
-            sums.append(func.sum(case((met, 1), else_=0)))
-        query = (self._closures(*sums).join(last, last.c.case_id == CaseEpisode.id)
-                 .group_by(self.unit, literal_column("2")))
-        recorded, met_tally = Tally(), Tally()
-        for row in self._rows(query):
-            unit, month, values = row[0], row[1], row[2:]
-            for index, area in enumerate(areas):
-                recorded.add(unit, month, area, int(values[2 * index] or 0))
-                met_tally.add(unit, month, area, int(values[2 * index + 1] or 0))
-        return NeedsFigures(recorded, met_tally)
+        return self.outcomes_at_closure().needs
 
     # index incidents and the young people ----------------------------------------------------
 
@@ -773,20 +788,69 @@ def ethnic_group(code: str) -> str:
 ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", "Not known")
 
 
+@contextlib.contextmanager
+def page_cache(session: Session, mebibytes: int = 256) -> Iterator[None]:
+    """On SQLite, a larger page cache while a return's queries run: they read the same case pages
+    many times, and every page read from a SQLCipher file is decrypted and authenticated again
+    once it has left the cache. The previous size is put back afterwards."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    previous = session.execute(text("PRAGMA cache_size")).scalar()
+    session.execute(text(f"PRAGMA cache_size = -{int(mebibytes) * 1024}"))
+    try:
+        yield
+    finally:
+        session.execute(text(f"PRAGMA cache_size = {int(previous or -2000)}"))
+
+
 def caseload_snapshot(session: Session, now: dt.datetime,
                       scope: Scope | None = None) -> dict[uuid.UUID, CaseloadSnapshot]:
     """The dashboard's live figures per unit: open cases, those at high risk now, and those with no
     successful contact for 14 days (``caseload_rules.no_recent_successful_contact`` in SQL)."""
     scope = scope or Scope()
     unit = scope.unit_column()
-    since = func.coalesce(CaseEpisode.last_successful_contact_at, CaseEpisode.opened_at)
-    cutoff = now - dt.timedelta(days=NO_CONTACT_DAYS)
     query = (select(unit, func.count(),
-                    func.sum(case((CaseEpisode.current_risk == "high", 1), else_=0)),
-                    func.sum(case((since < cutoff, 1), else_=0)))
-             .where(CaseEpisode.status == "open", *scope.conditions()).group_by(unit))
+                    func.sum(case((high_risk_now(), 1), else_=0)),
+                    func.sum(case((no_recent_successful_contact(now), 1), else_=0)))
+             .where(open_case(), *scope.conditions()).group_by(unit))
     return {row[0]: CaseloadSnapshot(int(row[1]), int(row[2] or 0), int(row[3] or 0))
             for row in session.execute(query)}
+
+
+# --- case conditions: the dashboard's figures, defined once ---------------------------------------
+
+
+def open_case() -> ColumnElement[bool]:
+    return CaseEpisode.status == "open"
+
+
+def high_risk_now() -> ColumnElement[bool]:
+    """Open, and the most recent risk assessment says high."""
+    return and_(open_case(), CaseEpisode.current_risk == "high")
+
+
+def no_recent_successful_contact(now: dt.datetime) -> ColumnElement[bool]:
+    """Open, and no successful contact for 14 days, counting from opening when there was none
+    (``caseload_rules.no_recent_successful_contact``, in SQL)."""
+    since = func.coalesce(CaseEpisode.last_successful_contact_at, CaseEpisode.opened_at)
+    return and_(open_case(), since < now - dt.timedelta(days=NO_CONTACT_DAYS))
+
+
+def next_action_overdue(now: dt.datetime) -> ColumnElement[bool]:
+    """Open, with a next action due before today (London)."""
+    today = now.astimezone(LONDON).date()
+    return and_(open_case(), CaseEpisode.next_action_due < today)
+
+
+def assessment_overdue(now: dt.datetime) -> ColumnElement[bool]:
+    """Open for more than ``ASSESSMENT_DUE_DAYS`` days with no risk assessment recorded yet."""
+    return and_(open_case(), CaseEpisode.current_risk.is_(None),
+                CaseEpisode.opened_at < now - dt.timedelta(days=ASSESSMENT_DUE_DAYS))
+
+
+def arrived_between(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
+    return and_(CaseEpisode.arrival_at >= start, CaseEpisode.arrival_at < end)
 
 
 # --- definitions ----------------------------------------------------------------------------------
@@ -902,7 +966,8 @@ DEFINITIONS: tuple[DefinitionGroup, ...] = (
                    "For the closures in the month: the risk level (low < medium < high) at the "
                    "case's last risk assessment compared with its first (ordered by assessment day, "
                    "then time recorded): reduced, same or increased; cases with fewer than two "
-                   "assessments are 'not assessed twice'. Percentages: of closures."),
+                   "assessments are 'not assessed twice'. Percentage reduced: of the closures "
+                   "assessed at least twice."),
         Definition("needs_met", "Needs met",
                    "For the closures in the month, at the case's last assessment, per need area: "
                    "the cases with the need recorded (identified or met) and those with it met. "
