@@ -116,10 +116,11 @@ class _FakeKpis:
             distribution.add(self.site, len(self.window) - 1, days)
         return distribution
 
-    def contacts(self) -> Any:
+    def contacts(self, by_medium: bool = True) -> Any:
         from youthcase.returns.kpis import ContactFigures
 
-        return ContactFigures(self._tally(phone=30), self._tally(phone=25), self._tally(**{"": 6}),
+        medium = "phone" if by_medium else ""
+        return ContactFigures(self._tally(**{medium: 30}), self._tally(**{medium: 25}), self._tally(**{"": 6}),
                               self._tally(**{"": 600}))
 
     def referrals_out(self) -> Any:
@@ -137,13 +138,11 @@ class _FakeKpis:
 
         return SafeguardingFigures(self._tally(gang=10), self._tally(gang=9), self._tally(police=9))
 
-    def risk_change(self) -> Tally:
-        return self._tally(reduced=8, same=0, not_assessed_twice=1)
+    def outcomes_at_closure(self) -> Any:
+        from youthcase.returns.kpis import NeedsFigures, OutcomeFigures
 
-    def needs(self) -> Any:
-        from youthcase.returns.kpis import NeedsFigures
-
-        return NeedsFigures(self._tally(housing=12), self._tally(housing=4))
+        return OutcomeFigures(self._tally(reduced=8, same=0, not_assessed_twice=1),
+                              NeedsFigures(self._tally(housing=12), self._tally(housing=4)))
 
     def incidents(self) -> Any:
         from youthcase.returns.kpis import IncidentFigures
@@ -366,3 +365,12 @@ def test_a_progress_callback_can_cancel(shared: rs.Scenario) -> None:
     with pytest.raises(Cancelled):
         ReturnService(shared.admin).produce("2026-03", progress=cancel)
     assert exports() == before
+
+
+def test_docs_returns_md_has_the_current_definitions() -> None:
+    from youthcase.returns.monthly_return import methodology_markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "returns.md").read_text(encoding="utf-8")
+    generated = doc.split("<!-- GENERATED: python -m youthcase.returns.monthly_return -->\n\n", 1)[1]
+    assert generated.split("<!-- END GENERATED -->")[0] == methodology_markdown(), (
+        "regenerate the definitions in docs/returns.md: python -m youthcase.returns.monthly_return")

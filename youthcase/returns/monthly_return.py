@@ -8,6 +8,7 @@ from the rounded counts, medians from unrounded data. Nothing else in the model 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from youthcase.domain import codes
 from youthcase.returns import disclosure
-from youthcase.returns.disclosure import DisclosureRule, Published
+from youthcase.returns.disclosure import STANDARD, DisclosureRule, Published
 from youthcase.returns.kpis import (
     AGE_BANDS,
     DAY_NAMES,
@@ -43,8 +44,9 @@ TREND_MONTHS = 12
 
 COUNT, PERCENT, MEDIAN_DAYS, HOURS = "count", "percent", "median days", "hours"
 
-QUERY_STEPS = 14
+QUERY_STEPS = 15
 T = TypeVar("T")
+F = TypeVar("F")
 
 Progress = Callable[[float, str], None]
 """Called with the fraction done (0 to 1) and what is happening, for a progress bar."""
@@ -207,6 +209,14 @@ def _hours(minutes: Tally, contacts: Tally, rule: DisclosureRule) -> Callable[[u
     return compute
 
 
+def _shifted(figures: F, months: int) -> F:
+    """Figures of a one-month window moved to the return month's place in the 12-month window."""
+    if isinstance(figures, Tally):
+        return figures.shifted(months)  # type: ignore[return-value]
+    moved = {f.name: _shifted(getattr(figures, f.name), months) for f in dataclasses.fields(figures)}  # type: ignore[arg-type]
+    return type(figures)(**moved)
+
+
 def _codes(code_list: codes.CodeList) -> list[tuple[str, str]]:
     return [(item.code, item.label) for item in code_list]
 
@@ -221,7 +231,10 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
     window = Window.ending(month, TREND_MONTHS)
     site_ids = [c.site_id for c in columns if c.site_id is not None]
     single = len(columns) == 1 and columns[0].site_id is not None
-    kpis = Kpis(session, window, Scope(site_ids=frozenset(site_ids) if single else None))
+    scope = Scope(site_ids=frozenset(site_ids) if single else None)
+    kpis = Kpis(session, window, scope)  # the trend measures, over 12 months
+    month_only = Kpis(session, Window.single(month), scope)  # the breakdowns, for the month only
+    last = len(window) - 1
 
     done = [0]
 
@@ -236,14 +249,15 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
     again = step("re-attendance", kpis.re_attendance)
     flow = step("the caseload", kpis.caseload_flow)
     support = step("length of support", kpis.length_of_support)
-    contacts = step("contacts", kpis.contacts)
+    contact_trend = step("contacts", lambda: kpis.contacts(by_medium=False))
+    contacts = _shifted(step("contacts by medium", month_only.contacts), last)
     out = step("referrals out", kpis.referrals_out)
     waiting = step("waiting times", kpis.days_to_help_started)
     concerns = step("safeguarding concerns", kpis.safeguarding)
-    risk = step("risk change", kpis.risk_change)
-    needs = step("needs", kpis.needs)
-    incidents = step("incidents", kpis.incidents)
-    profile = step("young people", kpis.new_case_profile)
+    outcomes = _shifted(step("outcomes at closure", month_only.outcomes_at_closure), last)
+    risk, needs = outcomes.risk_change, outcomes.needs
+    incidents = _shifted(step("incidents", month_only.incidents), last)
+    profile = _shifted(step("young people", month_only.new_case_profile), last)
     report(0.8, "Applying disclosure control")
 
     b = _Builder(window, tuple(columns), rule)
@@ -287,12 +301,13 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
            headline=True, trend=True)
 
     b.section("Direct work")
-    b.line(title("contacts").title, "contacts", COUNT, b.count(contacts.attempts), headline=True, trend=True)
-    b.breakdown(title("contacts").title, "contacts", "Medium", contacts.attempts, _codes(codes.CONTACT_MEDIUM))
-    b.line(title("successful_contacts").title, "successful_contacts", COUNT, b.count(contacts.successful),
+    b.line(title("contacts").title, "contacts", COUNT, b.count(contact_trend.attempts), headline=True,
            trend=True)
-    b.line(title("direct_hours").title, "direct_hours", HOURS, _hours(contacts.direct_minutes, contacts.direct,
-                                                                     rule), headline=True, trend=True)
+    b.breakdown(title("contacts").title, "contacts", "Medium", contacts.attempts, _codes(codes.CONTACT_MEDIUM))
+    b.line(title("successful_contacts").title, "successful_contacts", COUNT,
+           b.count(contact_trend.successful), trend=True)
+    b.line(title("direct_hours").title, "direct_hours", HOURS,
+           _hours(contact_trend.direct_minutes, contact_trend.direct, rule), headline=True, trend=True)
 
     b.section("Referrals to other services")
     sent = title("referrals_out").title
@@ -381,4 +396,23 @@ def methodology(rule: DisclosureRule) -> list[MethodNote]:
 
 
 __all__ = ["ALL_SITES", "ALL_SITES_LABEL", "COUNT", "HOURS", "MEDIAN_DAYS", "PERCENT", "Line", "MethodNote",
-           "MonthlyReturn", "Progress", "Section", "SiteColumn", "build_return", "methodology"]
+           "MonthlyReturn", "Progress", "Section", "SiteColumn", "build_return", "methodology",
+           "methodology_markdown"]
+
+
+def methodology_markdown(rule: DisclosureRule = STANDARD) -> str:
+    """The methodology as Markdown, for docs/returns.md (between its GENERATED markers)."""
+    lines: list[str] = []
+    for note in methodology(rule):
+        lines += [f"### {note.heading}", ""]
+        for text in note.paragraphs:
+            lines += [text, ""]
+        for title, text in note.definitions:
+            lines += [f"- **{title}.** {text}"]
+        if note.definitions:
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(methodology_markdown(), end="")

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from youthcase.domain.roles import Permission
 from youthcase.returns.csv_export import render_csv
 from youthcase.returns.disclosure import STANDARD, DisclosureRule
-from youthcase.returns.kpis import Month
+from youthcase.returns.kpis import Month, page_cache
 from youthcase.returns.monthly_return import (
     ALL_SITES,
     ALL_SITES_LABEL,
@@ -94,8 +94,9 @@ class ReturnService:
         with self.vault.session() as session:
             head = chain_head(session)
             columns = self._columns(session, site)
-            model = build_return(session, wanted, columns, rule, now, str(head) if head else "none",
-                                 return_id, report)
+            with page_cache(session):
+                model = build_return(session, wanted, columns, rule, now, str(head) if head else "none",
+                                     return_id, report)
             report(0.92, "Drawing the PDF")
             pdf = render_pdf(model)
             report(0.98, "Writing the CSV")

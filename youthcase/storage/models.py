@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -178,6 +179,12 @@ class CaseEpisode(Base):
     so the caseload and the returns can filter in SQL without decrypting anything."""
 
     __tablename__ = "case_episode"
+    __table_args__ = (
+        # Covering indexes for the monthly return's aggregates (coded columns only).
+        Index("ix_case_episode_received", "arrival_at", "site_id", "worker_id", "person_id", "referral_source",
+              "engagement", "first_contact_at", "age_at_arrival"),
+        Index("ix_case_episode_person_arrival", "person_id", "arrival_at"),
+    )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("young_person.id"), index=True)
@@ -213,6 +220,7 @@ class CaseStatusChange(Base):
     closure date for ``closed``, the day of reopening for ``reopened``. Codes only."""
 
     __tablename__ = "case_status_change"
+    __table_args__ = (Index("ix_case_status_change_history", "case_id", "changed_on", "change"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
                                                index=True)
@@ -248,6 +256,8 @@ class Incident(Base):
 
 class Contact(Base):
     __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_return", "contact_at", "case_id", "medium", "successful", "contact_with",
+                            "duration_minutes"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
                                                index=True)
@@ -265,6 +275,8 @@ class Contact(Base):
 
 class RiskAssessment(Base):
     __tablename__ = "risk_assessment"
+    __table_args__ = (Index("ix_risk_assessment_order", "case_id", "assessed_on", "created_at", "id", "risk_level",
+                            "needs_identified", "needs_met"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
                                                index=True)
@@ -386,6 +398,7 @@ class Referral(Base):
 
 class ReferralMilestone(Base):
     __tablename__ = "referral_milestone"
+    __table_args__ = (Index("ix_referral_milestone_steps", "referral_id", "step", "occurred_on"),)
 
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
                                                    index=True)
