@@ -274,7 +274,7 @@ def _not_iso_date(text: str) -> bool:
 
 
 @FAST
-@given(st.one_of(st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=30),
+@given(st.one_of(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=30),
                  st.from_regex(r"\A[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}\Z"),
                  st.from_regex(r"\A[0-9]{4}-(1[3-9]|00)-[0-9]{2}\Z")).filter(_not_iso_date))
 def test_malformed_dates_are_reported_on_their_column(worker: UnlockedVault, text: str) -> None:
@@ -295,7 +295,7 @@ CODE_COLUMNS = {"sex": codes.SEX, "ethnicity": codes.ETHNICITY, "borough": codes
 
 @FAST
 @given(st.sampled_from(sorted(CODE_COLUMNS)),
-       st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=300))
+       st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=300))
 def test_unknown_codes_are_reported_on_their_column(worker: UnlockedVault, column: str, text: str) -> None:
     if not text.strip() or CODE_COLUMNS[column].lookup(text) is not None:
         return
@@ -354,7 +354,7 @@ def test_notes_of_any_text_and_size_are_kept_or_refused_clearly(worker: Unlocked
     preview = CaseImport(worker).preview(csv_bytes([row(notes=notes)]))
     values = preview.rows[0].values
     if values is not None:
-        assert values["notes"] == notes.strip()
+        assert values["notes"] == (notes.strip() or None)
     else:
         assert [(p.row, p.column) for p in preview.problems] == [(2, "notes")]
 

@@ -19,8 +19,10 @@ Decisions:
   returned once, to be printed, and must be changed at first login as for any new account.
 - **Speed**: rows are generated in chronological order and written in batches with Core bulk
   inserts; encrypted columns are wrapped with ``bind()`` (``PendingSeal``), so each value is sealed
-  to its own row, table and column exactly as the ORM would. Each batch is its own transaction:
-  an interrupted run leaves a partial demo (make a new vault and run it again).
+  to its own row, table and column exactly as the ORM would. The cases are one transaction (an
+  interrupted run leaves the demo accounts but no cases: run it again into a new vault); on
+  SQLCipher the page cache is enlarged to 512 MiB meanwhile. 100,000 cases take about 1.5 minutes
+  on a two-core machine (about 1.3 million rows, a 570 MB file).
 
 What it makes (rates are approximate): young people aged 10-25 (most 15-19), about 80% male, a
 London ethnic and borough mix following each hospital's catchment; about 8% of cases are a
@@ -76,7 +78,8 @@ from youthcase.storage.models import (
 
 MAX_CASES = 1_000_000
 BATCH_CASES = 2_000
-SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_KIB = 512 * 1024
+SQLITE_DEFAULT_CACHE_KIB = 2000
 WORKERS_PER_SITE = 3
 MONTHS = 24
 RE_ATTENDANCE_RATE = 0.08
@@ -836,19 +839,23 @@ def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progre
     staff, accounts = _create_staff(vault, seed, sites)
     generator = _Generator(seed, vault.clock.now(), staff, BlindIndex(vault.key(KeyPurpose.BLIND_INDEX)))
     arrivals = generator.arrival_times(cases)
-    for start in range(0, cases, BATCH_CASES):
-        for arrival in arrivals[start:start + BATCH_CASES]:
-            generator.case(arrival)
-        with vault.session() as session:
-            if session.get_bind().dialect.name == "sqlite":
-                # Random row ids scatter the inserts over the indexes: keep their pages in memory.
-                session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+    sqlite = vault.engine.dialect.name == "sqlite"
+    # One transaction, written in batches: the random row ids scatter each batch over every index,
+    # so committing per batch would rewrite (and re-encrypt) most index pages each time.
+    with vault.session() as session:
+        if sqlite:  # and keep those index pages in memory meanwhile
+            session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+        for start in range(0, cases, BATCH_CASES):
+            for arrival in arrivals[start:start + BATCH_CASES]:
+                generator.case(arrival)
             for rows in generator.rows.values():
                 rows.write(session)
-            if start + BATCH_CASES >= cases:
-                vault.audit(session, AuditAction.IMPORT, "demo_data", None)
-        if progress is not None:
-            progress(min(start + BATCH_CASES, cases), cases)
+            if progress is not None:
+                progress(min(start + BATCH_CASES, cases), cases)
+        vault.audit(session, AuditAction.IMPORT, "demo_data", None)
+    if sqlite:
+        with vault.session() as session:
+            session.execute(text(f"PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"))
     return DemoResult(
         seed, accounts, {rows.table.name: rows.written for rows in generator.rows.values()},
         generator.returning, time.perf_counter() - started,
