@@ -144,6 +144,11 @@ def test_a_worker_and_a_supervisor_may_import_an_administrator_may_not(
         with pytest.raises(PermissionDenied):
             action(data)
     assert CaseImport(people["sam"]).import_file(data).imported == 1
+    # A supervisor sees cases by site: one they do not supervise would vanish from their caseload.
+    elsewhere = CaseImport(people["sam"]).preview(csv_bytes([row(site="RLH", given_name="Kofi")]))
+    assert [(p.row, p.column) for p in elsewhere.problems] == [(2, "site")]
+    assert "you supervise KCH" in elsewhere.problems[0].reason
+    assert CaseImport(people["wanda"]).preview(csv_bytes([row(site="RLH", given_name="Kofi")])).ok
 
 
 def test_preview_shows_parsed_values_and_statuses_without_writing(people: dict[str, UnlockedVault]) -> None:

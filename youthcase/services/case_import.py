@@ -30,8 +30,9 @@ Decisions (README "Importing cases from a spreadsheet" documents them for users)
   number; earlier rows of the same file count too. The existing person's details are kept as they
   are (the row's own person details are not applied to them).
 - **Ownership and permission**: cases are assigned to the importing user, who needs
-  ``Permission.IMPORT_CASES`` (workers and supervisors; administrators are refused). Any active
-  site may be named, as in the new-case form.
+  ``Permission.IMPORT_CASES`` (workers and supervisors; administrators are refused). A worker may
+  name any active site, as in the new-case form; a supervisor only a site they supervise (they see
+  cases by site, so a case elsewhere would vanish from their caseload).
 - **Progress**: ``progress(done, total)``; an import counts each row twice (checked, then written or
   skipped), so ``total`` is twice the number of data rows; a preview counts each row once.
 """
@@ -57,7 +58,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from youthcase.domain import dictionary as dd
-from youthcase.domain.roles import Permission
+from youthcase.domain.roles import Permission, Role
 from youthcase.services.audit import AuditAction
 from youthcase.services.cases import CaseInvalid, CaseService, NewCase, ValidatedCase
 from youthcase.services.errors import InvalidInput, YouthcaseError
@@ -435,6 +436,7 @@ class CaseImport:
         steps = _Steps(progress, passes * len(table.rows))
         result = []
         for row_number, cells in table.rows:
+            checked: ValidatedCase | None
             try:
                 checked = self.cases.validate_new_case(_new_case(cells), from_text=True, site_codes=sites)
             except CaseInvalid as invalid:
@@ -445,11 +447,23 @@ class CaseImport:
                 ]
                 result.append(_CheckedRow(row_number, cells, None, None))
             else:
-                key = self.cases.index.text(IMPORT_KEY_PURPOSE, canonical_form(checked))
+                if not self._on_my_caseload(checked.case["site"]):
+                    problems.append(ImportProblem(row_number, "site", (
+                        f"you supervise {', '.join(sorted(self.vault.actor.site_codes)) or 'no site'}: a case "
+                        f"at {checked.case['site']} would not be on your caseload; ask someone at that "
+                        "site to import it")))
+                    checked = None
+                key = self.cases.index.text(IMPORT_KEY_PURPOSE, canonical_form(checked)) if checked else None
                 result.append(_CheckedRow(row_number, cells, checked, key))
             steps.step()
         problems.sort(key=lambda p: (p.row or 0))  # header first, then by row; stable within a row
         return result, problems
+
+    def _on_my_caseload(self, site: str) -> bool:
+        """Imported cases are the importer's: a worker sees their own cases at any site, a supervisor
+        only the cases of the sites they supervise."""
+        actor = self.vault.actor
+        return actor.role is not Role.SUPERVISOR or site in actor.site_codes
 
     def _plan(self, session: Session, rows: list[_CheckedRow]) -> list[_Planned]:
         keys = [r.key for r in rows if r.key]
