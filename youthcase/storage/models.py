@@ -184,6 +184,7 @@ class CaseEpisode(Base):
         Index("ix_case_episode_received", "arrival_at", "site_id", "worker_id", "person_id", "referral_source",
               "engagement", "first_contact_at", "age_at_arrival"),
         Index("ix_case_episode_person_arrival", "person_id", "arrival_at"),
+        Index("ix_case_episode_unit", "id", "site_id", "worker_id"),
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)

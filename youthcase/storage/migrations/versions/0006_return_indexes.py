@@ -23,6 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table('case_episode', schema=None) as batch_op:
         batch_op.create_index('ix_case_episode_person_arrival', ['person_id', 'arrival_at'], unique=False)
         batch_op.create_index('ix_case_episode_received', ['arrival_at', 'site_id', 'worker_id', 'person_id', 'referral_source', 'engagement', 'first_contact_at', 'age_at_arrival'], unique=False)
+        batch_op.create_index('ix_case_episode_unit', ['id', 'site_id', 'worker_id'], unique=False)
 
     with op.batch_alter_table('case_status_change', schema=None) as batch_op:
         batch_op.create_index('ix_case_status_change_history', ['case_id', 'changed_on', 'change'], unique=False)
@@ -52,6 +53,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_status_change_history')
 
     with op.batch_alter_table('case_episode', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_episode_unit')
         batch_op.drop_index('ix_case_episode_received')
         batch_op.drop_index('ix_case_episode_person_arrival')
 
