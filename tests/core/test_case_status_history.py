@@ -51,7 +51,9 @@ def test_open_close_reopen_are_recorded_with_london_days(worker: UnlockedVault, 
     case_id = service.create_case(_new_case(dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))).case_id
     with pytest.raises(CaseInvalid, match="before the case was opened"):
         service.close_case(case_id, "goals_met", closed_on=dt.date(2026, 3, 31))
+    clock.advance(60)
     service.close_case(case_id, "disengaged", closed_on=dt.date(2026, 4, 1))
+    clock.advance(60)
     service.reopen_case(case_id)
     assert _history(worker, case_id) == [("opened", dt.date(2026, 4, 1), None),
                                          ("closed", dt.date(2026, 4, 1), "disengaged"),
