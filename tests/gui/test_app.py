@@ -95,9 +95,6 @@ def test_the_start_path_does_not_import_the_database_layer(tmp_path) -> None:
         assert result.stdout.strip() == "light", result.stdout + result.stderr
 
 
-@pytest.mark.xfail(reason="youthcase/cli/main.py imports youthcase.cli.commands (and with it the "
-                   "services and SQLAlchemy) before it calls run_gui; needs a lazy import there",
-                   strict=False)
 def test_the_youthcase_command_reaches_the_gui_without_the_database_layer() -> None:
     script = ("import sys; import youthcase.cli.main; "
               "print('sqlalchemy' in sys.modules)")

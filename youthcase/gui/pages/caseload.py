@@ -234,11 +234,11 @@ class CaseloadPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count)
 
-        self.case_view = CaseView(vault, background, prompts)
+        self._case_view: CaseView | None = None  # made when a case first opens: unlocking is faster
+        self.site_names: dict[str, str] = {}
         self.stack = QStackedWidget()
         self.stack.setObjectName("caseloadStack")
         self.stack.addWidget(self.list_panel)
-        self.stack.addWidget(self.case_view)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -255,8 +255,6 @@ class CaseloadPage(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.new_case_button.clicked.connect(lambda: self.open_new_case())
         self.import_button.clicked.connect(lambda: self.open_import())
-        self.case_view.back_requested.connect(self.show_list)
-        self.case_view.changed.connect(self._case_changed)
         self._shortcut(SEARCH_SHORTCUT, self.focus_search)
         self._shortcut(REFRESH_SHORTCUT, self.reload)
         if recording:
@@ -349,7 +347,9 @@ class CaseloadPage(QWidget):
         self.view.setColumnHidden(columns.SITE, single_site)
         self.site.setVisible(not single_site)
         self._fit_name_column()
-        self.case_view.site_names = {s.code: s.name for s in listing.sites}
+        self.site_names = {s.code: s.name for s in listing.sites}
+        if self._case_view is not None:
+            self._case_view.site_names = self.site_names
         selected = self.selected_case_id()
         order = listing.order if listing.sort == self.model.sort_order else None
         self.model.set_entries(listing.entries, order)
@@ -381,7 +381,8 @@ class CaseloadPage(QWidget):
             dialog.done(QDialog.DialogCode.Rejected)
         self._debounce.stop()
         self.model.clear()
-        self.case_view.clear()
+        if self._case_view is not None:
+            self._case_view.clear()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
@@ -469,6 +470,20 @@ class CaseloadPage(QWidget):
 
     # --- selection and opening ---------------------------------------------------------------
 
+    @property
+    def case_view(self) -> CaseView:
+        """The case view, made the first time it is needed."""
+        if self._case_view is None:
+            vault = self._vault
+            assert vault is not None, "no case view once the vault has locked"
+            view = CaseView(vault, self._background, self._prompts)
+            view.site_names = self.site_names
+            view.back_requested.connect(self.show_list)
+            view.changed.connect(self._case_changed)
+            self.stack.addWidget(view)
+            self._case_view = view
+        return self._case_view
+
     def selected_case_id(self) -> uuid.UUID | None:
         rows = self.view.selectionModel().selectedRows()
         if not rows:
@@ -513,14 +528,15 @@ class CaseloadPage(QWidget):
     def _open_failed(self, error: BaseException) -> None:
         self._pending_open = None
         self.loading.setVisible(False)
-        self.case_view.clear_detail()
+        if self._case_view is not None:
+            self._case_view.clear_detail()
         self.stack.setCurrentWidget(self.list_panel)
         self.error.show_message(user_message(error))
 
     def show_list(self) -> None:
         if self.stack.currentWidget() is self.list_panel:
             return
-        case_id = self.case_view.case_id
+        case_id = self._case_view.case_id if self._case_view is not None else None
         self.stack.setCurrentWidget(self.list_panel)
         if case_id is not None:
             self.select_case(case_id)
@@ -639,14 +655,16 @@ class CaseloadPage(QWidget):
         """Right before a lock: queue a last save of every open form that keeps a draft."""
         for dialog in self.findChildren(NewCaseDialog):
             dialog.save_draft_now()
-        self.case_view.save_drafts_now()
+        if self._case_view is not None:
+            self._case_view.save_drafts_now()
 
     # --- hide names ------------------------------------------------------------------------
 
     def set_hide_names(self, hide: bool) -> None:
         self.hide_names = hide
         self.model.set_hide_names(hide)
-        self.case_view.set_hide_names(hide)
+        if self._case_view is not None:
+            self._case_view.set_hide_names(hide)
         for dialog in self.findChildren(NewCaseDialog):
             dialog.set_hide_names(hide)
         for importer in self.findChildren(ImportDialog):
