@@ -531,8 +531,8 @@ class CaseImport:
                 existing = planned.person_id or (
                     person_of_row[planned.person_of_row] if planned.person_of_row else None)
                 if existing is None:
-                    # The person is inserted on its own first: CaseEpisode has no relationship() to
-                    # YoungPerson, so one flush holding both may insert the case first (foreign key).
+                    # A new person is saved first and then passed by id, as for a returning one, so
+                    # later rows of the same file can attach to it.
                     existing = self.cases._person_for(session, checked, now).id  # noqa: SLF001
                     session.flush()
                 checked = dataclasses.replace(checked, existing_person_id=existing)

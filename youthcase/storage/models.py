@@ -212,6 +212,8 @@ class CaseEpisode(Base):
     notes: Mapped[str | None] = mapped_column(EncryptedText)
     import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Never loaded (lazy="raise"): declared so that a flush inserts a new person before their case.
+    person: Mapped[YoungPerson] = relationship(lazy="raise")
 
 
 class CaseStatusChange(Base):
@@ -229,6 +231,7 @@ class CaseStatusChange(Base):
     changed_on: Mapped[dt.date] = mapped_column(Date, index=True)
     reason: Mapped[str | None] = mapped_column(String(20))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
 
 
 case_share = Table(
@@ -253,6 +256,7 @@ class Incident(Base):
     assault_location_type: Mapped[str] = mapped_column(String(20))
     assault_location_description: Mapped[str | None] = mapped_column(EncryptedText)
     injury_description: Mapped[str | None] = mapped_column(EncryptedText)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
 
 
 class Contact(Base):
