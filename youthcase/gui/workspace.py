@@ -14,11 +14,12 @@ from youthcase.gui.navigation import Section, SectionSpec, home_section, section
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.placeholder import PlaceholderPage
+from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.prompts import Prompts
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
-PageWidget = AdministrationPage | CaseloadPage | PlaceholderPage
+PageWidget = AdministrationPage | CaseloadPage | PlaceholderPage | ReturnsPage
 
 
 class Workspace(QWidget):
@@ -59,6 +60,8 @@ class Workspace(QWidget):
             return AdministrationPage(spec, vault, background, prompts)
         if spec.section is Section.CASELOAD:
             return CaseloadPage(spec, vault, background, prompts)
+        if spec.section is Section.RETURNS:
+            return ReturnsPage(spec, vault, background, prompts)
         return PlaceholderPage(spec)
 
     @property
