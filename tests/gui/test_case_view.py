@@ -58,7 +58,7 @@ def test_the_tabs_show_the_case(qtbot, shell: Shell, vault, log_in, clock) -> No
     view = open_case(qtbot, shell, case_id)
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == [
         "Person", "Incident", "Contacts", "Risk and needs", "Safeguarding", "Referrals",
-        "Plan and outcomes", "History"]
+        "Plan and outcomes", "Supervision", "History"]
     assert "Age 16" in view.facts.text() and "Worker wendy" in view.facts.text()
     assert view.status_chip.text() == "Open" and view.risk_chip.text() == "Risk medium"
 

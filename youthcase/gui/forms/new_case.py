@@ -131,6 +131,7 @@ class ReturningPanel(QFrame):
         """A fresh, empty content widget (the old one and its buttons go)."""
         if self._content is not None:
             self._outer.removeWidget(self._content)
+            self._content.hide()  # at once: deleteLater() waits for the event loop
             self._content.deleteLater()
         self._content = QWidget()
         self._outer.addWidget(self._content)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from youthcase.domain.codes import Code
-from youthcase.domain.dictionary import EntitySpec
+from youthcase.domain.dictionary import EntitySpec, FieldKind
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.drafts import DraftKeeper
@@ -37,7 +37,10 @@ from youthcase.gui.prompts import Prompts
 SaveRecord = Callable[[dict[str, Any]], object]  # runs on the background queue
 KeeperFactory = Callable[[Callable[[], dict[str, Any]], QWidget], DraftKeeper]
 SAVE_SHORTCUTS = ("Ctrl+Return", "Ctrl+Enter")
-SCROLL_AFTER_FIELDS = 9
+SCROLL_FROM_HEIGHT = 440
+SCROLL_HEIGHT = 420
+NARROW_WIDTH = 560
+WIDE_WIDTH = 760
 
 
 def add_save_shortcuts(dialog: QDialog, submit: Callable[[], None]) -> None:
@@ -60,7 +63,8 @@ class RecordDialog(QDialog):
         self.setObjectName(f"{entity.name}Dialog")
         self.setWindowTitle(title)
         self.setModal(True)
-        self.setMinimumWidth(560)
+        has_ticks = any(entity[name].kind is FieldKind.CODES for name in names)
+        self.setMinimumWidth(WIDE_WIDTH if has_ticks else NARROW_WIDTH)  # ticks sit in two columns
         self._save = save
         self._background = background
         self._prompts = prompts
@@ -95,13 +99,14 @@ class RecordDialog(QDialog):
         layout.setSpacing(12)
         layout.addWidget(heading_label)
         layout.addWidget(intro_label)
-        if len(names) > SCROLL_AFTER_FIELDS:
+        self.form.ensurePolished()
+        if self.form.sizeHint().height() > SCROLL_FROM_HEIGHT:  # taller than a laptop allows
             scroll = QScrollArea()
             scroll.setObjectName("formScroll")
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(self.form)
-            scroll.setMinimumHeight(420)
+            scroll.setMinimumHeight(SCROLL_HEIGHT)
             layout.addWidget(scroll, 1)
         else:
             layout.addWidget(self.form)
@@ -121,6 +126,8 @@ class RecordDialog(QDialog):
         start = self.form.rows.get(first_field or names[0])
         if start is not None:
             start.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.ensurePolished()  # the size from the stylesheet's paddings, not the bare widgets'
+        self.adjustSize()
 
     def start_save(self) -> None:
         if self.busy.active:
