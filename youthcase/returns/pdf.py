@@ -324,61 +324,47 @@ def _legend(drawing: Drawing, pairs: list[tuple[Any, str]]) -> None:
     drawing.add(legend)
 
 
-def _trend_chart(model: MonthlyReturn, width: float) -> Drawing:
-    received = model.find("Referrals received")
-    open_end = model.find("Open caseload at month end")
-    overall = model.overall.code
-    months = model.window.months
-    series = [_numbers([received.value(overall, m) for m in months]),
-              _numbers([open_end.value(overall, m) for m in months])]
-    drawing = Drawing(width, 62 * mm)
-    _title(drawing, "12-month trend", f"{_sites_phrase(model)}; * withheld (small number)")
+def _paired_bars(title: str, note: str, categories: Sequence[str], series: list[list[float | None]],
+                 width: float, height: float, bottom: float, group_spacing: float) -> Drawing:
+    """Referrals received and open caseload side by side for each category (month or site)."""
+    drawing = Drawing(width, height)
+    _title(drawing, title, note)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 28, 30, width - 40, 62 * mm - 68
-    chart.data = [[v if v is not None else None for v in s] for s in series]
-    chart.categoryAxis.categoryNames = [m.short_label for m in months]
-    chart.groupSpacing = 6
+    chart.x, chart.y, chart.width, chart.height = 28, bottom, width - 40, height - bottom - 38
+    chart.data = series
+    chart.categoryAxis.categoryNames = list(categories)
+    chart.groupSpacing = group_spacing
     chart.barSpacing = 1
-    for index in range(2):
+    for index in range(len(series)):
         chart.bars[index].fillColor = PALETTE[index]
         chart.bars[index].strokeColor = None
     _style_axes(chart)
-    top = _max_value(series)
-    chart.valueAxis.valueMax = max(top * 1.1, 10)
+    chart.valueAxis.valueMax = max(_max_value(series) * 1.1, 10)
     chart.valueAxis.valueStep = _value_step(chart.valueAxis.valueMax)
     drawing.add(chart)
     for index, values in enumerate(series):
-        _mark_withheld(drawing, chart, values, index, 2)
+        _mark_withheld(drawing, chart, values, index, len(series))
     _legend(drawing, [(PALETTE[0], "Referrals received"), (PALETTE[1], "Open caseload at month end")])
     return drawing
+
+
+def _trend_chart(model: MonthlyReturn, width: float) -> Drawing:
+    received = model.find("Referrals received")
+    open_end = model.find("Open caseload at month end")
+    overall, months = model.overall.code, model.window.months
+    series = [_numbers([received.value(overall, m) for m in months]),
+              _numbers([open_end.value(overall, m) for m in months])]
+    return _paired_bars("12-month trend", f"{_sites_phrase(model)}; * withheld (small number)",
+                        [m.short_label for m in months], series, width, 62 * mm, 30, 6)
 
 
 def _site_chart(model: MonthlyReturn, width: float) -> Drawing:
     received = model.find("Referrals received")
     open_end = model.find("Open caseload at month end")
-    sites = model.sites
-    series = [_numbers([received.value(s.code, model.month) for s in sites]),
-              _numbers([open_end.value(s.code, model.month) for s in sites])]
-    drawing = Drawing(width, 52 * mm)
-    _title(drawing, f"By site, {model.month.label}", "* withheld (small number)")
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 28, 18, width - 40, 52 * mm - 52
-    chart.data = series
-    chart.categoryAxis.categoryNames = [s.code for s in sites]
-    chart.groupSpacing = 8
-    chart.barSpacing = 1
-    for index in range(2):
-        chart.bars[index].fillColor = PALETTE[index]
-        chart.bars[index].strokeColor = None
-    _style_axes(chart)
-    top = _max_value(series)
-    chart.valueAxis.valueMax = max(top * 1.1, 10)
-    chart.valueAxis.valueStep = _value_step(chart.valueAxis.valueMax)
-    drawing.add(chart)
-    for index, values in enumerate(series):
-        _mark_withheld(drawing, chart, values, index, 2)
-    _legend(drawing, [(PALETTE[0], "Referrals received"), (PALETTE[1], "Open caseload at month end")])
-    return drawing
+    series = [_numbers([received.value(s.code, model.month) for s in model.sites]),
+              _numbers([open_end.value(s.code, model.month) for s in model.sites])]
+    return _paired_bars(f"By site, {model.month.label}", "* withheld (small number)",
+                        [s.code for s in model.sites], series, width, 52 * mm, 18, 8)
 
 
 def _services_chart(model: MonthlyReturn, width: float) -> Drawing:
