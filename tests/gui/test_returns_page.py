@@ -155,9 +155,10 @@ def test_disclosure_rule_checks() -> None:
 
 
 def test_stricter_disclosure_is_validated_before_a_build(qtbot, page: ReturnsPage) -> None:
-    assert not page.threshold.isEnabled()
+    assert not page.threshold.isVisible()
+    assert page.rule_help.text().startswith("Counts of 1 to 7 are shown as *")
     page.stricter.setChecked(True)
-    assert page.threshold.isEnabled() and page.rounding_base.isEnabled()
+    assert page.threshold.isVisible() and page.rounding_base.isVisible()
     page.threshold.setText("5")
     assert not page.build_button.isEnabled()
     assert page.rule_help.objectName() == "fieldError"
@@ -167,7 +168,8 @@ def test_stricter_disclosure_is_validated_before_a_build(qtbot, page: ReturnsPag
     page.rounding_base.setText("10")
     assert page.build_button.isEnabled()
     assert page.rule_help.objectName() == "fieldHelp"
-    assert page.rule_help.text().startswith("Counts from 1 to 10 are shown as *")
+    assert page.rule_help.text() == ("Counts of 1 to 10 are shown as *; other counts are rounded "
+                                     "to the nearest 10 (never below 20); 0 stays 0.")
     _build(qtbot, page)
     assert page.documents is not None
     assert page.documents.model.rule == DisclosureRule(10, 10)
@@ -302,7 +304,7 @@ def test_save_problems_show_inline_and_cancelling_writes_nothing(
     assert not page.error.text() and list(folder.iterdir()) == []
     page.save_button.click()
     qtbot.waitUntil(lambda: bool(page.error.text()), timeout=WAIT_MS)
-    assert page.error.text() == f"Pdf: the folder {folder / 'missing'} does not exist"
+    assert page.error.text() == f"PDF: the folder {folder / 'missing'} does not exist"
     assert list(folder.iterdir()) == []
     assert page.save_button.isEnabled()
 

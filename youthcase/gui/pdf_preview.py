@@ -162,8 +162,10 @@ class PdfPreview(QScrollArea):
         for task in self._tasks:
             task.discard()
         self._tasks.clear()
-        for label in self._labels:
+        for label in self._labels:  # hidden and emptied now: deletion waits for the event loop
             self._layout.removeWidget(label)
+            label.hide()
+            label.clear()
             label.deleteLater()
         self._labels.clear()
 

@@ -142,6 +142,21 @@ def csv_path_for(pdf_path: Path) -> Path:
     return pdf_path.with_suffix(".csv")
 
 
+def rule_summary(rule: DisclosureRule) -> str:
+    """One line for the form (the PDF's methodology carries the whole rule)."""
+    return (f"Counts of 1 to {rule.max_suppressed} are shown as *; other counts are rounded to the "
+            f"nearest {rule.rounding_base} (never below {rule.smallest_shown}); 0 stays 0.")
+
+
+def save_problem(error: BaseException) -> str:
+    """The service names the file at fault in lower case ("pdf: ..."); on screen, "PDF: ..."."""
+    text = user_message(error)
+    for what in ("PDF", "CSV"):
+        if text.startswith(f"{what.capitalize()}: "):
+            return what + text[len(what):]
+    return text
+
+
 def rule_text(rule: DisclosureRule) -> str:
     if rule == STANDARD:
         return "standard disclosure control"
@@ -253,11 +268,7 @@ class ReturnsPage(QWidget):
         self.save_button = QPushButton(SAVE_TEXT)
         self.save_button.setObjectName("primaryButton")
         self.preview = PdfPreview(background)
-        self.empty = QLabel("Choose a month and a site, then build the return: its pages are "
-                            "shown here exactly as commissioners will see them.")
-        self.empty.setObjectName("secondaryText")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty = self._empty_state()
         self.preview_stack = QStackedWidget()
         self.preview_stack.addWidget(self.empty)
         self.preview_stack.addWidget(self.preview)
@@ -316,6 +327,24 @@ class ReturnsPage(QWidget):
         grid.addLayout(rule_row, 2, 0, 1, 4)
         grid.addWidget(self.rule_help, 3, 0, 1, 4)
         return card
+
+    @staticmethod
+    def _empty_state() -> QWidget:
+        holder = QWidget()
+        card = QFrame()
+        card.setObjectName("placeholderCard")
+        text = QLabel("Choose a month and a site, then build the return. Its pages are shown here "
+                      "as commissioners will see them, ready to save as a PDF and a CSV.")
+        text.setObjectName("secondaryText")
+        text.setWordWrap(True)
+        card_layout = QVBoxLayout(card)
+        card_layout.setContentsMargins(24, 20, 24, 20)
+        card_layout.addWidget(text)
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(card)
+        layout.addStretch(1)
+        return holder
 
     def _result_row(self) -> QHBoxLayout:
         text = QVBoxLayout()
@@ -389,14 +418,15 @@ class ReturnsPage(QWidget):
         stricter = self.stricter.isChecked()
         for widget in (self.threshold, self.rounding_base, self._threshold_caption,
                        self._base_caption):
-            widget.setEnabled(stricter and not self._building)
+            widget.setVisible(stricter)
+            widget.setEnabled(not self._building)
         problem = ""
         try:
             rule = self._rule()
         except ValueError as error:
             problem = str(error)
             rule = None
-        self.rule_help.setText(problem or sentence(rule.describe() if rule else ""))
+        self.rule_help.setText(problem or (rule_summary(rule) if rule else ""))
         self.rule_help.setObjectName("fieldError" if problem else "fieldHelp")
         _repolish(self.rule_help)
         for edit in (self.threshold, self.rounding_base):
@@ -567,7 +597,7 @@ class ReturnsPage(QWidget):
         if number != self._build_number:
             return
         self._saving = False
-        self.error.show_message(user_message(error))
+        self.error.show_message(save_problem(error))
         self._update_buttons()
 
     # --- locking ---------------------------------------------------------------------------
