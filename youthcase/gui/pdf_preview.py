@@ -106,6 +106,7 @@ class PdfPreview(QScrollArea):
         self._run = 0  # bumped by every new document, zoom and clear: older batches are dropped
         self._tasks: list[Task] = []
         self._labels: list[QLabel] = []
+        self._drawing = False
         self.expected_pages = 0
 
         self.body = QWidget()
@@ -129,8 +130,8 @@ class PdfPreview(QScrollArea):
 
     @property
     def busy(self) -> bool:
-        return self._pdf is not None and (not self.expected_pages
-                                          or self.page_count < self.expected_pages)
+        """Pages are still being drawn."""
+        return self._drawing
 
     def pixmaps(self) -> list[QPixmap]:
         return [label.pixmap() for label in self._labels]
@@ -159,6 +160,7 @@ class PdfPreview(QScrollArea):
 
     def _stop(self) -> None:
         self._run += 1
+        self._drawing = False
         for task in self._tasks:
             task.discard()
         self._tasks.clear()
@@ -172,6 +174,7 @@ class PdfPreview(QScrollArea):
     def _restart(self) -> None:
         self._stop()
         self.expected_pages = 0
+        self._drawing = True
         self._queue(0)
 
     def _queue(self, first: int) -> None:
@@ -209,8 +212,10 @@ class PdfPreview(QScrollArea):
         if value.pages and self.page_count < value.page_count:
             self._queue(self.page_count)
         else:
+            self._drawing = False
             self.rendered.emit(self.page_count)
 
     def _batch_failed(self, error: object) -> None:
         assert isinstance(error, BaseException)
+        self._drawing = False
         self.failed.emit(user_message(error))

@@ -186,9 +186,10 @@ class ProgressRelay(QObject):
     reported = Signal(int, float, str)  # build number, fraction done, message
 
 
-def _caption(text: str) -> QLabel:
+def _caption(text: str, buddy: QWidget) -> QLabel:
     label = QLabel(text)
     label.setObjectName("fieldCaption")
+    label.setBuddy(buddy)
     return label
 
 
@@ -307,8 +308,8 @@ class ReturnsPage(QWidget):
         grid.setContentsMargins(18, 14, 18, 14)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(6)
-        grid.addWidget(_caption("Month"), 0, 0)
-        grid.addWidget(_caption("Site"), 0, 1)
+        grid.addWidget(_caption("&Month", self.month), 0, 0)
+        grid.addWidget(_caption("&Site", self.site), 0, 1)
         grid.addWidget(self.month, 1, 0)
         grid.addWidget(self.site, 1, 1)
         grid.addWidget(self.build_button, 1, 3)
@@ -571,7 +572,7 @@ class ReturnsPage(QWidget):
                     self, "Replace files",
                     f"{names} already {'exists' if len(replaced) == 1 else 'exist'} in "
                     f"{pdf_path.parent}. Replace {'it' if len(replaced) == 1 else 'them'}?",
-                    "Replace"):
+                    "Replace") or self.documents is not documents:
                 return
         self._saving = True
         self.error.clear()
