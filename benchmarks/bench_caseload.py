@@ -38,8 +38,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["YOUTHCASE_KDF"] = "minimum"
 
-from PySide6.QtCore import QEventLoop, Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlalchemy import (  # noqa: E402
     ColumnElement,
     Date,
@@ -234,9 +234,28 @@ def shown(page: CaseloadPage) -> Callable[[], bool]:
     return done
 
 
+class PaintWatch(QObject):
+    """Counts the paints of a widget, to wait for the next one after a change."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
 def painted(app: QApplication, page: CaseloadPage) -> None:
-    page.view.viewport().repaint()  # a synchronous paint of the visible rows
-    app.processEvents()
+    """Return once the table has painted after the change (as the user would see it): the view
+    repaints on its own after a model reset; nothing is painted twice."""
+    viewport = page.view.viewport()
+    watch = viewport.findChild(PaintWatch) or PaintWatch(viewport)
+    before = watch.paints
+    viewport.update()
+    wait_until(app, lambda: watch.paints > before, timeout_s=10)
 
 
 def unlock_to_shown(app: QApplication, location: VaultLocation, user: Sequence[str],

@@ -238,7 +238,7 @@ class ImportDialog(QDialog):
         self._source, preview = outcome
         self.preview = preview
         self.rows.set_rows(preview.rows)
-        self.problems.set_problems(preview.problems)
+        self.problems.set_rows(preview.problems)
         self.summary.setText(summary_text(preview))
         self.summary.setProperty("tone", "problem" if preview.problems else "good")
         self.summary.style().unpolish(self.summary)
@@ -298,7 +298,7 @@ class ImportDialog(QDialog):
         self._stop()
         problems = getattr(error, "problems", None)
         if problems:  # the file changed under us, or the service found more: show them
-            self.problems.set_problems(problems)
+            self.problems.set_rows(problems)
             self.tabs.setTabText(1, f"Problems ({len(problems)})")
             self.tabs.setCurrentIndex(1)
             self.import_button.setEnabled(False)

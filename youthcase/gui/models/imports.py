@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.rows import RowsModel
 from youthcase.gui.values import initials
-
-if TYPE_CHECKING:
-    from youthcase.services.case_import import ImportProblem, PreviewRow
+from youthcase.services.case_import import ImportProblem, PreviewRow, RowStatus
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PROBLEM_COLOUR = "#b42318"
@@ -29,41 +27,22 @@ def _status_text(row: PreviewRow) -> str:
     text = row.status.value
     if row.repeats_row is not None:
         text = f"repeats row {row.repeats_row}"
-    elif row.returning and row.status.name == "NEW":
+    elif row.returning and row.status is RowStatus.NEW:
         text = "new case (young person already known)"
     return text[:1].upper() + text[1:]
 
 
-class PreviewTableModel(QAbstractTableModel):
+class PreviewTableModel(RowsModel[PreviewRow]):
+    HEADERS = PREVIEW_HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[PreviewRow] = []
         self._hide_names = False
-
-    def set_rows(self, rows: Sequence[PreviewRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([])
 
     def set_hide_names(self, hide: bool) -> None:
         self._hide_names = hide
         if self._rows:
             self.dataChanged.emit(self.index(0, NAME), self.index(len(self._rows) - 1, NAME))
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(PREVIEW_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return PREVIEW_HEADERS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -77,9 +56,9 @@ class PreviewTableModel(QAbstractTableModel):
         if role == OBJECT_ROLE:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
-            if row.status.name == "INVALID":
+            if row.status is RowStatus.INVALID:
                 return QColor(PROBLEM_COLOUR)
-            if row.status.name != "NEW":
+            if row.status is not RowStatus.NEW:
                 return QColor(MUTED_COLOUR)
         return None
 
@@ -98,35 +77,13 @@ PROBLEM_ROW, PROBLEM_COLUMN, PROBLEM_REASON = range(3)
 PROBLEM_HEADERS = ("Row", "Column", "Problem")
 
 
-class ProblemTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._problems: list[ImportProblem] = []
-
-    def set_problems(self, problems: Sequence[ImportProblem]) -> None:
-        self.beginResetModel()
-        self._problems = list(problems)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_problems([])
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(PROBLEM_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return PROBLEM_HEADERS[section]
-        return None
+class ProblemTableModel(RowsModel[ImportProblem]):
+    HEADERS = PROBLEM_HEADERS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        problem = self._problems[index.row()]
+        problem = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == PROBLEM_ROW:

@@ -10,13 +10,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon
 
 from youthcase.domain import dictionary as dd
 from youthcase.domain.dictionary import EntitySpec, FieldKind, FieldSpec
 from youthcase.gui.icons import icon
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.rows import RowsModel
 from youthcase.gui.values import display
 
 if TYPE_CHECKING:
@@ -38,45 +39,32 @@ def sort_value(spec: FieldSpec, value: Any) -> Any:
     return display(spec, value).casefold()
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(RowsModel[Any]):
+    """Records (``RecordView`` or what a subclass reads ``values_of``) in dictionary columns."""
+
     def __init__(self, entity: EntitySpec, columns: Sequence[str],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.entity = entity
         self.columns = tuple(entity[name] for name in columns)
-        self._records: list[Any] = []
+
+    def headers(self) -> Sequence[str]:
+        return [spec.label for spec in self.columns]
 
     def set_records(self, records: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._records = list(records)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_records([])
+        self.set_rows(records)
 
     def record_at(self, row: int) -> Any:
-        return self._records[row]
+        return self.row_at(row)
 
     def values_of(self, record: Any) -> dict[str, Any]:
         values: dict[str, Any] = record.values
         return values
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].label
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        record = self._records[index.row()]
+        record = self._rows[index.row()]
         spec = self.columns[index.column()]
         value = self.values_of(record).get(spec.name)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -103,7 +91,7 @@ class ContactTableModel(RecordTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        made = bool(self.values_of(self._records[index.row()]).get("successful"))
+        made = bool(self.values_of(self._rows[index.row()]).get("successful"))
         column = self.columns[index.column()].name
         if column == "successful":
             if role == Qt.ItemDataRole.DisplayRole:
@@ -132,19 +120,12 @@ class ConcernTableModel(RecordTableModel):
         values: dict[str, Any] = record.versions[-1].values
         return values
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns) + 1
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (section == self.VERSIONS and orientation == Qt.Orientation.Horizontal
-                and role == Qt.ItemDataRole.DisplayRole):
-            return "Versions"
-        return super().headerData(section, orientation, role)
+    def headers(self) -> Sequence[str]:
+        return [*super().headers(), "Versions"]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if index.isValid() and index.column() == self.VERSIONS:
-            history: ConcernHistory = self._records[index.row()]
+            history: ConcernHistory = self._rows[index.row()]
             if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
                 count = len(history.versions)
                 return count if role == SORT_ROLE else str(count)
