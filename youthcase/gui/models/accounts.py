@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.rows import RowsModel
 
 if TYPE_CHECKING:
     from youthcase.services.accounts import AccountSummary
@@ -28,39 +29,20 @@ def account_status(account: AccountSummary) -> str:
     return "Active"
 
 
-class AccountTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._accounts: list[AccountSummary] = []
+class AccountTableModel(RowsModel["AccountSummary"]):
+    HEADERS = HEADERS
 
     def set_accounts(self, accounts: Sequence[AccountSummary]) -> None:
         """A whole new list from the service: reset rather than diff (it is a few dozen rows)."""
-        self.beginResetModel()
-        self._accounts = list(accounts)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_accounts([])
+        self.set_rows(accounts)
 
     def account_at(self, row: int) -> AccountSummary:
-        return self._accounts[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._accounts)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+        return self.row_at(row)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        account = self._accounts[index.row()]
+        account = self._rows[index.row()]
         column = index.column()
         if role == OBJECT_ROLE:
             return account

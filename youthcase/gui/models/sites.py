@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from youthcase.domain.sites import SiteKind
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.rows import RowsModel
 
 if TYPE_CHECKING:
     from youthcase.services.sites import SiteSummary
@@ -23,38 +24,19 @@ KIND_LABELS = {
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class SiteTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._sites: list[SiteSummary] = []
+class SiteTableModel(RowsModel["SiteSummary"]):
+    HEADERS = HEADERS
 
     def set_sites(self, sites: Sequence[SiteSummary]) -> None:
-        self.beginResetModel()
-        self._sites = list(sites)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_sites([])
+        self.set_rows(sites)
 
     def sites(self) -> list[SiteSummary]:
-        return list(self._sites)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._sites)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+        return list(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        site = self._sites[index.row()]
+        site = self._rows[index.row()]
         if role == OBJECT_ROLE:
             return site
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
