@@ -30,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import sqlcipher3  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -200,7 +201,9 @@ def main() -> None:
         columns = documents.model.columns
         with vault.session() as session:
             encrypted = min(_time_figures(session, month, columns) for _ in range(args.repeat))
-        plain_engine = create_engine(f"sqlite:///{_plain_copy(vault, args.cache_dir)}")
+        plain_path = _plain_copy(vault, args.cache_dir)
+        # The same SQLite build (SQLCipher's, with no key: plain pages), so only encryption differs.
+        plain_engine = create_engine("sqlite://", creator=lambda: sqlcipher3.connect(str(plain_path)))
         with Session(plain_engine) as session:
             plain = min(_time_figures(session, month, columns) for _ in range(args.repeat))
         plain_engine.dispose()

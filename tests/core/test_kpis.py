@@ -40,8 +40,8 @@ def scenario(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClo
 
 @pytest.fixture
 def kpis(scenario: Scenario) -> Iterator[Kpis]:
-    with scenario.admin.session() as session:
-        yield Kpis(session, WINDOW)
+    with scenario.admin.session() as session, Kpis(session, WINDOW) as kpis:
+        yield kpis
 
 
 # --- months and time, no database ---------------------------------------------------------------
@@ -136,7 +136,8 @@ def test_caseload_flow_with_reopened_cases_and_cases_spanning_months(kpis: Kpis,
 
 def test_open_caseload_of_a_window_starting_later_carries_the_earlier_balance(scenario: Scenario) -> None:
     with scenario.admin.session() as session:
-        flow = Kpis(session, Window.single(Month(2026, 4))).caseload_flow()
+        with Kpis(session, Window.single(Month(2026, 4))) as april:
+            flow = april.caseload_flow()
     assert flow.open_at_month_start.count(0) == 3 and flow.open_at_month_end.count(0) == 4
 
 

@@ -86,6 +86,12 @@ class _FakeKpis:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.window = args[1]
 
+    def for_window(self, window: Any) -> _FakeKpis:
+        return _FakeKpis(None, window)
+
+    def close(self) -> None:
+        pass
+
     def _tally(self, **categories: int) -> Tally:
         tally = Tally()
         for category, value in categories.items():

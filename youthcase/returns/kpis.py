@@ -28,15 +28,20 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Integer,
+    MetaData,
     Select,
     String,
+    Table,
+    Uuid,
     and_,
     case,
     cast,
     extract,
     func,
+    insert,
     literal,
     literal_column,
     select,
@@ -480,22 +485,60 @@ _RISK_ORDER = {"low": 1, "medium": 2, "high": 3}
 
 
 class Kpis:
-    """The KPI queries for one window of months and one scope, on an open session."""
+    """The KPI queries for one window of months and one scope, on an open session.
+
+    Use it as a context manager (``with Kpis(...) as kpis:``): on SQLite it keeps a temporary
+    table for the queries' life, dropped on leaving."""
 
     def __init__(self, session: Session, window: Window, scope: Scope | None = None) -> None:
         self.session = session
         self.window = window
         self.scope = scope or Scope()
-        dialect = session.get_bind().dialect.name
-        self.sql = _Sql(dialect, window)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.sql = _Sql("sqlite" if self.sqlite else "postgresql", window)
         self.unit = self.scope.unit_column()
-        # Each case's unit, for the queries that start from contacts, status changes, referrals or
-        # concerns. On SQLite it is materialised once per query from the narrow covering index
-        # ix_case_episode_unit: looking each row's case up in the wide case table instead costs
-        # a decrypted page read per case and is several times slower.
-        units = select(CaseEpisode.id.label("case_id"), self.unit.label("unit")) \
-            .where(*self.scope.conditions()).cte("case_unit")
-        self.units = units.prefix_with("MATERIALIZED") if dialect == "sqlite" else units
+        self._unit_table: Table | None = None
+        self._units: Any = None
+
+    def __enter__(self) -> Kpis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._unit_table is not None:
+            self._unit_table.drop(self.session.connection())
+            self._unit_table = None
+            self._units = None
+
+    def for_window(self, window: Window) -> Kpis:
+        """The same scope over other months, sharing this one's units (closed with this one)."""
+        other = Kpis(self.session, window, self.scope)
+        other._units = self.units
+        return other
+
+    @property
+    def units(self) -> Any:
+        """Each case in scope with its unit, for the queries that start from contacts, status
+        changes, referrals or concerns. On SQLite a temporary table (in memory) filled once from
+        the narrow covering index ix_case_episode_unit: looking every row's case up in the wide,
+        encrypted case table instead decrypts a page per case and is several times slower.
+        Elsewhere a plain common table expression, which the planner joins as it likes."""
+        if self._units is not None:
+            return self._units
+        cases = select(CaseEpisode.id, self.unit).where(*self.scope.conditions())
+        if not self.sqlite:
+            self._units = cases.with_only_columns(CaseEpisode.id.label("case_id"), self.unit.label("unit")) \
+                .cte("case_unit")
+            return self._units
+        table = Table(f"case_unit_{uuid.uuid4().hex}", MetaData(), Column("case_id", Uuid, primary_key=True),
+                      Column("unit", Uuid), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+        connection = self.session.connection()
+        table.create(connection)
+        connection.execute(insert(table).from_select(["case_id", "unit"], cases))
+        self._unit_table = self._units = table
+        return table
 
     def _rows(self, query: Select[Any]) -> Sequence[Any]:
         return self.session.execute(query).all()

@@ -29,9 +29,16 @@ from youthcase.returns.kpis import (
     GENERAL,
     NOT_KNOWN,
     TIME_BANDS,
+    CaseloadFlow,
+    ContactFigures,
     Distribution,
+    IncidentFigures,
     Kpis,
     Month,
+    NeedsFigures,
+    ProfileFigures,
+    ReferralsOut,
+    SafeguardingFigures,
     Scope,
     Tally,
     Window,
@@ -221,20 +228,9 @@ def _codes(code_list: codes.CodeList) -> list[tuple[str, str]]:
     return [(item.code, item.label) for item in code_list]
 
 
-def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], rule: DisclosureRule,
-                 produced_at: dt.datetime, chain_head: str, return_id: uuid.UUID,
-                 progress: Progress | None = None) -> MonthlyReturn:
-    """Run the KPI queries for ``month`` and the 11 months before it and publish every figure.
-
-    ``columns``: one site (a return for that site alone) or ALL_SITES first, then each site."""
-    report = progress or (lambda fraction, message: None)
-    window = Window.ending(month, TREND_MONTHS)
-    site_ids = [c.site_id for c in columns if c.site_id is not None]
-    single = len(columns) == 1 and columns[0].site_id is not None
-    scope = Scope(site_ids=frozenset(site_ids) if single else None)
-    kpis = Kpis(session, window, scope)  # the trend measures, over 12 months
-    month_only = Kpis(session, Window.single(month), scope)  # the breakdowns, for the month only
-    last = len(window) - 1
+def _count_everything(kpis: Kpis, month_only: Kpis, report: Progress) -> _Figures:
+    """Every query the return needs, in order, with progress."""
+    last = len(kpis.window) - 1
 
     done = [0]
 
@@ -258,6 +254,50 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
     risk, needs = outcomes.risk_change, outcomes.needs
     incidents = _shifted(step("incidents", month_only.incidents), last)
     profile = _shifted(step("young people", month_only.new_case_profile), last)
+    return _Figures(received, first, engagement, again, flow, support, contact_trend, contacts, out, waiting,
+                    concerns, risk, needs, incidents, profile)
+
+
+@dataclass(frozen=True)
+class _Figures:
+    received: Tally
+    first: Tally
+    engagement: Tally
+    again: Tally
+    flow: CaseloadFlow
+    support: Distribution
+    contact_trend: ContactFigures
+    contacts: ContactFigures
+    out: ReferralsOut
+    waiting: dict[str, Distribution]
+    concerns: SafeguardingFigures
+    risk: Tally
+    needs: NeedsFigures
+    incidents: IncidentFigures
+    profile: ProfileFigures
+
+
+def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], rule: DisclosureRule,
+                 produced_at: dt.datetime, chain_head: str, return_id: uuid.UUID,
+                 progress: Progress | None = None) -> MonthlyReturn:
+    """Run the KPI queries for ``month`` and the 11 months before it and publish every figure.
+
+    ``columns``: one site (a return for that site alone) or ALL_SITES first, then each site."""
+    report = progress or (lambda fraction, message: None)
+    window = Window.ending(month, TREND_MONTHS)
+    site_ids = [c.site_id for c in columns if c.site_id is not None]
+    single = len(columns) == 1 and columns[0].site_id is not None
+    scope = Scope(site_ids=frozenset(site_ids) if single else None)
+    kpis = Kpis(session, window, scope)  # the trend measures, over 12 months
+    try:
+        month_only = kpis.for_window(Window.single(month))  # the breakdowns, for the month only
+        figures = _count_everything(kpis, month_only, report)
+    finally:
+        kpis.close()
+    received, first, engagement, again = figures.received, figures.first, figures.engagement, figures.again
+    flow, support, contact_trend, contacts = figures.flow, figures.support, figures.contact_trend, figures.contacts
+    out, waiting, concerns, risk, needs = figures.out, figures.waiting, figures.concerns, figures.risk, figures.needs
+    incidents, profile = figures.incidents, figures.profile
     report(0.8, "Applying disclosure control")
 
     b = _Builder(window, tuple(columns), rule)
