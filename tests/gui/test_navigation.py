@@ -50,8 +50,8 @@ def test_the_main_window_shows_only_the_role_sections(qtbot, shell, vault, log_i
 def test_placeholders_say_what_is_coming(qtbot, shell, vault, log_in) -> None:
     log_in(vault.supervisor)
     assert shell.workspace is not None
-    shell.workspace.navigation.setCurrentRow(2)
+    shell.workspace.navigation.setCurrentRow(1)  # Referrals: Supervision has its page now
     page = shell.workspace.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
-    assert page.spec.section is Section.SUPERVISION
+    assert page.spec.section is Section.REFERRALS
     assert not any(isinstance(p, AdministrationPage) for p in shell.workspace.pages.values())

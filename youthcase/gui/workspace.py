@@ -15,11 +15,13 @@ from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.placeholder import PlaceholderPage
 from youthcase.gui.pages.returns import ReturnsPage
+from youthcase.gui.pages.supervision import SupervisionPage
 from youthcase.gui.prompts import Prompts
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
-PageWidget = AdministrationPage | CaseloadPage | PlaceholderPage | ReturnsPage
+PageWidget = (AdministrationPage | CaseloadPage | PlaceholderPage | ReturnsPage
+              | SupervisionPage)
 
 
 class Workspace(QWidget):
@@ -62,6 +64,8 @@ class Workspace(QWidget):
             return CaseloadPage(spec, vault, background, prompts)
         if spec.section is Section.RETURNS:
             return ReturnsPage(spec, vault, background, prompts)
+        if spec.section is Section.SUPERVISION:
+            return SupervisionPage(spec, vault, background, prompts)
         return PlaceholderPage(spec)
 
     @property
@@ -69,15 +73,24 @@ class Workspace(QWidget):
         page = self.pages.get(Section.CASELOAD)
         return page if isinstance(page, CaseloadPage) else None
 
+    @property
+    def supervision(self) -> SupervisionPage | None:
+        page = self.pages.get(Section.SUPERVISION)
+        return page if isinstance(page, SupervisionPage) else None
+
     def set_hide_names(self, hide: bool) -> None:
         """Names as initials on every page that shows them (against shoulder-surfing)."""
         if self.caseload is not None:
             self.caseload.set_hide_names(hide)
+        if self.supervision is not None:
+            self.supervision.set_hide_names(hide)
 
     def save_drafts_now(self) -> None:
         """Right before a lock: every open form that keeps a draft queues a last save."""
         if self.caseload is not None:
             self.caseload.save_drafts_now()
+        if self.supervision is not None:
+            self.supervision.save_drafts_now()
 
     @property
     def sections(self) -> list[Section]:

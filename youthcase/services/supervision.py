@@ -70,6 +70,15 @@ class NoteView:
 
 
 @dataclass(frozen=True)
+class SignOffView:
+    """Who signed off a risk assessment, or one version of a safeguarding concern, and when."""
+
+    record_id: uuid.UUID
+    signed_off_by: str
+    signed_off_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class ClosureRequestView:
     request_id: uuid.UUID
     case_id: uuid.UUID
@@ -196,6 +205,19 @@ class SupervisionService:
                 raise InvalidInput("this version of the concern is already signed off")
             latest.signed_off_by, latest.signed_off_at = self.vault.actor.user_id, self.vault.clock.now()
             self.vault.audit(session, AuditAction.SIGN_OFF, "safeguarding_concern", latest.id)
+
+    def sign_offs(self, case_id: uuid.UUID) -> dict[uuid.UUID, SignOffView]:
+        """The case's signed-off assessments and concern versions, by record id (for whoever may
+        read the case: the worker sees what their supervisor signed off)."""
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, audit_view=False)
+            names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
+            found: dict[uuid.UUID, SignOffView] = {}
+            for model in (RiskAssessment, SafeguardingConcern):
+                for row in session.execute(select(model.id, model.signed_off_by, model.signed_off_at)
+                                           .where(model.case_id == case.id, model.signed_off_at.is_not(None))):
+                    found[row.id] = SignOffView(row.id, names.get(row.signed_off_by, "?"), row.signed_off_at)
+            return found
 
     # --- closure -------------------------------------------------------------------------------
 

@@ -63,6 +63,7 @@ from youthcase.gui.models.records import (
     RecordTableModel,
     version_label,
 )
+from youthcase.gui.pages.case_supervision import SupervisionTab
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import (
     code_label,
@@ -365,6 +366,9 @@ class CaseView(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
+        # Made first: its sign-off lines go on the Risk and Safeguarding tabs.
+        self.supervision = SupervisionTab(vault, background, prompts)
+        self.supervision.changed.connect(self._saved)
         self._build_person_tab()
         self._build_incident_tab()
         self._build_contacts_tab()
@@ -372,6 +376,7 @@ class CaseView(QWidget):
         self._build_safeguarding_tab()
         self._build_referrals_tab()
         self._build_plan_tab()
+        self.tabs.addTab(self.supervision, "Supervision")
         self._build_history_tab()
 
         layout = QVBoxLayout(self)
@@ -461,6 +466,7 @@ class CaseView(QWidget):
         split.addWidget(_scrolled(self.assessment_sheet))
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        layout.addWidget(self.supervision.assessment_sign_off)
         layout.addWidget(split, 1)
         self.assessment_view.selectionModel().selectionChanged.connect(self._assessment_selected)
         self.tabs.addTab(body, "Risk and needs")
@@ -478,6 +484,7 @@ class CaseView(QWidget):
         self.concern_view = _table(self.concerns, "concernTable")
         self.concern_view.setMaximumHeight(180)
         layout.addWidget(self.concern_view)
+        layout.addWidget(self.supervision.concern_sign_off)
         self.version_title = _caption("Versions")
         layout.addWidget(self.version_title)
         versions = QHBoxLayout()
@@ -621,6 +628,7 @@ class CaseView(QWidget):
         self._show_closure(None)
         if not closed:
             self._load_closure(detail.case_id)
+        self.supervision.show_case(detail)
         for view in (self.contact_view, self.assessment_view, self.concern_view):
             if view.model().rowCount() > 0:
                 view.selectRow(0)
@@ -691,6 +699,7 @@ class CaseView(QWidget):
         for dialog in self.findChildren(QDialog):
             dialog.done(QDialog.DialogCode.Rejected)
         self.clear_detail()
+        self.supervision.clear()
         self._vault = None
 
     def clear_detail(self) -> None:
@@ -713,6 +722,7 @@ class CaseView(QWidget):
         self.closure_state.clear()
         self.closure_state.setVisible(False)
         self.risk_change.clear()
+        self.supervision.clear_case()
         self.error.clear()
 
     # --- selections ------------------------------------------------------------------------
@@ -725,11 +735,13 @@ class CaseView(QWidget):
     def _assessment_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
         record: RecordView | None = _selected(self.assessment_view)
         self.assessment_sheet.show_values(record.values if record else None)
+        self.supervision.assessment_selected(record)
 
     def _concern_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
         history: ConcernHistory | None = _selected(self.concern_view)
         self.amend_button.setEnabled(history is not None)
         self.versions.set_history(history)
+        self.supervision.concern_selected(history)
         if history is not None:
             self.version_list.selectRow(len(history.versions) - 1)
 

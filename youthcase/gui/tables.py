@@ -1,0 +1,58 @@
+"""Read-only table views as the supervisors' screens show them: whole rows selected, sorted on the
+models' sort role through a proxy, headers left-aligned, no grid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+
+
+def sorted_proxy(model: QAbstractItemModel) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(model)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    return proxy
+
+
+def table_view(model: QAbstractItemModel, name: str, *, sort_column: int | None = None,
+               descending: bool = False, many: bool = False, stretch_last: bool = True,
+               view: QTableView | None = None) -> QTableView:
+    """A view of ``model`` (put behind a sorting proxy when ``sort_column`` is given); ``view``
+    is a table view of a subclass to set up, else a plain one is made."""
+    view = view if view is not None else QTableView()
+    view.setObjectName(name)
+    view.setModel(sorted_proxy(model) if sort_column is not None else model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if many
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(stretch_last)
+    if sort_column is not None:
+        view.setSortingEnabled(True)
+        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder if descending
+                          else Qt.SortOrder.AscendingOrder)
+    return view
+
+
+def selected_objects(view: QTableView) -> list[Any]:
+    """The objects (``OBJECT_ROLE``) of the selected rows, top to bottom."""
+    rows = sorted(view.selectionModel().selectedRows(), key=lambda index: index.row())
+    return [index.data(OBJECT_ROLE) for index in rows]
+
+
+def selected_object(view: QTableView) -> Any:
+    found = selected_objects(view)
+    return found[0] if found else None
