@@ -96,9 +96,10 @@ def test_returning_person_is_recognised_by_blind_index(people: dict[str, Unlocke
     by_name = service.find_returning_person(None, "OKAFOR", "jamál", dt.date(2009, 5, 17))
     assert [m.person_id for m in by_name] == [first.person.id]
     assert service.find_returning_person(None, "Jamal", "Okafor", dt.date(2009, 5, 18)) == []
-    again = service.create_case(NewCase(new_case().person, new_case().case, new_case().incident,
-                                        existing_person_id=first.person.id))
-    assert again.person.id == first.person.id
+    # A returning person: only the date of birth is sent (for the age rule); the record is kept.
+    again = service.create_case(NewCase({"date_of_birth": dt.date(2009, 5, 17)}, new_case().case,
+                                        new_case().incident, existing_person_id=first.person.id))
+    assert again.person.id == first.person.id and again.person.values["given_name"] == "Jamal"
 
 
 def test_blind_index_never_stores_the_raw_identifier(people: dict[str, UnlockedVault]) -> None:
@@ -176,6 +177,7 @@ def test_safeguarding_concerns_are_amended_by_new_versions(people: dict[str, Unl
     (history,) = service.case_detail(case_id).concerns
     assert [v.values["shared_with"] for v in history.versions] == [(), ("social_care",)]
     assert history.versions[0].values["facts"] == history.versions[1].values["facts"]
+    assert [(v.values["version"], v.values["recorded_by"]) for v in history.versions] == [(1, "wanda"), (2, "wanda")]
 
 
 def test_assessments_closure_reopening_goals_and_follow_up(people: dict[str, UnlockedVault],
@@ -198,5 +200,7 @@ def test_assessments_closure_reopening_goals_and_follow_up(people: dict[str, Unl
     service.record_follow_up(case_id, {"followed_up_on": today, "reached": True, "reinjured": False})
     detail = service.case_detail(case_id)
     assert detail.status == "open" and detail.reopen_count == 1
+    assert [c.change for c in detail.status_history] == ["opened", "closed", "reopened"]
+    assert detail.status_history[1].reason == "goals_met"
     assert detail.goals[0].values["goal"] == "Back to college by spring"
     assert detail.follow_ups[0].values["reached"] is True

@@ -122,6 +122,16 @@ class ConcernHistory:
     versions: list[RecordView]  # oldest first; the last is current
 
 
+_STATUS_ORDER = {"opened": 0, "closed": 1, "reopened": 2}  # ties within one instant
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    change: str  # opened, closed, reopened
+    on: dt.date
+    reason: str | None
+
+
 @dataclass(frozen=True)
 class CaseDetail:
     case_id: uuid.UUID
@@ -139,6 +149,7 @@ class CaseDetail:
     concerns: list[ConcernHistory]
     goals: list[RecordView]
     follow_ups: list[RecordView]
+    status_history: list[StatusChangeView]
 
 
 def _view(entity: dd.EntitySpec, record: Any, **overrides: Any) -> RecordView:
@@ -161,8 +172,13 @@ class CaseService:
 
     def validate_new_case(self, new: NewCase, *, from_text: bool = False,
                           site_codes: set[str] | None = None) -> ValidatedCase:
-        """Check a new case completely, raising ``CaseInvalid`` with every problem found."""
-        person, problems = validate(dd.YOUNG_PERSON, new.person, from_text=from_text)
+        """Check a new case completely, raising ``CaseInvalid`` with every problem found.
+
+        For a returning young person (``existing_person_id``) only the person fields given are
+        checked (typically the date of birth, for the age rule): their record is not changed.
+        """
+        person, problems = validate(dd.YOUNG_PERSON, new.person, from_text=from_text,
+                                    partial=new.existing_person_id is not None)
         case_raw = dict(new.case)
         case_raw.setdefault("engagement", "not_yet_contacted")
         case, more = validate(dd.CASE, case_raw, from_text=from_text)
@@ -327,18 +343,27 @@ class CaseService:
             def rows(model: Any, order: Any) -> list[Any]:
                 return list(session.scalars(select(model).where(model.case_id == case.id).order_by(order)))
 
+            names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
             concerns: dict[uuid.UUID, list[RecordView]] = {}
             for version in rows(SafeguardingConcern, SafeguardingConcern.version):
-                concerns.setdefault(version.concern_id, []).append(_view(dd.SAFEGUARDING, version))
+                # Who recorded each version and when: the history of an amended concern.
+                concerns.setdefault(version.concern_id, []).append(_view(
+                    dd.SAFEGUARDING, version, version=version.version, recorded_at=version.recorded_at,
+                    recorded_by=names.get(version.recorded_by)))
             return CaseDetail(
                 case.id, case.reference, case.status, site.code, worker.username, case.reopen_count,
                 case.closed_on, _view(dd.YOUNG_PERSON, person), _view(dd.CASE, case, site=site.code),
                 _view(dd.INCIDENT, incident) if incident else None,
-                [_view(dd.CONTACT, c) for c in rows(Contact, Contact.contact_at.desc())],
-                [_view(dd.RISK_ASSESSMENT, a) for a in rows(RiskAssessment, RiskAssessment.assessed_on)],
+                [_view(dd.CONTACT, c, recorded_by=names.get(c.worker_id))
+                 for c in rows(Contact, Contact.contact_at.desc())],
+                [_view(dd.RISK_ASSESSMENT, a, recorded_by=names.get(a.assessed_by))
+                 for a in rows(RiskAssessment, RiskAssessment.assessed_on)],
                 [ConcernHistory(cid, versions) for cid, versions in concerns.items()],
                 [_view(dd.PLAN_GOAL, g) for g in rows(PlanGoal, PlanGoal.created_at)],
                 [_view(dd.FOLLOW_UP, f) for f in rows(FollowUp, FollowUp.followed_up_on)],
+                [StatusChangeView(s.change, s.changed_on, s.reason) for s in sorted(
+                    rows(CaseStatusChange, CaseStatusChange.recorded_at),
+                    key=lambda s: (s.changed_on, s.recorded_at, _STATUS_ORDER[s.change]))],
             )
 
     def _checked(self, entity: dd.EntitySpec, raw: Mapping[str, Any], session: Session,
