@@ -32,13 +32,7 @@ class FieldBinding:
     row_id: uuid.UUID
 
     def associated_data(self, version: int, key_id: int) -> bytes:
-        return _aad_prefix(version, key_id, self.table, self.column) + _uuid_bytes(self.row_id)
-
-
-@functools.lru_cache(maxsize=4096)
-def _uuid_bytes(row_id: uuid.UUID) -> bytes:
-    # uuid.UUID.bytes is recomputed from an int on every access; a row's columns share it.
-    return row_id.bytes
+        return _aad_prefix(version, key_id, self.table, self.column) + self.row_id.int.to_bytes(16, "big")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -20,6 +20,7 @@ unlocked engine, and locking disposes both.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -244,8 +245,15 @@ def open_column(sealed: Sealed | None, column: Any, row_id: uuid.UUID) -> Any:
     """Open a value read with Core from ``column`` (a mapped attribute or table column)."""
     if sealed is None:
         return None
+    table, name, column_type = _column_info(column)
+    return column_type.decode(sealed.open(FieldBinding(table, name, row_id)))
+
+
+@functools.cache
+def _column_info(column: Any) -> tuple[str, str, EncryptedType]:
+    """Where an encrypted column lives; resolved once per column, not once per value."""
     table_column = column.property.columns[0] if hasattr(column, "property") else column
     column_type = table_column.type
     if not isinstance(column_type, EncryptedType):
         raise TypeError(f"{table_column} is not an encrypted column")
-    return column_type.decode(sealed.open(FieldBinding(table_column.table.name, table_column.name, row_id)))
+    return table_column.table.name, table_column.name, column_type
