@@ -21,6 +21,8 @@ from youthcase.gui.pages.supervision import AUDIT_TAB, CLOSURES_TAB, FigureTable
 from youthcase.gui.shell import Shell
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
+from youthcase.services.referrals import ReferralService
+from youthcase.services.service_directory import ServiceDirectory
 from youthcase.services.supervision import SupervisionService
 
 from .conftest import WAIT_MS, Person, _settle_password, new_case, record_cases, signed_in
@@ -390,6 +392,32 @@ def test_the_audit_viewer_filters_and_verifies_the_chain(qtbot, shell: Shell, va
     selected = audit.view.selectionModel().selectedRows()
     assert [index.data() for index in selected] == ["3"]
     assert case_id  # the case whose reference was filtered on
+
+
+def test_referrals_waiting_by_service(qtbot, shell: Shell, vault, log_in, clock) -> None:
+    with signed_in(vault.location, clock, vault.admin) as unlocked:
+        directory = ServiceDirectory(unlocked)
+        camhs = directory.add_service({"service_type": "camhs", "name": "Southwark CAMHS",
+                                       "chase_interval_days": 14})
+        rehab = directory.add_service({"service_type": "rehabilitation", "name": "KCH Rehab",
+                                       "chase_interval_days": 7})
+    first, second = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"),
+                                 new_case("Ade", "Bello"))
+    with signed_in(vault.location, clock, vault.worker) as unlocked:
+        referrals = ReferralService(unlocked)
+        for case_id in (first, second):
+            referrals.create_referral(case_id, camhs.service_id, "routine", "Low mood.",
+                                      consent_override_reason="Risk to life; duty to share.")
+        done = referrals.create_referral(first, rehab.service_id, "routine", "Knee.",
+                                         consent_override_reason="Needed for recovery.")
+        referrals.record_step(done, "sent")
+        referrals.record_step(done, "accepted")
+        referrals.record_step(done, "help_started")  # no longer waiting on the service
+    clock.advance(15 * DAY)
+    log_in(vault.supervisor)
+    page = supervision(qtbot, shell)
+    assert page.referrals_chart.bars == [("CAMHS (child and adolescent mental health)", 2)]
+    assert figure(page, "wendy", "referrals_overdue") == "2"
 
 
 def test_a_worker_never_sees_supervision(qtbot, shell: Shell, vault, log_in, clock) -> None:
