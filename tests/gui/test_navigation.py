@@ -8,6 +8,7 @@ from youthcase.domain.roles import Role
 from youthcase.gui.navigation import Section, home_section, sections_for
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.placeholder import PlaceholderPage
+from youthcase.gui.pages.referrals_board import ReferralsBoardPage
 
 pytestmark = pytest.mark.gui
 
@@ -47,11 +48,12 @@ def test_the_main_window_shows_only_the_role_sections(qtbot, shell, vault, log_i
     assert workspace.show_section(Section.CASELOAD) is (person.role is not Role.ADMIN)
 
 
-def test_placeholders_say_what_is_coming(qtbot, shell, vault, log_in) -> None:
+def test_every_section_has_its_screen(qtbot, shell, vault, log_in) -> None:
     log_in(vault.supervisor)
     assert shell.workspace is not None
-    shell.workspace.navigation.setCurrentRow(1)  # Referrals: Supervision has its page now
+    shell.workspace.navigation.setCurrentRow(1)
     page = shell.workspace.stack.currentWidget()
-    assert isinstance(page, PlaceholderPage)
+    assert isinstance(page, ReferralsBoardPage)
     assert page.spec.section is Section.REFERRALS
-    assert not any(isinstance(p, AdministrationPage) for p in shell.workspace.pages.values())
+    assert not any(isinstance(p, AdministrationPage | PlaceholderPage)
+                   for p in shell.workspace.pages.values())

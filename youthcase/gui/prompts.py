@@ -32,6 +32,12 @@ class Prompts:
                                               "youthcase vault (*.vault);;All files (*)")
         return Path(name) if name else None
 
+    def choose_letter_file(self, parent: QWidget | None, suggested: Path) -> Path | None:
+        """Where to save a referral letter (PDF); the caller writes nothing anywhere else."""
+        name, _ = QFileDialog.getSaveFileName(parent, "Save the referral letter", str(suggested),
+                                              "PDF documents (*.pdf)")
+        return Path(name) if name else None
+
     def choose_import_file(self, parent: QWidget | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, "Import cases from a CSV file", "",
                                               "CSV files (*.csv);;All files (*)")

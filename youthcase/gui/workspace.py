@@ -6,14 +6,18 @@ shell re-opens the same section when the same user comes back), so nothing carri
 
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
 
 from youthcase.gui.background import Background
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
+from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.placeholder import PlaceholderPage
+from youthcase.gui.pages.referrals_board import ReferralsBoardPage, open_at_referrals
 from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.pages.supervision import SupervisionPage
 from youthcase.gui.prompts import Prompts
@@ -21,7 +25,7 @@ from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
 PageWidget = (AdministrationPage | CaseloadPage | PlaceholderPage | ReturnsPage
-              | SupervisionPage)
+              | SupervisionPage | ReferralsBoardPage)
 
 
 class Workspace(QWidget):
@@ -53,6 +57,11 @@ class Workspace(QWidget):
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
         self.navigation.currentRowChanged.connect(self._row_changed)
+        self.overdue = OverdueReferrals(vault, background, self)
+        self.overdue.counted.connect(self._show_overdue)
+        board = self.pages.get(Section.REFERRALS)
+        if isinstance(board, ReferralsBoardPage):
+            self._watch_referrals(board)
         self.show_section(home_section(vault.actor.role))
 
     @staticmethod
@@ -66,12 +75,38 @@ class Workspace(QWidget):
             return ReturnsPage(spec, vault, background, prompts)
         if spec.section is Section.SUPERVISION:
             return SupervisionPage(spec, vault, background, prompts)
+        if spec.section is Section.REFERRALS:
+            return ReferralsBoardPage(spec, vault, background, prompts)
         return PlaceholderPage(spec)
 
     @property
     def caseload(self) -> CaseloadPage | None:
         page = self.pages.get(Section.CASELOAD)
         return page if isinstance(page, CaseloadPage) else None
+
+    def _watch_referrals(self, board: ReferralsBoardPage) -> None:
+        """The overdue count in the navigation (now, and after every referral change), and the
+        board opening a case at its Referrals tab."""
+        board.overdue_counted.connect(self.overdue.set_count)
+        board.open_case_requested.connect(self.open_case_at_referrals)
+        if self.caseload is not None:
+            self.caseload.case_view.referrals_tab.changed.connect(lambda _id: self.overdue.refresh())
+        self.overdue.refresh()
+
+    def _show_overdue(self, count: int | None) -> None:
+        board = self.pages.get(Section.REFERRALS)
+        if not isinstance(board, ReferralsBoardPage):
+            return
+        for row in range(self.navigation.count()):
+            item = self.navigation.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) is Section.REFERRALS:
+                item.setText(overdue_title(board.spec.title, count))
+                item.setToolTip(overdue_tip(count))
+
+    def open_case_at_referrals(self, case_id: uuid.UUID) -> None:
+        caseload = self.caseload
+        if caseload is not None and self.show_section(Section.CASELOAD):
+            open_at_referrals(caseload, case_id)
 
     @property
     def supervision(self) -> SupervisionPage | None:
@@ -128,3 +163,4 @@ class Workspace(QWidget):
         """Called when the vault locks: every page forgets what it shows."""
         for page in self.pages.values():
             page.clear()
+        self.overdue.clear()

@@ -32,6 +32,7 @@ from youthcase.gui.models.accounts import AccountTableModel
 from youthcase.gui.models.sites import SiteTableModel
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
+from youthcase.gui.pages.service_directory import ServiceDirectoryPanel
 from youthcase.gui.prompts import Prompts
 from youthcase.services.accounts import AccountService, AccountSummary
 from youthcase.services.sites import SiteService, SiteSummary
@@ -107,8 +108,9 @@ class AdministrationPage(QWidget):
         self.loading = busy_bar()
 
         layout = page_layout(self)
-        page_header(layout, spec.title, "Staff accounts and the sites they work at. Administrators "
-                    "run the system but cannot open case records.")
+        page_header(layout, spec.title, "Staff accounts, the sites they work at and the services "
+                    "young people are referred to. Administrators run the system but cannot open "
+                    "case records.")
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
         layout.addSpacing(12)
@@ -118,6 +120,9 @@ class AdministrationPage(QWidget):
         layout.addSpacing(16)
         layout.addLayout(self._heading_row("Sites", self.add_site_button))
         layout.addWidget(self.site_view, 2)
+        layout.addSpacing(16)
+        self.services = ServiceDirectoryPanel(vault, background, prompts)
+        layout.addWidget(self.services, 2)
 
         self.add_user_button.clicked.connect(self.open_add_user)
         self.disable_button.clicked.connect(self.disable_selected)
@@ -143,6 +148,7 @@ class AdministrationPage(QWidget):
         self.loading.setVisible(True)
         self._background.run(lambda: load_listing(vault), name="load administration",
                              on_returned=self._loaded, on_errored=self._failed)
+        self.services.refresh()
 
     def _loaded(self, listing: AdministrationListing) -> None:
         self.loading.setVisible(False)
@@ -159,6 +165,7 @@ class AdministrationPage(QWidget):
             dialog.done(QDialog.DialogCode.Rejected)
         self.accounts.clear()
         self.sites.clear()
+        self.services.clear()
         self.error.clear()
         self.loading.setVisible(False)
         self._vault = None

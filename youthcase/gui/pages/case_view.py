@@ -65,6 +65,7 @@ from youthcase.gui.models.records import (
 )
 from youthcase.gui.pages.case_supervision import SupervisionTab
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.referrals_tab import ReferralsTab
 from youthcase.gui.values import (
     code_label,
     day_text,
@@ -509,23 +510,10 @@ class CaseView(QWidget):
         self.tabs.addTab(body, "Safeguarding")
 
     def _build_referrals_tab(self) -> None:
-        body, layout = _tab_body()
-        card = QFrame()
-        card.setObjectName("placeholderCard")
-        card_layout = QVBoxLayout(card)
-        card_layout.setContentsMargins(24, 20, 24, 20)
-        title = QLabel("Referrals out are recorded here")
-        title.setObjectName("placeholderTitle")
-        text = QLabel("CAMHS, rehabilitation and the other services this young person is referred "
-                      "to, with consent and the dates of each step. This tab is being built; "
-                      "nothing is stored or shown here yet.")
-        text.setObjectName("secondaryText")
-        text.setWordWrap(True)
-        card_layout.addWidget(title)
-        card_layout.addWidget(text)
-        layout.addWidget(card)
-        layout.addStretch(1)
-        self.tabs.addTab(body, "Referrals")
+        assert self._vault is not None
+        self.referrals_tab = ReferralsTab(self._vault, self._background, self._prompts)
+        self.referrals_tab.case_changed.connect(lambda _case_id: self._saved())
+        self.tabs.addTab(self.referrals_tab, "Referrals")
 
     def _build_plan_tab(self) -> None:
         body, layout = _tab_body()
@@ -629,6 +617,7 @@ class CaseView(QWidget):
         if not closed:
             self._load_closure(detail.case_id)
         self.supervision.show_case(detail)
+        self.referrals_tab.show_case(detail)
         for view in (self.contact_view, self.assessment_view, self.concern_view):
             if view.model().rowCount() > 0:
                 view.selectRow(0)
@@ -700,6 +689,7 @@ class CaseView(QWidget):
             dialog.done(QDialog.DialogCode.Rejected)
         self.clear_detail()
         self.supervision.clear()
+        self.referrals_tab.clear()
         self._vault = None
 
     def clear_detail(self) -> None:
@@ -723,6 +713,7 @@ class CaseView(QWidget):
         self.closure_state.setVisible(False)
         self.risk_change.clear()
         self.supervision.clear_case()
+        self.referrals_tab.clear_case()
         self.error.clear()
 
     # --- selections ------------------------------------------------------------------------
