@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+
+class Lockable(Protocol):
+    def lock(self) -> None: ...
 
 
 class TaskSignals(QObject):
@@ -114,6 +118,14 @@ class Background(QObject):
             task.discard()
             if self._pool.tryTake(task):
                 self._forget(task)
+
+    def lock_when_safe(self, vault: Lockable) -> None:
+        """Lock now, or right after the running task: disposing the engine under a task that is
+        using it crashes SQLite. The queue runs one task at a time, so the lock goes next."""
+        if self.busy:
+            self.run(vault.lock, name="lock", essential=True)
+        else:
+            vault.lock()
 
     def wait_for_done(self, timeout_ms: int) -> bool:
         """Block until the worker thread is idle (shutdown, tests); results still arrive later."""

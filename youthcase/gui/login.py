@@ -198,7 +198,7 @@ class LoginView(QWidget):
             if result == ChangePasswordDialog.DialogCode.Accepted:
                 self.unlocked.emit(opened)
             else:
-                vault.lock()
+                self._background.lock_when_safe(vault)
                 self.prepare(vault.actor.username,
                              "Your password was not changed, so the vault was locked again.")
 

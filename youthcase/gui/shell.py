@@ -202,12 +202,7 @@ class Shell(QMainWindow):
             self._resume = (vault.actor.username, self.workspace.current_section)
             self.workspace.clear()
             self.workspace.setVisible(False)
-        if self._background.busy:
-            # A task may be using the engine this instant; disposing it under the task crashes
-            # SQLite. The queue runs one task at a time, so the lock goes right after that one.
-            self._background.run(vault.lock, name="lock", essential=True)
-        else:
-            vault.lock()
+        self._background.lock_when_safe(vault)
         self._show_locked_chrome()
         self.login.prepare(vault.actor.username, notice or "youthcase is locked.")
         self.locked.emit()

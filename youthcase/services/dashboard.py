@@ -106,12 +106,12 @@ class DashboardService:
                 select(*columns).join(SupervisionAction, SupervisionAction.case_id == CaseEpisode.id)
                 .where(visible, kpis.open_case(), SupervisionAction.done_on.is_(None),
                        SupervisionAction.due_on < today))}
-            for row in session.execute(
+            for referral in session.execute(
                     select(*columns, Referral.status, Referral.status_on, ServiceProvider.chase_interval_days)
                     .join(Referral, Referral.case_id == CaseEpisode.id)
                     .join(ServiceProvider, ServiceProvider.id == Referral.service_id).where(visible)):
-                if overdue_since(row.status, row.status_on, today, row.chase_interval_days):
-                    found["referrals_overdue"].add((row.id, row.worker_id, row.site_id))
+                if overdue_since(referral.status, referral.status_on, today, referral.chase_interval_days):
+                    found["referrals_overdue"].add((referral.id, referral.worker_id, referral.site_id))
             latest: dict[uuid.UUID, tuple[int, str, bool, CaseKey]] = {}
             for row in session.execute(
                     select(*columns, SafeguardingConcern.concern_id, SafeguardingConcern.version,
