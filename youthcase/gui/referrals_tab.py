@@ -377,6 +377,7 @@ class ReferralsTab(QWidget):
         if vault is None or case_id is None:
             return
         self.loading.setVisible(True)
+        self._update_buttons()
         self._background.run(lambda: load_case_referrals(vault, case_id), name="load referrals",
                              on_returned=self._loaded, on_errored=self._failed)
 
@@ -396,6 +397,7 @@ class ReferralsTab(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.loading.setVisible(False)
         self.error.show_message(user_message(error))
+        self._update_buttons()
 
     def selected(self) -> ReferralView | None:
         rows = self.view.selectionModel().selectedRows()
@@ -426,7 +428,8 @@ class ReferralsTab(QWidget):
 
     def _update_buttons(self) -> None:
         chosen = self.selected()
-        ready = self._vault is not None and self.case_id is not None
+        # Not while loading: the directory and the statuses shown may be about to change.
+        ready = self._vault is not None and self.case_id is not None and self.loading.isHidden()
         self.new_button.setEnabled(ready)
         self.step_button.setEnabled(ready and chosen is not None and bool(chosen.next_steps))
         self.step_button.setToolTip(
