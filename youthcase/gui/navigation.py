@@ -37,8 +37,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
     ),
     SectionSpec(
         Section.REFERRALS, "Referrals",
-        "New referrals from the emergency department and trauma wards: triage, consent and "
-        "allocation to a youth worker.",
+        "Referrals out to CAMHS, rehabilitation and other services across your caseload: "
+        "waiting days, next steps and the ones overdue for chasing.",
         frozenset({Permission.READ_OWN_CASES, Permission.READ_SITE_CASES}),
     ),
     SectionSpec(
