@@ -16,7 +16,6 @@ from youthcase.gui.navigation import Section, SectionSpec, home_section, section
 from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
-from youthcase.gui.pages.placeholder import PlaceholderPage
 from youthcase.gui.pages.referrals_board import ReferralsBoardPage, open_at_referrals
 from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.pages.supervision import SupervisionPage
@@ -24,7 +23,7 @@ from youthcase.gui.prompts import Prompts
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
-PageWidget = (AdministrationPage | CaseloadPage | PlaceholderPage | ReturnsPage
+PageWidget = (AdministrationPage | CaseloadPage | ReturnsPage
               | SupervisionPage | ReferralsBoardPage)
 
 
@@ -77,7 +76,7 @@ class Workspace(QWidget):
             return SupervisionPage(spec, vault, background, prompts)
         if spec.section is Section.REFERRALS:
             return ReferralsBoardPage(spec, vault, background, prompts)
-        return PlaceholderPage(spec)
+        raise ValueError(f"no screen for the section {spec.section.value}")
 
     @property
     def caseload(self) -> CaseloadPage | None:

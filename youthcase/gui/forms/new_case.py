@@ -62,7 +62,6 @@ NEW_CASE_FIELDS = ("site", "arrival_at", "referral_source", "consent_support", "
 DEFAULT_REFERRAL_SOURCE = "ed_staff"
 # Used only to pass validation when the case is for a person already recorded: the service keeps
 # that person's stored details and does not apply these (see the report on a core change).
-KEPT_PERSON_PLACEHOLDERS = {"sex": "X", "ethnicity": "99", "borough": "not_known"}
 USE_EXISTING_SHORTCUT = "Alt+U"
 
 Lookup = Callable[[str | None, str, str, dt.date | None], list[PersonMatch]]
@@ -399,12 +398,7 @@ class NewCaseDialog(QDialog):
         if match.date_of_birth is None:
             with contextlib.suppress(FieldError):
                 person["estimated_age"] = self.person["estimated_age"].value()
-        for name, placeholder in KEPT_PERSON_PLACEHOLDERS.items():
-            try:
-                person[name] = self.person[name].value() or placeholder
-            except FieldError:
-                person[name] = placeholder
-        return person
+        return person  # the service checks only these fields for a returning person
 
     def start_save(self) -> None:
         if self.busy.active:
