@@ -92,18 +92,19 @@ def build(admin: UnlockedVault, location: VaultLocation, clock: FakeClock) -> Sc
     camhs = directory.add_service({"service_type": "camhs", "name": "Southwark CAMHS"}).service_id
     rehab = directory.add_service({"service_type": "rehabilitation", "name": "KCH Trauma Rehab"}).service_id
     kch, rlh = CaseService(vaults["wanda"]), CaseService(vaults["rob"])
+    supervisor = CaseService(vaults["sam"])  # closes cases directly (workers ask for closure)
     kch_referrals, rlh_referrals = ReferralService(vaults["wanda"]), ReferralService(vaults["rob"])
     cases: dict[str, uuid.UUID] = {}
 
     # F: January case, closed in February, reopened and closed again in March.
     set_clock(clock, at(10, 3, 9))
     cases["F"] = kch.create_case(_new(at(10, 1), "KCH", sex="2", ethnicity="A")).case_id
-    kch.close_case(cases["F"], "disengaged", closed_on=dt.date(2026, 2, 15))
+    supervisor.close_case(cases["F"], "disengaged", closed_on=dt.date(2026, 2, 15))
     kch.reopen_case(cases["F"])  # on 10 March
     set_clock(clock, NOW)
     kch.record_assessment(cases["F"], {"assessed_on": dt.date(2026, 3, 12), "stage": "change",
                                        "risk_level": "medium"})
-    kch.close_case(cases["F"], "goals_met", closed_on=dt.date(2026, 3, 20))
+    supervisor.close_case(cases["F"], "goals_met", closed_on=dt.date(2026, 3, 20))
 
     # A: the young person with sentinel identifiers.
     detail = kch.create_case(_new(at(27, 2, 10), "KCH", assault_at=at(27, 2, 8), age=None, person={
@@ -119,7 +120,7 @@ def build(admin: UnlockedVault, location: VaultLocation, clock: FakeClock) -> Sc
                                        "notes": SENTINEL_NOTE})
     kch.record_assessment(cases["A"], {"assessed_on": dt.date(2026, 3, 5), "stage": "end", "risk_level": "low",
                                        "needs_identified": ("education",), "needs_met": ("housing",)})
-    kch.close_case(cases["A"], "goals_met", SENTINEL_NOTE, closed_on=dt.date(2026, 3, 5))
+    supervisor.close_case(cases["A"], "goals_met", SENTINEL_NOTE, closed_on=dt.date(2026, 3, 5))
 
     # B: first minute of March (GMT).
     cases["B"] = kch.create_case(_new(at(1, 3, 0, 30), "KCH", assault_at=at(28, 2, 23))).case_id

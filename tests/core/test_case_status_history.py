@@ -35,6 +35,12 @@ def worker(admin_vault: UnlockedVault, clock: FakeClock) -> UnlockedVault:
     return unlock_with_changed_password(admin_vault.location, clock, "wanda", "wanda temporary password")
 
 
+@pytest.fixture
+def supervisor(admin_vault: UnlockedVault, clock: FakeClock) -> UnlockedVault:
+    add_account(admin_vault, "sam", Role.SUPERVISOR, "sam temporary password", ("KCH",))
+    return unlock_with_changed_password(admin_vault.location, clock, "sam", "sam temporary password")
+
+
 def _history(vault: UnlockedVault, case_id: uuid.UUID) -> list[tuple[str, dt.date, str | None]]:
     with vault.session() as session:
         rows = session.execute(select(CaseStatusChange.change, CaseStatusChange.changed_on,
@@ -44,15 +50,16 @@ def _history(vault: UnlockedVault, case_id: uuid.UUID) -> list[tuple[str, dt.dat
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-def test_open_close_reopen_are_recorded_with_london_days(worker: UnlockedVault, clock: FakeClock) -> None:
+def test_open_close_reopen_are_recorded_with_london_days(worker: UnlockedVault, supervisor: UnlockedVault,
+                                                        clock: FakeClock) -> None:
     clock.advance((dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC) - clock.now()).total_seconds())
     service = CaseService(worker)
     # 23:30 UTC on 31 March is 00:30 BST on 1 April: the case opens on 1 April.
     case_id = service.create_case(_new_case(dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))).case_id
     with pytest.raises(CaseInvalid, match="before the case was opened"):
-        service.close_case(case_id, "goals_met", closed_on=dt.date(2026, 3, 31))
+        CaseService(supervisor).close_case(case_id, "goals_met", closed_on=dt.date(2026, 3, 31))
     clock.advance(60)
-    service.close_case(case_id, "disengaged", closed_on=dt.date(2026, 4, 1))
+    CaseService(supervisor).close_case(case_id, "disengaged", closed_on=dt.date(2026, 4, 1))
     clock.advance(60)
     service.reopen_case(case_id)
     assert _history(worker, case_id) == [("opened", dt.date(2026, 4, 1), None),

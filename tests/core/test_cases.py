@@ -189,11 +189,14 @@ def test_assessments_closure_reopening_goals_and_follow_up(people: dict[str, Unl
                                         "risk_factors": ("weapon_carrying",), "needs_identified": ("housing",)})
     assert service.caseload()[0].risk == "high"
     service.add_goal(case_id, {"goal": "Back to college by spring", "status": "in_progress"})
-    with pytest.raises(CaseInvalid, match="reason"):
-        service.close_case(case_id, "")
-    service.close_case(case_id, "goals_met", "Settled at college.")
-    with pytest.raises(Exception, match="already closed"):
+    with pytest.raises(PermissionDenied):  # workers ask for closure; supervisors close
         service.close_case(case_id, "goals_met")
+    supervisor = CaseService(people["sam"])
+    with pytest.raises(CaseInvalid, match="reason"):
+        supervisor.close_case(case_id, "")
+    supervisor.close_case(case_id, "goals_met", "Settled at college.")
+    with pytest.raises(Exception, match="already closed"):
+        supervisor.close_case(case_id, "goals_met")
     detail = service.case_detail(case_id)
     assert detail.status == "closed" and detail.case.values["closure_note"] == "Settled at college."
     service.reopen_case(case_id)

@@ -479,6 +479,9 @@ class CaseService:
 
     def close_case(self, case_id: uuid.UUID, reason: str, note: str | None = None,
                    closed_on: dt.date | None = None) -> None:
+        """Close a case directly: supervisors only. Workers ask (``SupervisionService.request_closure``)
+        and a supervisor approves, which closes the case through ``close_in_session``."""
+        require(self.vault.actor, Permission.SUPERVISE)
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
             self.close_in_session(session, case, reason, note, closed_on)
