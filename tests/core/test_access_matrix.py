@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
 from youthcase.services.audit_trail import AuditTrail
@@ -24,7 +25,6 @@ from youthcase.services.returns import ReturnService
 from youthcase.services.service_directory import ServiceDirectory
 from youthcase.services.supervision import SupervisionService
 from youthcase.services.vault import UnlockedVault, create_vault
-from tests.helpers.clock import FakeClock
 
 from .conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF, add_account, unlock_with_changed_password
 from .test_cases import new_case
