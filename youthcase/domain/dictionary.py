@@ -7,7 +7,6 @@ Forms, the CSV import, validation and docs/data-dictionary.md are all driven fro
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -269,21 +268,3 @@ ENTITIES: tuple[EntitySpec, ...] = (
 MIN_AGE = 10
 MAX_AGE = 25
 
-
-def check_not_future(label: str, value: dt.date | dt.datetime | None, now: dt.datetime) -> None:
-    if value is None:
-        return
-    if isinstance(value, dt.datetime):
-        if value > now + dt.timedelta(minutes=5):  # a little slack for a laptop clock
-            raise FieldError(f"{label} cannot be in the future")
-    elif value > now.date():
-        raise FieldError(f"{label} cannot be in the future")
-
-
-def check_not_before_birth(label: str, value: dt.date | dt.datetime | None,
-                           date_of_birth: dt.date | None) -> None:
-    if value is None or date_of_birth is None:
-        return
-    day = value.date() if isinstance(value, dt.datetime) else value
-    if day < date_of_birth:
-        raise FieldError(f"{label} cannot be before the date of birth ({date_of_birth.isoformat()})")

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from youthcase.gui.background import Background
-from youthcase.services.drafts import DraftService, SavedDraft
+from youthcase.services.drafts import DraftService
 from youthcase.services.vault import UnlockedVault
 
 NEW_CASE_FORM = "new_case"
@@ -85,10 +85,6 @@ class DraftKeeper(QObject):
     @property
     def active(self) -> bool:
         return self._vault is not None
-
-
-def load_draft(vault: UnlockedVault, form: str, subject_id: uuid.UUID | None) -> SavedDraft | None:
-    return DraftService(vault).load(form, subject_id)
 
 
 def discard_draft(vault: UnlockedVault, form: str, subject_id: uuid.UUID | None) -> None:

@@ -335,10 +335,6 @@ DIRECT_WORK_WITH = ("young_person", "parent_carer")
 WAITING_SERVICES = ("camhs", "rehabilitation")
 
 
-def age_band_label(code: str) -> str:
-    return "Not known" if code == NOT_KNOWN else code
-
-
 # --- the unit a figure is counted for -----------------------------------------------------------
 
 
@@ -471,11 +467,6 @@ def _in_window_instant(window: Window, instant: Any) -> ColumnElement[bool]:
 
 def _in_window_day(window: Window, day: Any) -> ColumnElement[bool]:
     return and_(day >= window.first_day, day <= window.last_day)
-
-
-def _has_code(column: Any, code: str) -> ColumnElement[bool]:
-    """A ``CodeSet`` column (``a;b;c``) contains ``code``."""
-    return (literal(";", String) + cast(column, String) + literal(";", String)).like(f"%;{code};%")
 
 
 _RISK_ORDER = {"low": 1, "medium": 2, "high": 3}

@@ -21,7 +21,7 @@ from youthcase.gui.models.rows import RowsModel
 from youthcase.gui.values import display
 
 if TYPE_CHECKING:
-    from youthcase.services.cases import ConcernHistory, RecordView
+    from youthcase.services.cases import ConcernHistory
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FAILED_COLOUR = "#b42318"
@@ -139,6 +139,3 @@ def version_label(number: int, latest: int) -> str:
     text = "Version 1 (as first recorded)" if number == 1 else f"Version {number}"
     return text + ("  ·  current" if number == latest and latest > 1 else "")
 
-
-def latest_values(records: Sequence[RecordView]) -> dict[str, Any] | None:
-    return records[-1].values if records else None
