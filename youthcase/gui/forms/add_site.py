@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -16,14 +15,14 @@ from PySide6.QtWidgets import (
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
-from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
+from youthcase.gui.forms.saving import SavingDialog
 from youthcase.gui.inline import InlineError
 
 SaveSite = Callable[[str, str], object]  # (code, name); runs on the background queue
 
 
-class AddSiteDialog(QDialog):
+class AddSiteDialog(SavingDialog):
     def __init__(self, save: SaveSite, background: Background,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,20 +78,4 @@ class AddSiteDialog(QDialog):
         if not self.submit.isEnabled() or self.busy.active:
             return
         code, name, save = self.code.text(), self.name.text(), self._save
-        self.error.clear()
-        self.busy.start()
-        self._background.run(lambda: save(code, name), name="add site",
-                             on_returned=self._saved, on_errored=self._failed)
-
-    def _saved(self, _result: object) -> None:
-        self.busy.stop()
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.busy.stop()
-        self.error.show_message(user_message(error))
-        self._judge()
-
-    def reject(self) -> None:
-        if not self.busy.active:
-            super().reject()
+        self._save_in_background(lambda: save(code, name), "add site")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -22,8 +21,8 @@ from PySide6.QtWidgets import (
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
-from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
+from youthcase.gui.forms.saving import SavingDialog
 from youthcase.gui.inline import InlineError
 from youthcase.gui.password_rules import PasswordVerdict
 
@@ -43,7 +42,7 @@ class NewAccount:
 SaveAccount = Callable[[NewAccount], object]  # runs on the background queue
 
 
-class AddUserDialog(QDialog):
+class AddUserDialog(SavingDialog):
     ROLE_ORDER = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
 
     def __init__(self, sites: Sequence[SiteSummary], save: SaveAccount, background: Background,
@@ -138,23 +137,7 @@ class AddUserDialog(QDialog):
         if not self.submit.isEnabled() or self.busy.active:
             return
         account, save = self.account(), self._save
-        self.error.clear()
-        self.busy.start()
-        self._background.run(lambda: save(account), name="add user",
-                             on_returned=self._saved, on_errored=self._failed)
-
-    def _saved(self, _result: object) -> None:
-        self.busy.stop()
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.busy.stop()
-        self.error.show_message(user_message(error))
-        self._judge()
-
-    def reject(self) -> None:
-        if not self.busy.active:  # the account is being written: let it finish
-            super().reject()
+        self._save_in_background(lambda: save(account), "add user")
 
     def done(self, result: int) -> None:
         """Every way out (including a lock closing the dialog) forgets the typed password."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -16,15 +15,15 @@ from PySide6.QtWidgets import (
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
-from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
+from youthcase.gui.forms.saving import SavingDialog
 from youthcase.gui.inline import InlineError
 from youthcase.gui.password_rules import PasswordVerdict
 
 ChangePassword = Callable[[str, str], None]  # (old, new); runs on the background queue
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(SavingDialog):
     """New password twice, checked as you type; the old one is the password just used to log in."""
 
     def __init__(self, username: str, old_password: str, change: ChangePassword,
@@ -88,23 +87,7 @@ class ChangePasswordDialog(QDialog):
         if not self.verdict.acceptable or self.busy.active:
             return
         old, new, change = self._old_password, self.new_password.text(), self._change
-        self.error.clear()
-        self.busy.start()
-        self._background.run(lambda: change(old, new), name="change password",
-                             on_returned=self._changed, on_errored=self._failed)
-
-    def _changed(self, _result: object) -> None:
-        self.busy.stop()
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.busy.stop()
-        self.error.show_message(user_message(error))
-        self._judge()
-
-    def reject(self) -> None:
-        if not self.busy.active:  # the new slot is being written: let it finish
-            super().reject()
+        self._save_in_background(lambda: change(old, new), "change password")
 
     def done(self, result: int) -> None:
         """Every way out forgets the passwords typed here and the old one."""
