@@ -23,7 +23,7 @@ import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import LargeBinary, event
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -72,9 +72,11 @@ class PendingSeal:
     binding: FieldBinding
 
 
-@dataclass(frozen=True, slots=True)
-class Sealed:
-    """Ciphertext read from the database; opens only with the binding it was sealed under."""
+class Sealed(NamedTuple):
+    """Ciphertext read from the database; opens only with the binding it was sealed under.
+
+    A named tuple because one is made for every encrypted value read: it is the cheapest carrier.
+    """
 
     blob: bytes
     cipher: FieldCipher
@@ -87,6 +89,9 @@ class _Ciphertext(LargeBinary):
     """Bytes passed to the driver as they are (both drivers take ``bytes`` for a binary column)."""
 
     def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
         return None
 
 
@@ -114,7 +119,7 @@ class EncryptedType(TypeDecorator[Any]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Sealed | None:
         if value is None:
             return None
-        return Sealed(bytes(value), _cipher_of(dialect))
+        return Sealed(value if type(value) is bytes else bytes(value), _cipher_of(dialect))
 
 
 class EncryptedText(EncryptedType):
