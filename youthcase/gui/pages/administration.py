@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QItemSelection
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -25,7 +24,7 @@ from youthcase.gui.errors import user_message
 from youthcase.gui.forms.add_site import AddSiteDialog
 from youthcase.gui.forms.add_user import AddUserDialog, NewAccount
 from youthcase.gui.inline import InlineError
-from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models import OBJECT_ROLE
 from youthcase.gui.models import accounts as accounts_columns
 from youthcase.gui.models import sites as sites_columns
 from youthcase.gui.models.accounts import AccountTableModel
@@ -34,6 +33,7 @@ from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.pages.service_directory import ServiceDirectoryPanel
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.tables import table_view
 from youthcase.services.accounts import AccountService, AccountSummary
 from youthcase.services.sites import SiteService, SiteSummary
 from youthcase.services.vault import UnlockedVault
@@ -50,32 +50,10 @@ def load_listing(vault: UnlockedVault) -> AdministrationListing:
                                  SiteService(vault).list_sites())
 
 
-def _table(model: QSortFilterProxyModel, name: str, stretch_column: int) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
-                                                | Qt.AlignmentFlag.AlignVCenter)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+def _table(model: AccountTableModel | SiteTableModel, name: str, stretch_column: int) -> QTableView:
+    view = table_view(model, name, sort_column=0, stretch_last=False)
     view.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return view
-
-
-def _proxy(source: AccountTableModel | SiteTableModel, parent: QWidget) -> QSortFilterProxyModel:
-    proxy = QSortFilterProxyModel(parent)
-    proxy.setSourceModel(source)
-    proxy.setSortRole(SORT_ROLE)
-    return proxy
 
 
 def _section_title(text: str) -> QLabel:
@@ -95,9 +73,9 @@ class AdministrationPage(QWidget):
 
         self.accounts = AccountTableModel(self)
         self.sites = SiteTableModel(self)
-        self.account_view = _table(_proxy(self.accounts, self), "accountTable",
+        self.account_view = _table(self.accounts, "accountTable",
                                    accounts_columns.FULL_NAME)
-        self.site_view = _table(_proxy(self.sites, self), "siteTable", sites_columns.NAME)
+        self.site_view = _table(self.sites, "siteTable", sites_columns.NAME)
 
         self.add_user_button = QPushButton("Add user…")
         self.add_user_button.setObjectName("primaryButton")

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -66,6 +64,7 @@ from youthcase.gui.models.records import (
 from youthcase.gui.pages.case_supervision import SupervisionTab
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.referrals_tab import ReferralsTab
+from youthcase.gui.tables import selected_object, table_view
 from youthcase.gui.values import (
     code_label,
     day_text,
@@ -144,34 +143,8 @@ def _caption(text: str) -> QLabel:
 
 def _table(model: RecordTableModel, name: str, sort_column: int | None = 0,
            descending: bool = True) -> QTableView:
-    proxy = QSortFilterProxyModel(model)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
-                                                | Qt.AlignmentFlag.AlignVCenter)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    if sort_column is not None:
-        view.setSortingEnabled(True)
-        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder if descending
-                          else Qt.SortOrder.AscendingOrder)
-    return view
-
-
-def _selected(view: QTableView) -> Any:
-    rows = view.selectionModel().selectedRows()
-    return rows[0].data(OBJECT_ROLE) if rows else None
+    """The case view's record tables: newest first unless they keep their own order."""
+    return table_view(model, name, sort_column=sort_column, descending=descending)
 
 
 class RecordSheet(QWidget):
@@ -558,19 +531,7 @@ class CaseView(QWidget):
         body, layout = _tab_body()
         layout.addWidget(_caption("History, newest first"))
         self.history = HistoryModel(self)
-        self.history_view = QTableView()
-        self.history_view.setObjectName("historyTable")
-        self.history_view.setModel(self.history)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history_view.setAlternatingRowColors(True)
-        self.history_view.setShowGrid(False)
-        self.history_view.verticalHeader().setVisible(False)
-        self.history_view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
-                                                                 | Qt.AlignmentFlag.AlignVCenter)
-        self.history_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view = table_view(self.history, "historyTable")
         layout.addWidget(self.history_view, 1)
         note = QLabel(HISTORY_NOTE)
         note.setObjectName("secondaryText")
@@ -719,17 +680,17 @@ class CaseView(QWidget):
     # --- selections ------------------------------------------------------------------------
 
     def _contact_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
-        record: RecordView | None = _selected(self.contact_view)
+        record: RecordView | None = selected_object(self.contact_view)
         notes = record.values.get("notes") if record else None
         self.contact_notes.setText(notes or ("No notes for this contact." if record else ""))
 
     def _assessment_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
-        record: RecordView | None = _selected(self.assessment_view)
+        record: RecordView | None = selected_object(self.assessment_view)
         self.assessment_sheet.show_values(record.values if record else None)
         self.supervision.assessment_selected(record)
 
     def _concern_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
-        history: ConcernHistory | None = _selected(self.concern_view)
+        history: ConcernHistory | None = selected_object(self.concern_view)
         self.amend_button.setEnabled(history is not None)
         self.versions.set_history(history)
         self.supervision.concern_selected(history)
@@ -847,7 +808,7 @@ class CaseView(QWidget):
             save=lambda service, case_id, values: service.raise_concern(case_id, values))
 
     def open_amend_concern(self) -> RecordDialog | None:
-        history: ConcernHistory | None = _selected(self.concern_view)
+        history: ConcernHistory | None = selected_object(self.concern_view)
         if history is None:
             return None
         current = history.versions[-1].values
