@@ -93,9 +93,7 @@ def ensure_installed(extras: set[str]) -> None:
     target = "." + (f"[{','.join(sorted(extras))}]" if extras else "")
     check([str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-e", target])
     installed = extras | (stamped_extras if stamped_digest == digest else set())
-    STAMP.write_text(
-        json.dumps({"pyproject_sha256": digest, "extras": sorted(installed)}), encoding="utf-8"
-    )
+    STAMP.write_text(json.dumps({"pyproject_sha256": digest, "extras": sorted(installed)}), encoding="utf-8")
 
 
 def project_version() -> str:
@@ -130,15 +128,12 @@ def cmd_bundle(args: list[str]) -> int:
     exe = ROOT / "dist" / "youthcase" / ("youthcase.exe" if IS_WINDOWS else "youthcase")
     expected = f"youthcase {project_version()}"
     print(f"+ {exe} --version", flush=True)
-    result = subprocess.run(
-        [str(exe), "--version"], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([str(exe), "--version"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     output = (result.stdout + result.stderr).strip()
     print(output)
     if result.returncode != 0 or output != expected:
         print(
-            f"dev.py: bundle smoke test failed: exit code {result.returncode}, "
-            f"expected output {expected!r}",
+            f"dev.py: bundle smoke test failed: exit code {result.returncode}, expected output {expected!r}",
             file=sys.stderr,
         )
         return 1

@@ -100,18 +100,25 @@ def make_vault(folder: Path, cases: int, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
     demo = load_demo_data(created.vault, cases, seed)
     seconds = time.perf_counter() - started
-    AccountService(created.vault).add_user(SUPERVISOR[0], Role.SUPERVISOR, SUPERVISOR[1] + " tmp",
-                                           [site.code for site in MAJOR_TRAUMA_CENTRES])
+    AccountService(created.vault).add_user(
+        SUPERVISOR[0], Role.SUPERVISOR, SUPERVISOR[1] + " tmp", [site.code for site in MAJOR_TRAUMA_CENTRES]
+    )
     created.vault.lock()
     worker = next(a for a in demo.accounts if a.role is Role.WORKER)
-    for username, temporary, permanent in ((SUPERVISOR[0], SUPERVISOR[1] + " tmp", SUPERVISOR[1]),
-                                           (worker.username, worker.temporary_password,
-                                            WORKER_PASSWORD)):
+    for username, temporary, permanent in (
+        (SUPERVISOR[0], SUPERVISOR[1] + " tmp", SUPERVISOR[1]),
+        (worker.username, worker.temporary_password, WORKER_PASSWORD),
+    ):
         unlocked = LockedVault(location).unlock(username, temporary)
         AccountService(unlocked).change_own_password(temporary, permanent)
         unlocked.lock()
-    users = {"supervisor": list(SUPERVISOR), "worker": [worker.username, WORKER_PASSWORD],
-             "demo_seconds": seconds, "cases": cases, "seed": seed}
+    users = {
+        "supervisor": list(SUPERVISOR),
+        "worker": [worker.username, WORKER_PASSWORD],
+        "demo_seconds": seconds,
+        "cases": cases,
+        "seed": seed,
+    }
     (folder / USERS_FILE).write_text(json.dumps(users), encoding="utf-8")
     return users
 
@@ -155,48 +162,78 @@ def make_plain_store(folder: Path) -> None:
 # --- reading the plain store the way the service reads the vault -----------------------------------
 
 
-def plain_loader(engine: Engine) -> Callable[[UnlockedVault, bool, tuple[int, Qt.SortOrder]],
-                                               CaseloadListing]:
+def plain_loader(engine: Engine) -> Callable[[UnlockedVault, bool, tuple[int, Qt.SortOrder]], CaseloadListing]:
     """``load_caseload`` for the plain store: the service's query and row building, no crypto."""
     tables = plain_metadata()  # not reflected: the real column types (UTC date-times) are kept
     case, site = tables.tables["case_episode"], tables.tables["site"]
     user, person = tables.tables["app_user"], tables.tables["young_person"]
 
-    def load(vault: UnlockedVault, include_closed: bool,
-             sort: tuple[int, Qt.SortOrder]) -> CaseloadListing:
+    def load(vault: UnlockedVault, include_closed: bool, sort: tuple[int, Qt.SortOrder]) -> CaseloadListing:
         actor = vault.actor
         visible: ColumnElement[bool]
         if actor.role is Role.SUPERVISOR:
             visible = case.c.site_id.in_(select(site.c.id).where(site.c.code.in_(actor.site_codes)))
         else:
             visible = or_(case.c.worker_id == actor.user_id)
-        query = (select(case.c.id, case.c.reference, case.c.status, case.c.engagement,
-                        case.c.current_risk, case.c.arrival_at, case.c.opened_at,
-                        case.c.last_successful_contact_at, case.c.next_action_due, site.c.code,
-                        user.c.username, person.c.given_name, person.c.family_name,
-                        person.c.date_of_birth, person.c.estimated_age)
-                 .join(site, site.c.id == case.c.site_id).join(user, user.c.id == case.c.worker_id)
-                 .join(person, person.c.id == case.c.person_id).where(visible))
+        query = (
+            select(
+                case.c.id,
+                case.c.reference,
+                case.c.status,
+                case.c.engagement,
+                case.c.current_risk,
+                case.c.arrival_at,
+                case.c.opened_at,
+                case.c.last_successful_contact_at,
+                case.c.next_action_due,
+                site.c.code,
+                user.c.username,
+                person.c.given_name,
+                person.c.family_name,
+                person.c.date_of_birth,
+                person.c.estimated_age,
+            )
+            .join(site, site.c.id == case.c.site_id)
+            .join(user, user.c.id == case.c.worker_id)
+            .join(person, person.c.id == case.c.person_id)
+            .where(visible)
+        )
         if not include_closed:
             query = query.where(case.c.status == "open")
         now = vault.clock.now()
         today = london_today(now)
         with engine.connect() as connection:
             rows = connection.execute(query).all()
-            sites = connection.execute(select(site.c.id, site.c.code, site.c.name, site.c.kind,
-                                              site.c.active)).all()
-        result = [CaseloadRow(
-            r.id, r.reference, r.given_name, r.family_name,
-            age_in_years(r.date_of_birth, today) if r.date_of_birth else r.estimated_age,
-            r.code, r.username, r.arrival_at, r.engagement, r.status, r.current_risk,
-            r.last_successful_contact_at, r.next_action_due,
-            r.status == "open" and no_recent_successful_contact(now, r.opened_at,
-                                                                 r.last_successful_contact_at),
-            r.status == "open" and action_overdue(now, r.next_action_due)) for r in rows]
+            sites = connection.execute(select(site.c.id, site.c.code, site.c.name, site.c.kind, site.c.active)).all()
+        result = [
+            CaseloadRow(
+                r.id,
+                r.reference,
+                r.given_name,
+                r.family_name,
+                age_in_years(r.date_of_birth, today) if r.date_of_birth else r.estimated_age,
+                r.code,
+                r.username,
+                r.arrival_at,
+                r.engagement,
+                r.status,
+                r.current_risk,
+                r.last_successful_contact_at,
+                r.next_action_due,
+                r.status == "open" and no_recent_successful_contact(now, r.opened_at, r.last_successful_contact_at),
+                r.status == "open" and action_overdue(now, r.next_action_due),
+            )
+            for r in rows
+        ]
         entries = build_entries(result)
-        return CaseloadListing(entries, sorted_positions(entries, *sort), sort, include_closed,
-                               [SiteSummary(s.id, s.code, s.name, SiteKind(s.kind), s.active)
-                                for s in sites], [])
+        return CaseloadListing(
+            entries,
+            sorted_positions(entries, *sort),
+            sort,
+            include_closed,
+            [SiteSummary(s.id, s.code, s.name, SiteKind(s.kind), s.active) for s in sites],
+            [],
+        )
 
     return load
 
@@ -258,8 +295,7 @@ def painted(app: QApplication, page: CaseloadPage) -> None:
     wait_until(app, lambda: watch.paints > before, timeout_s=10)
 
 
-def unlock_to_shown(app: QApplication, location: VaultLocation, user: Sequence[str],
-                    runs: int) -> dict[str, Any]:
+def unlock_to_shown(app: QApplication, location: VaultLocation, user: Sequence[str], runs: int) -> dict[str, Any]:
     """The real path: login view, unlock on the background queue, workspace, caseload page."""
     background = Background()
     shell = Shell(location, SystemClock(), background, Prompts())
@@ -284,8 +320,12 @@ def unlock_to_shown(app: QApplication, location: VaultLocation, user: Sequence[s
         wait_until(app, lambda: not background.busy)
     shell.close()
     background.wait_for_done(TIMEOUT_S * 1000)
-    return {"seconds": statistics.median(totals), "unlock_seconds": statistics.median(unlocks),
-            "runs": [round(t, 3) for t in totals], "rows": rows}
+    return {
+        "seconds": statistics.median(totals),
+        "unlock_seconds": statistics.median(unlocks),
+        "runs": [round(t, 3) for t in totals],
+        "rows": rows,
+    }
 
 
 def page_for(vault: UnlockedVault) -> tuple[CaseloadPage, Background]:
@@ -297,9 +337,9 @@ def page_for(vault: UnlockedVault) -> tuple[CaseloadPage, Background]:
     return page, background
 
 
-def load_to_shown(app: QApplication, vault: UnlockedVault, all_cases: bool, runs: int,
-                  loader: Callable[..., CaseloadListing] | None) -> tuple[dict[str, Any], CaseloadPage,
-                                                                          Background]:
+def load_to_shown(
+    app: QApplication, vault: UnlockedVault, all_cases: bool, runs: int, loader: Callable[..., CaseloadListing] | None
+) -> tuple[dict[str, Any], CaseloadPage, Background]:
     """From asking for the caseload to the table painted, on one page (the last is kept)."""
     times = []
     page, background = page_for(vault)
@@ -319,16 +359,28 @@ def load_to_shown(app: QApplication, vault: UnlockedVault, all_cases: bool, runs
             wait_until(app, shown(page))
             painted(app, page)
             times.append(time.perf_counter() - started)
-    return ({"seconds": statistics.median(times), "runs": [round(t, 3) for t in times],
-             "rows": page.model.total, "shown": page.proxy.rowCount()}, page, background)
+    return (
+        {
+            "seconds": statistics.median(times),
+            "runs": [round(t, 3) for t in times],
+            "rows": page.model.total,
+            "shown": page.proxy.rowCount(),
+        },
+        page,
+        background,
+    )
 
 
 def search_terms(page: CaseloadPage) -> list[str]:
     """What a worker would type: a surname, a first name, a reference, a name with an accent."""
     model = page.model
     pick = [model.entry_at(r).row for r in (0, model.rowCount() // 3, (2 * model.rowCount()) // 3)]
-    return [pick[0].family_name.lower()[:7], f"{pick[1].given_name[:4]} {pick[2].family_name[:3]}",
-            pick[2].reference[:9].lower(), "zoe"]
+    return [
+        pick[0].family_name.lower()[:7],
+        f"{pick[1].given_name[:4]} {pick[2].family_name[:3]}",
+        pick[2].reference[:9].lower(),
+        "zoe",
+    ]
 
 
 def keystrokes(app: QApplication, page: CaseloadPage, terms: Sequence[str]) -> dict[str, Any]:
@@ -343,8 +395,13 @@ def keystrokes(app: QApplication, page: CaseloadPage, terms: Sequence[str]) -> d
             painted(app, page)
             times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))],
-            "max_ms": times[-1], "keystrokes": len(times), "rows": page.model.total}
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": times[int(0.95 * (len(times) - 1))],
+        "max_ms": times[-1],
+        "keystrokes": len(times),
+        "rows": page.model.total,
+    }
 
 
 def ratio(encrypted: float, plain: float) -> float | None:
@@ -365,8 +422,7 @@ def plain_unlock_seconds(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def bench_user(app: QApplication, folder: Path, user: Sequence[str], runs: int,
-               with_search: bool) -> dict[str, Any]:
+def bench_user(app: QApplication, folder: Path, user: Sequence[str], runs: int, with_search: bool) -> dict[str, Any]:
     location = VaultLocation(path=folder / "bench.vault")
     engine = create_engine(f"sqlite:///{folder / PLAIN_FILE}")
     loader = plain_loader(engine)
@@ -395,8 +451,7 @@ def bench_user(app: QApplication, folder: Path, user: Sequence[str], runs: int,
         report["all_cases_load_to_shown"] = pair(results["encrypted"], results["plain"], "seconds")
         if with_search:
             search = pair(results["encrypted_search"], results["plain_search"], "median_ms")
-            search["ratio_p95"] = ratio(results["encrypted_search"]["p95_ms"],
-                                        results["plain_search"]["p95_ms"])
+            search["ratio_p95"] = ratio(results["encrypted_search"]["p95_ms"], results["plain_search"]["p95_ms"])
             search["debounce_ms"] = DEBOUNCE_MS
             search["goal_ms"] = GOAL_KEYSTROKE_MS
             report["search_keystroke_ms"] = search
@@ -426,13 +481,18 @@ def main() -> None:
             users = make_vault(folder, args.cases, args.seed)
             started = time.perf_counter()
             make_plain_store(folder)
-            made = {"demo_data_seconds": round(users["demo_seconds"], 1),
-                    "plain_store_seconds": round(time.perf_counter() - started, 1)}
-        report: dict[str, Any] = {"cases": users["cases"], "seed": users["seed"], **made,
-                                  "kdf": "minimum (OWASP floor); see bench_foundation for the real"}
+            made = {
+                "demo_data_seconds": round(users["demo_seconds"], 1),
+                "plain_store_seconds": round(time.perf_counter() - started, 1),
+            }
+        report: dict[str, Any] = {
+            "cases": users["cases"],
+            "seed": users["seed"],
+            **made,
+            "kdf": "minimum (OWASP floor); see bench_foundation for the real",
+        }
         report["worker"] = bench_user(app, folder, users["worker"], args.runs, with_search=False)
-        report["all_sites_supervisor"] = bench_user(app, folder, users["supervisor"], args.runs,
-                                                    with_search=True)
+        report["all_sites_supervisor"] = bench_user(app, folder, users["supervisor"], args.runs, with_search=True)
     print(json.dumps(report, indent=2, default=str))
 
 

@@ -84,14 +84,20 @@ def _insert_and_read(engine: Engine, base: type[DeclarativeBase], model: type[An
         with Session(engine) as session, session.begin():
             for i in range(count):
                 # id first: the encrypted attributes bind to it as they are set
-                session.add(model(id=uuid.uuid4(), given_name=f"Given{i}", family_name=f"Family{i}",
-                                  notes=f"Seen on the ward; follow-up booked ({i}).", site="RLH",
-                                  arrived_at=start + dt.timedelta(minutes=i)))
+                session.add(
+                    model(
+                        id=uuid.uuid4(),
+                        given_name=f"Given{i}",
+                        family_name=f"Family{i}",
+                        notes=f"Seen on the ward; follow-up booked ({i}).",
+                        site="RLH",
+                        arrived_at=start + dt.timedelta(minutes=i),
+                    )
+                )
 
     def read() -> None:
         with Session(engine) as session:
-            total = sum(len(r.given_name) + len(r.family_name) + len(r.notes)
-                        for r in session.scalars(select(model)))
+            total = sum(len(r.given_name) + len(r.family_name) + len(r.notes) for r in session.scalars(select(model)))
         assert total > 0
 
     return {"insert_seconds": _timed(insert), "read_seconds": _timed(read)}
@@ -107,7 +113,8 @@ def bench_records(count: int, folder: Path) -> dict[str, Any]:
     plain = _insert_and_read(plain_engine, PlainBase, PlainRecord, count)
     encrypted = _insert_and_read(encrypted_engine, EncryptedBase, EncryptedRecord, count)
     ratio = (encrypted["insert_seconds"] + encrypted["read_seconds"]) / (
-        plain["insert_seconds"] + plain["read_seconds"])
+        plain["insert_seconds"] + plain["read_seconds"]
+    )
     return {
         "count": count,
         "plain": plain,
@@ -124,22 +131,29 @@ def bench_unlock(folder: Path) -> dict[str, Any]:
     location = VaultLocation.parse(str(folder / "unlock.vault"))
     create_vault(location, "admin", "correct horse battery staple", params).vault.lock()
     seconds = _timed(lambda: LockedVault(location).unlock("admin", "correct horse battery staple").lock())
-    return {"unlock_real_kdf_seconds": seconds,
-            "kdf": {"memory_kib": params.memory_kib, "iterations": params.iterations, "lanes": params.lanes}}
+    return {
+        "unlock_real_kdf_seconds": seconds,
+        "kdf": {"memory_kib": params.memory_kib, "iterations": params.iterations, "lanes": params.lanes},
+    }
 
 
 def bench_cold_start(folder: Path) -> dict[str, Any]:
-    environment = dict(os.environ, YOUTHCASE_REPORT_STARTUP="1", QT_QPA_PLATFORM="offscreen",
-                       YOUTHCASE_DB=str(folder / "unlock.vault"))
+    environment = dict(
+        os.environ, YOUTHCASE_REPORT_STARTUP="1", QT_QPA_PLATFORM="offscreen", YOUTHCASE_DB=str(folder / "unlock.vault")
+    )
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "youthcase"], env=environment, capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "youthcase"], env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
     wall = time.perf_counter() - started
     reported = [line for line in result.stdout.splitlines() if line.startswith("login-window-shown")]
     if not reported:
         return {"cold_start_to_login_window_seconds": None, "note": "GUI did not report its start-up"}
-    return {"cold_start_to_login_window_seconds": float(reported[0].split()[-1]),
-            "process_wall_seconds": wall, "goal_seconds": 0.5}
+    return {
+        "cold_start_to_login_window_seconds": float(reported[0].split()[-1]),
+        "process_wall_seconds": wall,
+        "goal_seconds": 0.5,
+    }
 
 
 def main() -> None:

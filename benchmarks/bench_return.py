@@ -56,8 +56,16 @@ from youthcase.storage.models import (  # noqa: E402
 )
 
 ADMIN, PASSWORD = "admin", "benchmark administrator password"
-SERVICES = (("camhs", 0.30), ("rehabilitation", 0.15), ("substance_misuse", 0.08), ("ete", 0.15),
-            ("housing", 0.08), ("victim_support", 0.10), ("sport_mentoring", 0.10), ("gp", 0.04))
+SERVICES = (
+    ("camhs", 0.30),
+    ("rehabilitation", 0.15),
+    ("substance_misuse", 0.08),
+    ("ete", 0.15),
+    ("housing", 0.08),
+    ("victim_support", 0.10),
+    ("sport_mentoring", 0.10),
+    ("gp", 0.04),
+)
 
 
 def _complete_demo(vault: UnlockedVault, seed: int) -> dict[str, int]:
@@ -68,14 +76,23 @@ def _complete_demo(vault: UnlockedVault, seed: int) -> dict[str, int]:
     with vault.session() as session:
         need_history = not session.scalar(select(func.count()).select_from(CaseStatusChange))
         need_referrals = not session.scalar(select(func.count()).select_from(Referral))
-        cases = session.execute(select(CaseEpisode.id, CaseEpisode.arrival_at, CaseEpisode.status,
-                                       CaseEpisode.closed_on, CaseEpisode.closure_reason,
-                                       CaseEpisode.engagement, CaseEpisode.worker_id,
-                                       CaseEpisode.first_contact_at)).all()
+        cases = session.execute(
+            select(
+                CaseEpisode.id,
+                CaseEpisode.arrival_at,
+                CaseEpisode.status,
+                CaseEpisode.closed_on,
+                CaseEpisode.closure_reason,
+                CaseEpisode.engagement,
+                CaseEpisode.worker_id,
+                CaseEpisode.first_contact_at,
+            )
+        ).all()
         services = {}
         for service_type, _ in SERVICES:
-            provider = ServiceProvider(service_type=service_type, name=f"Demo {service_type} service",
-                                       chase_interval_days=14, active=True)
+            provider = ServiceProvider(
+                service_type=service_type, name=f"Demo {service_type} service", chase_interval_days=14, active=True
+            )
             session.add(provider)
             services[service_type] = provider.id
         session.flush()
@@ -85,14 +102,33 @@ def _complete_demo(vault: UnlockedVault, seed: int) -> dict[str, int]:
         for case in cases:
             opened = london_today(case.arrival_at)
             if need_history:
-                changes.append({"id": uuid.uuid4(), "case_id": case.id, "change": "opened", "changed_on": opened,
-                                "reason": None, "recorded_at": case.arrival_at})
+                changes.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "case_id": case.id,
+                        "change": "opened",
+                        "changed_on": opened,
+                        "reason": None,
+                        "recorded_at": case.arrival_at,
+                    }
+                )
             if need_history and case.status == "closed" and case.closed_on is not None:
-                changes.append({"id": uuid.uuid4(), "case_id": case.id, "change": "closed",
-                                "changed_on": max(case.closed_on, opened), "reason": case.closure_reason,
-                                "recorded_at": case.arrival_at})
-            if not need_referrals or case.engagement != "engaged" or case.first_contact_at is None \
-                    or rng.random() > 0.45:
+                changes.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "case_id": case.id,
+                        "change": "closed",
+                        "changed_on": max(case.closed_on, opened),
+                        "reason": case.closure_reason,
+                        "recorded_at": case.arrival_at,
+                    }
+                )
+            if (
+                not need_referrals
+                or case.engagement != "engaged"
+                or case.first_contact_at is None
+                or rng.random() > 0.45
+            ):
                 continue
             service_type = rng.choices([s for s, _ in SERVICES], [w for _, w in SERVICES])[0]
             referral_id = uuid.uuid4()
@@ -104,19 +140,38 @@ def _complete_demo(vault: UnlockedVault, seed: int) -> dict[str, int]:
                     break
                 steps.append((step, following))
             for sequence, (step, on) in enumerate(steps, start=1):
-                milestones.append({"id": uuid.uuid4(), "referral_id": referral_id, "sequence": sequence,
-                                   "step": step, "occurred_on": on, "decline_reason": None, "note": None,
-                                   "recorded_by": case.worker_id, "recorded_at": now})
-            referrals.append({"id": referral_id, "case_id": case.id, "service_id": services[service_type],
-                              "urgency": "routine",
-                              "reason": bind(FieldBinding("referral", "reason", referral_id), "Demo referral reason."),
-                              "consent_override_reason": None, "status": steps[-1][0],
-                              "status_on": steps[-1][1], "re_referral_of": None, "created_by": case.worker_id,
-                              "created_at": now})
+                milestones.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "referral_id": referral_id,
+                        "sequence": sequence,
+                        "step": step,
+                        "occurred_on": on,
+                        "decline_reason": None,
+                        "note": None,
+                        "recorded_by": case.worker_id,
+                        "recorded_at": now,
+                    }
+                )
+            referrals.append(
+                {
+                    "id": referral_id,
+                    "case_id": case.id,
+                    "service_id": services[service_type],
+                    "urgency": "routine",
+                    "reason": bind(FieldBinding("referral", "reason", referral_id), "Demo referral reason."),
+                    "consent_override_reason": None,
+                    "status": steps[-1][0],
+                    "status_on": steps[-1][1],
+                    "re_referral_of": None,
+                    "created_by": case.worker_id,
+                    "created_at": now,
+                }
+            )
         tables = ((CaseStatusChange, changes), (Referral, referrals), (ReferralMilestone, milestones))
         for model, rows in tables:
             for start in range(0, len(rows), 5000):
-                session.execute(insert(model.__table__), rows[start:start + 5000])
+                session.execute(insert(model.__table__), rows[start : start + 5000])
             added[model.__tablename__] = len(rows)
     return added
 
@@ -133,8 +188,12 @@ def _vault(folder: Path, cases: int, seed: int) -> tuple[VaultLocation, dict[str
         added = _complete_demo(created.vault, seed)
     finally:
         created.vault.lock()
-    info = {"built_at": dt.datetime.now(dt.UTC).isoformat(), "demo_rows": result.counts, "added_to_demo": added,
-            "build_seconds": round(time.perf_counter() - started, 1)}
+    info = {
+        "built_at": dt.datetime.now(dt.UTC).isoformat(),
+        "demo_rows": result.counts,
+        "added_to_demo": added,
+        "build_seconds": round(time.perf_counter() - started, 1),
+    }
     info_path.write_text(json.dumps(info))
     return location, info | {"reused": False}
 
@@ -163,8 +222,12 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "youthcase-bench",
-                        help="where the benchmark vault is kept between runs (default: %(default)s)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "youthcase-bench",
+        help="where the benchmark vault is kept between runs (default: %(default)s)",
+    )
     parser.add_argument("--out", type=Path, help="also save the PDF and CSV here (a folder)")
     args = parser.parse_args()
     args.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -208,24 +271,39 @@ def main() -> None:
             plain = min(_time_figures(session, month, columns) for _ in range(args.repeat))
         plain_engine.dispose()
         with vault.session() as session:
-            rows = {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-                    for model in (CaseEpisode, Contact, CaseStatusChange, RiskAssessment, Referral,
-                                  ReferralMilestone)}
+            rows = {
+                model.__tablename__: session.scalar(select(func.count()).select_from(model))
+                for model in (CaseEpisode, Contact, CaseStatusChange, RiskAssessment, Referral, ReferralMilestone)
+            }
         vault_bytes = os.path.getsize(str(location.path))
     finally:
         vault.lock()
-    print(json.dumps({
-        "rows": rows,
-        "month": month.key,
-        "vault": {"path": str(location.path), "megabytes": round(vault_bytes / 2**20, 1), **info},
-        "return_seconds": {"median": round(statistics.median(totals), 3), "best": round(min(totals), 3),
-                           "runs": [round(t, 3) for t in totals], "stages_last_run": stages,
-                           "cpu_seconds_best": round(min(cpu), 3), "load_average_1min": os.getloadavg()[0],
-                           "goal": 3.0},
-        "figures_seconds": {"encrypted_sqlcipher": round(encrypted, 3), "plain_sqlite": round(plain, 3),
-                            "ratio": round(encrypted / plain, 2)},
-        "pdf_bytes": len(documents.pdf), "csv_rows": documents.csv.count(b"\n") - 1,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "month": month.key,
+                "vault": {"path": str(location.path), "megabytes": round(vault_bytes / 2**20, 1), **info},
+                "return_seconds": {
+                    "median": round(statistics.median(totals), 3),
+                    "best": round(min(totals), 3),
+                    "runs": [round(t, 3) for t in totals],
+                    "stages_last_run": stages,
+                    "cpu_seconds_best": round(min(cpu), 3),
+                    "load_average_1min": os.getloadavg()[0],
+                    "goal": 3.0,
+                },
+                "figures_seconds": {
+                    "encrypted_sqlcipher": round(encrypted, 3),
+                    "plain_sqlite": round(plain, 3),
+                    "ratio": round(encrypted / plain, 2),
+                },
+                "pdf_bytes": len(documents.pdf),
+                "csv_rows": documents.csv.count(b"\n") - 1,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

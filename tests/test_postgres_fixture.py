@@ -26,9 +26,7 @@ def test_select_one_on_a_fresh_empty_database(postgres_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_each_call_gets_its_own_database_and_drops_it(
-    postgres_server: str, postgres_url: str
-) -> None:
+def test_each_call_gets_its_own_database_and_drops_it(postgres_server: str, postgres_url: str) -> None:
     first = scalar(postgres_url, "select current_database()")
     with temporary_database(postgres_server) as other_url:
         second = scalar(other_url, "select current_database()")

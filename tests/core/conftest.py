@@ -9,13 +9,12 @@ import pytest
 
 os.environ["YOUTHCASE_KDF"] = "minimum"  # the CLI's slots use the OWASP floor in tests
 
+from tests.helpers.clock import FakeClock  # noqa: E402
 from youthcase.config import VaultLocation  # noqa: E402
 from youthcase.crypto.kdf import MINIMUM_PARAMS, KdfParams  # noqa: E402
 from youthcase.domain.roles import Role  # noqa: E402
 from youthcase.services.accounts import AccountService  # noqa: E402
 from youthcase.services.vault import CreatedVault, LockedVault, UnlockedVault, create_vault  # noqa: E402
-
-from tests.helpers.clock import FakeClock  # noqa: E402
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -59,13 +58,20 @@ def admin_vault(created: CreatedVault) -> UnlockedVault:
     return created.vault
 
 
-def add_account(vault: UnlockedVault, username: str, role: Role, password: str,
-                sites: tuple[str, ...] = ("RLH",), full_name: str | None = None) -> None:
+def add_account(
+    vault: UnlockedVault,
+    username: str,
+    role: Role,
+    password: str,
+    sites: tuple[str, ...] = ("RLH",),
+    full_name: str | None = None,
+) -> None:
     AccountService(vault).add_user(username, role, password, sites, full_name)
 
 
-def unlock_with_changed_password(location: VaultLocation, clock: FakeClock, username: str,
-                                 temporary: str) -> UnlockedVault:
+def unlock_with_changed_password(
+    location: VaultLocation, clock: FakeClock, username: str, temporary: str
+) -> UnlockedVault:
     """Log in with a temporary password and replace it, as a first login must."""
     vault = LockedVault(location, clock).unlock(username, temporary)
     AccountService(vault).change_own_password(temporary, temporary + " changed")

@@ -66,26 +66,51 @@ class Scenario:
     sites: dict[str, uuid.UUID]
 
 
-def _new(arrival: dt.datetime, site: str, assault_at: dt.datetime | None = None, age: int | None = 16,
-         sex: str = "1", ethnicity: str = "N", person: dict[str, Any] | None = None,
-         existing: uuid.UUID | None = None, method: str = "knife", location: str = "street") -> NewCase:
-    values = {"given_name": "Kim", "family_name": "Lee", "estimated_age": age, "sex": sex,
-              "ethnicity": ethnicity, "borough": "southwark", **(person or {})}
-    incident: dict[str, Any] = {"assault_method": method, "assault_location_type": location,
-                                "assault_location_description": SENTINEL_PLACE,
-                                "injury_description": SENTINEL_NOTE}
+def _new(
+    arrival: dt.datetime,
+    site: str,
+    assault_at: dt.datetime | None = None,
+    age: int | None = 16,
+    sex: str = "1",
+    ethnicity: str = "N",
+    person: dict[str, Any] | None = None,
+    existing: uuid.UUID | None = None,
+    method: str = "knife",
+    location: str = "street",
+) -> NewCase:
+    values = {
+        "given_name": "Kim",
+        "family_name": "Lee",
+        "estimated_age": age,
+        "sex": sex,
+        "ethnicity": ethnicity,
+        "borough": "southwark",
+        **(person or {}),
+    }
+    incident: dict[str, Any] = {
+        "assault_method": method,
+        "assault_location_type": location,
+        "assault_location_description": SENTINEL_PLACE,
+        "injury_description": SENTINEL_NOTE,
+    }
     if assault_at is not None:
         incident["assault_at"] = assault_at
-    return NewCase(person=values, case={"site": site, "arrival_at": arrival, "referral_source": "ed_staff",
-                                        "notes": SENTINEL_NOTE},
-                   incident=incident, existing_person_id=existing)
+    return NewCase(
+        person=values,
+        case={"site": site, "arrival_at": arrival, "referral_source": "ed_staff", "notes": SENTINEL_NOTE},
+        incident=incident,
+        existing_person_id=existing,
+    )
 
 
 def build(admin: UnlockedVault, location: VaultLocation, clock: FakeClock) -> Scenario:
     set_clock(clock, NOW)
     vaults = {}
-    for name, role, sites in (("wanda", Role.WORKER, ("KCH",)), ("rob", Role.WORKER, ("RLH",)),
-                              ("sam", Role.SUPERVISOR, ("KCH", "RLH"))):
+    for name, role, sites in (
+        ("wanda", Role.WORKER, ("KCH",)),
+        ("rob", Role.WORKER, ("RLH",)),
+        ("sam", Role.SUPERVISOR, ("KCH", "RLH")),
+    ):
         add_account(admin, name, role, f"{name} temporary password", sites)
         vaults[name] = unlock_with_changed_password(location, clock, name, f"{name} temporary password")
     directory = ServiceDirectory(admin)
@@ -102,64 +127,134 @@ def build(admin: UnlockedVault, location: VaultLocation, clock: FakeClock) -> Sc
     supervisor.close_case(cases["F"], "disengaged", closed_on=dt.date(2026, 2, 15))
     kch.reopen_case(cases["F"])  # on 10 March
     set_clock(clock, NOW)
-    kch.record_assessment(cases["F"], {"assessed_on": dt.date(2026, 3, 12), "stage": "change",
-                                       "risk_level": "medium"})
+    kch.record_assessment(cases["F"], {"assessed_on": dt.date(2026, 3, 12), "stage": "change", "risk_level": "medium"})
     supervisor.close_case(cases["F"], "goals_met", closed_on=dt.date(2026, 3, 20))
 
     # A: the young person with sentinel identifiers.
-    detail = kch.create_case(_new(at(27, 2, 10), "KCH", assault_at=at(27, 2, 8), age=None, person={
-        "given_name": SENTINEL_GIVEN, "family_name": SENTINEL_FAMILY, "nhs_number": SENTINEL_NHS,
-        "postcode": SENTINEL_POSTCODE, "date_of_birth": SENTINEL_DOB, "address": "1 " + SENTINEL_PLACE,
-        "phone": "07700 900123", "estimated_age": None}))
+    detail = kch.create_case(
+        _new(
+            at(27, 2, 10),
+            "KCH",
+            assault_at=at(27, 2, 8),
+            age=None,
+            person={
+                "given_name": SENTINEL_GIVEN,
+                "family_name": SENTINEL_FAMILY,
+                "nhs_number": SENTINEL_NHS,
+                "postcode": SENTINEL_POSTCODE,
+                "date_of_birth": SENTINEL_DOB,
+                "address": "1 " + SENTINEL_PLACE,
+                "phone": "07700 900123",
+                "estimated_age": None,
+            },
+        )
+    )
     cases["A"], person_a = detail.case_id, detail.person.id
-    kch.add_contact(cases["A"], {"contact_at": at(27, 2, 20), "medium": "bedside", "successful": True,
-                                 "contact_with": "young_person", "duration_minutes": 45,
-                                 "notes": SENTINEL_NOTE})
-    kch.record_assessment(cases["A"], {"assessed_on": dt.date(2026, 2, 27), "stage": "start",
-                                       "risk_level": "high", "needs_identified": ("housing", "education"),
-                                       "notes": SENTINEL_NOTE})
-    kch.record_assessment(cases["A"], {"assessed_on": dt.date(2026, 3, 5), "stage": "end", "risk_level": "low",
-                                       "needs_identified": ("education",), "needs_met": ("housing",)})
+    kch.add_contact(
+        cases["A"],
+        {
+            "contact_at": at(27, 2, 20),
+            "medium": "bedside",
+            "successful": True,
+            "contact_with": "young_person",
+            "duration_minutes": 45,
+            "notes": SENTINEL_NOTE,
+        },
+    )
+    kch.record_assessment(
+        cases["A"],
+        {
+            "assessed_on": dt.date(2026, 2, 27),
+            "stage": "start",
+            "risk_level": "high",
+            "needs_identified": ("housing", "education"),
+            "notes": SENTINEL_NOTE,
+        },
+    )
+    kch.record_assessment(
+        cases["A"],
+        {
+            "assessed_on": dt.date(2026, 3, 5),
+            "stage": "end",
+            "risk_level": "low",
+            "needs_identified": ("education",),
+            "needs_met": ("housing",),
+        },
+    )
     supervisor.close_case(cases["A"], "goals_met", SENTINEL_NOTE, closed_on=dt.date(2026, 3, 5))
 
     # B: first minute of March (GMT).
     cases["B"] = kch.create_case(_new(at(1, 3, 0, 30), "KCH", assault_at=at(28, 2, 23))).case_id
-    kch.add_contact(cases["B"], {"contact_at": at(1, 3, 9), "medium": "phone", "successful": False,
-                                 "contact_with": "young_person"})
-    kch.add_contact(cases["B"], {"contact_at": at(2, 3, 12), "medium": "bedside", "successful": True,
-                                 "contact_with": "young_person", "duration_minutes": 30})
-    kch.add_contact(cases["B"], {"contact_at": at(31, 3, 23, 30), "medium": "home_visit", "successful": True,
-                                 "contact_with": "parent_carer", "duration_minutes": 60})
+    kch.add_contact(
+        cases["B"], {"contact_at": at(1, 3, 9), "medium": "phone", "successful": False, "contact_with": "young_person"}
+    )
+    kch.add_contact(
+        cases["B"],
+        {
+            "contact_at": at(2, 3, 12),
+            "medium": "bedside",
+            "successful": True,
+            "contact_with": "young_person",
+            "duration_minutes": 30,
+        },
+    )
+    kch.add_contact(
+        cases["B"],
+        {
+            "contact_at": at(31, 3, 23, 30),
+            "medium": "home_visit",
+            "successful": True,
+            "contact_with": "parent_carer",
+            "duration_minutes": 60,
+        },
+    )
     kch.update_case(cases["B"], {"consent_share": True})
-    referral = kch_referrals.create_referral(cases["B"], camhs, "routine", SENTINEL_NOTE,
-                                             drafted_on=dt.date(2026, 3, 2))
+    referral = kch_referrals.create_referral(
+        cases["B"], camhs, "routine", SENTINEL_NOTE, drafted_on=dt.date(2026, 3, 2)
+    )
     kch_referrals.record_step(referral, "sent", dt.date(2026, 3, 3))
     kch_referrals.record_step(referral, "accepted", dt.date(2026, 3, 10))
     kch_referrals.record_step(referral, "help_started", dt.date(2026, 4, 14))
-    kch.raise_concern(cases["B"], {"raised_at": at(31, 3, 23, 30), "category": "exploitation",
-                                   "facts": SENTINEL_NOTE, "status": "open"})
+    kch.raise_concern(
+        cases["B"],
+        {"raised_at": at(31, 3, 23, 30), "category": "exploitation", "facts": SENTINEL_NOTE, "status": "open"},
+    )
 
     # C: the night the clocks went forward.
-    cases["C"] = kch.create_case(_new(at(29, 3, 3, 0), "KCH", assault_at=at(29, 3, 1, 30), age=12,
-                                      method="body", location="park")).case_id
+    cases["C"] = kch.create_case(
+        _new(at(29, 3, 3, 0), "KCH", assault_at=at(29, 3, 1, 30), age=12, method="body", location="park")
+    ).case_id
     kch.update_case(cases["C"], {"engagement": "declined"})
-    concern = kch.raise_concern(cases["C"], {"raised_at": at(29, 3, 10), "category": "gang",
-                                             "facts": SENTINEL_NOTE, "status": "open"})
-    kch.amend_concern(cases["C"], concern, {"shared_with": ("social_care", "police"),
-                                            "shared_on": dt.date(2026, 3, 30)})
+    concern = kch.raise_concern(
+        cases["C"], {"raised_at": at(29, 3, 10), "category": "gang", "facts": SENTINEL_NOTE, "status": "open"}
+    )
+    kch.amend_concern(
+        cases["C"], concern, {"shared_with": ("social_care", "police"), "shared_on": dt.date(2026, 3, 30)}
+    )
 
     # D: 00:30 BST on 1 April.
-    cases["D"] = kch.create_case(_new(at(31, 3, 23, 30), "KCH", assault_at=at(31, 3, 22, 30), age=19,
-                                      method="glass", location="licensed")).case_id
+    cases["D"] = kch.create_case(
+        _new(at(31, 3, 23, 30), "KCH", assault_at=at(31, 3, 22, 30), age=19, method="glass", location="licensed")
+    ).case_id
 
     # E: A's young person again, at RLH.
-    cases["E"] = rlh.create_case(_new(at(15, 3, 12), "RLH", assault_at=at(15, 3, 11), age=17,
-                                      existing=person_a)).case_id
-    rlh.add_contact(cases["E"], {"contact_at": at(16, 3, 12), "medium": "phone", "successful": True,
-                                 "contact_with": "professional", "duration_minutes": 90})
+    cases["E"] = rlh.create_case(
+        _new(at(15, 3, 12), "RLH", assault_at=at(15, 3, 11), age=17, existing=person_a)
+    ).case_id
+    rlh.add_contact(
+        cases["E"],
+        {
+            "contact_at": at(16, 3, 12),
+            "medium": "phone",
+            "successful": True,
+            "contact_with": "professional",
+            "duration_minutes": 90,
+        },
+    )
     rlh.update_case(cases["E"], {"consent_share": True})
-    referral = rlh_referrals.create_referral(cases["E"], rehab, "routine", SENTINEL_NOTE,
-                                             drafted_on=dt.date(2026, 3, 16))
+    referral = rlh_referrals.create_referral(
+        cases["E"], rehab, "routine", SENTINEL_NOTE, drafted_on=dt.date(2026, 3, 16)
+    )
     rlh_referrals.record_step(referral, "sent", dt.date(2026, 3, 16))
     rlh_referrals.record_step(referral, "accepted", dt.date(2026, 3, 20))
     rlh_referrals.record_step(referral, "help_started", dt.date(2026, 3, 26))
@@ -168,5 +263,6 @@ def build(admin: UnlockedVault, location: VaultLocation, clock: FakeClock) -> Sc
         from sqlalchemy import select
 
         from youthcase.storage.models import Site
+
         sites = {code: site_id for code, site_id in session.execute(select(Site.code, Site.id))}
     return Scenario(admin, vaults["sam"], vaults["wanda"], vaults["rob"], cases, sites)

@@ -43,15 +43,17 @@ OPERATIONS: dict[str, Operation] = {
     "record a case": lambda v, w: CaseService(v).create_case(new_case(given_name="Other", nhs_number=None)),
     "read the caseload": lambda v, w: CaseService(v).caseload(),
     "open a case": lambda v, w: CaseService(v).case_detail(w.case_id),
-    "log a contact": lambda v, w: CaseService(v).add_contact(w.case_id, {
-        "contact_at": v.clock.now(), "medium": "phone", "successful": False, "contact_with": "young_person"}),
+    "log a contact": lambda v, w: CaseService(v).add_contact(
+        w.case_id, {"contact_at": v.clock.now(), "medium": "phone", "successful": False, "contact_with": "young_person"}
+    ),
     "ask to close": lambda v, w: SupervisionService(v).request_closure(w.case_id, "goals_met"),
     "close a case": lambda v, w: CaseService(v).close_case(w.case_id, "goals_met"),
     "add a supervision note": lambda v, w: SupervisionService(v).add_note(w.case_id, v.clock.now().date(), "x", None),
     "reassign": lambda v, w: SupervisionService(v).reassign([w.case_id], "worker2", "cover"),
     "see the dashboard": lambda v, w: DashboardService(v).dashboard(),
-    "refer": lambda v, w: ReferralService(v).create_referral(w.case_id, w.service_id, "routine", "Low mood.",
-                                                             consent_override_reason="risk of harm"),
+    "refer": lambda v, w: ReferralService(v).create_referral(
+        w.case_id, w.service_id, "routine", "Low mood.", consent_override_reason="risk of harm"
+    ),
     "read the referrals board": lambda v, w: ReferralService(v).board(),
     "edit the service directory": lambda v, w: ServiceDirectory(v).add_service({"service_type": "gp", "name": "GP"}),
     "produce the monthly return": lambda v, w: ReturnService(v).produce("2026-02"),
@@ -59,11 +61,30 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 ALLOWED: dict[Role, set[str]] = {
-    Role.WORKER: {"record a case", "read the caseload", "open a case", "log a contact", "ask to close", "refer",
-                  "read the referrals board"},
-    Role.SUPERVISOR: {"record a case", "read the caseload", "open a case", "log a contact", "ask to close",
-                      "close a case", "add a supervision note", "reassign", "see the dashboard", "refer",
-                      "read the referrals board", "produce the monthly return", "verify the audit trail"},
+    Role.WORKER: {
+        "record a case",
+        "read the caseload",
+        "open a case",
+        "log a contact",
+        "ask to close",
+        "refer",
+        "read the referrals board",
+    },
+    Role.SUPERVISOR: {
+        "record a case",
+        "read the caseload",
+        "open a case",
+        "log a contact",
+        "ask to close",
+        "close a case",
+        "add a supervision note",
+        "reassign",
+        "see the dashboard",
+        "refer",
+        "read the referrals board",
+        "produce the monthly return",
+        "verify the audit trail",
+    },
     Role.ADMIN: {"edit the service directory", "produce the monthly return", "verify the audit trail"},
 }
 

@@ -48,16 +48,24 @@ def _insert(c: Connection) -> None:
     rows = c.execute(text("SELECT id, sequence FROM audit_event WHERE sequence >= 3 ORDER BY sequence DESC")).all()
     for row in rows:  # make room at 3, then copy event 2 into it with a fresh id
         c.execute(text("UPDATE audit_event SET sequence = :s WHERE id = :i"), {"s": row.sequence + 1, "i": row.id})
-    c.execute(text("INSERT INTO audit_event (id, sequence, at, user_id, action, entity, entity_id, previous_mac, mac) "
-                   "SELECT :new, 3, at, user_id, action, entity, entity_id, previous_mac, mac "
-                   "FROM audit_event WHERE sequence = 2"),
-              {"new": "00000000000000000000000000000099" if c.dialect.name == "sqlite"
-               else "00000000-0000-0000-0000-000000000099"})
+    c.execute(
+        text(
+            "INSERT INTO audit_event (id, sequence, at, user_id, action, entity, entity_id, previous_mac, mac) "
+            "SELECT :new, 3, at, user_id, action, entity, entity_id, previous_mac, mac "
+            "FROM audit_event WHERE sequence = 2"
+        ),
+        {
+            "new": "00000000000000000000000000000099"
+            if c.dialect.name == "sqlite"
+            else "00000000-0000-0000-0000-000000000099"
+        },
+    )
 
 
 @pytest.mark.parametrize(("tamper", "first_broken"), [(_edit, 3), (_delete, 3), (_reorder, 3), (_insert, 3)])
-def test_tampering_names_the_first_broken_event(busy_vault: UnlockedVault, tamper: Callable[[Connection], None],
-                                                first_broken: int) -> None:
+def test_tampering_names_the_first_broken_event(
+    busy_vault: UnlockedVault, tamper: Callable[[Connection], None], first_broken: int
+) -> None:
     with busy_vault.engine.begin() as connection:
         tamper(connection)
     report = AuditTrail(busy_vault).verify()

@@ -37,11 +37,21 @@ from youthcase.storage.models import CaseEpisode, YoungPerson
 from .conftest import ADMIN_PASSWORD, FAST_KDF, add_account, unlock_with_changed_password
 
 GOOD: dict[str, str] = {
-    "given_name": "Jamal", "family_name": "Okafor", "date_of_birth": "2009-05-17",
-    "nhs_number": "943 476 5919", "postcode": "SE15 4QL", "sex": "1", "ethnicity": "African",
-    "borough": "Southwark", "site": "KCH", "arrival_datetime": "2026-02-28 21:30",
-    "referral_source": "ed_staff", "assault_datetime": "2026-02-28 20:45", "assault_method": "Knife",
-    "assault_location_type": "street", "assault_location_description": "Rye Lane bus stop",
+    "given_name": "Jamal",
+    "family_name": "Okafor",
+    "date_of_birth": "2009-05-17",
+    "nhs_number": "943 476 5919",
+    "postcode": "SE15 4QL",
+    "sex": "1",
+    "ethnicity": "African",
+    "borough": "Southwark",
+    "site": "KCH",
+    "arrival_datetime": "2026-02-28 21:30",
+    "referral_source": "ed_staff",
+    "assault_datetime": "2026-02-28 20:45",
+    "assault_method": "Knife",
+    "assault_location_type": "street",
+    "assault_location_description": "Rye Lane bus stop",
     "notes": "Brought in by ambulance.",
 }
 
@@ -50,8 +60,9 @@ def row(**changes: str) -> dict[str, str]:
     return {**GOOD, **changes}
 
 
-def csv_bytes(rows: Sequence[dict[str, str]], columns: Sequence[str] = TEMPLATE_COLUMNS,
-              bom: bool = True, delimiter: str = ",") -> bytes:
+def csv_bytes(
+    rows: Sequence[dict[str, str]], columns: Sequence[str] = TEMPLATE_COLUMNS, bom: bool = True, delimiter: str = ","
+) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(columns)
@@ -81,10 +92,14 @@ def people(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
     return vaults
 
 
-def test_import_assigns_to_the_importer_and_a_rerun_imports_nothing_twice(
-        people: dict[str, UnlockedVault]) -> None:
-    data = csv_bytes([row(), row(given_name="Ade", family_name="Bello", nhs_number="",
-                             date_of_birth="2008-01-02", site="RLH"), row()])
+def test_import_assigns_to_the_importer_and_a_rerun_imports_nothing_twice(people: dict[str, UnlockedVault]) -> None:
+    data = csv_bytes(
+        [
+            row(),
+            row(given_name="Ade", family_name="Bello", nhs_number="", date_of_birth="2008-01-02", site="RLH"),
+            row(),
+        ]
+    )
     result = CaseImport(people["wanda"]).import_file(data)
     assert (result.imported, result.already_imported, result.repeated_in_file) == (2, 0, 1)
     assert result.references == ["KCH-26-00001", "RLH-26-00001"]
@@ -97,15 +112,30 @@ def test_import_assigns_to_the_importer_and_a_rerun_imports_nothing_twice(
     again = CaseImport(people["wanda"]).import_file(data)
     assert (again.imported, again.already_imported, again.repeated_in_file) == (0, 2, 1)
     # The same values written differently (labels, case, spacing, T) are the same row.
-    relabelled = csv_bytes([row(ethnicity="n", borough="southwark", assault_method="knife",
-                                nhs_number="9434765919", arrival_datetime="2026-02-28T21:30")])
+    relabelled = csv_bytes(
+        [
+            row(
+                ethnicity="n",
+                borough="southwark",
+                assault_method="knife",
+                nhs_number="9434765919",
+                arrival_datetime="2026-02-28T21:30",
+            )
+        ]
+    )
     assert CaseImport(people["sam"]).import_file(relabelled).already_imported == 1
     assert count(people["admin"], CaseEpisode) == 2
 
 
 def test_one_bad_row_among_good_ones_imports_nothing(people: dict[str, UnlockedVault]) -> None:
-    data = csv_bytes([row(), row(date_of_birth="17/05/2009", sex="boy"), row(given_name="Kofi"),
-                      row(nhs_number="943 476 5918", given_name="Liam")])
+    data = csv_bytes(
+        [
+            row(),
+            row(date_of_birth="17/05/2009", sex="boy"),
+            row(given_name="Kofi"),
+            row(nhs_number="943 476 5918", given_name="Liam"),
+        ]
+    )
     with pytest.raises(ImportInvalid) as caught:
         CaseImport(people["wanda"]).import_file(data)
     assert where(caught.value) == {(3, "date_of_birth"), (3, "sex"), (5, "nhs_number")}
@@ -118,17 +148,38 @@ def test_returning_young_people_are_attached_not_duplicated(people: dict[str, Un
     importer = CaseImport(people["wanda"])
     assert importer.import_file(csv_bytes([row()])).returning_matched == 0
     later = "2026-02-28 23:50"
-    second = csv_bytes([
-        row(arrival_datetime=later),  # same NHS number
-        row(nhs_number="", given_name="OKAFOR", family_name="Jamál", arrival_datetime="2026-02-27 10:00",
-            assault_datetime=""),  # name and date of birth, typed differently
-        # A namesake born the same day, with another NHS number:
-        row(nhs_number="401 023 2137", arrival_datetime="2026-02-26 10:00", assault_datetime=""),
-        row(given_name="Zoë", family_name="O'Brien", nhs_number="", date_of_birth="2010-10-10",
-            sex="2", arrival_datetime="2026-02-20 19:00", assault_datetime=""),
-        row(given_name="zoe", family_name="obrien", nhs_number="", date_of_birth="2010-10-10",
-            sex="2", arrival_datetime="2026-02-25 19:00", assault_datetime=""),  # earlier row of the file
-    ])
+    second = csv_bytes(
+        [
+            row(arrival_datetime=later),  # same NHS number
+            row(
+                nhs_number="",
+                given_name="OKAFOR",
+                family_name="Jamál",
+                arrival_datetime="2026-02-27 10:00",
+                assault_datetime="",
+            ),  # name and date of birth, typed differently
+            # A namesake born the same day, with another NHS number:
+            row(nhs_number="401 023 2137", arrival_datetime="2026-02-26 10:00", assault_datetime=""),
+            row(
+                given_name="Zoë",
+                family_name="O'Brien",
+                nhs_number="",
+                date_of_birth="2010-10-10",
+                sex="2",
+                arrival_datetime="2026-02-20 19:00",
+                assault_datetime="",
+            ),
+            row(
+                given_name="zoe",
+                family_name="obrien",
+                nhs_number="",
+                date_of_birth="2010-10-10",
+                sex="2",
+                arrival_datetime="2026-02-25 19:00",
+                assault_datetime="",
+            ),  # earlier row of the file
+        ]
+    )
     preview = importer.preview(second)
     assert preview.ok and [r.returning for r in preview.rows] == [True, True, False, False, True]
     result = importer.import_file(second)
@@ -137,8 +188,7 @@ def test_returning_young_people_are_attached_not_duplicated(people: dict[str, Un
     assert count(people["admin"], CaseEpisode) == 6
 
 
-def test_a_worker_and_a_supervisor_may_import_an_administrator_may_not(
-        people: dict[str, UnlockedVault]) -> None:
+def test_a_worker_and_a_supervisor_may_import_an_administrator_may_not(people: dict[str, UnlockedVault]) -> None:
     data = csv_bytes([row()])
     for action in (CaseImport(people["admin"]).preview, CaseImport(people["admin"]).import_file):
         with pytest.raises(PermissionDenied):
@@ -155,11 +205,16 @@ def test_preview_shows_parsed_values_and_statuses_without_writing(people: dict[s
     importer = CaseImport(people["wanda"])
     importer.import_file(csv_bytes([row()]))
     calls: list[tuple[int, int]] = []
-    data = csv_bytes([row(), row(given_name="Kofi", nhs_number=""), row(given_name="Kofi", nhs_number=""),
-                      row(sex="Q")])
+    data = csv_bytes(
+        [row(), row(given_name="Kofi", nhs_number=""), row(given_name="Kofi", nhs_number=""), row(sex="Q")]
+    )
     preview = importer.preview(data, progress=lambda done, total: calls.append((done, total)))
-    assert [r.status for r in preview.rows] == [RowStatus.ALREADY_IMPORTED, RowStatus.NEW,
-                                                RowStatus.REPEATED, RowStatus.INVALID]
+    assert [r.status for r in preview.rows] == [
+        RowStatus.ALREADY_IMPORTED,
+        RowStatus.NEW,
+        RowStatus.REPEATED,
+        RowStatus.INVALID,
+    ]
     assert preview.rows[2].repeats_row == 3
     kofi = preview.rows[1].values
     assert kofi is not None and kofi["ethnicity"] == "N" and kofi["assault_method"] == "knife"
@@ -206,8 +261,15 @@ def test_header_is_matched_loosely_and_checked_up_front(worker: UnlockedVault) -
 
 def test_optional_columns_semicolons_and_no_bom(worker: UnlockedVault) -> None:
     columns = [*TEMPLATE_COLUMNS, *OPTIONAL_COLUMNS]
-    full = row(preferred_name="Jay", estimated_age="", phone="07700 900123", address="1 High St",
-               assault_method="other", assault_method_other="Dog set on him", injury_description="Bites")
+    full = row(
+        preferred_name="Jay",
+        estimated_age="",
+        phone="07700 900123",
+        address="1 High St",
+        assault_method="other",
+        assault_method_other="Dog set on him",
+        injury_description="Bites",
+    )
     preview = CaseImport(worker).preview(csv_bytes([full], columns, bom=False, delimiter=";"))
     assert preview.ok
     values = preview.rows[0].values
@@ -234,24 +296,27 @@ def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers(worker: 
     assert problems_of(worker, gap.encode()) == {(2, "column 3")}
 
 
-@pytest.mark.parametrize(("data", "fragment"), [
-    (csv_bytes([row(given_name="Zoë")], bom=False).decode("utf-8").encode("cp1252"), "not UTF-8"),
-    ("\ufeff".encode("utf-16-le") + "given_name".encode("utf-16-le"), "UTF-16"),
-    (b"PK\x03\x04 workbook", "Excel workbook"),
-    (b"", "empty"),
-    (b"\r\n\r\n", "empty"),
-    (b",,,\r\nJamal", "header"),
-])
-def test_files_that_are_not_csv_utf8_are_refused_with_advice(worker: UnlockedVault, data: bytes,
-                                                             fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (csv_bytes([row(given_name="Zoë")], bom=False).decode("utf-8").encode("cp1252"), "not UTF-8"),
+        ("\ufeff".encode("utf-16-le") + "given_name".encode("utf-16-le"), "UTF-16"),
+        (b"PK\x03\x04 workbook", "Excel workbook"),
+        (b"", "empty"),
+        (b"\r\n\r\n", "empty"),
+        (b",,,\r\nJamal", "header"),
+    ],
+)
+def test_files_that_are_not_csv_utf8_are_refused_with_advice(worker: UnlockedVault, data: bytes, fragment: str) -> None:
     with pytest.raises(ImportRefused, match=fragment) as caught:
         CaseImport(worker).preview(data)
     if fragment not in {"empty", "header"}:
         assert "CSV UTF-8" in str(caught.value)
 
 
-def test_files_over_the_limit_are_refused(worker: UnlockedVault, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_over_the_limit_are_refused(
+    worker: UnlockedVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(case_import, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes([row()] * 10))
@@ -279,28 +344,42 @@ def _not_iso_date(text: str) -> bool:
 
 
 @FAST
-@given(st.one_of(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=30),
-                 st.from_regex(r"\A[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}\Z"),
-                 st.from_regex(r"\A[0-9]{4}-(1[3-9]|00)-[0-9]{2}\Z")).filter(_not_iso_date))
+@given(
+    st.one_of(
+        st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=30),
+        st.from_regex(r"\A[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}\Z"),
+        st.from_regex(r"\A[0-9]{4}-(1[3-9]|00)-[0-9]{2}\Z"),
+    ).filter(_not_iso_date)
+)
 def test_malformed_dates_are_reported_on_their_column(worker: UnlockedVault, text: str) -> None:
     assert (2, "date_of_birth") in single_problem_column(worker, date_of_birth=text)
 
 
 @FAST
-@given(st.from_regex(r"\A[0-9]{10}\Z").filter(lambda d: not nhs_number_check_digit_ok(d))
-       | st.from_regex(r"\A[0-9]{1,9}\Z") | st.from_regex(r"\A[0-9]{11,14}\Z"))
+@given(
+    st.from_regex(r"\A[0-9]{10}\Z").filter(lambda d: not nhs_number_check_digit_ok(d))
+    | st.from_regex(r"\A[0-9]{1,9}\Z")
+    | st.from_regex(r"\A[0-9]{11,14}\Z")
+)
 def test_bad_nhs_numbers_are_reported(worker: UnlockedVault, digits: str) -> None:
     assert single_problem_column(worker, nhs_number=digits) == {(2, "nhs_number")}
 
 
-CODE_COLUMNS = {"sex": codes.SEX, "ethnicity": codes.ETHNICITY, "borough": codes.BOROUGH,
-                "referral_source": codes.REFERRAL_SOURCE, "assault_method": codes.ASSAULT_METHOD,
-                "assault_location_type": codes.ASSAULT_LOCATION_TYPE}
+CODE_COLUMNS = {
+    "sex": codes.SEX,
+    "ethnicity": codes.ETHNICITY,
+    "borough": codes.BOROUGH,
+    "referral_source": codes.REFERRAL_SOURCE,
+    "assault_method": codes.ASSAULT_METHOD,
+    "assault_location_type": codes.ASSAULT_LOCATION_TYPE,
+}
 
 
 @FAST
-@given(st.sampled_from(sorted(CODE_COLUMNS)),
-       st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=300))
+@given(
+    st.sampled_from(sorted(CODE_COLUMNS)),
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=300),
+)
 def test_unknown_codes_are_reported_on_their_column(worker: UnlockedVault, column: str, text: str) -> None:
     if not text.strip() or CODE_COLUMNS[column].lookup(text) is not None:
         return
@@ -311,8 +390,7 @@ def test_unknown_codes_are_reported_on_their_column(worker: UnlockedVault, colum
 
 @FAST
 @given(st.sampled_from(sorted(CODE_COLUMNS)), st.data())
-def test_codes_and_labels_in_any_case_are_accepted(worker: UnlockedVault, column: str,
-                                                   data: st.DataObject) -> None:
+def test_codes_and_labels_in_any_case_are_accepted(worker: UnlockedVault, column: str, data: st.DataObject) -> None:
     item = data.draw(st.sampled_from(CODE_COLUMNS[column].codes))
     text = data.draw(st.sampled_from([item.code, item.label, item.label.upper(), f"  {item.label.lower()} "]))
     if column == "assault_method" and item.code == "other":
@@ -338,9 +416,13 @@ def test_unicode_and_huge_names_are_kept_exactly_or_refused_clearly(worker: Unlo
         assert len(stripped) > 100 or not stripped or stripped[0] in "=+-@"
 
 
-FORMULA = st.builds(lambda start, rest: start + rest, st.sampled_from(["=", "+", "-", "@"]),
-                    st.sampled_from(['HYPERLINK("http://evil.example","Click")', "cmd|'/c calc'!A1",
-                                     "SUM(A1:A9)", "44 20 7946 0000", ""]))
+FORMULA = st.builds(
+    lambda start, rest: start + rest,
+    st.sampled_from(["=", "+", "-", "@"]),
+    st.sampled_from(
+        ['HYPERLINK("http://evil.example","Click")', "cmd|'/c calc'!A1", "SUM(A1:A9)", "44 20 7946 0000", ""]
+    ),
+)
 
 
 @FAST
@@ -353,8 +435,7 @@ def test_formula_looking_names_are_refused_and_notes_kept_verbatim(worker: Unloc
 
 
 @FAST
-@given(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\x00"),
-               min_size=1, max_size=25_000))
+@given(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\x00"), min_size=1, max_size=25_000))
 def test_notes_of_any_text_and_size_are_kept_or_refused_clearly(worker: UnlockedVault, notes: str) -> None:
     preview = CaseImport(worker).preview(csv_bytes([row(notes=notes)]))
     values = preview.rows[0].values
@@ -377,10 +458,38 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
 def cli_vault(tmp_path: Path) -> str:
     db = str(tmp_path / "cli.vault")
     assert run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")[0] == 0
-    assert run("users", "add", "--db", db, "--user", "admin", "--password-stdin", "--new-user", "wanda",
-               "--role", "worker", "--site", "KCH", stdin=f"{ADMIN_PASSWORD}\nwanda temporary pass\n")[0] == 0
-    assert run("users", "passwd", "--db", db, "--user", "wanda", "--password-stdin",
-               stdin="wanda temporary pass\nwanda chose this phrase\n")[0] == 0
+    assert (
+        run(
+            "users",
+            "add",
+            "--db",
+            db,
+            "--user",
+            "admin",
+            "--password-stdin",
+            "--new-user",
+            "wanda",
+            "--role",
+            "worker",
+            "--site",
+            "KCH",
+            stdin=f"{ADMIN_PASSWORD}\nwanda temporary pass\n",
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            "users",
+            "passwd",
+            "--db",
+            db,
+            "--user",
+            "wanda",
+            "--password-stdin",
+            stdin="wanda temporary pass\nwanda chose this phrase\n",
+        )[0]
+        == 0
+    )
     return db
 
 
@@ -388,8 +497,7 @@ def test_cli_import_reports_every_problem_then_imports_once(cli_vault: str, tmp_
     # The CLI's clock is the real one: arrivals a day ago are not in the future.
     yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     born = yesterday.date().replace(year=yesterday.year - 16, day=1)
-    when = {"arrival_datetime": yesterday.isoformat(), "assault_datetime": "",
-            "date_of_birth": born.isoformat()}
+    when = {"arrival_datetime": yesterday.isoformat(), "assault_datetime": "", "date_of_birth": born.isoformat()}
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([row(**when), row(**when, sex="boy"), {**row(**when), "date_of_birth": "2009-13-01"}]))
     login = ("--db", cli_vault, "--user", "wanda", "--password-stdin")
@@ -397,8 +505,11 @@ def test_cli_import_reports_every_problem_then_imports_once(cli_vault: str, tmp_
     lines = err.splitlines()
     assert code == 2 and out == ""
     assert lines[0].startswith("row 3, sex: ") and lines[1].startswith("row 4, date_of_birth: ")
-    assert lines[2] == ("youthcase: error: 2 problems in 2 rows; nothing was imported: correct the file "
-                        "and import it again") and len(lines) == 3
+    assert (
+        lines[2]
+        == ("youthcase: error: 2 problems in 2 rows; nothing was imported: correct the file and import it again")
+        and len(lines) == 3
+    )
 
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes([row(**when), row(**when, given_name="Kofi", nhs_number="")]))
@@ -412,15 +523,25 @@ def test_cli_import_reports_every_problem_then_imports_once(cli_vault: str, tmp_
 def test_cli_import_refusals_are_one_line(cli_vault: str, tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     path.write_bytes(csv_bytes([row()]))
-    code, _, err = run("import", "--db", cli_vault, "--user", "admin", "--password-stdin", str(path),
-                       stdin=ADMIN_PASSWORD + "\n")
+    code, _, err = run(
+        "import", "--db", cli_vault, "--user", "admin", "--password-stdin", str(path), stdin=ADMIN_PASSWORD + "\n"
+    )
     assert code == 8 and err.count("\n") == 1 and "may not import cases" in err
-    code, _, err = run("import", "--db", cli_vault, "--user", "wanda", "--password-stdin",
-                       str(tmp_path / "absent.csv"), stdin="wanda chose this phrase\n")
+    code, _, err = run(
+        "import",
+        "--db",
+        cli_vault,
+        "--user",
+        "wanda",
+        "--password-stdin",
+        str(tmp_path / "absent.csv"),
+        stdin="wanda chose this phrase\n",
+    )
     assert code == 2 and err.count("\n") == 1 and "no file" in err
     path.write_bytes("given_name\r\nZoë\r\n".encode("cp1252"))
-    code, _, err = run("import", "--db", cli_vault, "--user", "wanda", "--password-stdin", str(path),
-                       stdin="wanda chose this phrase\n")
+    code, _, err = run(
+        "import", "--db", cli_vault, "--user", "wanda", "--password-stdin", str(path), stdin="wanda chose this phrase\n"
+    )
     assert code == 2 and err.count("\n") == 1 and "CSV UTF-8" in err
 
 
@@ -432,12 +553,12 @@ def test_the_readme_example_and_the_template_import(worker: UnlockedVault) -> No
     assert [r.status for r in preview.rows] == [RowStatus.NEW]
     template = Path(__file__).resolve().parents[2] / "resources" / "case-import-template.csv"
     assert CaseImport(worker).preview(template).rows == []
-    assert template.read_bytes().removeprefix(b"\xef\xbb\xbf").decode().split("\r\n")[0] == \
-        ",".join(TEMPLATE_COLUMNS)
+    assert template.read_bytes().removeprefix(b"\xef\xbb\xbf").decode().split("\r\n")[0] == ",".join(TEMPLATE_COLUMNS)
 
 
 def test_a_conflicting_save_imports_nothing_and_says_to_run_again(
-        worker: UnlockedVault, monkeypatch: pytest.MonkeyPatch) -> None:
+    worker: UnlockedVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlalchemy.exc import IntegrityError
 
     def clash(*args: Any, **kwargs: Any) -> Any:

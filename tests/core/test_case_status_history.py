@@ -22,8 +22,14 @@ from .conftest import add_account, unlock_with_changed_password
 
 def _new_case(arrival: dt.datetime) -> NewCase:
     return NewCase(
-        person={"given_name": "Tom", "family_name": "Reed", "estimated_age": 16, "sex": "1",
-                "ethnicity": "A", "borough": "lambeth"},
+        person={
+            "given_name": "Tom",
+            "family_name": "Reed",
+            "estimated_age": 16,
+            "sex": "1",
+            "ethnicity": "A",
+            "borough": "lambeth",
+        },
         case={"site": "KCH", "arrival_at": arrival, "referral_source": "ed_staff"},
         incident={"assault_method": "body", "assault_location_type": "street"},
     )
@@ -43,15 +49,17 @@ def supervisor(admin_vault: UnlockedVault, clock: FakeClock) -> UnlockedVault:
 
 def _history(vault: UnlockedVault, case_id: uuid.UUID) -> list[tuple[str, dt.date, str | None]]:
     with vault.session() as session:
-        rows = session.execute(select(CaseStatusChange.change, CaseStatusChange.changed_on,
-                                      CaseStatusChange.reason)
-                               .where(CaseStatusChange.case_id == case_id)
-                               .order_by(CaseStatusChange.recorded_at)).all()
+        rows = session.execute(
+            select(CaseStatusChange.change, CaseStatusChange.changed_on, CaseStatusChange.reason)
+            .where(CaseStatusChange.case_id == case_id)
+            .order_by(CaseStatusChange.recorded_at)
+        ).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-def test_open_close_reopen_are_recorded_with_london_days(worker: UnlockedVault, supervisor: UnlockedVault,
-                                                        clock: FakeClock) -> None:
+def test_open_close_reopen_are_recorded_with_london_days(
+    worker: UnlockedVault, supervisor: UnlockedVault, clock: FakeClock
+) -> None:
     clock.advance((dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC) - clock.now()).total_seconds())
     service = CaseService(worker)
     # 23:30 UTC on 31 March is 00:30 BST on 1 April: the case opens on 1 April.
@@ -62,9 +70,11 @@ def test_open_close_reopen_are_recorded_with_london_days(worker: UnlockedVault, 
     CaseService(supervisor).close_case(case_id, "disengaged", closed_on=dt.date(2026, 4, 1))
     clock.advance(60)
     service.reopen_case(case_id)
-    assert _history(worker, case_id) == [("opened", dt.date(2026, 4, 1), None),
-                                         ("closed", dt.date(2026, 4, 1), "disengaged"),
-                                         ("reopened", dt.date(2026, 4, 2), None)]
+    assert _history(worker, case_id) == [
+        ("opened", dt.date(2026, 4, 1), None),
+        ("closed", dt.date(2026, 4, 1), "disengaged"),
+        ("reopened", dt.date(2026, 4, 2), None),
+    ]
 
 
 def test_migration_backfills_existing_cases(tmp_path: Path) -> None:
@@ -74,20 +84,35 @@ def test_migration_backfills_existing_cases(tmp_path: Path) -> None:
     open_id, closed_id = uuid.uuid4().hex, uuid.uuid4().hex
     with engine.begin() as connection:
         for case_id, arrival, status, closed_on, reason in (
-                (open_id, "2026-03-31 23:30:00.000000", "open", None, None),
-                (closed_id, "2026-01-10 12:00:00.000000", "closed", "2026-02-20", "goals_met")):
-            connection.execute(text(
-                "INSERT INTO case_episode (id, reference, person_id, site_id, worker_id, arrival_at, "
-                "referral_source, engagement, status, opened_at, closed_on, closure_reason, reopen_count, "
-                "created_at) VALUES (:id, :ref, :p, :s, :w, :arrival, 'ed_staff', 'engaged', :status, "
-                ":arrival, :closed_on, :reason, 0, :arrival)"),
-                {"id": case_id, "ref": case_id[:10], "p": uuid.uuid4().hex, "s": uuid.uuid4().hex,
-                 "w": uuid.uuid4().hex, "arrival": arrival, "status": status, "closed_on": closed_on,
-                 "reason": reason})
+            (open_id, "2026-03-31 23:30:00.000000", "open", None, None),
+            (closed_id, "2026-01-10 12:00:00.000000", "closed", "2026-02-20", "goals_met"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO case_episode (id, reference, person_id, site_id, worker_id, arrival_at, "
+                    "referral_source, engagement, status, opened_at, closed_on, closure_reason, reopen_count, "
+                    "created_at) VALUES (:id, :ref, :p, :s, :w, :arrival, 'ed_staff', 'engaged', :status, "
+                    ":arrival, :closed_on, :reason, 0, :arrival)"
+                ),
+                {
+                    "id": case_id,
+                    "ref": case_id[:10],
+                    "p": uuid.uuid4().hex,
+                    "s": uuid.uuid4().hex,
+                    "w": uuid.uuid4().hex,
+                    "arrival": arrival,
+                    "status": status,
+                    "closed_on": closed_on,
+                    "reason": reason,
+                },
+            )
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0004")
-        rows = connection.execute(text("SELECT case_id, change, changed_on, reason FROM case_status_change "
-                                       "ORDER BY changed_on")).all()
-    assert [tuple(r) for r in rows] == [(closed_id, "opened", "2026-01-10", None),
-                                       (closed_id, "closed", "2026-02-20", "goals_met"),
-                                       (open_id, "opened", "2026-04-01", None)]
+        rows = connection.execute(
+            text("SELECT case_id, change, changed_on, reason FROM case_status_change ORDER BY changed_on")
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (closed_id, "opened", "2026-01-10", None),
+        (closed_id, "closed", "2026-02-20", "goals_met"),
+        (open_id, "opened", "2026-04-01", None),
+    ]

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
 from youthcase.services.cases import CaseInvalid, CaseService, NewCase
 from youthcase.services.errors import PermissionDenied
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import AuditEvent
-from tests.helpers.clock import FakeClock
 
 from .conftest import add_account, unlock_with_changed_password
 
@@ -22,23 +22,38 @@ NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def new_case(**person: Any) -> NewCase:
-    base = {"given_name": "Jamal", "family_name": "Okafor", "date_of_birth": dt.date(2009, 5, 17),
-            "nhs_number": "943 476 5919", "sex": "1", "ethnicity": "N", "borough": "southwark",
-            "postcode": "SE15 4QL"}
+    base = {
+        "given_name": "Jamal",
+        "family_name": "Okafor",
+        "date_of_birth": dt.date(2009, 5, 17),
+        "nhs_number": "943 476 5919",
+        "sex": "1",
+        "ethnicity": "N",
+        "borough": "southwark",
+        "postcode": "SE15 4QL",
+    }
     base.update(person)
     return NewCase(
         person=base,
         case={"site": "KCH", "arrival_at": NOW - dt.timedelta(hours=5), "referral_source": "ed_staff"},
-        incident={"assault_at": NOW - dt.timedelta(hours=6), "assault_method": "knife",
-                  "assault_location_type": "street", "assault_location_description": "Rye Lane bus stop"},
+        incident={
+            "assault_at": NOW - dt.timedelta(hours=6),
+            "assault_method": "knife",
+            "assault_location_type": "street",
+            "assault_location_description": "Rye Lane bus stop",
+        },
     )
 
 
 @pytest.fixture
 def people(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> dict[str, UnlockedVault]:
     """A worker and a colleague at KCH, a supervisor of KCH and one of RLH, and the admin."""
-    accounts = {"wanda": (Role.WORKER, ("KCH",)), "will": (Role.WORKER, ("KCH",)),
-                "sam": (Role.SUPERVISOR, ("KCH",)), "rita": (Role.SUPERVISOR, ("RLH",))}
+    accounts = {
+        "wanda": (Role.WORKER, ("KCH",)),
+        "will": (Role.WORKER, ("KCH",)),
+        "sam": (Role.SUPERVISOR, ("KCH",)),
+        "rita": (Role.SUPERVISOR, ("RLH",)),
+    }
     vaults = {"admin": admin_vault}
     for name, (role, sites) in accounts.items():
         add_account(admin_vault, name, role, f"{name} temporary password", sites)
@@ -58,10 +73,18 @@ def test_new_case_and_its_detail(people: dict[str, UnlockedVault]) -> None:
 
 
 def test_every_problem_is_reported_and_nothing_saved(people: dict[str, UnlockedVault]) -> None:
-    bad = NewCase(person={"given_name": "", "family_name": "X", "sex": "Q", "ethnicity": "A",
-                          "borough": "camden", "nhs_number": "1234567890"},
-                  case={"site": "KCH", "arrival_at": NOW, "referral_source": "ed_staff"},
-                  incident={"assault_method": "knife", "assault_location_type": "street"})
+    bad = NewCase(
+        person={
+            "given_name": "",
+            "family_name": "X",
+            "sex": "Q",
+            "ethnicity": "A",
+            "borough": "camden",
+            "nhs_number": "1234567890",
+        },
+        case={"site": "KCH", "arrival_at": NOW, "referral_source": "ed_staff"},
+        incident={"assault_method": "knife", "assault_location_type": "street"},
+    )
     with pytest.raises(CaseInvalid) as caught:
         CaseService(people["wanda"]).create_case(bad)
     fields = {p.field for p in caught.value.problems}
@@ -69,16 +92,25 @@ def test_every_problem_is_reported_and_nothing_saved(people: dict[str, UnlockedV
     assert CaseService(people["wanda"]).caseload() == []
 
 
-@pytest.mark.parametrize(("person", "case", "incident", "field"), [
-    ({"date_of_birth": dt.date(2030, 1, 1)}, {}, {}, "date_of_birth"),
-    ({"date_of_birth": dt.date(1990, 1, 1)}, {}, {}, "date_of_birth"),  # 36 at arrival
-    ({}, {"arrival_at": NOW + dt.timedelta(days=2)}, {}, "arrival_at"),
-    ({}, {}, {"assault_at": NOW - dt.timedelta(hours=1)}, "assault_at"),  # after the arrival
-    ({}, {}, {"assault_at": dt.datetime(2008, 1, 1, tzinfo=dt.UTC)}, "assault_at"),  # before birth
-    ({}, {"site": "XYZ"}, {}, "site"),
-])
-def test_cross_field_rules(people: dict[str, UnlockedVault], clock: FakeClock, person: dict[str, Any],
-                           case: dict[str, Any], incident: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(
+    ("person", "case", "incident", "field"),
+    [
+        ({"date_of_birth": dt.date(2030, 1, 1)}, {}, {}, "date_of_birth"),
+        ({"date_of_birth": dt.date(1990, 1, 1)}, {}, {}, "date_of_birth"),  # 36 at arrival
+        ({}, {"arrival_at": NOW + dt.timedelta(days=2)}, {}, "arrival_at"),
+        ({}, {}, {"assault_at": NOW - dt.timedelta(hours=1)}, "assault_at"),  # after the arrival
+        ({}, {}, {"assault_at": dt.datetime(2008, 1, 1, tzinfo=dt.UTC)}, "assault_at"),  # before birth
+        ({}, {"site": "XYZ"}, {}, "site"),
+    ],
+)
+def test_cross_field_rules(
+    people: dict[str, UnlockedVault],
+    clock: FakeClock,
+    person: dict[str, Any],
+    case: dict[str, Any],
+    incident: dict[str, Any],
+    field: str,
+) -> None:
     base = new_case(**person)
     bad = NewCase(base.person, {**base.case, **case}, {**base.incident, **incident})
     with pytest.raises(CaseInvalid) as caught:
@@ -97,8 +129,14 @@ def test_returning_person_is_recognised_by_blind_index(people: dict[str, Unlocke
     assert [m.person_id for m in by_name] == [first.person.id]
     assert service.find_returning_person(None, "Jamal", "Okafor", dt.date(2009, 5, 18)) == []
     # A returning person: only the date of birth is sent (for the age rule); the record is kept.
-    again = service.create_case(NewCase({"date_of_birth": dt.date(2009, 5, 17)}, new_case().case,
-                                        new_case().incident, existing_person_id=first.person.id))
+    again = service.create_case(
+        NewCase(
+            {"date_of_birth": dt.date(2009, 5, 17)},
+            new_case().case,
+            new_case().incident,
+            existing_person_id=first.person.id,
+        )
+    )
     assert again.person.id == first.person.id and again.person.values["given_name"] == "Jamal"
 
 
@@ -133,8 +171,13 @@ def test_a_supervisors_read_is_audited_and_the_workers_is_not(people: dict[str, 
 
     def views() -> list[Any]:
         with people["admin"].session() as session:
-            return list(session.scalars(select(AuditEvent.user_id).where(
-                AuditEvent.action == "view", AuditEvent.entity_id == detail.case_id)))
+            return list(
+                session.scalars(
+                    select(AuditEvent.user_id).where(
+                        AuditEvent.action == "view", AuditEvent.entity_id == detail.case_id
+                    )
+                )
+            )
 
     CaseService(people["wanda"]).case_detail(detail.case_id)
     assert views() == []
@@ -142,20 +185,31 @@ def test_a_supervisors_read_is_audited_and_the_workers_is_not(people: dict[str, 
     assert views() == [people["sam"].actor.user_id]
 
 
-def test_contacts_drive_engagement_and_the_fourteen_day_flag(people: dict[str, UnlockedVault],
-                                                             clock: FakeClock) -> None:
+def test_contacts_drive_engagement_and_the_fourteen_day_flag(
+    people: dict[str, UnlockedVault], clock: FakeClock
+) -> None:
     service = CaseService(people["wanda"])
     case_id = service.create_case(new_case()).case_id
-    service.add_contact(case_id, {"contact_at": clock.now(), "medium": "phone", "successful": False,
-                                  "contact_with": "young_person"})
+    service.add_contact(
+        case_id, {"contact_at": clock.now(), "medium": "phone", "successful": False, "contact_with": "young_person"}
+    )
     (row,) = service.caseload()
     assert row.engagement == "contact_attempted" and not row.no_recent_contact
     clock.advance(15 * 86400)
     (row,) = service.caseload()
     assert row.no_recent_contact  # 15 days since the case opened, only a failed attempt
-    service.add_contact(case_id, {"contact_at": clock.now(), "medium": "bedside", "successful": True,
-                                  "contact_with": "young_person", "topics": ("safety", "housing"),
-                                  "notes": "Safety plan agreed.", "duration_minutes": 40})
+    service.add_contact(
+        case_id,
+        {
+            "contact_at": clock.now(),
+            "medium": "bedside",
+            "successful": True,
+            "contact_with": "young_person",
+            "topics": ("safety", "housing"),
+            "notes": "Safety plan agreed.",
+            "duration_minutes": 40,
+        },
+    )
     (row,) = service.caseload()
     assert row.engagement == "engaged" and not row.no_recent_contact
     clock.advance(14 * 86400 + 60)
@@ -165,28 +219,41 @@ def test_contacts_drive_engagement_and_the_fourteen_day_flag(people: dict[str, U
     assert contacts[0].values["topics"] == ("safety", "housing")
 
 
-def test_safeguarding_concerns_are_amended_by_new_versions(people: dict[str, UnlockedVault],
-                                                           clock: FakeClock) -> None:
+def test_safeguarding_concerns_are_amended_by_new_versions(people: dict[str, UnlockedVault], clock: FakeClock) -> None:
     service = CaseService(people["wanda"])
     case_id = service.create_case(new_case()).case_id
-    concern = service.raise_concern(case_id, {"raised_at": clock.now(), "category": "exploitation",
-                                              "facts": "Says he is made to carry parcels.",
-                                              "status": "open"})
-    assert service.amend_concern(case_id, concern, {"shared_with": ("social_care",),
-                                                    "shared_on": clock.now().date()}) == 2
+    concern = service.raise_concern(
+        case_id,
+        {
+            "raised_at": clock.now(),
+            "category": "exploitation",
+            "facts": "Says he is made to carry parcels.",
+            "status": "open",
+        },
+    )
+    assert (
+        service.amend_concern(case_id, concern, {"shared_with": ("social_care",), "shared_on": clock.now().date()}) == 2
+    )
     (history,) = service.case_detail(case_id).concerns
     assert [v.values["shared_with"] for v in history.versions] == [(), ("social_care",)]
     assert history.versions[0].values["facts"] == history.versions[1].values["facts"]
     assert [(v.values["version"], v.values["recorded_by"]) for v in history.versions] == [(1, "wanda"), (2, "wanda")]
 
 
-def test_assessments_closure_reopening_goals_and_follow_up(people: dict[str, UnlockedVault],
-                                                          clock: FakeClock) -> None:
+def test_assessments_closure_reopening_goals_and_follow_up(people: dict[str, UnlockedVault], clock: FakeClock) -> None:
     service = CaseService(people["wanda"])
     case_id = service.create_case(new_case()).case_id
     today = clock.now().date()
-    service.record_assessment(case_id, {"assessed_on": today, "stage": "start", "risk_level": "high",
-                                        "risk_factors": ("weapon_carrying",), "needs_identified": ("housing",)})
+    service.record_assessment(
+        case_id,
+        {
+            "assessed_on": today,
+            "stage": "start",
+            "risk_level": "high",
+            "risk_factors": ("weapon_carrying",),
+            "needs_identified": ("housing",),
+        },
+    )
     assert service.caseload()[0].risk == "high"
     service.add_goal(case_id, {"goal": "Back to college by spring", "status": "in_progress"})
     with pytest.raises(PermissionDenied):  # workers ask for closure; supervisors close

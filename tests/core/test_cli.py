@@ -39,49 +39,117 @@ def assert_one_line_error(code: int, err: str, fragment: str) -> None:
 
 
 def test_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "youthcase", "--version"], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "youthcase", "--version"], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == f"youthcase {__version__}"
 
 
 def test_init_prints_a_recovery_key_once(tmp_path: Path) -> None:
-    code, out, _ = run("init", "--db", str(tmp_path / "v.vault"), "--admin", "admin", "--password-stdin",
-                       stdin=ADMIN_PW + "\n")
+    code, out, _ = run(
+        "init", "--db", str(tmp_path / "v.vault"), "--admin", "admin", "--password-stdin", stdin=ADMIN_PW + "\n"
+    )
     assert code == 0
     key_line = out.strip().splitlines()[-1]
     assert len(key_line.replace("-", "")) == 52
 
 
 def test_account_lifecycle(vault: str) -> None:
-    code, out, err = run("users", "add", "--db", vault, "--user", "admin", "--password-stdin",
-                         "--new-user", "wanda", "--role", "worker", "--site", "RLH", "--site", "KCH",
-                         stdin=f"{ADMIN_PW}\nwanda temporary pass\n")
+    code, out, err = run(
+        "users",
+        "add",
+        "--db",
+        vault,
+        "--user",
+        "admin",
+        "--password-stdin",
+        "--new-user",
+        "wanda",
+        "--role",
+        "worker",
+        "--site",
+        "RLH",
+        "--site",
+        "KCH",
+        stdin=f"{ADMIN_PW}\nwanda temporary pass\n",
+    )
     assert code == 0, err
-    code, _, err = run("users", "list", "--db", vault, "--user", "wanda", "--password-stdin",
-                       stdin="wanda temporary pass\n")
+    code, _, err = run(
+        "users", "list", "--db", vault, "--user", "wanda", "--password-stdin", stdin="wanda temporary pass\n"
+    )
     assert_one_line_error(code, err, "temporary password")
-    code, out, err = run("users", "passwd", "--db", vault, "--user", "wanda", "--password-stdin",
-                         stdin="wanda temporary pass\nwanda chose this phrase\n")
+    code, out, err = run(
+        "users",
+        "passwd",
+        "--db",
+        vault,
+        "--user",
+        "wanda",
+        "--password-stdin",
+        stdin="wanda temporary pass\nwanda chose this phrase\n",
+    )
     assert code == 0, err
-    code, out, err = run("users", "list", "--db", vault, "--user", "admin", "--password-stdin",
-                         stdin=ADMIN_PW + "\n")
+    code, out, err = run("users", "list", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert code == 0
     assert "wanda" in out and "KCH,RLH" in out and "active" in out
-    code, out, err = run("users", "disable", "--db", vault, "--user", "admin", "--password-stdin",
-                         "--target-user", "wanda", stdin=ADMIN_PW + "\n")
+    code, out, err = run(
+        "users",
+        "disable",
+        "--db",
+        vault,
+        "--user",
+        "admin",
+        "--password-stdin",
+        "--target-user",
+        "wanda",
+        stdin=ADMIN_PW + "\n",
+    )
     assert code == 0, err
-    code, _, err = run("sites", "list", "--db", vault, "--user", "wanda", "--password-stdin",
-                       stdin="wanda chose this phrase\n")
+    code, _, err = run(
+        "sites", "list", "--db", vault, "--user", "wanda", "--password-stdin", stdin="wanda chose this phrase\n"
+    )
     assert_one_line_error(code, err, "disabled")
 
 
 def test_worker_cannot_add_users(vault: str) -> None:
-    run("users", "add", "--db", vault, "--user", "admin", "--password-stdin", "--new-user", "wanda",
-        "--role", "worker", stdin=f"{ADMIN_PW}\nwanda temporary pass\n")
-    run("users", "passwd", "--db", vault, "--user", "wanda", "--password-stdin",
-        stdin="wanda temporary pass\nwanda chose this phrase\n")
-    code, _, err = run("users", "add", "--db", vault, "--user", "wanda", "--password-stdin",
-                       "--new-user", "eve", "--role", "admin", stdin="wanda chose this phrase\nsome password 123\n")
+    run(
+        "users",
+        "add",
+        "--db",
+        vault,
+        "--user",
+        "admin",
+        "--password-stdin",
+        "--new-user",
+        "wanda",
+        "--role",
+        "worker",
+        stdin=f"{ADMIN_PW}\nwanda temporary pass\n",
+    )
+    run(
+        "users",
+        "passwd",
+        "--db",
+        vault,
+        "--user",
+        "wanda",
+        "--password-stdin",
+        stdin="wanda temporary pass\nwanda chose this phrase\n",
+    )
+    code, _, err = run(
+        "users",
+        "add",
+        "--db",
+        vault,
+        "--user",
+        "wanda",
+        "--password-stdin",
+        "--new-user",
+        "eve",
+        "--role",
+        "admin",
+        stdin="wanda chose this phrase\nsome password 123\n",
+    )
     assert_one_line_error(code, err, "may not manage users")
 
 
@@ -89,30 +157,57 @@ def test_reset_password_with_recovery_key(tmp_path: Path) -> None:
     db = str(tmp_path / "r.vault")
     _, out, _ = run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     recovery = out.strip().splitlines()[-1]
-    code, _, err = run("users", "reset-password", "--db", db, "--target-user", "admin",
-                       "--recovery-key-stdin", stdin=f"{recovery}\nnew temporary phrase\n")
+    code, _, err = run(
+        "users",
+        "reset-password",
+        "--db",
+        db,
+        "--target-user",
+        "admin",
+        "--recovery-key-stdin",
+        stdin=f"{recovery}\nnew temporary phrase\n",
+    )
     assert code == 0, err
-    code, _, err = run("users", "passwd", "--db", db, "--user", "admin", "--password-stdin",
-                       stdin="new temporary phrase\nadmin picked a new one\n")
+    code, _, err = run(
+        "users",
+        "passwd",
+        "--db",
+        db,
+        "--user",
+        "admin",
+        "--password-stdin",
+        stdin="new temporary phrase\nadmin picked a new one\n",
+    )
     assert code == 0, err
 
 
 def test_sites_add_and_list(vault: str) -> None:
-    code, out, err = run("sites", "add", "--db", vault, "--user", "admin", "--password-stdin",
-                         "--code", "nmh", "--name", "North Middlesex A&E", stdin=ADMIN_PW + "\n")
+    code, out, err = run(
+        "sites",
+        "add",
+        "--db",
+        vault,
+        "--user",
+        "admin",
+        "--password-stdin",
+        "--code",
+        "nmh",
+        "--name",
+        "North Middlesex A&E",
+        stdin=ADMIN_PW + "\n",
+    )
     assert code == 0, err
-    code, out, _ = run("sites", "list", "--db", vault, "--user", "admin", "--password-stdin",
-                       stdin=ADMIN_PW + "\n")
+    code, out, _ = run("sites", "list", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert [line.split()[0] for line in out.splitlines()] == ["KCH", "RLH", "SGH", "SMH", "NMH"]
 
 
 def test_wrong_password_and_lockout(vault: str) -> None:
     for _ in range(3):
-        code, _, err = run("users", "list", "--db", vault, "--user", "admin", "--password-stdin",
-                           stdin="wrong password here\n")
+        code, _, err = run(
+            "users", "list", "--db", vault, "--user", "admin", "--password-stdin", stdin="wrong password here\n"
+        )
         assert_one_line_error(code, err, "not correct")
-    code, _, err = run("users", "list", "--db", vault, "--user", "admin", "--password-stdin",
-                       stdin=ADMIN_PW + "\n")
+    code, _, err = run("users", "list", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert_one_line_error(code, err, "try again in")
 
 
@@ -129,8 +224,7 @@ def test_wrong_password_and_lockout(vault: str) -> None:
         ("wrong-kind", "not a youthcase header"),
     ],
 )
-def test_damaged_or_foreign_files_give_one_clear_line(vault: str, tmp_path: Path, setup: str,
-                                                      fragment: str) -> None:
+def test_damaged_or_foreign_files_give_one_clear_line(vault: str, tmp_path: Path, setup: str, fragment: str) -> None:
     db = Path(vault)
     header = Path(vault + ".header")
     if setup == "missing":
@@ -154,8 +248,7 @@ def test_damaged_or_foreign_files_give_one_clear_line(vault: str, tmp_path: Path
         db = tmp_path / "cases.xlsx"
         db.write_bytes(b"PK\x03\x04 not a vault")
         Path(str(db) + ".header").write_text('{"some": "json"}')
-    code, _, err = run("users", "list", "--db", str(db), "--user", "admin", "--password-stdin",
-                       stdin=ADMIN_PW + "\n")
+    code, _, err = run("users", "list", "--db", str(db), "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert_one_line_error(code, err, fragment)
 
 
@@ -163,8 +256,7 @@ def test_init_refuses_an_existing_file_and_a_weak_password(vault: str, tmp_path:
     code, _, err = run("init", "--db", vault, "--admin", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert_one_line_error(code, err, "already exists")
     target = tmp_path / "weak.vault"
-    code, _, err = run("init", "--db", str(target), "--admin", "admin", "--password-stdin",
-                       stdin="password1234\n")
+    code, _, err = run("init", "--db", str(target), "--admin", "admin", "--password-stdin", stdin="password1234\n")
     assert_one_line_error(code, err, "commonly used")
     assert list(tmp_path.glob("weak.vault*")) == []  # never a partial write
 
@@ -181,8 +273,9 @@ def test_failure_mid_creation_leaves_no_files(tmp_path: Path, monkeypatch: pytes
         raise OSError("disk full")
 
     monkeypatch.setattr(keystore.HeaderFileKeyStore, "put_slot", broken_put_slot)
-    code, _, err = run("init", "--db", str(tmp_path / "v.vault"), "--admin", "admin", "--password-stdin",
-                       stdin=ADMIN_PW + "\n")
+    code, _, err = run(
+        "init", "--db", str(tmp_path / "v.vault"), "--admin", "admin", "--password-stdin", stdin=ADMIN_PW + "\n"
+    )
     assert code != 0 and "Traceback" not in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 
@@ -207,7 +300,17 @@ def test_audit_verify_names_the_first_broken_entry(vault: str) -> None:
     connection.close()
     code, _, err = run("audit", "verify", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert_one_line_error(code, err, "broken at event 2")
-    code, _, err = run("audit", "verify", "--db", vault, "--user", "admin", "--password-stdin",
-                       "--expected-head", "not-a-head", stdin=ADMIN_PW + "\n")
+    code, _, err = run(
+        "audit",
+        "verify",
+        "--db",
+        vault,
+        "--user",
+        "admin",
+        "--password-stdin",
+        "--expected-head",
+        "not-a-head",
+        stdin=ADMIN_PW + "\n",
+    )
     assert_one_line_error(code, err, "chain head looks like")
     assert head.split(":")[0].isdigit()

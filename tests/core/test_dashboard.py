@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
 from youthcase.services.cases import CaseService, NewCase
@@ -15,7 +16,6 @@ from youthcase.services.referrals import ReferralService
 from youthcase.services.service_directory import ServiceDirectory
 from youthcase.services.supervision import SupervisionService
 from youthcase.services.vault import UnlockedVault
-from tests.helpers.clock import FakeClock
 
 from .conftest import add_account, unlock_with_changed_password
 from .test_cases import new_case
@@ -25,18 +25,26 @@ UTC = dt.UTC
 
 def _case(service: CaseService, name: str, arrival: dt.datetime, site: str = "KCH") -> NewCase:
     base = new_case(given_name=name, nhs_number=None)
-    return NewCase(base.person, {**base.case, "arrival_at": arrival, "site": site},
-                   {**base.incident, "assault_at": arrival - dt.timedelta(hours=1)})
+    return NewCase(
+        base.person,
+        {**base.case, "arrival_at": arrival, "site": site},
+        {**base.incident, "assault_at": arrival - dt.timedelta(hours=1)},
+    )
 
 
 def test_dashboard_figures(admin_vault: UnlockedVault, location: VaultLocation) -> None:
     clock = FakeClock(dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
     admin_vault.clock = clock
-    camhs = ServiceDirectory(admin_vault).add_service({"service_type": "camhs", "name": "CAMHS",
-                                                       "chase_interval_days": 14})
+    camhs = ServiceDirectory(admin_vault).add_service(
+        {"service_type": "camhs", "name": "CAMHS", "chase_interval_days": 14}
+    )
     people = {}
-    for name, role, site in (("wanda", Role.WORKER, "KCH"), ("will", Role.WORKER, "KCH"),
-                             ("rob", Role.WORKER, "RLH"), ("sam", Role.SUPERVISOR, "KCH")):
+    for name, role, site in (
+        ("wanda", Role.WORKER, "KCH"),
+        ("will", Role.WORKER, "KCH"),
+        ("rob", Role.WORKER, "RLH"),
+        ("sam", Role.SUPERVISOR, "KCH"),
+    ):
         add_account(admin_vault, name, role, f"{name} temporary password", (site,))
         people[name] = unlock_with_changed_password(location, clock, name, f"{name} temporary password")
     will, wanda, rob = (CaseService(people[n]) for n in ("will", "wanda", "rob"))
@@ -58,15 +66,22 @@ def test_dashboard_figures(admin_vault: UnlockedVault, location: VaultLocation) 
     workers = {row.name: row for row in board.by_worker}
     assert set(workers) == {"wanda", "will"}  # rob's case is at a site sam does not supervise
     expected = {
-        "wanda": {"open": {c1, c2}, "new_this_month": {c1}, "high_risk": {c2}, "action_overdue": {c2},
-                  "safeguarding_awaiting_sign_off": {c1}, "closures_awaiting_approval": {c2}},
-        "will": {"open": {c3}, "no_contact_14_days": {c3}, "assessment_overdue": {c3},
-                 "referrals_overdue": {c3}},
+        "wanda": {
+            "open": {c1, c2},
+            "new_this_month": {c1},
+            "high_risk": {c2},
+            "action_overdue": {c2},
+            "safeguarding_awaiting_sign_off": {c1},
+            "closures_awaiting_approval": {c2},
+        },
+        "will": {"open": {c3}, "no_contact_14_days": {c3}, "assessment_overdue": {c3}, "referrals_overdue": {c3}},
     }
     for name, figures in expected.items():
         for figure in FIGURES:
-            assert workers[name].cases.get(figure.key, frozenset()) == figures.get(figure.key, set()), \
-                (name, figure.key)
+            assert workers[name].cases.get(figure.key, frozenset()) == figures.get(figure.key, set()), (
+                name,
+                figure.key,
+            )
     (site,) = board.by_site
     assert site.name == "KCH" and site.count("open") == 3 and board.totals.count("referrals_overdue") == 1
     with pytest.raises(PermissionDenied):

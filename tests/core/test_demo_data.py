@@ -40,8 +40,13 @@ from youthcase.storage.models import (
 from .conftest import ADMIN_PASSWORD, FAST_KDF, add_account, unlock_with_changed_password
 
 RECORDS: dict[Any, dd.EntitySpec] = {
-    YoungPerson: dd.YOUNG_PERSON, CaseEpisode: dd.CASE, Incident: dd.INCIDENT, Contact: dd.CONTACT,
-    RiskAssessment: dd.RISK_ASSESSMENT, SafeguardingConcern: dd.SAFEGUARDING, PlanGoal: dd.PLAN_GOAL,
+    YoungPerson: dd.YOUNG_PERSON,
+    CaseEpisode: dd.CASE,
+    Incident: dd.INCIDENT,
+    Contact: dd.CONTACT,
+    RiskAssessment: dd.RISK_ASSESSMENT,
+    SafeguardingConcern: dd.SAFEGUARDING,
+    PlanGoal: dd.PLAN_GOAL,
     FollowUp: dd.FOLLOW_UP,
 }
 
@@ -56,8 +61,9 @@ def fields_of(entity: dd.EntitySpec, record: Any) -> dict[str, Any]:
     return {spec.name: getattr(record, spec.name) for spec in entity.fields if hasattr(record, spec.name)}
 
 
-def test_demo_data_on_both_backends_is_valid_and_complete(admin_vault: UnlockedVault, location: VaultLocation,
-                                                         clock: FakeClock) -> None:
+def test_demo_data_on_both_backends_is_valid_and_complete(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     calls: list[tuple[int, int]] = []
     result = load_demo_data(admin_vault, 150, seed=3, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (150, 150)
@@ -87,8 +93,15 @@ def test_demo_data_on_both_backends_is_valid_and_complete(admin_vault: UnlockedV
             assert problems == [], (model.__tablename__, problems)
     for case in cases.values():
         person = people[case.person_id]
-        assert check_new_case(fields_of(dd.YOUNG_PERSON, person), fields_of(dd.CASE, case),
-                              fields_of(dd.INCIDENT, incidents[case.id]), now) == []
+        assert (
+            check_new_case(
+                fields_of(dd.YOUNG_PERSON, person),
+                fields_of(dd.CASE, case),
+                fields_of(dd.INCIDENT, incidents[case.id]),
+                now,
+            )
+            == []
+        )
         worker = users[case.worker_id]
         assert worker.role == "worker" and sites[case.site_id] in {s.code for s in worker.sites}
         assert users[case.supervisor_id].role == "supervisor"
@@ -120,7 +133,8 @@ def test_demo_data_on_both_backends_is_valid_and_complete(admin_vault: UnlockedV
 
 
 def test_only_an_administrator_loads_it_and_only_into_a_vault_without_cases(
-        admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> None:
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     add_account(admin_vault, "wanda", Role.WORKER, "wanda temporary password", ("KCH",))
     wanda = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")
     with pytest.raises(PermissionDenied, match="only an administrator"):
@@ -150,12 +164,13 @@ def snapshot(vault: UnlockedVault) -> dict[str, list[tuple[Any, ...]]]:
     result = {}
     for model, rows in load_all(vault).items():
         columns = [c for c in model.__table__.columns if c.name not in {"nhs_index", "name_dob_index"}]
-        staff_or_site = {c.name for c in columns
-                         if any(isinstance(fk, ForeignKey) and fk.column.table.name in {"app_user", "site"}
-                                for fk in c.foreign_keys)}
+        staff_or_site = {
+            c.name
+            for c in columns
+            if any(isinstance(fk, ForeignKey) and fk.column.table.name in {"app_user", "site"} for fk in c.foreign_keys)
+        }
         result[model.__tablename__] = [
-            tuple(names.get(getattr(r, c.key)) if c.name in staff_or_site else getattr(r, c.key)
-                  for c in columns)
+            tuple(names.get(getattr(r, c.key)) if c.name in staff_or_site else getattr(r, c.key) for c in columns)
             for r in rows
         ]
     return result
@@ -230,8 +245,19 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
 def test_cli_demo_prints_the_staff_once_and_refuses_others(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.vault")
     assert run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")[0] == 0
-    code, out, err = run("demo", "--db", db, "--user", "admin", "--password-stdin", "--cases", "30",
-                         "--seed", "4", stdin=ADMIN_PASSWORD + "\n")
+    code, out, err = run(
+        "demo",
+        "--db",
+        db,
+        "--user",
+        "admin",
+        "--password-stdin",
+        "--cases",
+        "30",
+        "--seed",
+        "4",
+        stdin=ADMIN_PASSWORD + "\n",
+    )
     assert code == 0, err
     assert err.splitlines()[-1] == "30 / 30 cases"
     lines = out.splitlines()
@@ -241,10 +267,20 @@ def test_cli_demo_prints_the_staff_once_and_refuses_others(tmp_path: Path) -> No
     username, password = staff[1][0], staff[1][-1]
     code, _, err = run("demo", "--db", db, "--user", username, "--password-stdin", stdin=password + "\n")
     assert code == 10 and err.count("\n") == 1
-    assert run("users", "passwd", "--db", db, "--user", username, "--password-stdin",
-               stdin=f"{password}\na new phrase for the demo\n")[0] == 0
-    code, _, err = run("demo", "--db", db, "--user", username, "--password-stdin",
-                       stdin="a new phrase for the demo\n")
+    assert (
+        run(
+            "users",
+            "passwd",
+            "--db",
+            db,
+            "--user",
+            username,
+            "--password-stdin",
+            stdin=f"{password}\na new phrase for the demo\n",
+        )[0]
+        == 0
+    )
+    code, _, err = run("demo", "--db", db, "--user", username, "--password-stdin", stdin="a new phrase for the demo\n")
     assert code == 8 and err.count("\n") == 1 and "only an administrator" in err
     code, _, err = run("demo", "--db", db, "--user", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     assert code == 2 and "already holds cases" in err

@@ -24,16 +24,21 @@ from youthcase.storage.encrypted import EncryptedType
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODEL_FOR = {
-    "young_person": models.YoungPerson, "case": models.CaseEpisode, "incident": models.Incident,
-    "contact": models.Contact, "risk_assessment": models.RiskAssessment,
-    "safeguarding_concern": models.SafeguardingConcern, "plan_goal": models.PlanGoal,
+    "young_person": models.YoungPerson,
+    "case": models.CaseEpisode,
+    "incident": models.Incident,
+    "contact": models.Contact,
+    "risk_assessment": models.RiskAssessment,
+    "safeguarding_concern": models.SafeguardingConcern,
+    "plan_goal": models.PlanGoal,
     "follow_up": models.FollowUp,
 }
 
 
 def test_data_dictionary_document_is_current() -> None:
     assert (DOCS / "data-dictionary.md").read_text(encoding="utf-8") == render(), (
-        "regenerate: python -m youthcase.domain.dictionary_doc > docs/data-dictionary.md")
+        "regenerate: python -m youthcase.domain.dictionary_doc > docs/data-dictionary.md"
+    )
 
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=lambda e: e.name)
@@ -68,8 +73,11 @@ def test_one_mistyped_digit_is_caught(number: str, position: int, delta: int) ->
         parse_nhs_number("".join(digits))
 
 
-@given(st.text(max_size=30).filter(lambda t: not (t.replace(" ", "").replace("-", "").isdigit()
-                                                 and len(t.replace(" ", "").replace("-", "")) == 10)))
+@given(
+    st.text(max_size=30).filter(
+        lambda t: not (t.replace(" ", "").replace("-", "").isdigit() and len(t.replace(" ", "").replace("-", "")) == 10)
+    )
+)
 def test_anything_but_ten_digits_is_refused_with_advice(text: str) -> None:
     with pytest.raises(FieldError, match="10 digits"):
         parse_nhs_number(text)
@@ -101,7 +109,7 @@ def test_codes_accept_labels_case_insensitively() -> None:
 
 def test_names_refuse_formula_starts_but_notes_keep_them() -> None:
     with pytest.raises(FieldError, match="formula"):
-        YOUNG_PERSON["given_name"].parse("=HYPERLINK(\"http://x\")")
+        YOUNG_PERSON["given_name"].parse('=HYPERLINK("http://x")')
     assert CONTACT["notes"].parse("-- met at bedside") == "-- met at bedside"
 
 

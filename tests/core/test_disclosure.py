@@ -8,13 +8,15 @@ from hypothesis import strategies as st
 
 from youthcase.returns.disclosure import STANDARD, SUPPRESSED, DisclosureRule, count, median, rate
 
-rules = st.builds(DisclosureRule, max_suppressed=st.integers(10, 20), rounding_base=st.sampled_from([5, 10, 20])) | \
-    st.just(STANDARD)
+rules = st.builds(
+    DisclosureRule, max_suppressed=st.integers(10, 20), rounding_base=st.sampled_from([5, 10, 20])
+) | st.just(STANDARD)
 
 
 @given(st.integers(0, 10**6), rules)
-def test_no_published_count_is_small_and_every_count_is_a_multiple_of_the_base(value: int,
-                                                                            rule: DisclosureRule) -> None:
+def test_no_published_count_is_small_and_every_count_is_a_multiple_of_the_base(
+    value: int, rule: DisclosureRule
+) -> None:
     published = count(value, rule)
     if value == 0:
         assert published.text == "0"

@@ -7,19 +7,25 @@ import uuid
 
 from sqlalchemy import text
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
 from youthcase.services.drafts import DraftService
 from youthcase.services.vault import LockedVault, UnlockedVault
-from tests.helpers.clock import FakeClock
 
 from .conftest import ADMIN, ADMIN_PASSWORD, add_account, unlock_with_changed_password
 
 
-def test_a_draft_comes_back_after_the_vault_is_dropped(admin_vault: UnlockedVault, location: VaultLocation,
-                                                       clock: FakeClock) -> None:
-    values = {"given_name": "Draft-Sentinel-4471", "arrival_at": dt.datetime(2026, 2, 28, 21, 5, tzinfo=dt.UTC),
-              "date_of_birth": dt.date(2010, 1, 2), "topics": ("safety", "housing"), "successful": True}
+def test_a_draft_comes_back_after_the_vault_is_dropped(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
+    values = {
+        "given_name": "Draft-Sentinel-4471",
+        "arrival_at": dt.datetime(2026, 2, 28, 21, 5, tzinfo=dt.UTC),
+        "date_of_birth": dt.date(2010, 1, 2),
+        "topics": ("safety", "housing"),
+        "successful": True,
+    }
     DraftService(admin_vault).save("new_case", values)
     # A crash: no lock, no goodbye; the next start unlocks afresh.
     admin_vault.engine.dispose()
@@ -34,8 +40,9 @@ def test_a_draft_comes_back_after_the_vault_is_dropped(admin_vault: UnlockedVaul
     again.lock()
 
 
-def test_drafts_are_per_user_and_per_subject(admin_vault: UnlockedVault, location: VaultLocation,
-                                             clock: FakeClock) -> None:
+def test_drafts_are_per_user_and_per_subject(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     add_account(admin_vault, "wanda", Role.WORKER, "wanda temporary password")
     wanda = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")
     case_a, case_b = uuid.uuid4(), uuid.uuid4()

@@ -126,18 +126,17 @@ def test_caseload_flow_with_reopened_cases_and_cases_spanning_months(kpis: Kpis,
     assert flow.open_at_month_end.count(MAR, kch) == 2 and flow.open_at_month_end.count(MAR, rlh) == 1
     for month in range(4):  # start + new + reopened - closed = end
         changes = flow.changes
-        assert (flow.open_at_month_start.count(month) + changes.count(month, category="opened")
-                + changes.count(month, category="reopened") - changes.count(month, category="closed")
-                == flow.open_at_month_end.count(month))
+        assert flow.open_at_month_start.count(month) + changes.count(month, category="opened") + changes.count(
+            month, category="reopened"
+        ) - changes.count(month, category="closed") == flow.open_at_month_end.count(month)
     support = kpis.length_of_support()
     assert sorted(support.values(MAR).elements()) == [6, 69]  # A: 27 Feb-5 Mar; F: 10 Jan-20 Mar
     assert support.median(MAR) == 37.5 and support.median(FEB) == 36
 
 
 def test_open_caseload_of_a_window_starting_later_carries_the_earlier_balance(scenario: Scenario) -> None:
-    with scenario.admin.session() as session:
-        with Kpis(session, Window.single(Month(2026, 4))) as april:
-            flow = april.caseload_flow()
+    with scenario.admin.session() as session, Kpis(session, Window.single(Month(2026, 4))) as april:
+        flow = april.caseload_flow()
     assert flow.open_at_month_start.count(0) == 3 and flow.open_at_month_end.count(0) == 4
 
 
@@ -159,10 +158,12 @@ def test_direct_work_referrals_out_and_safeguarding(kpis: Kpis, scenario: Scenar
     assert waiting["rehabilitation"].median(MAR) == 10
     assert waiting["camhs"].median(APR) == 42 and waiting["camhs"].cases(MAR) == 0
     # The same as the one definition the referrals board uses.
-    history = [referral_rules.Milestone("drafted", dt.date(2026, 3, 2)),
-               referral_rules.Milestone("sent", dt.date(2026, 3, 3)),
-               referral_rules.Milestone("accepted", dt.date(2026, 3, 10)),
-               referral_rules.Milestone("help_started", dt.date(2026, 4, 14))]
+    history = [
+        referral_rules.Milestone("drafted", dt.date(2026, 3, 2)),
+        referral_rules.Milestone("sent", dt.date(2026, 3, 3)),
+        referral_rules.Milestone("accepted", dt.date(2026, 3, 10)),
+        referral_rules.Milestone("help_started", dt.date(2026, 4, 14)),
+    ]
     assert referral_rules.days_to_help_started(history) == 42
 
     concerns = kpis.safeguarding()

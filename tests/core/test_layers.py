@@ -27,7 +27,9 @@ def _imported_modules(path: Path) -> set[str]:
 def test_no_core_source_imports_qt() -> None:
     assert len(CORE_FILES) > 10
     offenders = {
-        str(path.relative_to(PACKAGE)): sorted(m for m in _imported_modules(path) if m.split(".")[0] in {"PySide6", "shiboken6"})
+        str(path.relative_to(PACKAGE)): sorted(
+            m for m in _imported_modules(path) if m.split(".")[0] in {"PySide6", "shiboken6"}
+        )
         for path in CORE_FILES
     }
     # The CLI starts the GUI on request with a function-level import of youthcase.gui; that is allowed.
@@ -40,9 +42,10 @@ def test_importing_every_core_module_loads_no_qt() -> None:
         for p in CORE_FILES
         if "migrations" not in p.parts and p.name != "__main__.py"
     )
-    script = "import sys\n" + "".join(f"import {m}\n" for m in modules) + (
-        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
-        "print(len(bad))\n"
+    script = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + ("bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\nprint(len(bad))\n")
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"

@@ -15,8 +15,9 @@ def test_short_passwords_are_rejected(password: str) -> None:
         check_password(password)
 
 
-@pytest.mark.parametrize("password", ["password1234", "qwertyuiop123", "Manchester2024!", "1q2w3e4r5t6y",
-                                      "iloveyou12345", "aaaaaaaaaaaaaaa"])
+@pytest.mark.parametrize(
+    "password", ["password1234", "qwertyuiop123", "Manchester2024!", "1q2w3e4r5t6y", "iloveyou12345", "aaaaaaaaaaaaaaa"]
+)
 def test_common_or_trivial_passwords_are_rejected(password: str) -> None:
     with pytest.raises(PasswordRejected):
         check_password(password)
@@ -27,8 +28,14 @@ def test_user_name_as_password_is_rejected() -> None:
         check_password("jsmith.worker2024", "jsmith.worker")
 
 
-@given(st.lists(st.sampled_from(["river", "orbit", "tulip", "candle", "harbour", "violet", "ember"]),
-                min_size=3, max_size=6, unique=True))
+@given(
+    st.lists(
+        st.sampled_from(["river", "orbit", "tulip", "candle", "harbour", "violet", "ember"]),
+        min_size=3,
+        max_size=6,
+        unique=True,
+    )
+)
 def test_passphrases_of_plain_words_are_accepted_without_composition_rules(words: list[str]) -> None:
     check_password(" ".join(words))
 

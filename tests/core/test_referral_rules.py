@@ -20,19 +20,41 @@ from youthcase.domain.referrals import (
 
 D0 = dt.date(2026, 1, 30)
 TODAY = dt.date(2026, 6, 1)
-STEPS = ["drafted", "sent", "acknowledged", "accepted", "declined", "appointment_offered",
-         "help_started", "did_not_attend", "completed", "withdrawn"]
+STEPS = [
+    "drafted",
+    "sent",
+    "acknowledged",
+    "accepted",
+    "declined",
+    "appointment_offered",
+    "help_started",
+    "did_not_attend",
+    "completed",
+    "withdrawn",
+]
 # Written out by hand from the referral pathway (domain.md), independently of the code's table.
 ALLOWED = {
-    ("drafted", "sent"), ("drafted", "withdrawn"),
-    ("sent", "acknowledged"), ("sent", "accepted"), ("sent", "declined"), ("sent", "withdrawn"),
-    ("acknowledged", "accepted"), ("acknowledged", "declined"), ("acknowledged", "withdrawn"),
-    ("accepted", "appointment_offered"), ("accepted", "help_started"), ("accepted", "withdrawn"),
-    ("appointment_offered", "help_started"), ("appointment_offered", "did_not_attend"),
+    ("drafted", "sent"),
+    ("drafted", "withdrawn"),
+    ("sent", "acknowledged"),
+    ("sent", "accepted"),
+    ("sent", "declined"),
+    ("sent", "withdrawn"),
+    ("acknowledged", "accepted"),
+    ("acknowledged", "declined"),
+    ("acknowledged", "withdrawn"),
+    ("accepted", "appointment_offered"),
+    ("accepted", "help_started"),
+    ("accepted", "withdrawn"),
+    ("appointment_offered", "help_started"),
+    ("appointment_offered", "did_not_attend"),
     ("appointment_offered", "withdrawn"),
-    ("did_not_attend", "appointment_offered"), ("did_not_attend", "help_started"),
+    ("did_not_attend", "appointment_offered"),
+    ("did_not_attend", "help_started"),
     ("did_not_attend", "withdrawn"),
-    ("help_started", "completed"), ("help_started", "did_not_attend"), ("help_started", "withdrawn"),
+    ("help_started", "completed"),
+    ("help_started", "did_not_attend"),
+    ("help_started", "withdrawn"),
 }
 
 
@@ -41,8 +63,10 @@ def _history(*steps: str) -> list[Milestone]:
 
 
 PATH_TO = {
-    "drafted": ("drafted",), "sent": ("drafted", "sent"),
-    "acknowledged": ("drafted", "sent", "acknowledged"), "accepted": ("drafted", "sent", "accepted"),
+    "drafted": ("drafted",),
+    "sent": ("drafted", "sent"),
+    "acknowledged": ("drafted", "sent", "acknowledged"),
+    "accepted": ("drafted", "sent", "accepted"),
     "declined": ("drafted", "sent", "declined"),
     "appointment_offered": ("drafted", "sent", "accepted", "appointment_offered"),
     "help_started": ("drafted", "sent", "accepted", "help_started"),
@@ -107,8 +131,12 @@ def test_random_sequences_only_ever_build_sensible_histories(attempts: list[tupl
 def test_waiting_days_across_month_ends_and_the_clock_change() -> None:
     # Sent 30 January; first response 2 March (across February); help started 30 March, after
     # the clocks went forward on 29 March 2026: whole calendar days, no hour lost.
-    history = [Milestone("drafted", dt.date(2026, 1, 30)), Milestone("sent", dt.date(2026, 1, 30)),
-               Milestone("accepted", dt.date(2026, 3, 2)), Milestone("help_started", dt.date(2026, 3, 30))]
+    history = [
+        Milestone("drafted", dt.date(2026, 1, 30)),
+        Milestone("sent", dt.date(2026, 1, 30)),
+        Milestone("accepted", dt.date(2026, 3, 2)),
+        Milestone("help_started", dt.date(2026, 3, 30)),
+    ]
     assert days_to_first_response(history) == 31
     assert days_to_help_started(history) == 59
     assert days_waiting(history, dt.date(2026, 4, 1)) is None  # help has started

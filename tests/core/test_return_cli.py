@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.services.vault import create_vault
-from tests.helpers.clock import FakeClock
 
 from . import return_scenario as rs
 from .conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF
@@ -31,11 +31,25 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield str(path)
 
 
-def produce(db: str, tmp_path: Path, *extra: str, user: str = "sam", password: str = SUPERVISOR_PW,
-            month: str = "2026-03") -> tuple[int, str, str]:
-    return run("return", "--db", db, "--user", user, "--password-stdin", "--month", month,
-               "--pdf", str(tmp_path / "march.pdf"), "--csv", str(tmp_path / "march.csv"), *extra,
-               stdin=password + "\n")
+def produce(
+    db: str, tmp_path: Path, *extra: str, user: str = "sam", password: str = SUPERVISOR_PW, month: str = "2026-03"
+) -> tuple[int, str, str]:
+    return run(
+        "return",
+        "--db",
+        db,
+        "--user",
+        user,
+        "--password-stdin",
+        "--month",
+        month,
+        "--pdf",
+        str(tmp_path / "march.pdf"),
+        "--csv",
+        str(tmp_path / "march.csv"),
+        *extra,
+        stdin=password + "\n",
+    )
 
 
 def test_a_scheduled_run_writes_the_pdf_and_the_csv(db: str, tmp_path: Path) -> None:
@@ -48,18 +62,31 @@ def test_a_scheduled_run_writes_the_pdf_and_the_csv(db: str, tmp_path: Path) -> 
 
 
 def test_one_site_and_a_stricter_rule(db: str, tmp_path: Path) -> None:
-    code, out, err = produce(db, tmp_path, "--site", "rlh", "--suppress-up-to", "10", "--round-to", "10",
-                             user="admin", password=ADMIN_PASSWORD)
+    code, out, err = produce(
+        db,
+        tmp_path,
+        "--site",
+        "rlh",
+        "--suppress-up-to",
+        "10",
+        "--round-to",
+        "10",
+        user="admin",
+        password=ADMIN_PASSWORD,
+    )
     assert code == 0, err
     assert "(Royal London Hospital)" in out
     assert "1-10 shown as *; rounded to the nearest 10" in (tmp_path / "march.csv").read_text(encoding="utf-8-sig")
 
 
-@pytest.mark.parametrize(("month", "fragment"), [
-    ("2026-3", "month: write the month as YYYY-MM, such as 2026-03"),
-    ("2026-13", "month: write the month as YYYY-MM"),
-    ("next", "month: write the month as YYYY-MM"),
-])
+@pytest.mark.parametrize(
+    ("month", "fragment"),
+    [
+        ("2026-3", "month: write the month as YYYY-MM, such as 2026-03"),
+        ("2026-13", "month: write the month as YYYY-MM"),
+        ("next", "month: write the month as YYYY-MM"),
+    ],
+)
 def test_a_bad_month_is_refused_before_unlocking(db: str, tmp_path: Path, month: str, fragment: str) -> None:
     code, _, err = produce(db, tmp_path, month=month, password="")  # no password needed to say so
     assert_one_line_error(code, err, fragment)
@@ -77,16 +104,54 @@ def test_an_unknown_site(db: str, tmp_path: Path) -> None:
 
 
 def test_unwritable_paths(db: str, tmp_path: Path) -> None:
-    code, _, err = run("return", "--db", db, "--user", "sam", "--password-stdin", "--month", "2026-03",
-                       "--pdf", str(tmp_path / "nowhere" / "r.pdf"), "--csv", str(tmp_path / "r.csv"),
-                       stdin=SUPERVISOR_PW + "\n")
+    code, _, err = run(
+        "return",
+        "--db",
+        db,
+        "--user",
+        "sam",
+        "--password-stdin",
+        "--month",
+        "2026-03",
+        "--pdf",
+        str(tmp_path / "nowhere" / "r.pdf"),
+        "--csv",
+        str(tmp_path / "r.csv"),
+        stdin=SUPERVISOR_PW + "\n",
+    )
     assert_one_line_error(code, err, f"--pdf: the folder {tmp_path / 'nowhere'} does not exist")
-    code, _, err = run("return", "--db", db, "--user", "sam", "--password-stdin", "--month", "2026-03",
-                       "--pdf", str(tmp_path / "r.pdf"), "--csv", str(tmp_path), stdin=SUPERVISOR_PW + "\n")
+    code, _, err = run(
+        "return",
+        "--db",
+        db,
+        "--user",
+        "sam",
+        "--password-stdin",
+        "--month",
+        "2026-03",
+        "--pdf",
+        str(tmp_path / "r.pdf"),
+        "--csv",
+        str(tmp_path),
+        stdin=SUPERVISOR_PW + "\n",
+    )
     assert_one_line_error(code, err, "--csv: ")
     assert "is a folder" in err
-    code, _, err = run("return", "--db", db, "--user", "sam", "--password-stdin", "--month", "2026-03",
-                       "--pdf", str(tmp_path / "r"), "--csv", str(tmp_path / "r"), stdin=SUPERVISOR_PW + "\n")
+    code, _, err = run(
+        "return",
+        "--db",
+        db,
+        "--user",
+        "sam",
+        "--password-stdin",
+        "--month",
+        "2026-03",
+        "--pdf",
+        str(tmp_path / "r"),
+        "--csv",
+        str(tmp_path / "r"),
+        stdin=SUPERVISOR_PW + "\n",
+    )
     assert_one_line_error(code, err, "--pdf and --csv must be different files")
     assert not list(tmp_path.iterdir())
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Permission, Role
 from youthcase.services.accounts import AccountService
@@ -15,7 +16,6 @@ from youthcase.services.permissions import allowed
 from youthcase.services.settings import SettingsService
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault
-from tests.helpers.clock import FakeClock
 
 from .conftest import ADMIN, add_account, unlock_with_changed_password
 
@@ -46,8 +46,9 @@ def _vault_as(role: Role, location: VaultLocation, clock: FakeClock, admin: Unlo
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
-def test_access_matrix(role: Role, operation: str, admin_vault: UnlockedVault, location: VaultLocation,
-                       clock: FakeClock) -> None:
+def test_access_matrix(
+    role: Role, operation: str, admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     vault = _vault_as(role, location, clock, admin_vault)
     if operation in EXPECTED[role]:
         OPERATIONS[operation](vault)
@@ -64,8 +65,9 @@ def test_administrators_cannot_read_case_content() -> None:
     assert not allowed(admin, Permission.READ_SITE_CASES)
 
 
-def test_temporary_password_blocks_everything_until_changed(admin_vault: UnlockedVault,
-                                                            location: VaultLocation, clock: FakeClock) -> None:
+def test_temporary_password_blocks_everything_until_changed(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     add_account(admin_vault, "newadmin", Role.ADMIN, "newadmin temporary pass")
     vault = LockedVault(location, clock).unlock("newadmin", "newadmin temporary pass")
     with pytest.raises(PasswordChangeRequired):

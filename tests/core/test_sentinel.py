@@ -41,8 +41,7 @@ def _plain_sql_dump(vault: UnlockedVault) -> bytes:
         return _all_stored_values(rows)
     engine = create_engine(location.url or "")
     with engine.connect() as connection:
-        tables = connection.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        tables = connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
         rows = [tuple(r) for t in tables for r in connection.execute(text(f'SELECT * FROM "{t}"'))]  # noqa: S608
     engine.dispose()
     return _all_stored_values(rows)
@@ -72,11 +71,38 @@ def test_sentinel_through_the_cli_leaves_no_trace(tmp_path: Path, caplog: pytest
     db = tmp_path / "s.vault"
     out, err = io.StringIO(), io.StringIO()
     pw = "correct horse battery staple"
-    assert main(["init", "--db", str(db), "--admin", "admin", "--password-stdin"],
-                stdin=io.StringIO(pw + "\n"), stdout=out, stderr=err) == 0
-    assert main(["users", "add", "--db", str(db), "--user", "admin", "--password-stdin", "--new-user",
-                 "wanda", "--role", "worker", "--full-name", SENTINEL],
-                stdin=io.StringIO(f"{pw}\nwanda temporary pass\n"), stdout=out, stderr=err) == 0
+    assert (
+        main(
+            ["init", "--db", str(db), "--admin", "admin", "--password-stdin"],
+            stdin=io.StringIO(pw + "\n"),
+            stdout=out,
+            stderr=err,
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--db",
+                str(db),
+                "--user",
+                "admin",
+                "--password-stdin",
+                "--new-user",
+                "wanda",
+                "--role",
+                "worker",
+                "--full-name",
+                SENTINEL,
+            ],
+            stdin=io.StringIO(f"{pw}\nwanda temporary pass\n"),
+            stdout=out,
+            stderr=err,
+        )
+        == 0
+    )
     for file in tmp_path.iterdir():
         assert SENTINEL.encode() not in file.read_bytes(), file.name
     assert SENTINEL not in out.getvalue() + err.getvalue() + caplog.text

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
 from youthcase.services.cases import CaseService
@@ -14,7 +15,6 @@ from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.supervision import ActionInput, SupervisionService
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import CaseAssignment
-from tests.helpers.clock import FakeClock
 
 from .conftest import add_account, unlock_with_changed_password
 from .test_cases import new_case
@@ -22,8 +22,12 @@ from .test_cases import new_case
 
 @pytest.fixture
 def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> dict[str, UnlockedVault]:
-    accounts = {"wanda": (Role.WORKER, ("KCH",)), "will": (Role.WORKER, ("KCH",)),
-                "rob": (Role.WORKER, ("RLH",)), "sam": (Role.SUPERVISOR, ("KCH",))}
+    accounts = {
+        "wanda": (Role.WORKER, ("KCH",)),
+        "will": (Role.WORKER, ("KCH",)),
+        "rob": (Role.WORKER, ("RLH",)),
+        "sam": (Role.SUPERVISOR, ("KCH",)),
+    }
     vaults = {"admin": admin_vault}
     for name, (role, sites) in accounts.items():
         add_account(admin_vault, name, role, f"{name} temporary password", sites)
@@ -34,9 +38,13 @@ def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) 
 def test_notes_and_actions(team: dict[str, UnlockedVault], clock: FakeClock) -> None:
     case_id = CaseService(team["wanda"]).create_case(new_case()).case_id
     sam = SupervisionService(team["sam"])
-    sam.add_note(case_id, clock.now().date(), "Reviewed risk after retaliation threats.",
-                 "Refer to CAMHS this week.", [ActionInput("Send CAMHS referral", "wanda",
-                                                           clock.now().date() + dt.timedelta(days=3))])
+    sam.add_note(
+        case_id,
+        clock.now().date(),
+        "Reviewed risk after retaliation threats.",
+        "Refer to CAMHS this week.",
+        [ActionInput("Send CAMHS referral", "wanda", clock.now().date() + dt.timedelta(days=3))],
+    )
     (note,) = SupervisionService(team["wanda"]).notes_for_case(case_id)
     assert note.supervisor == "sam" and note.actions[0].owner == "wanda" and not note.actions[0].overdue
     clock.advance(4 * 86400)
@@ -53,10 +61,13 @@ def test_notes_and_actions(team: dict[str, UnlockedVault], clock: FakeClock) -> 
 def test_sign_off_of_assessments_and_concern_versions(team: dict[str, UnlockedVault], clock: FakeClock) -> None:
     cases = CaseService(team["wanda"])
     case_id = cases.create_case(new_case()).case_id
-    assessment = cases.record_assessment(case_id, {"assessed_on": clock.now().date(), "stage": "start",
-                                                   "risk_level": "high"})
-    concern = cases.raise_concern(case_id, {"raised_at": clock.now(), "category": "exploitation",
-                                            "facts": "Carrying for older boys.", "status": "open"})
+    assessment = cases.record_assessment(
+        case_id, {"assessed_on": clock.now().date(), "stage": "start", "risk_level": "high"}
+    )
+    concern = cases.raise_concern(
+        case_id,
+        {"raised_at": clock.now(), "category": "exploitation", "facts": "Carrying for older boys.", "status": "open"},
+    )
     sam = SupervisionService(team["sam"])
     with pytest.raises(PermissionDenied):
         SupervisionService(team["wanda"]).sign_off_assessment(assessment)

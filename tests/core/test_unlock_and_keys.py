@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import text
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
@@ -19,7 +20,6 @@ from youthcase.services.errors import (
 )
 from youthcase.services.vault import CreatedVault, LockedVault, create_vault
 from youthcase.storage.keystore import login_id
-from tests.helpers.clock import FakeClock
 
 from .conftest import ADMIN, ADMIN_PASSWORD, DOWNGRADABLE_KDF, FAST_KDF, WORKER, WORKER_PASSWORD, add_account
 
@@ -30,8 +30,9 @@ def _wrong_password_message(location: VaultLocation, clock: FakeClock) -> str:
     return str(caught.value)
 
 
-def test_unlock_with_the_right_password_opens_the_vault(created: CreatedVault, location: VaultLocation,
-                                                        clock: FakeClock) -> None:
+def test_unlock_with_the_right_password_opens_the_vault(
+    created: CreatedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     created.vault.lock()
     vault = LockedVault(location, clock).unlock(ADMIN, ADMIN_PASSWORD)
     assert vault.actor.username == ADMIN and vault.actor.role is Role.ADMIN
@@ -40,16 +41,17 @@ def test_unlock_with_the_right_password_opens_the_vault(created: CreatedVault, l
 
 
 def test_wrong_password_unknown_user_and_wrong_recovery_key_fail_alike(
-        created: CreatedVault, location: VaultLocation, clock: FakeClock) -> None:
+    created: CreatedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     wrong_password = _wrong_password_message(location, clock)
     with pytest.raises(WrongCredentials) as unknown_user:
         LockedVault(location, clock).unlock("nobody", ADMIN_PASSWORD)
     with pytest.raises(WrongCredentials) as wrong_recovery:
-        reset_password_with_recovery_key(location, "AAAA-" * 12 + "AAAA", ADMIN, "a brand new passphrase",
-                                         FAST_KDF, clock)
+        reset_password_with_recovery_key(
+            location, "AAAA-" * 12 + "AAAA", ADMIN, "a brand new passphrase", FAST_KDF, clock
+        )
     with pytest.raises(WrongCredentials) as malformed_recovery:
-        reset_password_with_recovery_key(location, "not a key", ADMIN, "a brand new passphrase",
-                                         FAST_KDF, clock)
+        reset_password_with_recovery_key(location, "not a key", ADMIN, "a brand new passphrase", FAST_KDF, clock)
     assert wrong_password == str(unknown_user.value) == str(wrong_recovery.value) == str(malformed_recovery.value)
 
 
@@ -89,8 +91,9 @@ def test_recovery_key_resets_a_password(created: CreatedVault, location: VaultLo
     vault.lock()
 
 
-def test_failed_unlocks_grow_a_delay_that_survives_a_restart(created: CreatedVault, location: VaultLocation,
-                                                             clock: FakeClock) -> None:
+def test_failed_unlocks_grow_a_delay_that_survives_a_restart(
+    created: CreatedVault, location: VaultLocation, clock: FakeClock
+) -> None:
     created.vault.lock()
     for _ in range(3):
         _wrong_password_message(location, clock)
@@ -131,8 +134,7 @@ def test_downgraded_kdf_parameter_fails_the_unlock(file_location: VaultLocation,
         LockedVault(file_location, clock).unlock(ADMIN, ADMIN_PASSWORD)
 
 
-def test_kdf_parameter_below_the_floor_is_refused_as_tampering(file_location: VaultLocation,
-                                                               clock: FakeClock) -> None:
+def test_kdf_parameter_below_the_floor_is_refused_as_tampering(file_location: VaultLocation, clock: FakeClock) -> None:
     create_vault(file_location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock).vault.lock()
     _edit_admin_slot_kdf(file_location, memory_kib=1024)
     with pytest.raises(VaultCorrupt, match="tampered"):

@@ -49,20 +49,26 @@ def test_ciphertext_swapped_between_rows_is_detected(admin_vault: UnlockedVault)
 def test_flipped_byte_in_the_database_is_detected(admin_vault: UnlockedVault) -> None:
     add_account(admin_vault, "wanda", Role.WORKER, WORKER_PASSWORD, full_name="Wanda Worker")
     with admin_vault.engine.begin() as connection:
-        blob = bytearray(connection.execute(
-            text("SELECT full_name FROM app_user WHERE username = 'wanda'")).scalar())
+        blob = bytearray(connection.execute(text("SELECT full_name FROM app_user WHERE username = 'wanda'")).scalar())
         blob[-1] ^= 0x01
-        connection.execute(text("UPDATE app_user SET full_name = :b WHERE username = 'wanda'"),
-                           {"b": bytes(blob)})
+        connection.execute(text("UPDATE app_user SET full_name = :b WHERE username = 'wanda'"), {"b": bytes(blob)})
     with pytest.raises(TamperedDataError):
         _full_name(admin_vault, "wanda")
 
 
 def test_writing_an_encrypted_column_without_the_orm_binding_is_refused(admin_vault: UnlockedVault) -> None:
     with pytest.raises((UnboundValueError, StatementError)), admin_vault.engine.begin() as connection:
-        connection.execute(insert(AppUser.__table__).values(
-            id=uuid.uuid4(), username="raw", full_name="Plain Text", role="worker",
-            active=True, must_change_password=True, created_at=dt.datetime.now(dt.UTC)))
+        connection.execute(
+            insert(AppUser.__table__).values(
+                id=uuid.uuid4(),
+                username="raw",
+                full_name="Plain Text",
+                role="worker",
+                active=True,
+                must_change_password=True,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
 
 
 def test_instants_come_back_as_aware_utc(admin_vault: UnlockedVault) -> None:

@@ -36,8 +36,7 @@ WAIT_MS = 10_000
 # dialog's layout grows; nor can it raise a popup (a completer's list of choices) or let it grab
 # the keyboard. Real platforms do all three. Only these messages are tolerated, nothing else.
 OFFSCREEN_SIZE_HINTS = r"This plugin does not support propagateSizeHints\(\)"
-OFFSCREEN_POPUPS = (r"This plugin does not support raise\(\)",
-                    r"This plugin does not support grabbing the keyboard")
+OFFSCREEN_POPUPS = (r"This plugin does not support raise\(\)", r"This plugin does not support grabbing the keyboard")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -153,10 +152,8 @@ def vault_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     clock = FakeClock()  # every FakeClock starts at the same moment as the tests' own
     created = create_vault(location, ADMIN.username, ADMIN.password, MINIMUM_PARAMS, clock)
     accounts = AccountService(created.vault)
-    accounts.add_user(WORKER.username, Role.WORKER, WORKER.password + " tmp", ["RLH"],
-                      "Wendy Adeyemi")
-    accounts.add_user(SUPERVISOR.username, Role.SUPERVISOR, SUPERVISOR.password + " tmp",
-                      ["RLH", "KCH"])
+    accounts.add_user(WORKER.username, Role.WORKER, WORKER.password + " tmp", ["RLH"], "Wendy Adeyemi")
+    accounts.add_user(SUPERVISOR.username, Role.SUPERVISOR, SUPERVISOR.password + " tmp", ["RLH", "KCH"])
     accounts.add_user(NEWCOMER.username, Role.WORKER, NEWCOMER.password, ["SGH"])
     created.vault.lock()
     _settle_password(location, clock, WORKER)
@@ -175,8 +172,13 @@ def vault(tmp_path: Path, vault_template: Path) -> TestVault:
 
 
 @pytest.fixture
-def shell(qtbot, vault: TestVault, clock: FakeClock, background: Background,  # type: ignore[no-untyped-def]
-          prompts: FakePrompts) -> Iterator[Shell]:
+def shell(
+    qtbot,
+    vault: TestVault,
+    clock: FakeClock,
+    background: Background,  # type: ignore[no-untyped-def]
+    prompts: FakePrompts,
+) -> Iterator[Shell]:
     window = Shell(vault.location, clock, background, prompts)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
@@ -198,17 +200,34 @@ def log_in(qtbot, shell: Shell) -> Callable[[Person], None]:  # type: ignore[no-
     return sign_in
 
 
-def new_case(given: str, family: str, *, arrived_hours_ago: float = 5, site: str = "RLH",
-             nhs_number: str | None = None, now: dt.datetime | None = None) -> NewCase:
+def new_case(
+    given: str,
+    family: str,
+    *,
+    arrived_hours_ago: float = 5,
+    site: str = "RLH",
+    nhs_number: str | None = None,
+    now: dt.datetime | None = None,
+) -> NewCase:
     """A valid new case for the service, arriving some hours before ``now``."""
     now = now or FakeClock().now()
     arrival = now - dt.timedelta(hours=arrived_hours_ago)
     return NewCase(
-        person={"given_name": given, "family_name": family, "date_of_birth": dt.date(2009, 5, 17),
-                "nhs_number": nhs_number, "sex": "1", "ethnicity": "N", "borough": "southwark"},
+        person={
+            "given_name": given,
+            "family_name": family,
+            "date_of_birth": dt.date(2009, 5, 17),
+            "nhs_number": nhs_number,
+            "sex": "1",
+            "ethnicity": "N",
+            "borough": "southwark",
+        },
         case={"site": site, "arrival_at": arrival, "referral_source": "ed_staff"},
-        incident={"assault_at": arrival - dt.timedelta(hours=1), "assault_method": "knife",
-                  "assault_location_type": "street"},
+        incident={
+            "assault_at": arrival - dt.timedelta(hours=1),
+            "assault_method": "knife",
+            "assault_location_type": "street",
+        },
     )
 
 
@@ -222,8 +241,7 @@ def signed_in(location: VaultLocation, clock: FakeClock, person: Person) -> Iter
         unlocked.lock()
 
 
-def record_cases(vault: TestVault, clock: FakeClock, person: Person,
-                 *cases: NewCase) -> list[uuid.UUID]:
+def record_cases(vault: TestVault, clock: FakeClock, person: Person, *cases: NewCase) -> list[uuid.UUID]:
     with signed_in(vault.location, clock, person) as unlocked:
         service = CaseService(unlocked)
         return [service.create_case(case).case_id for case in cases]

@@ -38,16 +38,15 @@ def _select(page: AdministrationPage, username: str) -> None:
         if proxy.index(row, USERNAME).data() == username:
             view.selectionModel().select(
                 proxy.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
             return
     raise AssertionError(f"{username} is not listed")
 
 
 def test_lists_accounts_and_sites(page: AdministrationPage) -> None:
     assert _usernames(page) == ["admin", "nadia", "sam", "wendy"]
-    statuses = {page.accounts.index(r, USERNAME).data(): page.accounts.index(r, STATUS).data()
-                for r in range(4)}
+    statuses = {page.accounts.index(r, USERNAME).data(): page.accounts.index(r, STATUS).data() for r in range(4)}
     assert statuses["nadia"] == "Temporary password"
     assert statuses["wendy"] == "Active"
     codes = [page.sites.index(r, 0).data() for r in range(page.sites.rowCount())]
@@ -70,8 +69,7 @@ def test_add_user_through_the_dialog(qtbot, page: AdministrationPage, vault) -> 
         dialog.submit.click()
         assert dialog.busy.active
     qtbot.waitUntil(lambda: page.accounts.rowCount() == 5, timeout=WAIT_MS)
-    added = next(page.accounts.account_at(r) for r in range(5)
-                 if page.accounts.account_at(r).username == "j.okafor")
+    added = next(page.accounts.account_at(r) for r in range(5) if page.accounts.account_at(r).username == "j.okafor")
     assert added.role is Role.SUPERVISOR
     assert added.site_codes == ("KCH",)
     assert added.full_name == "Joy Okafor"
@@ -102,9 +100,10 @@ def test_disable_asks_first_then_disables(qtbot, page: AdministrationPage, promp
     page.disable_button.click()
 
     def wendy_disabled() -> bool:
-        return any(page.accounts.index(r, USERNAME).data() == "wendy"
-                   and page.accounts.index(r, STATUS).data() == "Disabled"
-                   for r in range(page.accounts.rowCount()))
+        return any(
+            page.accounts.index(r, USERNAME).data() == "wendy" and page.accounts.index(r, STATUS).data() == "Disabled"
+            for r in range(page.accounts.rowCount())
+        )
 
     qtbot.waitUntil(wendy_disabled, timeout=WAIT_MS)
     with pytest.raises(Exception, match="disabled"):

@@ -38,8 +38,7 @@ def test_a_server_url_goes_straight_to_the_login(qtbot, clock, background, promp
     assert text == "Vault: db.example.org/youthcase"  # never the password
 
 
-def test_no_vault_runs_the_wizard_then_opens_the_main_window(qtbot, tmp_path, clock, background,
-                                                             prompts) -> None:
+def test_no_vault_runs_the_wizard_then_opens_the_main_window(qtbot, tmp_path, clock, background, prompts) -> None:
     location = VaultLocation(path=tmp_path / "new.vault")
     elsewhere = tmp_path / "chosen" / "team.vault"
     shell, wizard = start(location, clock, background, prompts)
@@ -89,29 +88,42 @@ def test_the_start_path_does_not_import_the_database_layer(tmp_path) -> None:
     existing = tmp_path / "existing.vault"
     existing.write_bytes(b"")
     for target in (existing, tmp_path / "fresh.vault"):  # the login window, then the wizard
-        result = subprocess.run([sys.executable, "-c", script, str(target)],  # noqa: S603
-                                capture_output=True,
-                                text=True, timeout=60, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(target)],  # noqa: S603
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         assert result.stdout.strip() == "light", result.stdout + result.stderr
 
 
 def test_the_youthcase_command_reaches_the_gui_without_the_database_layer() -> None:
-    script = ("import sys; import youthcase.cli.main; "
-              "print('sqlalchemy' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", script],  # noqa: S603
-                            capture_output=True, text=True, timeout=60, check=True)
+    script = "import sys; import youthcase.cli.main; print('sqlalchemy' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", script],  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.strip() == "False"
 
 
 def test_startup_report_prints_when_the_first_window_shows_then_quits(tmp_path) -> None:
     """benchmarks/bench_foundation.py reads this line from ``python -m youthcase``."""
-    script = ("import sys; from youthcase.gui.app import run_gui; "
-              "raise SystemExit(run_gui(sys.argv[1]))")
-    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", YOUTHCASE_REPORT_STARTUP="1",
-                       YOUTHCASE_LAUNCHED_AT=str(time.time()))
-    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "none.vault")],  # noqa: S603
-                            capture_output=True, text=True, timeout=60, check=True,
-                            env=environment)
+    script = "import sys; from youthcase.gui.app import run_gui; raise SystemExit(run_gui(sys.argv[1]))"
+    environment = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", YOUTHCASE_REPORT_STARTUP="1", YOUTHCASE_LAUNCHED_AT=str(time.time())
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "none.vault")],  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=environment,
+    )
     [line] = [text for text in result.stdout.splitlines() if text.startswith("login-window-shown")]
     seconds = float(line.split()[1])
     assert 0 < seconds < 60

@@ -13,8 +13,7 @@ pytestmark = pytest.mark.gui
 WAIT_MS = 5_000
 
 
-def test_work_runs_off_the_gui_thread_and_results_arrive_on_it(qtbot,
-                                                                background: Background) -> None:
+def test_work_runs_off_the_gui_thread_and_results_arrive_on_it(qtbot, background: Background) -> None:
     gui_thread = threading.get_ident()
     seen: dict[str, object] = {}
 
@@ -39,8 +38,9 @@ def test_errors_arrive_as_exceptions(qtbot, background: Background) -> None:
         raise ValueError("no")
 
     errors: list[BaseException] = []
-    task = background.run(work, name="failing", on_errored=errors.append,
-                          on_returned=lambda _: pytest.fail("should not return"))
+    task = background.run(
+        work, name="failing", on_errored=errors.append, on_returned=lambda _: pytest.fail("should not return")
+    )
     with qtbot.waitSignal(task.signals.finished, timeout=WAIT_MS):
         pass
     assert [type(e) for e in errors] == [ValueError]
@@ -58,8 +58,7 @@ def test_none_results_are_delivered_many_times(qtbot, background: Background) ->
 def test_discarded_results_never_reach_the_callback(qtbot, background: Background) -> None:
     release = threading.Event()
     delivered: list[object] = []
-    first = background.run(lambda: release.wait(WAIT_MS / 1000) and "late", name="slow",
-                           on_returned=delivered.append)
+    first = background.run(lambda: release.wait(WAIT_MS / 1000) and "late", name="slow", on_returned=delivered.append)
     background.run(lambda: "queued", name="queued", on_returned=delivered.append)
     background.discard_all()
     release.set()

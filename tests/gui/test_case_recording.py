@@ -124,8 +124,7 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
 
     # A contact in a few keystrokes: Ctrl+Shift+N, the notes, Ctrl+Enter.
     activate(qtbot, shell)
-    qtbot.keyClick(view.tabs, Qt.Key.Key_N,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view.tabs, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: view.findChild(RecordDialog) is not None, timeout=WAIT_MS)
     contact = view.findChild(RecordDialog)
     assert contact is not None
@@ -146,30 +145,32 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
     activate(qtbot, shell)
     press(qtbot, Qt.Key.Key_Escape)
     assert page.stack.currentWidget() is page.list_panel
-    qtbot.waitUntil(lambda: not page.loading.isVisible() and page.model.total == 1,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.loading.isVisible() and page.model.total == 1, timeout=WAIT_MS)
     assert page.proxy.case_at(0).engagement == "engaged"
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         assert DraftService(unlocked).list_mine() == []  # saved forms leave no drafts
 
 
-def test_problems_found_by_the_service_show_on_their_fields(qtbot, shell: Shell, vault,
-                                                            log_in) -> None:
+def test_problems_found_by_the_service_show_on_their_fields(qtbot, shell: Shell, vault, log_in) -> None:
     log_in(vault.worker)
     page = caseload(qtbot, shell)
     dialog = page.open_new_case()
     assert dialog is not None
     qtbot.addWidget(dialog)
     person, incident = dialog.person, dialog.incident
-    for row, text in ((person["given_name"], "Jamal"), (person["family_name"], "Okafor"),
-                      (person["date_of_birth"], "1990-01-01"), (person["sex"], "1"),
-                      (person["ethnicity"], "N"), (person["borough"], "southwark"),
-                      (incident["assault_method"], "other"),
-                      (incident["assault_location_type"], "street")):
+    for row, text in (
+        (person["given_name"], "Jamal"),
+        (person["family_name"], "Okafor"),
+        (person["date_of_birth"], "1990-01-01"),
+        (person["sex"], "1"),
+        (person["ethnicity"], "N"),
+        (person["borough"], "southwark"),
+        (incident["assault_method"], "other"),
+        (incident["assault_location_type"], "street"),
+    ):
         row.restore(text)
     dialog.start_save()
-    qtbot.waitUntil(lambda: not dialog.busy.active and person["date_of_birth"].has_problem,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not dialog.busy.active and person["date_of_birth"].has_problem, timeout=WAIT_MS)
     assert "ages 10-25" in person["date_of_birth"].message.text()  # a rule across fields
     assert incident["assault_method_other"].has_problem  # "other" needs a description
     assert dialog.isVisible()  # nothing saved; the form stays open
@@ -177,9 +178,9 @@ def test_problems_found_by_the_service_show_on_their_fields(qtbot, shell: Shell,
 
 
 def test_a_returning_young_person_is_offered(qtbot, shell: Shell, vault, log_in, clock) -> None:
-    [first] = record_cases(vault, clock, vault.worker,
-                           new_case("Jamal", "Okafor", nhs_number="943 476 5919",
-                                    arrived_hours_ago=24 * 40))
+    [first] = record_cases(
+        vault, clock, vault.worker, new_case("Jamal", "Okafor", nhs_number="943 476 5919", arrived_hours_ago=24 * 40)
+    )
     log_in(vault.worker)
     page = caseload(qtbot, shell)
     dialog = open_new_case(qtbot, page)
@@ -213,8 +214,7 @@ def test_a_returning_young_person_is_offered(qtbot, shell: Shell, vault, log_in,
     assert detail.person.values["sex"] == "1"  # their stored details were kept
 
 
-def test_hide_names_shows_initials_only_and_is_remembered(qtbot, shell: Shell, vault, log_in,
-                                                          clock) -> None:
+def test_hide_names_shows_initials_only_and_is_remembered(qtbot, shell: Shell, vault, log_in, clock) -> None:
     [case_id] = record_cases(vault, clock, vault.worker, new_case("Zoë", "Okafor"))
     log_in(vault.worker)
     page = caseload(qtbot, shell)
@@ -224,8 +224,9 @@ def test_hide_names_shows_initials_only_and_is_remembered(qtbot, shell: Shell, v
 
     def shown_in_caseload() -> str:
         model = page.model
-        return " ".join(str(model.index(r, c).data() or "") for r in range(model.rowCount())
-                        for c in range(model.columnCount()))
+        return " ".join(
+            str(model.index(r, c).data() or "") for r in range(model.rowCount()) for c in range(model.columnCount())
+        )
 
     assert "Zoë" not in shown_in_caseload() and "Okafor" not in shown_in_caseload()
     assert page.model.index(0, NAME).data() == "Z. O."
@@ -247,8 +248,7 @@ def test_hide_names_shows_initials_only_and_is_remembered(qtbot, shell: Shell, v
 
 def test_another_workers_case_does_not_open(qtbot, shell: Shell, vault, log_in, clock) -> None:
     """The service refuses; the page says so and shows nothing of the case."""
-    [theirs] = record_cases(vault, clock, vault.supervisor,
-                            new_case("Kwame", "Mensah", site="KCH"))
+    [theirs] = record_cases(vault, clock, vault.supervisor, new_case("Kwame", "Mensah", site="KCH"))
     log_in(vault.worker)
     page = caseload(qtbot, shell)
     assert page.model.find(theirs) is None  # not on her caseload
@@ -261,8 +261,7 @@ def test_another_workers_case_does_not_open(qtbot, shell: Shell, vault, log_in, 
     assert view.contacts.rowCount() == 0 and view.person_sheet.values["given_name"].text() in ("", "—")
 
 
-def test_administrators_have_no_caseload_and_no_hide_names(qtbot, shell: Shell, vault,
-                                                          log_in) -> None:
+def test_administrators_have_no_caseload_and_no_hide_names(qtbot, shell: Shell, vault, log_in) -> None:
     log_in(vault.admin)
     assert shell.workspace is not None and shell.workspace.caseload is None
     assert not shell.hide_names_action.isVisible()
@@ -301,8 +300,7 @@ def test_a_contact_draft_survives_a_lock(qtbot, shell: Shell, vault, log_in, clo
         assert DraftService(unlocked).list_mine() == []  # saving removed the draft
 
 
-def test_a_new_case_draft_survives_a_crash(qtbot, shell: Shell, vault, log_in, clock, background,
-                                          prompts) -> None:
+def test_a_new_case_draft_survives_a_crash(qtbot, shell: Shell, vault, log_in, clock, background, prompts) -> None:
     """Autosaved while typing; the window and vault are dropped without locking (a crash); the
     next start offers the draft back, restores it, and discarding it removes it."""
     log_in(vault.worker)

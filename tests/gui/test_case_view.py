@@ -21,24 +21,42 @@ pytestmark = pytest.mark.gui
 
 def story(vault, clock) -> uuid.UUID:
     """A case with a failed and a successful contact, two assessments and an amended concern."""
-    [case_id] = record_cases(vault, clock, vault.worker,
-                             new_case("Jamal", "Okafor", arrived_hours_ago=72))
+    [case_id] = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor", arrived_hours_ago=72))
     now = clock.now()
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         cases = CaseService(unlocked)
-        cases.add_contact(case_id, {"contact_at": now - dt.timedelta(hours=3), "medium": "bedside",
-                                    "successful": False, "contact_with": "young_person"})
-        cases.add_contact(case_id, {"contact_at": now - dt.timedelta(hours=1), "medium": "bedside",
-                                    "successful": True, "contact_with": "young_person",
-                                    "notes": "Talked about getting home safely."})
-        cases.record_assessment(case_id, {"assessed_on": now.date() - dt.timedelta(days=1),
-                                          "stage": "start", "risk_level": "high"})
-        cases.record_assessment(case_id, {"assessed_on": now.date(), "stage": "change",
-                                          "risk_level": "medium"})
-        concern = cases.raise_concern(case_id, {"raised_at": now - dt.timedelta(hours=2),
-                                                "category": "exploitation",
-                                                "facts": "Carried packages for older boys.",
-                                                "status": "open"})
+        cases.add_contact(
+            case_id,
+            {
+                "contact_at": now - dt.timedelta(hours=3),
+                "medium": "bedside",
+                "successful": False,
+                "contact_with": "young_person",
+            },
+        )
+        cases.add_contact(
+            case_id,
+            {
+                "contact_at": now - dt.timedelta(hours=1),
+                "medium": "bedside",
+                "successful": True,
+                "contact_with": "young_person",
+                "notes": "Talked about getting home safely.",
+            },
+        )
+        cases.record_assessment(
+            case_id, {"assessed_on": now.date() - dt.timedelta(days=1), "stage": "start", "risk_level": "high"}
+        )
+        cases.record_assessment(case_id, {"assessed_on": now.date(), "stage": "change", "risk_level": "medium"})
+        concern = cases.raise_concern(
+            case_id,
+            {
+                "raised_at": now - dt.timedelta(hours=2),
+                "category": "exploitation",
+                "facts": "Carried packages for older boys.",
+                "status": "open",
+            },
+        )
         cases.amend_concern(case_id, concern, {"shared_with": ("social_care",)})
     return case_id
 
@@ -57,8 +75,16 @@ def test_the_tabs_show_the_case(qtbot, shell: Shell, vault, log_in, clock) -> No
     log_in(vault.worker)
     view = open_case(qtbot, shell, case_id)
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == [
-        "Person", "Incident", "Contacts", "Risk and needs", "Safeguarding", "Referrals",
-        "Plan and outcomes", "Supervision", "History"]
+        "Person",
+        "Incident",
+        "Contacts",
+        "Risk and needs",
+        "Safeguarding",
+        "Referrals",
+        "Plan and outcomes",
+        "Supervision",
+        "History",
+    ]
     assert "Age 16" in view.facts.text() and "Worker wendy" in view.facts.text()
     assert view.status_chip.text() == "Open" and view.risk_chip.text() == "Risk medium"
 
@@ -71,8 +97,7 @@ def test_the_tabs_show_the_case(qtbot, shell: Shell, vault, log_in, clock) -> No
     view.contact_view.selectRow(0)
     assert view.contact_notes.text() == "Talked about getting home safely."
 
-    assert view.risk_change.text() == ("Risk high at the first assessment, medium at the "
-                                       "latest: reduced.")
+    assert view.risk_change.text() == ("Risk high at the first assessment, medium at the latest: reduced.")
     assert view.concerns.rowCount() == 1
     assert view.versions.rowCount() == 2  # the first concern is selected, with its versions
     assert view.version_sheet.values["shared_with"].text() == "Children's social care / MASH"
@@ -112,15 +137,13 @@ def test_a_worker_asks_a_supervisor_to_close(qtbot, shell: Shell, vault, log_in,
     dialog.form["closure_reason"].restore("goals_met")
     with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
         dialog.start_save()
-    qtbot.waitUntil(lambda: "waiting for a supervisor" in view.closure_state.text(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "waiting for a supervisor" in view.closure_state.text(), timeout=WAIT_MS)
     assert not view.closure_state.isHidden()
     assert not view.close_button.isEnabled()
     assert view.detail is not None and view.detail.status == "open"
 
 
-def test_a_supervisor_closes_and_reopens(qtbot, shell: Shell, vault, log_in, clock,
-                                         prompts) -> None:
+def test_a_supervisor_closes_and_reopens(qtbot, shell: Shell, vault, log_in, clock, prompts) -> None:
     case_id = story(vault, clock)
     log_in(vault.supervisor)
     view = open_case(qtbot, shell, case_id)
@@ -130,12 +153,10 @@ def test_a_supervisor_closes_and_reopens(qtbot, shell: Shell, vault, log_in, clo
     dialog.form["closure_reason"].restore("disengaged")
     with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
         dialog.start_save()
-    qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "closed",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "closed", timeout=WAIT_MS)
     assert view.status_chip.text() == "Closed 2 Mar 2026"
     assert not view.reopen_button.isHidden() and view.close_button.isHidden()
     prompts.confirm_answers.append(True)
     view.reopen_case()
-    qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "open",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "open", timeout=WAIT_MS)
     assert view.detail.reopen_count == 1

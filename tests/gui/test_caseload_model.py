@@ -39,25 +39,57 @@ pytestmark = pytest.mark.gui
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
-def row(reference: str, given: str, family: str, *, age: int | None = 16, site: str = "RLH",
-        days_ago: float = 1, status: str = "open", risk: str | None = None,
-        engagement: str = "engaged", contact_days_ago: float | None = None,
-        next_action: dt.date | None = None, no_contact: bool = False,
-        overdue: bool = False) -> CaseloadRow:
+def row(
+    reference: str,
+    given: str,
+    family: str,
+    *,
+    age: int | None = 16,
+    site: str = "RLH",
+    days_ago: float = 1,
+    status: str = "open",
+    risk: str | None = None,
+    engagement: str = "engaged",
+    contact_days_ago: float | None = None,
+    next_action: dt.date | None = None,
+    no_contact: bool = False,
+    overdue: bool = False,
+) -> CaseloadRow:
     contact = None if contact_days_ago is None else NOW - dt.timedelta(days=contact_days_ago)
-    return CaseloadRow(uuid.uuid4(), reference, given, family, age, site, "wendy",
-                       NOW - dt.timedelta(days=days_ago), engagement, status, risk, contact,
-                       next_action, no_contact, overdue)
+    return CaseloadRow(
+        uuid.uuid4(),
+        reference,
+        given,
+        family,
+        age,
+        site,
+        "wendy",
+        NOW - dt.timedelta(days=days_ago),
+        engagement,
+        status,
+        risk,
+        contact,
+        next_action,
+        no_contact,
+        overdue,
+    )
 
 
 ROWS = [
     row("RLH-26-00001", "Jamal", "Okafor", age=16, days_ago=1, risk="high", contact_days_ago=0.5),
-    row("RLH-26-00002", "Zoë", "O'Brien", age=17, days_ago=3, risk=None, engagement="declined",
-        no_contact=True),
-    row("KCH-26-00001", "Kwame", "Mensah", age=None, site="KCH", days_ago=2, risk="low",
-        next_action=dt.date(2026, 2, 27), overdue=True),
-    row("RLH-25-00417", "Chloé", "Durand", age=20, days_ago=200, status="closed", risk="medium",
-        contact_days_ago=150),
+    row("RLH-26-00002", "Zoë", "O'Brien", age=17, days_ago=3, risk=None, engagement="declined", no_contact=True),
+    row(
+        "KCH-26-00001",
+        "Kwame",
+        "Mensah",
+        age=None,
+        site="KCH",
+        days_ago=2,
+        risk="low",
+        next_action=dt.date(2026, 2, 27),
+        overdue=True,
+    ),
+    row("RLH-25-00417", "Chloé", "Durand", age=20, days_ago=200, status="closed", risk="medium", contact_days_ago=150),
 ]
 
 
@@ -108,21 +140,23 @@ def test_sorting_keeps_empty_values_last_in_both_directions(qtbot) -> None:
     assert references(proxy) == ["RLH-25-00417", "KCH-26-00001", "RLH-26-00002", "RLH-26-00001"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("zoe", ["RLH-26-00002"]),  # accents do not matter
-    ("ZOË", ["RLH-26-00002"]),
-    ("obrien", ["RLH-26-00002"]),  # nor does punctuation
-    ("o'brien", ["RLH-26-00002"]),
-    ("chloe", ["RLH-25-00417"]),
-    ("jam oka", ["RLH-26-00001"]),  # every word must match, anywhere
-    ("oka jam", ["RLH-26-00001"]),
-    ("kch-26", ["KCH-26-00001"]),
-    ("rlh2600001", ["RLH-26-00001"]),
-    ("  ", ["RLH-26-00001", "KCH-26-00001", "RLH-26-00002", "RLH-25-00417"]),
-    ("nobody", []),
-])
-def test_search_is_case_accent_and_punctuation_insensitive(qtbot, text: str,
-                                                           expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("zoe", ["RLH-26-00002"]),  # accents do not matter
+        ("ZOË", ["RLH-26-00002"]),
+        ("obrien", ["RLH-26-00002"]),  # nor does punctuation
+        ("o'brien", ["RLH-26-00002"]),
+        ("chloe", ["RLH-25-00417"]),
+        ("jam oka", ["RLH-26-00001"]),  # every word must match, anywhere
+        ("oka jam", ["RLH-26-00001"]),
+        ("kch-26", ["KCH-26-00001"]),
+        ("rlh2600001", ["RLH-26-00001"]),
+        ("  ", ["RLH-26-00001", "KCH-26-00001", "RLH-26-00002", "RLH-25-00417"]),
+        ("nobody", []),
+    ],
+)
+def test_search_is_case_accent_and_punctuation_insensitive(qtbot, text: str, expected: list[str]) -> None:
     proxy = proxy_for(ROWS)
     everything(proxy, text)
     assert references(proxy) == expected
@@ -183,17 +217,18 @@ def test_hidden_names_leave_only_initials_in_the_display(qtbot) -> None:
     everything(proxy)
     model = proxy.caseload
     changed = []
-    model.dataChanged.connect(lambda top, bottom, roles: changed.append((top.column(),
-                                                                         bottom.column())))
+    model.dataChanged.connect(lambda top, bottom, roles: changed.append((top.column(), bottom.column())))
     model.set_hide_names(True)
     assert changed == [(NAME, NAME)]
-    shown = " ".join(str(model.index(r, c).data(role) or "")
-                     for r in range(model.rowCount()) for c in range(model.columnCount())
-                     for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole))
+    shown = " ".join(
+        str(model.index(r, c).data(role) or "")
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+        for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    )
     for name in ("Jamal", "Okafor", "Zoë", "O'Brien", "Kwame", "Mensah", "Chloé", "Durand"):
         assert name not in shown
-    assert [model.index(r, NAME).data() for r in range(model.rowCount())] == [
-        "J. O.", "K. M.", "Z. O.", "C. D."]
+    assert [model.index(r, NAME).data() for r in range(model.rowCount())] == ["J. O.", "K. M.", "Z. O.", "C. D."]
     model.set_hide_names(False)
     assert model.index(0, NAME).data() == "Jamal Okafor"
 
@@ -227,12 +262,24 @@ def test_fourteen_days_without_contact_flags_the_case(qtbot, vault, clock) -> No
     clock.advance(60)
     assert flagged() == (True, True)
     with signed_in(vault.location, clock, vault.worker) as unlocked:
-        CaseService(unlocked).add_contact(case_id, {
-            "contact_at": clock.now() - dt.timedelta(minutes=10), "medium": "phone",
-            "successful": False, "contact_with": "young_person"})
+        CaseService(unlocked).add_contact(
+            case_id,
+            {
+                "contact_at": clock.now() - dt.timedelta(minutes=10),
+                "medium": "phone",
+                "successful": False,
+                "contact_with": "young_person",
+            },
+        )
     assert flagged() == (True, True)  # a failed attempt is not contact
     with signed_in(vault.location, clock, vault.worker) as unlocked:
-        CaseService(unlocked).add_contact(case_id, {
-            "contact_at": clock.now() - dt.timedelta(minutes=5), "medium": "phone",
-            "successful": True, "contact_with": "young_person"})
+        CaseService(unlocked).add_contact(
+            case_id,
+            {
+                "contact_at": clock.now() - dt.timedelta(minutes=5),
+                "medium": "phone",
+                "successful": True,
+                "contact_with": "young_person",
+            },
+        )
     assert flagged() == (False, False)

@@ -104,26 +104,26 @@ def test_form_values_raw_and_problems(qtbot) -> None:
     goal.restore({"goal": "Back to college", "status": "in_progress", "target_date": "2026-04-20"})
     values, problems = goal.values()
     assert problems == []
-    assert values == {"goal": "Back to college", "status": "in_progress",
-                      "target_date": dt.date(2026, 4, 20)}
-    assert goal.raw() == {"goal": "Back to college", "status": "in_progress",
-                          "target_date": "2026-04-20"}
+    assert values == {"goal": "Back to college", "status": "in_progress", "target_date": dt.date(2026, 4, 20)}
+    assert goal.raw() == {"goal": "Back to college", "status": "in_progress", "target_date": "2026-04-20"}
     assert goal.show_problem(Problem("plan_goal", "target_date", "cannot be before the arrival"))
     assert goal["target_date"].message.text() == "Cannot be before the arrival"
     assert not goal.show_problem(Problem("plan_goal", "no_such_field", "x"))
 
 
-@pytest.mark.parametrize(("entity", "name", "value", "shown"), [
-    (dd.CONTACT, "contact_at", dt.datetime(2026, 7, 1, 20, 15, tzinfo=dt.UTC), "1 Jul 2026 21:15"),
-    (dd.CONTACT, "topics", ("safety", "housing"), "Safety planning, Housing"),
-    (dd.CONTACT, "successful", False, "No"),
-    (dd.YOUNG_PERSON, "nhs_number", "9434765919", "943 476 5919"),
-    (dd.YOUNG_PERSON, "date_of_birth", dt.date(2009, 5, 7), "7 May 2009"),
-    (dd.YOUNG_PERSON, "borough", "tower_hamlets", "Tower Hamlets"),
-    (dd.YOUNG_PERSON, "estimated_age", 16, "16"),
-])
-def test_values_shown_and_edited_round_trip(entity: dd.EntitySpec, name: str, value: object,
-                                            shown: str) -> None:
+@pytest.mark.parametrize(
+    ("entity", "name", "value", "shown"),
+    [
+        (dd.CONTACT, "contact_at", dt.datetime(2026, 7, 1, 20, 15, tzinfo=dt.UTC), "1 Jul 2026 21:15"),
+        (dd.CONTACT, "topics", ("safety", "housing"), "Safety planning, Housing"),
+        (dd.CONTACT, "successful", False, "No"),
+        (dd.YOUNG_PERSON, "nhs_number", "9434765919", "943 476 5919"),
+        (dd.YOUNG_PERSON, "date_of_birth", dt.date(2009, 5, 7), "7 May 2009"),
+        (dd.YOUNG_PERSON, "borough", "tower_hamlets", "Tower Hamlets"),
+        (dd.YOUNG_PERSON, "estimated_age", 16, "16"),
+    ],
+)
+def test_values_shown_and_edited_round_trip(entity: dd.EntitySpec, name: str, value: object, shown: str) -> None:
     spec = entity[name]
     assert display(spec, value) == shown  # summer time: London is an hour ahead of UTC
     text = edit_text(spec, value)

@@ -18,10 +18,12 @@ from .conftest import WAIT_MS
 pytestmark = pytest.mark.gui
 
 HEADER = resource_path("case-import-template.csv").read_text(encoding="utf-8-sig").strip()
-GOOD = ("Amir,Hassan,2009-02-03,,E13 9PJ,1,H,newham,RLH,2026-03-01 21:30,ed_staff,"
-        "2026-03-01 21:00,knife,street,Outside the station,")
-OTHER = ("Bella,Adams,2008-06-30,,,2,A,hackney,RLH,2026-02-27 18:10,police,,body,park,,")
-BAD = ("Bad,Row,2009-13-45,,,7,H,newham,XYZ,2026-03-01 21:30,ed_staff,,spoon,street,,")
+GOOD = (
+    "Amir,Hassan,2009-02-03,,E13 9PJ,1,H,newham,RLH,2026-03-01 21:30,ed_staff,"
+    "2026-03-01 21:00,knife,street,Outside the station,"
+)
+OTHER = "Bella,Adams,2008-06-30,,,2,A,hackney,RLH,2026-02-27 18:10,police,,body,park,,"
+BAD = "Bad,Row,2009-13-45,,,7,H,newham,XYZ,2026-03-01 21:30,ed_staff,,spoon,street,,"
 
 
 def write_csv(folder: Path, name: str, *rows: str) -> Path:
@@ -48,9 +50,10 @@ def test_problems_disable_import(qtbot, shell: Shell, vault, log_in, prompts, tm
     assert dialog.rows.rowCount() == 2
     assert dialog.rows.index(0, STATUS).data() == "New case"
     assert dialog.rows.index(1, STATUS).data() == "Has problems"
-    problems = {(dialog.problems.index(r, PROBLEM_ROW).data(),
-                 dialog.problems.index(r, PROBLEM_COLUMN).data())
-                for r in range(dialog.problems.rowCount())}
+    problems = {
+        (dialog.problems.index(r, PROBLEM_ROW).data(), dialog.problems.index(r, PROBLEM_COLUMN).data())
+        for r in range(dialog.problems.rowCount())
+    }
     assert {("3", "date_of_birth"), ("3", "sex"), ("3", "site"), ("3", "assault_method")} <= problems
     assert dialog.tabs.currentIndex() == 1  # the problems are what to look at
     assert "nothing can be imported" in dialog.summary.text()
@@ -62,8 +65,7 @@ def test_problems_disable_import(qtbot, shell: Shell, vault, log_in, prompts, tm
     assert page.model.total == 0
 
 
-def test_a_clean_file_imports_with_a_summary(qtbot, shell: Shell, vault, log_in, prompts,
-                                             tmp_path) -> None:
+def test_a_clean_file_imports_with_a_summary(qtbot, shell: Shell, vault, log_in, prompts, tmp_path) -> None:
     log_in(vault.worker)
     page = caseload(qtbot, shell)
     prompts.import_files.append(write_csv(tmp_path, "cases.csv", GOOD, OTHER, GOOD))
@@ -78,8 +80,7 @@ def test_a_clean_file_imports_with_a_summary(qtbot, shell: Shell, vault, log_in,
     assert imported.args[0].imported == 2
     assert dialog.summary.text().startswith("Imported 2 cases (RLH-26-00001 to RLH-26-00002)")
     assert not dialog.import_button.isEnabled()
-    qtbot.waitUntil(lambda: page.model.total == 2 and not page.loading.isVisible(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.model.total == 2 and not page.loading.isVisible(), timeout=WAIT_MS)
     dialog.done(0)
 
     # The same file again: every row is already there; nothing to import.
@@ -92,8 +93,7 @@ def test_a_clean_file_imports_with_a_summary(qtbot, shell: Shell, vault, log_in,
     again.done(0)
 
 
-def test_an_unreadable_file_says_how_to_save_it(qtbot, shell: Shell, vault, log_in, prompts,
-                                                tmp_path) -> None:
+def test_an_unreadable_file_says_how_to_save_it(qtbot, shell: Shell, vault, log_in, prompts, tmp_path) -> None:
     log_in(vault.worker)
     page = caseload(qtbot, shell)
     workbook = tmp_path / "cases.xlsx"

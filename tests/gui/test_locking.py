@@ -56,8 +56,7 @@ def test_ctrl_l_locks(qtbot, shell: Shell, vault, log_in) -> None:
     shell.activateWindow()
     qtbot.waitUntil(lambda: shell.isActiveWindow(), timeout=WAIT_MS)
     with qtbot.waitSignal(shell.locked, timeout=WAIT_MS):
-        qtbot.keyClick(shell.workspace.navigation, Qt.Key.Key_L,
-                       Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(shell.workspace.navigation, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     _assert_locked(shell, page)
     # At once, or right after a page's load still running at the lock returns.
     qtbot.waitUntil(lambda: unlocked.is_locked, timeout=WAIT_MS)
@@ -133,8 +132,7 @@ def test_locking_closes_open_dialogs(qtbot, shell: Shell, vault, log_in) -> None
     assert dialog.password.text() == ""
 
 
-def test_results_of_work_started_before_the_lock_are_dropped(qtbot, shell: Shell, vault, log_in,
-                                                             background) -> None:
+def test_results_of_work_started_before_the_lock_are_dropped(qtbot, shell: Shell, vault, log_in, background) -> None:
     log_in(vault.admin)
     page = _administration(qtbot, shell)
     unlocked = shell.vault

@@ -20,8 +20,7 @@ def _type(shell: Shell, username: str, password: str) -> None:
 
 
 def _wait_for_unlock_attempt(qtbot, shell: Shell) -> None:
-    qtbot.waitUntil(lambda: not shell.login.busy.active and shell.login.error.isVisible(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not shell.login.busy.active and shell.login.error.isVisible(), timeout=WAIT_MS)
 
 
 def test_login_opens_the_main_window(qtbot, shell: Shell, vault) -> None:

@@ -27,10 +27,17 @@ from youthcase.services.sites import SiteSummary
 pytestmark = pytest.mark.gui
 
 
-def _account(name: str, *, active: bool = True, temporary: bool = False,
-             day: int = 1) -> AccountSummary:
-    return AccountSummary(uuid.uuid4(), name, None, Role.WORKER, ("KCH", "RLH"), active, temporary,
-                          dt.datetime(2026, 1, day, 12, tzinfo=dt.UTC))
+def _account(name: str, *, active: bool = True, temporary: bool = False, day: int = 1) -> AccountSummary:
+    return AccountSummary(
+        uuid.uuid4(),
+        name,
+        None,
+        Role.WORKER,
+        ("KCH", "RLH"),
+        active,
+        temporary,
+        dt.datetime(2026, 1, day, 12, tzinfo=dt.UTC),
+    )
 
 
 def test_account_columns_and_roles(qtbot) -> None:
@@ -43,8 +50,7 @@ def test_account_columns_and_roles(qtbot) -> None:
     assert model.index(0, FULL_NAME).data() == ""
     assert model.index(0, ROLE).data() == "Youth worker"
     assert model.index(0, SITES).data() == "KCH, RLH"
-    assert [model.index(r, STATUS).data() for r in range(3)] == [
-        "Active", "Disabled", "Temporary password"]
+    assert [model.index(r, STATUS).data() for r in range(3)] == ["Active", "Disabled", "Temporary password"]
     assert model.index(1, USERNAME).data(OBJECT_ROLE) is accounts[1]
     assert model.index(1, USERNAME).data(Qt.ItemDataRole.ForegroundRole) is not None
 
@@ -70,8 +76,7 @@ def test_clear_empties_the_model(qtbot) -> None:
 
 def test_site_columns(qtbot) -> None:
     model = SiteTableModel()
-    model.set_sites([SiteSummary(uuid.uuid4(), "NMH", "North Middlesex",
-                                 SiteKind.EMERGENCY_DEPARTMENT, True)])
+    model.set_sites([SiteSummary(uuid.uuid4(), "NMH", "North Middlesex", SiteKind.EMERGENCY_DEPARTMENT, True)])
     assert model.index(0, KIND).data() == "A&E department"
     assert model.index(0, 3).data() == "Active"
     model.clear()

@@ -53,8 +53,13 @@ def services(vault, clock) -> dict[str, ServiceEntry]:
     """The directory as an administrator keeps it; one service is no longer offered."""
     entries = (
         {"service_type": "rehabilitation", "name": "KCH Trauma Rehab", "chase_interval_days": 7},
-        {"service_type": "camhs", "name": "Southwark CAMHS", "provider": "South London and Maudsley",
-         "borough": "southwark", "address": "Maudsley Hospital, Denmark Hill, London SE5 8AZ"},
+        {
+            "service_type": "camhs",
+            "name": "Southwark CAMHS",
+            "provider": "South London and Maudsley",
+            "borough": "southwark",
+            "address": "Maudsley Hospital, Denmark Hill, London SE5 8AZ",
+        },
         {"service_type": "camhs", "name": "Lambeth CAMHS", "borough": "lambeth"},
         {"service_type": "sport_mentoring", "name": "Box Up Crime", "chase_interval_days": 21},
         {"service_type": "housing", "name": "Southwark Housing Options", "active": False},
@@ -64,13 +69,11 @@ def services(vault, clock) -> dict[str, ServiceEntry]:
         return {entry.name: entry for entry in (directory.add_service(e) for e in entries)}
 
 
-def make_case(vault, clock, given: str = "Jamal", family: str = "Okafor", *,
-              consent: bool = True) -> uuid.UUID:
+def make_case(vault, clock, given: str = "Jamal", family: str = "Okafor", *, consent: bool = True) -> uuid.UUID:
     [case_id] = record_cases(vault, clock, vault.worker, new_case(given, family))
     if consent:
         with signed_in(vault.location, clock, vault.worker) as unlocked:
-            CaseService(unlocked).update_case(case_id, {"consent_share": True,
-                                                        "consent_recorded_on": TODAY})
+            CaseService(unlocked).update_case(case_id, {"consent_share": True, "consent_recorded_on": TODAY})
     return case_id
 
 
@@ -80,8 +83,7 @@ def refer(vault, clock, case_id: uuid.UUID, service: ServiceEntry, *steps: str) 
         referrals = ReferralService(unlocked)
         referral = referrals.create_referral(case_id, service.service_id, "routine", "Flashbacks.")
         for step in steps:
-            referrals.record_step(referral, step, decline_reason="incomplete"
-                                  if step == "declined" else None)
+            referrals.record_step(referral, step, decline_reason="incomplete" if step == "declined" else None)
     return referral
 
 
@@ -108,8 +110,7 @@ def record(qtbot, tab: ReferralsTab, step: str, **fields: str) -> None:
         dialog.form[name].restore(raw)
     with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
         dialog.submit.click()
-    qtbot.waitUntil(lambda: tab.selected() is not None and tab.selected().status == step,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.selected() is not None and tab.selected().status == step, timeout=WAIT_MS)
 
 
 def navigation_text(shell: Shell, section: Section) -> str:
@@ -121,15 +122,13 @@ def navigation_text(shell: Shell, section: Section) -> str:
     raise AssertionError(f"{section} is not in the navigation")
 
 
-def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, log_in,
-                                            services) -> None:
+def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
     case_id = make_case(vault, clock)
     log_in(vault.worker)
     tab = open_referrals(qtbot, shell, case_id)
     assert tab.model.rowCount() == 0
     assert "No referrals yet" in tab.detail.empty.text()
-    assert tab.consent_line.text() == ("Consent to share information with other services was "
-                                       "recorded on 2 Mar 2026.")
+    assert tab.consent_line.text() == ("Consent to share information with other services was recorded on 2 Mar 2026.")
 
     dialog = tab.open_new_referral()
     assert isinstance(dialog, NewReferralDialog)
@@ -145,8 +144,7 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
         dialog.submit.click()
     referral_id, consent_recorded = created.args
     assert consent_recorded is False
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected() is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected() is not None, timeout=WAIT_MS)
     drafted = tab.selected()
     assert drafted.referral_id == referral_id and drafted.status == "drafted"
     assert tab.proxy.index(0, columns.WAITING).data() == "Not sent"
@@ -158,8 +156,7 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
     assert step.form["on"].raw() == TODAY.isoformat()
     with qtbot.waitSignal(step.recorded, timeout=WAIT_MS):
         step.submit.click()
-    qtbot.waitUntil(lambda: tab.selected() is not None and tab.selected().status == "sent",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.selected() is not None and tab.selected().status == "sent", timeout=WAIT_MS)
 
     step = tab.open_record_step()
     assert step is not None
@@ -191,21 +188,22 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
     qtbot.waitUntil(lambda: tab.selected().status == "appointment_offered", timeout=WAIT_MS)
 
     shown = tab.selected()
-    assert [m.step for m in shown.milestones] == ["drafted", "sent", "accepted",
-                                                  "appointment_offered"]
+    assert [m.step for m in shown.milestones] == ["drafted", "sent", "accepted", "appointment_offered"]
     assert shown.days_to_first_response == 0
     assert tab.proxy.index(0, columns.STATUS).data() == "Appointment offered"
     assert tab.proxy.index(0, columns.URGENCY).data() == "Urgent"
     assert tab.detail.chip.text() == "First appointment offered"
     assert tab.detail.timeline.lines() == [
-        "2 Mar 2026 Drafted", "2 Mar 2026 Sent", "2 Mar 2026 Accepted",
+        "2 Mar 2026 Drafted",
+        "2 Mar 2026 Sent",
+        "2 Mar 2026 Accepted",
         "2 Mar 2026 First appointment offered: Tuesday 10 March, 16:00, at the Maudsley",
-        "Next: Help started / first attended, did not attend or withdrawn"]
+        "Next: Help started / first attended, did not attend or withdrawn",
+    ]
     assert "First response 0 days after sending." in tab.detail.facts.text()
 
 
-def test_no_consent_asks_for_an_override_reason(qtbot, shell: Shell, vault, clock, log_in,
-                                                services) -> None:
+def test_no_consent_asks_for_an_override_reason(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
     case_id = make_case(vault, clock, consent=False)
     log_in(vault.worker)
     tab = open_referrals(qtbot, shell, case_id)
@@ -225,15 +223,13 @@ def test_no_consent_asks_for_an_override_reason(qtbot, shell: Shell, vault, cloc
     with qtbot.waitSignal(dialog.created, timeout=WAIT_MS) as created:
         dialog.submit.click()
     assert created.args[1] is False  # consent itself was not recorded
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected() is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected() is not None, timeout=WAIT_MS)
     assert tab.selected().consent_overridden
     assert "without recorded consent to share" in tab.detail.facts.text()
     assert tab.consent_line.text().startswith("No consent to share is recorded")
 
 
-def test_recording_consent_from_the_referral(qtbot, shell: Shell, vault, clock, log_in,
-                                             services) -> None:
+def test_recording_consent_from_the_referral(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
     case_id = make_case(vault, clock, consent=False)
     log_in(vault.worker)
     tab = open_referrals(qtbot, shell, case_id)
@@ -248,8 +244,9 @@ def test_recording_consent_from_the_referral(qtbot, shell: Shell, vault, clock, 
         dialog.submit.click()
     assert created.args[1] is True
     view = shell.workspace.caseload.case_view
-    qtbot.waitUntil(lambda: view.detail is not None
-                    and view.detail.case.values["consent_share"] is True, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: view.detail is not None and view.detail.case.values["consent_share"] is True, timeout=WAIT_MS
+    )
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=WAIT_MS)
     assert view.case_sheet.values["consent_share"].text() == "Yes"
     assert tab.consent_line.text().startswith("Consent to share information")
@@ -257,8 +254,7 @@ def test_recording_consent_from_the_referral(qtbot, shell: Shell, vault, clock, 
     assert view.tabs.currentWidget() is tab  # the case reloaded without leaving the tab
 
 
-def test_overdue_referrals_are_highlighted(qtbot, shell: Shell, vault, clock, log_in,
-                                           services) -> None:
+def test_overdue_referrals_are_highlighted(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
     case_id = make_case(vault, clock)
     late = refer(vault, clock, case_id, services["Southwark CAMHS"], "sent")
     refer(vault, clock, case_id, services["Box Up Crime"], "sent")  # chased after 21 days
@@ -281,20 +277,19 @@ def test_overdue_referrals_are_highlighted(qtbot, shell: Shell, vault, clock, lo
     assert calm.data(Qt.ItemDataRole.DecorationRole) is None
     assert tab.detail.chip.text() == "Sent, overdue"
     assert tab.detail.chip.property("tone") == "problem"
-    assert tab.detail.overdue.text().startswith("Overdue: nothing recorded within the service's "
-                                                "chase interval (14 days")
+    assert tab.detail.overdue.text().startswith(
+        "Overdue: nothing recorded within the service's chase interval (14 days"
+    )
     assert navigation_text(shell, Section.REFERRALS) == "Referrals (1 overdue)"
 
 
-def test_the_board_filters_sorts_and_opens_the_case(qtbot, shell: Shell, vault, clock, log_in,
-                                                    services) -> None:
+def test_the_board_filters_sorts_and_opens_the_case(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
     jamal = make_case(vault, clock)
     zoe = make_case(vault, clock, "Zoe", "Mensah")
     refer(vault, clock, jamal, services["Southwark CAMHS"], "sent")
     clock.advance(3 * DAY)
     rehab = refer(vault, clock, zoe, services["KCH Trauma Rehab"], "sent")
-    refer(vault, clock, zoe, services["Lambeth CAMHS"], "sent", "accepted", "help_started",
-          "completed")
+    refer(vault, clock, zoe, services["Lambeth CAMHS"], "sent", "accepted", "help_started", "completed")
     clock.advance(10 * DAY)  # rehab (7 days) is overdue, CAMHS (14 days) not yet
     log_in(vault.worker)
     assert shell.workspace is not None
@@ -311,22 +306,21 @@ def test_the_board_filters_sorts_and_opens_the_case(qtbot, shell: Shell, vault, 
     assert board.proxy.index(0, columns.SERVICE).data() == "KCH Trauma Rehab"
     board.service_type.setCurrentIndex(board.service_type.findData("camhs"))
     assert [board.proxy.index(0, c).data() for c in (columns.SERVICE, columns.WAITING)] == [
-        "Southwark CAMHS", "13 days"]
+        "Southwark CAMHS",
+        "13 days",
+    ]
     board.service_type.setCurrentIndex(0)
     board.status.setCurrentIndex(board.status.findText("Overdue only"))
-    assert [board.proxy.referral_at(r).referral_id for r in range(board.proxy.rowCount())] == [
-        rehab]
+    assert [board.proxy.referral_at(r).referral_id for r in range(board.proxy.rowCount())] == [rehab]
 
     with qtbot.waitSignal(board.loaded, timeout=WAIT_MS):  # finished ones load when asked for
         board.status.setCurrentIndex(board.status.findText("Finished"))
-    assert [board.proxy.referral_at(r).status for r in range(board.proxy.rowCount())] == [
-        "completed"]
+    assert [board.proxy.referral_at(r).status for r in range(board.proxy.rowCount())] == ["completed"]
     board.status.setCurrentIndex(board.status.findText("All, including finished"))
     assert board.proxy.rowCount() == 3
 
     board.view.sortByColumn(columns.WAITING, Qt.SortOrder.DescendingOrder)
-    assert [board.proxy.index(r, columns.WAITING).data() for r in range(3)] == [
-        "13 days", "10 days", ""]
+    assert [board.proxy.index(r, columns.WAITING).data() for r in range(3)] == ["13 days", "10 days", ""]
     board.view.sortByColumn(columns.CASE, Qt.SortOrder.AscendingOrder)
     references = [board.proxy.index(r, columns.CASE).data() for r in range(3)]
     assert references == sorted(references)
@@ -347,14 +341,12 @@ def test_the_board_filters_sorts_and_opens_the_case(qtbot, shell: Shell, vault, 
     qtbot.waitUntil(lambda: view.referrals_tab.model.rowCount() == 2, timeout=WAIT_MS)
 
 
-def test_the_overdue_count_on_the_main_window(qtbot, shell: Shell, vault, clock, log_in,
-                                              services) -> None:
+def test_the_overdue_count_on_the_main_window(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
     case_id = make_case(vault, clock)
     late = refer(vault, clock, case_id, services["KCH Trauma Rehab"], "sent")
     clock.advance(8 * DAY)
     log_in(vault.worker)
-    qtbot.waitUntil(lambda: navigation_text(shell, Section.REFERRALS) == "Referrals (1 overdue)",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: navigation_text(shell, Section.REFERRALS) == "Referrals (1 overdue)", timeout=WAIT_MS)
     assert shell.workspace is not None
     item = shell.workspace.navigation.item(1)
     assert "1 referral has had nothing recorded" in item.toolTip()
@@ -363,14 +355,12 @@ def test_the_overdue_count_on_the_main_window(qtbot, shell: Shell, vault, clock,
     assert navigation_text(shell, Section.REFERRALS) == "Referrals"
     assert shell.workspace.overdue.count is None
     log_in(vault.worker)  # counted again after unlocking
-    qtbot.waitUntil(lambda: navigation_text(shell, Section.REFERRALS) == "Referrals (1 overdue)",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: navigation_text(shell, Section.REFERRALS) == "Referrals (1 overdue)", timeout=WAIT_MS)
 
     tab = open_referrals(qtbot, shell, case_id)
     tab.select_referral(late)
     record(qtbot, tab, "accepted")  # a referral change: counted again
-    qtbot.waitUntil(lambda: navigation_text(shell, Section.REFERRALS) == "Referrals",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: navigation_text(shell, Section.REFERRALS) == "Referrals", timeout=WAIT_MS)
 
 
 def test_decline_then_re_refer(qtbot, shell: Shell, vault, clock, log_in, services) -> None:
@@ -384,8 +374,7 @@ def test_decline_then_re_refer(qtbot, shell: Shell, vault, clock, log_in, servic
     step.choose("declined")
     assert step.form.layout_.isRowVisible(step.form["decline_reason"])
     step.submit.click()
-    assert step.form["decline_reason"].message.text() == ("Give the reason the service declined "
-                                                          "the referral")
+    assert step.form["decline_reason"].message.text() == ("Give the reason the service declined the referral")
     record_dialog_closes = qtbot.waitSignal(step.recorded, timeout=WAIT_MS)
     step.form["decline_reason"].restore("incomplete")
     with record_dialog_closes:
@@ -410,8 +399,9 @@ def test_decline_then_re_refer(qtbot, shell: Shell, vault, clock, log_in, servic
     assert "A re-referral after an earlier referral was declined." in tab.detail.facts.text()
 
 
-def test_the_letter_is_saved_where_the_user_chose(qtbot, shell: Shell, vault, clock, log_in,
-                                                  prompts, services, tmp_path: Path) -> None:
+def test_the_letter_is_saved_where_the_user_chose(
+    qtbot, shell: Shell, vault, clock, log_in, prompts, services, tmp_path: Path
+) -> None:
     case_id = make_case(vault, clock)
     refer(vault, clock, case_id, services["Southwark CAMHS"], "sent")
     log_in(vault.worker)
@@ -432,8 +422,7 @@ def test_the_letter_is_saved_where_the_user_chose(qtbot, shell: Shell, vault, cl
     assert "Jamal" not in suggested[0] and "Okafor" not in suggested[0]
 
 
-def test_administrators_keep_the_directory(qtbot, shell: Shell, vault, log_in,
-                                           services) -> None:
+def test_administrators_keep_the_directory(qtbot, shell: Shell, vault, log_in, services) -> None:
     log_in(vault.admin)
     assert shell.workspace is not None
     page = shell.workspace.pages[Section.ADMINISTRATION]
@@ -441,8 +430,7 @@ def test_administrators_keep_the_directory(qtbot, shell: Shell, vault, log_in,
     panel = page.services
     qtbot.waitUntil(lambda: panel.model.rowCount() == 5, timeout=WAIT_MS)
     proxy = panel.view.model()
-    assert [proxy.index(r, columns.SERVICE_TYPE_COLUMN).data() for r in range(2)] == ["CAMHS",
-                                                                                      "CAMHS"]
+    assert [proxy.index(r, columns.SERVICE_TYPE_COLUMN).data() for r in range(2)] == ["CAMHS", "CAMHS"]
     inactive = [proxy.index(r, columns.SERVICE_STATUS).data() for r in range(5)]
     assert inactive.count("Inactive") == 1
 
@@ -464,8 +452,7 @@ def test_administrators_keep_the_directory(qtbot, shell: Shell, vault, log_in,
     edit.form["active"].restore("no")
     with qtbot.waitSignal(panel.loaded, timeout=WAIT_MS):
         edit.start_save()
-    rehab = next(panel.model.service_at(r) for r in range(6)
-                 if panel.model.service_at(r).name == "KCH Trauma Rehab")
+    rehab = next(panel.model.service_at(r) for r in range(6) if panel.model.service_at(r).name == "KCH Trauma Rehab")
     assert rehab.chase_interval_days == 10 and not rehab.active
 
     bad = panel.open_add_service()

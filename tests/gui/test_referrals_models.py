@@ -30,24 +30,52 @@ from youthcase.services.service_directory import ServiceEntry
 
 pytestmark = pytest.mark.gui
 DAY = dt.date(2026, 3, 2)
-NEXT = {"drafted": ("sent", "withdrawn"), "sent": ("acknowledged", "accepted", "declined", "withdrawn"),
-        "accepted": ("appointment_offered", "help_started", "withdrawn"),
-        "declined": (), "completed": (), "help_started": ("completed", "did_not_attend", "withdrawn")}
+NEXT = {
+    "drafted": ("sent", "withdrawn"),
+    "sent": ("acknowledged", "accepted", "declined", "withdrawn"),
+    "accepted": ("appointment_offered", "help_started", "withdrawn"),
+    "declined": (),
+    "completed": (),
+    "help_started": ("completed", "did_not_attend", "withdrawn"),
+}
 
 
-def referral(reference: str, service: str, service_type: str, *steps: str, overdue: bool = False,
-             waiting: int | None = None, urgency: str = "routine", **extra: object) -> ReferralView:
-    milestones = tuple(MilestoneView(step, DAY - dt.timedelta(days=len(steps) - i),
-                                     "no_capacity" if step == "declined" else None, None)
-                       for i, step in enumerate(("drafted", *steps)))
+def referral(
+    reference: str,
+    service: str,
+    service_type: str,
+    *steps: str,
+    overdue: bool = False,
+    waiting: int | None = None,
+    urgency: str = "routine",
+    **extra: object,
+) -> ReferralView:
+    milestones = tuple(
+        MilestoneView(
+            step, DAY - dt.timedelta(days=len(steps) - i), "no_capacity" if step == "declined" else None, None
+        )
+        for i, step in enumerate(("drafted", *steps))
+    )
     status = milestones[-1].step
     values: dict[str, object] = {
-        "referral_id": uuid.uuid4(), "case_id": uuid.uuid4(), "case_reference": reference,
-        "service_id": uuid.uuid4(), "service_name": service, "service_type": service_type,
-        "urgency": urgency, "reason": "Reason.", "consent_overridden": False, "status": status,
-        "milestones": milestones, "days_waiting": waiting, "days_to_first_response": None,
-        "days_to_help_started": None, "overdue": overdue, "next_steps": NEXT[status],
-        "re_referral_of": None}
+        "referral_id": uuid.uuid4(),
+        "case_id": uuid.uuid4(),
+        "case_reference": reference,
+        "service_id": uuid.uuid4(),
+        "service_name": service,
+        "service_type": service_type,
+        "urgency": urgency,
+        "reason": "Reason.",
+        "consent_overridden": False,
+        "status": status,
+        "milestones": milestones,
+        "days_waiting": waiting,
+        "days_to_first_response": None,
+        "days_to_help_started": None,
+        "overdue": overdue,
+        "next_steps": NEXT[status],
+        "re_referral_of": None,
+    }
     values.update(extra)
     return ReferralView(**values)  # type: ignore[arg-type]
 
@@ -55,10 +83,8 @@ def referral(reference: str, service: str, service_type: str, *steps: str, overd
 @pytest.fixture
 def board() -> list[ReferralView]:
     return [
-        referral("RLH-26-00002", "KCH Trauma Rehab", "rehabilitation", "sent", overdue=True,
-                 waiting=9),
-        referral("RLH-26-00001", "Southwark CAMHS", "camhs", "sent", "accepted", waiting=20,
-                 urgency="urgent"),
+        referral("RLH-26-00002", "KCH Trauma Rehab", "rehabilitation", "sent", overdue=True, waiting=9),
+        referral("RLH-26-00001", "Southwark CAMHS", "camhs", "sent", "accepted", waiting=20, urgency="urgent"),
         referral("RLH-26-00003", "Box Up Crime", "sport_mentoring"),
         referral("RLH-26-00001", "Lambeth CAMHS", "camhs", "sent", "declined"),
     ]
@@ -72,23 +98,24 @@ def test_cells_say_what_a_worker_needs(board) -> None:
     model = ReferralTableModel()
     model.set_referrals(board)
     assert model.rowCount() == 4 and model.columnCount() == len(columns.REFERRAL_COLUMNS)
-    assert _column(model, columns.TYPE) == ["Rehabilitation", "CAMHS", "Sport or mentoring",
-                                            "CAMHS"]
+    assert _column(model, columns.TYPE) == ["Rehabilitation", "CAMHS", "Sport or mentoring", "CAMHS"]
     assert _column(model, columns.STATUS) == ["Sent", "Accepted", "Drafted", "Declined"]
     assert _column(model, columns.WAITING) == ["9 days", "20 days", "Not sent", ""]
     assert model.index(0, columns.LAST_STEP).data() == "2 Mar 2026"
     assert model.index(0, columns.STATUS).data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.index(1, columns.STATUS).data(Qt.ItemDataRole.DecorationRole) is None
-    assert model.index(0, columns.WAITING).data(Qt.ItemDataRole.ForegroundRole).name() == \
-        columns.OVERDUE_COLOUR
+    assert model.index(0, columns.WAITING).data(Qt.ItemDataRole.ForegroundRole).name() == columns.OVERDUE_COLOUR
     assert model.index(0, columns.CASE).data(Qt.ItemDataRole.ForegroundRole) is None
-    assert model.index(3, columns.CASE).data(Qt.ItemDataRole.ForegroundRole).name() == \
-        columns.FINISHED_COLOUR  # finished rows are greyed
-    assert model.index(1, columns.TYPE).data(Qt.ItemDataRole.ToolTipRole) == \
-        "CAMHS (child and adolescent mental health)"
+    assert (
+        model.index(3, columns.CASE).data(Qt.ItemDataRole.ForegroundRole).name() == columns.FINISHED_COLOUR
+    )  # finished rows are greyed
+    assert (
+        model.index(1, columns.TYPE).data(Qt.ItemDataRole.ToolTipRole) == "CAMHS (child and adolescent mental health)"
+    )
     assert model.index(2, 0).data(OBJECT_ROLE) is board[2]
-    assert model.headerData(columns.WAITING, Qt.Orientation.Horizontal,
-                            Qt.ItemDataRole.ToolTipRole).startswith("Days since")
+    assert model.headerData(columns.WAITING, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole).startswith(
+        "Days since"
+    )
 
 
 def test_sorting_uses_the_sort_role(board) -> None:
@@ -143,37 +170,40 @@ def test_the_summary_counts_open_referrals_by_status(board) -> None:
 
 def test_the_timeline_marks_done_current_and_next(board) -> None:
     entries = timeline(board[0])
-    assert [(e.title, e.mark) for e in entries] == [
-        ("Drafted", Mark.DONE), ("Sent", Mark.OVERDUE),
-        ("Next", Mark.NEXT)]
+    assert [(e.title, e.mark) for e in entries] == [("Drafted", Mark.DONE), ("Sent", Mark.OVERDUE), ("Next", Mark.NEXT)]
     assert entries[-1].detail == "Acknowledged, accepted, declined or withdrawn"
     declined = timeline(board[3])
     assert declined[-1].mark is Mark.STOPPED and declined[-1].detail == "Reason: No capacity"
-    assert timeline(board[1])[-1].detail == ("First appointment offered, help started / first "
-                                             "attended or withdrawn")
+    assert timeline(board[1])[-1].detail == ("First appointment offered, help started / first attended or withdrawn")
 
 
 def test_facts_in_words(board) -> None:
     overdue = referral_facts(board[0], 7)
-    assert overdue[0].startswith("Overdue: nothing recorded within the service's chase interval "
-                                 "(7 days, counted from the last step)")
+    assert overdue[0].startswith(
+        "Overdue: nothing recorded within the service's chase interval (7 days, counted from the last step)"
+    )
     assert "Waiting 9 days since it was sent." in overdue
     assert referral_facts(board[2], 21) == ["Not sent yet: record 'Sent' once it has gone."]
     assert referral_facts(board[3], 14)[0].startswith("Declined:")
     overridden = referral("X", "S", "gp", consent_overridden=True, re_referral_of=uuid.uuid4())
     assert referral_facts(overridden, None)[-2:] == [
         "Made without recorded consent to share; the override reason was recorded and audited.",
-        "A re-referral after an earlier referral was declined."]
+        "A re-referral after an earlier referral was declined.",
+    ]
 
 
 def test_the_service_directory_model() -> None:
     def entry(service_type: str, name: str, days: int, active: bool = True) -> ServiceEntry:
-        return ServiceEntry(uuid.uuid4(), service_type, name, "NHS", "southwark", None, None,
-                            None, days, active)
+        return ServiceEntry(uuid.uuid4(), service_type, name, "NHS", "southwark", None, None, None, days, active)
 
     model = ServiceTableModel()
-    model.set_items([entry("gp", "Practice", 14), entry("camhs", "Southwark CAMHS", 14),
-                        entry("rehabilitation", "Rehab", 7, active=False)])
+    model.set_items(
+        [
+            entry("gp", "Practice", 14),
+            entry("camhs", "Southwark CAMHS", 14),
+            entry("rehabilitation", "Rehab", 7, active=False),
+        ]
+    )
     assert _column(model, columns.SERVICE_TYPE_COLUMN) == ["GP", "CAMHS", "Rehabilitation"]
     assert _column(model, columns.BOROUGH) == ["Southwark"] * 3
     assert _column(model, columns.CHASE_AFTER) == ["14 days", "14 days", "7 days"]
@@ -186,11 +216,12 @@ def test_the_service_directory_model() -> None:
 
 
 def test_small_wordings() -> None:
-    assert ordered_types(["gp", "rehabilitation", "housing", "camhs"]) == [
-        "camhs", "rehabilitation", "housing", "gp"]
+    assert ordered_types(["gp", "rehabilitation", "housing", "camhs"]) == ["camhs", "rehabilitation", "housing", "gp"]
     assert overdue_title("Referrals", 3) == "Referrals (3 overdue)"
     assert overdue_title("Referrals", 0) == overdue_title("Referrals", None) == "Referrals"
     assert overdue_tip(1).startswith("1 referral has")
     assert overdue_tip(2).startswith("2 referrals have") and overdue_tip(None) == ""
-    assert letter_file_name("RLH-26-00042", "Southwark CAMHS / Lambeth") == \
-        "RLH-26-00042 referral to Southwark CAMHS - Lambeth.pdf"
+    assert (
+        letter_file_name("RLH-26-00042", "Southwark CAMHS / Lambeth")
+        == "RLH-26-00042 referral to Southwark CAMHS - Lambeth.pdf"
+    )

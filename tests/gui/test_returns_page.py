@@ -60,12 +60,23 @@ class FakeReturnFileDialog:
 
 
 @pytest.fixture
-def open_returns(qtbot, shell: Shell, vault: TestVault, clock: FakeClock,  # type: ignore[no-untyped-def]
-                 log_in: Callable[[Person], None]) -> Callable[[Person], ReturnsPage]:
+def open_returns(
+    qtbot,
+    shell: Shell,
+    vault: TestVault,
+    clock: FakeClock,  # type: ignore[no-untyped-def]
+    log_in: Callable[[Person], None],
+) -> Callable[[Person], ReturnsPage]:
     """A few February cases at RLH, then the Returns page as ``person``, its sites loaded."""
-    record_cases(vault, clock, vault.worker,
-                 *(new_case(given, "Okoro", arrived_hours_ago=24 * days)
-                   for given, days in (("Ade", 9), ("Bola", 12), ("Chidi", 20))))
+    record_cases(
+        vault,
+        clock,
+        vault.worker,
+        *(
+            new_case(given, "Okoro", arrived_hours_ago=24 * days)
+            for given, days in (("Ade", 9), ("Bola", 12), ("Chidi", 20))
+        ),
+    )
 
     def open_page(person: Person) -> ReturnsPage:
         log_in(person)
@@ -106,8 +117,7 @@ def _build(qtbot, page: ReturnsPage) -> None:  # type: ignore[no-untyped-def]
         page.build_button.click()
     assert page.documents is not None
     pages = len(PdfReader(io.BytesIO(page.documents.pdf)).pages)
-    qtbot.waitUntil(lambda: page.preview.page_count == pages and not page.preview.busy,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.preview.page_count == pages and not page.preview.busy, timeout=WAIT_MS)
 
 
 def _export_events(vault: TestVault, clock: FakeClock) -> list[AuditEvent]:
@@ -122,6 +132,7 @@ def _lock_and_settle(qtbot, shell: Shell, background: Background) -> None:  # ty
 
 
 # --- the choices -------------------------------------------------------------------------------
+
 
 def test_months_are_the_24_complete_months_before_now_in_london_time() -> None:
     months = months_before(dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC))
@@ -148,8 +159,12 @@ def test_the_page_offers_months_and_sites(page: ReturnsPage) -> None:
 def test_disclosure_rule_checks() -> None:
     assert disclosure_rule(False, "", "") is STANDARD
     assert disclosure_rule(True, "10", "10") == DisclosureRule(10, 10)
-    for threshold, base, problem in (("5", "5", "7 to 999"), ("ten", "5", "whole number"),
-                                     ("10", "2", "5 to 999"), ("7", "50", "too large")):
+    for threshold, base, problem in (
+        ("5", "5", "7 to 999"),
+        ("ten", "5", "whole number"),
+        ("10", "2", "5 to 999"),
+        ("7", "50", "too large"),
+    ):
         with pytest.raises(ValueError, match=problem):
             disclosure_rule(True, threshold, base)
 
@@ -168,8 +183,9 @@ def test_stricter_disclosure_is_validated_before_a_build(qtbot, page: ReturnsPag
     page.rounding_base.setText("10")
     assert page.build_button.isEnabled()
     assert page.rule_help.objectName() == "fieldHelp"
-    assert page.rule_help.text() == ("Counts of 1 to 10 are shown as *; other counts are rounded "
-                                     "to the nearest 10 (never below 20); 0 stays 0.")
+    assert page.rule_help.text() == (
+        "Counts of 1 to 10 are shown as *; other counts are rounded to the nearest 10 (never below 20); 0 stays 0."
+    )
     _build(qtbot, page)
     assert page.documents is not None
     assert page.documents.model.rule == DisclosureRule(10, 10)
@@ -178,8 +194,10 @@ def test_stricter_disclosure_is_validated_before_a_build(qtbot, page: ReturnsPag
 
 # --- building ----------------------------------------------------------------------------------
 
+
 def test_building_runs_in_the_background_and_the_window_keeps_working(
-        qtbot, page: ReturnsPage, held_pdf: threading.Event) -> None:
+    qtbot, page: ReturnsPage, held_pdf: threading.Event
+) -> None:
     """The service is held just before it draws the PDF, and is let go by a timer on the GUI
     thread once the GUI thread has shown that step's progress message: a build that blocked the
     GUI thread could never finish."""
@@ -232,14 +250,18 @@ def test_the_preview_shows_every_page_of_the_pdf(qtbot, page: ReturnsPage) -> No
     assert abs(pixmaps[0].width() - full_width) <= 1
     assert pixmaps[0].height() > pixmaps[0].width()  # portrait A4
     image = pixmaps[0].toImage()  # drawn, not blank: the banner, the text and the paper
-    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37)
-               for y in range(0, image.height(), 41)}
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37) for y in range(0, image.height(), 41)}
     assert "#ffffff" in colours and len(colours) > 3
 
     page.zoom.setCurrentIndex(page.zoom.findData(0.5))
-    qtbot.waitUntil(lambda: page.preview.page_count == pages and not page.preview.busy
-                    and abs(page.preview.pixmaps()[0].width() - full_width / 2) <= 1,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            page.preview.page_count == pages
+            and not page.preview.busy
+            and abs(page.preview.pixmaps()[0].width() - full_width / 2) <= 1
+        ),
+        timeout=WAIT_MS,
+    )
 
 
 def test_one_site(qtbot, page: ReturnsPage) -> None:
@@ -254,10 +276,17 @@ def test_one_site(qtbot, page: ReturnsPage) -> None:
 
 # --- saving ------------------------------------------------------------------------------------
 
-def test_save_writes_the_pdf_and_the_csv_beside_it(qtbot, page: ReturnsPage, shell: Shell,
-                                                   background: Background, prompts: FakePrompts,
-                                                   vault: TestVault, clock: FakeClock,
-                                                   tmp_path: Path) -> None:
+
+def test_save_writes_the_pdf_and_the_csv_beside_it(
+    qtbot,
+    page: ReturnsPage,
+    shell: Shell,
+    background: Background,
+    prompts: FakePrompts,
+    vault: TestVault,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
     _build(qtbot, page)
     documents = page.documents
     assert documents is not None
@@ -290,12 +319,10 @@ def test_save_writes_the_pdf_and_the_csv_beside_it(qtbot, page: ReturnsPage, she
     # Producing the return was audited, once, for this return.
     _lock_and_settle(qtbot, shell, background)
     events = _export_events(vault, clock)
-    assert [(e.entity, e.entity_id) for e in events] == [
-        ("monthly_return", documents.model.return_id)]
+    assert [(e.entity, e.entity_id) for e in events] == [("monthly_return", documents.model.return_id)]
 
 
-def test_save_problems_show_inline_and_cancelling_writes_nothing(
-        qtbot, page: ReturnsPage, tmp_path: Path) -> None:
+def test_save_problems_show_inline_and_cancelling_writes_nothing(qtbot, page: ReturnsPage, tmp_path: Path) -> None:
     _build(qtbot, page)
     folder = tmp_path / "returns"
     folder.mkdir()
@@ -318,8 +345,8 @@ def test_pdf_and_csv_names() -> None:
 
 # --- locking -----------------------------------------------------------------------------------
 
-def test_locking_drops_the_pdf_and_its_pages(qtbot, page: ReturnsPage, shell: Shell,
-                                             background: Background) -> None:
+
+def test_locking_drops_the_pdf_and_its_pages(qtbot, page: ReturnsPage, shell: Shell, background: Background) -> None:
     _build(qtbot, page)
     assert page.preview.page_count > 0
     shell.lock()
@@ -332,8 +359,14 @@ def test_locking_drops_the_pdf_and_its_pages(qtbot, page: ReturnsPage, shell: Sh
 
 
 def test_locking_during_a_build_cancels_it_and_nothing_is_audited(
-        qtbot, page: ReturnsPage, shell: Shell, background: Background, vault: TestVault,
-        clock: FakeClock, held_pdf: threading.Event) -> None:
+    qtbot,
+    page: ReturnsPage,
+    shell: Shell,
+    background: Background,
+    vault: TestVault,
+    clock: FakeClock,
+    held_pdf: threading.Event,
+) -> None:
     page.build_button.click()
     qtbot.waitUntil(lambda: page.progress_message.text() == "Drawing the PDF…", timeout=WAIT_MS)
     shell.lock()
@@ -348,6 +381,7 @@ def test_locking_during_a_build_cancels_it_and_nothing_is_audited(
 
 # --- who may produce a return ------------------------------------------------------------------
 
+
 def test_an_administrator_may_produce_a_return(qtbot, open_returns, vault: TestVault) -> None:  # type: ignore[no-untyped-def]
     page = open_returns(vault.admin)
     _build(qtbot, page)
@@ -355,8 +389,14 @@ def test_an_administrator_may_produce_a_return(qtbot, open_returns, vault: TestV
 
 
 def test_a_worker_never_sees_returns_and_the_service_refuses_anyway(
-        qtbot, shell: Shell, vault: TestVault, clock: FakeClock, log_in: Callable[[Person], None],
-        background: Background, prompts: FakePrompts) -> None:
+    qtbot,
+    shell: Shell,
+    vault: TestVault,
+    clock: FakeClock,
+    log_in: Callable[[Person], None],
+    background: Background,
+    prompts: FakePrompts,
+) -> None:
     log_in(vault.worker)
     assert shell.workspace is not None
     assert Section.RETURNS not in shell.workspace.sections

@@ -38,9 +38,10 @@ def unit(name: str, **cases: set[uuid.UUID]) -> DashboardRow:
 
 def dashboard_model() -> DashboardTableModel:
     model = DashboardTableModel("Worker", FIGURES)
-    model.set_rows([unit("bola", open={A, B}, no_contact_14_days={B}),
-                    unit("wendy", open={C, D, A}, high_risk={C})],
-                   unit("All", open={A, B, C, D}, no_contact_14_days={B}, high_risk={C}))
+    model.set_rows(
+        [unit("bola", open={A, B}, no_contact_14_days={B}), unit("wendy", open={C, D, A}, high_risk={C})],
+        unit("All", open={A, B, C, D}, no_contact_14_days={B}, high_risk={C}),
+    )
     return model
 
 
@@ -51,8 +52,7 @@ def test_a_column_per_figure_with_its_definition() -> None:
     assert header[NAME] == "Worker"
     assert [text.replace("\n", " ") for text in header[1:]] == [f.label for f in FIGURES]
     for column, figure in enumerate(FIGURES, start=1):
-        assert model.headerData(column, Qt.Orientation.Horizontal,
-                                Qt.ItemDataRole.ToolTipRole) == figure.definition
+        assert model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == figure.definition
     assert model.headerData(NAME, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
 
 
@@ -117,22 +117,28 @@ def test_two_line_headings() -> None:
 
 
 def entry(sequence: int, **fields: object) -> AuditEntry:
-    values: dict[str, object] = {"at": dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC),
-                                 "username": "sam", "action": "sign-off",
-                                 "entity": "risk_assessment", "entity_id": A,
-                                 "case_reference": None}
+    values: dict[str, object] = {
+        "at": dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC),
+        "username": "sam",
+        "action": "sign-off",
+        "entity": "risk_assessment",
+        "entity_id": A,
+        "case_reference": None,
+    }
     values.update(fields)
     return AuditEntry(sequence, **values)  # type: ignore[arg-type]
 
 
 def test_audit_entries_show_ids_and_references_only() -> None:
     model = AuditTableModel()
-    model.set_items([entry(7, entity="case_episode", case_reference="RLH-26-00001"),
-                       entry(6, username=None, action="login failed", entity=None,
-                             entity_id=None)])
+    model.set_items(
+        [
+            entry(7, entity="case_episode", case_reference="RLH-26-00001"),
+            entry(6, username=None, action="login failed", entity=None, entity_id=None),
+        ]
+    )
     row = [model.index(0, column).data() for column in range(model.columnCount())]
-    assert row == ["7", "2 Mar 2026 09:30", "sam", "sign-off", "case episode", A.hex[:8],
-                   "RLH-26-00001"]
+    assert row == ["7", "2 Mar 2026 09:30", "sam", "sign-off", "case episode", A.hex[:8], "RLH-26-00001"]
     assert model.index(0, audit_columns.RECORD_ID).data(Qt.ItemDataRole.ToolTipRole) == str(A)
     assert model.index(1, audit_columns.USER).data() == "(no user)"
     assert model.index(1, audit_columns.RECORD_ID).data() == ""
@@ -143,28 +149,42 @@ def test_audit_entries_show_ids_and_references_only() -> None:
     assert model.row_of(6) == 1 and model.row_of(99) is None
 
 
-def action(description: str, due: dt.date, done: dt.date | None = None,
-           overdue: bool = False) -> ActionView:
+def action(description: str, due: dt.date, done: dt.date | None = None, overdue: bool = False) -> ActionView:
     return ActionView(uuid.uuid4(), A, description, "wendy", due, done, overdue)
 
 
 def test_notes_and_their_actions() -> None:
     held = dt.date(2026, 3, 2)
-    note = NoteView(uuid.uuid4(), held, "sam", "Talked about college.\nAnd safety.", None,
-                    (action("Send the CAMHS referral", dt.date(2026, 3, 1), overdue=True),
-                     action("Call mum", dt.date(2026, 3, 5)),
-                     action("Book the review", dt.date(2026, 2, 20), done=dt.date(2026, 2, 21))))
+    note = NoteView(
+        uuid.uuid4(),
+        held,
+        "sam",
+        "Talked about college.\nAnd safety.",
+        None,
+        (
+            action("Send the CAMHS referral", dt.date(2026, 3, 1), overdue=True),
+            action("Call mum", dt.date(2026, 3, 5)),
+            action("Book the review", dt.date(2026, 2, 20), done=dt.date(2026, 2, 21)),
+        ),
+    )
     notes = NoteTableModel()
     notes.set_items([note])
     assert [notes.index(0, c).data() for c in range(notes.columnCount())] == [
-        "2 Mar 2026", "sam", "Talked about college.", "", "2 open, 1 done"]
+        "2 Mar 2026",
+        "sam",
+        "Talked about college.",
+        "",
+        "2 open, 1 done",
+    ]
     actions = ActionTableModel()
     actions.set_notes([note])
     # Open actions first, soonest due first; done ones last, in grey.
-    assert [actions.index(r, 0).data() for r in range(3)] == [
-        "Send the CAMHS referral", "Call mum", "Book the review"]
+    assert [actions.index(r, 0).data() for r in range(3)] == ["Send the CAMHS referral", "Call mum", "Book the review"]
     assert [actions.index(r, ActionTableModel.STATE).data() for r in range(3)] == [
-        "Overdue", "Open", "Done 21 Feb 2026"]
+        "Overdue",
+        "Open",
+        "Done 21 Feb 2026",
+    ]
     assert actions.index(0, ActionTableModel.DUE).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert actions.index(1, ActionTableModel.DUE).data(Qt.ItemDataRole.ForegroundRole) is None
     assert actions.index(2, 0).data(Qt.ItemDataRole.ForegroundRole) is not None

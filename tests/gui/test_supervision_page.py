@@ -35,8 +35,7 @@ WALE = Person("wale", "lighthouse pebble autumn 62", Role.WORKER)
 def add_worker(vault, clock, person: Person = WALE, sites: tuple[str, ...] = ("RLH",)) -> Person:
     """Another youth worker, password already changed, so they can sign in."""
     with signed_in(vault.location, clock, vault.admin) as unlocked:
-        AccountService(unlocked).add_user(person.username, person.role, person.password + " tmp",
-                                          list(sites))
+        AccountService(unlocked).add_user(person.username, person.role, person.password + " tmp", list(sites))
     _settle_password(vault.location, clock, person)
     return person
 
@@ -75,8 +74,7 @@ def click_figure(qtbot, page: SupervisionPage, view: FigureTable, unit: str, key
     index = proxy.index(row, column)
     view.scrollTo(index)
     with qtbot.waitSignal(page.cases_listed, timeout=WAIT_MS):
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                         pos=view.visualRect(index).center())
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
 
 
 def figure(page: SupervisionPage, unit: str, key: str, by_site: bool = False) -> str:
@@ -85,16 +83,21 @@ def figure(page: SupervisionPage, unit: str, key: str, by_site: bool = False) ->
     return "—" if row is None else model.index(row, model.column_of(key)).data()
 
 
-def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shell, vault, log_in,
-                                                              clock) -> None:
+def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shell, vault, log_in, clock) -> None:
     [case_id] = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"))
     [recent] = record_cases(vault, clock, vault.worker, new_case("Ade", "Bello"))
     wale = add_worker(vault, clock)
     clock.advance(15 * DAY)
     with signed_in(vault.location, clock, vault.worker) as unlocked:  # Ade was seen yesterday
-        CaseService(unlocked).add_contact(recent, {
-            "contact_at": clock.now() - dt.timedelta(days=1), "medium": "phone",
-            "successful": True, "contact_with": "young_person"})
+        CaseService(unlocked).add_contact(
+            recent,
+            {
+                "contact_at": clock.now() - dt.timedelta(days=1),
+                "medium": "phone",
+                "successful": True,
+                "contact_with": "young_person",
+            },
+        )
     log_in(vault.supervisor)
     page = supervision(qtbot, shell)
     assert figure(page, "wendy", "open") == "2"
@@ -142,10 +145,12 @@ def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shel
     assert entry is not None and entry.row.worker == "wale" and entry.row.no_recent_contact
 
 
-def test_reassigning_is_all_or_nothing_with_the_reason_in_the_form(qtbot, shell: Shell, vault,
-                                                                   log_in, clock, prompts) -> None:
-    rlh, kch = record_cases(vault, clock, vault.supervisor, new_case("Jamal", "Okafor"),
-                            new_case("Ade", "Bello", site="KCH"))
+def test_reassigning_is_all_or_nothing_with_the_reason_in_the_form(
+    qtbot, shell: Shell, vault, log_in, clock, prompts
+) -> None:
+    rlh, kch = record_cases(
+        vault, clock, vault.supervisor, new_case("Jamal", "Okafor"), new_case("Ade", "Bello", site="KCH")
+    )
     log_in(vault.supervisor)
     page = supervision(qtbot, shell)
     assert figure(page, "KCH", "open", by_site=True) == "1"
@@ -163,8 +168,7 @@ def test_reassigning_is_all_or_nothing_with_the_reason_in_the_form(qtbot, shell:
     dialog.form["reason"].restore("Balancing caseloads.")
     dialog.start_save()
     qtbot.waitUntil(lambda: not dialog.error.isHidden(), timeout=WAIT_MS)
-    assert dialog.error.text() == ("Nothing was reassigned: KCH-26-00001: wendy does not work at "
-                                   "that case's site")
+    assert dialog.error.text() == ("Nothing was reassigned: KCH-26-00001: wendy does not work at that case's site")
     assert dialog.isVisible()  # still open, to choose someone else or cancel
     prompts.confirm_answers.append(True)  # discard what was typed
     dialog.reject()
@@ -174,10 +178,8 @@ def test_reassigning_is_all_or_nothing_with_the_reason_in_the_form(qtbot, shell:
         assert cases.case_detail(kch).worker == "sam"
 
 
-def test_closures_are_approved_or_returned_with_a_comment(qtbot, shell: Shell, vault, log_in,
-                                                          clock, prompts) -> None:
-    first, second = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"),
-                                 new_case("Ade", "Bello"))
+def test_closures_are_approved_or_returned_with_a_comment(qtbot, shell: Shell, vault, log_in, clock, prompts) -> None:
+    first, second = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"), new_case("Ade", "Bello"))
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         SupervisionService(unlocked).request_closure(first, "goals_met", "Back at college.")
         clock.advance(60)
@@ -221,17 +223,20 @@ def test_closures_are_approved_or_returned_with_a_comment(qtbot, shell: Shell, v
         assert requests[second].comment == "Please record the end assessment first."
 
 
-def test_a_supervisor_signs_off_an_assessment_and_a_concern(qtbot, shell: Shell, vault, log_in,
-                                                             clock, prompts) -> None:
+def test_a_supervisor_signs_off_an_assessment_and_a_concern(qtbot, shell: Shell, vault, log_in, clock, prompts) -> None:
     [case_id] = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"))
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         cases = CaseService(unlocked)
-        cases.record_assessment(case_id, {"assessed_on": clock.now().date(), "stage": "start",
-                                          "risk_level": "high"})
-        concern = cases.raise_concern(case_id, {"raised_at": clock.now(),
-                                                "category": "exploitation",
-                                                "facts": "Carried packages for older boys.",
-                                                "status": "open"})
+        cases.record_assessment(case_id, {"assessed_on": clock.now().date(), "stage": "start", "risk_level": "high"})
+        concern = cases.raise_concern(
+            case_id,
+            {
+                "raised_at": clock.now(),
+                "category": "exploitation",
+                "facts": "Carried packages for older boys.",
+                "status": "open",
+            },
+        )
     log_in(vault.supervisor)
     view = open_case(qtbot, shell, case_id)
     line = view.supervision.assessment_sign_off
@@ -256,8 +261,7 @@ def test_a_supervisor_signs_off_an_assessment_and_a_concern(qtbot, shell: Shell,
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         CaseService(unlocked).amend_concern(case_id, concern, {"status": "closed"})
     view.reload()
-    qtbot.waitUntil(lambda: concern_line.state.text()
-                    == "Current version (2): not signed off yet.", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: concern_line.state.text() == "Current version (2): not signed off yet.", timeout=WAIT_MS)
     assert concern_line.button.isEnabled()
 
     shell.lock()
@@ -314,9 +318,10 @@ def test_supervision_notes_actions_and_sharing(qtbot, shell: Shell, vault, log_i
     tab.action_view.selectRow(0)
     assert tab.done_button.isEnabled()
     tab.done_button.click()
-    qtbot.waitUntil(lambda: tab.action_table.rowCount() == 1
-                    and tab.action_table.index(0, 3).data() == "Done 2 Mar 2026",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: tab.action_table.rowCount() == 1 and tab.action_table.index(0, 3).data() == "Done 2 Mar 2026",
+        timeout=WAIT_MS,
+    )
     tab.action_view.selectRow(0)
     assert not tab.done_button.isEnabled()
 
@@ -327,8 +332,7 @@ def test_supervision_notes_actions_and_sharing(qtbot, shell: Shell, vault, log_i
     assert entry is not None and entry.row.worker == "wendy"
 
 
-def test_the_audit_viewer_filters_and_verifies_the_chain(qtbot, shell: Shell, vault, log_in,
-                                                         clock) -> None:
+def test_the_audit_viewer_filters_and_verifies_the_chain(qtbot, shell: Shell, vault, log_in, clock) -> None:
     [case_id] = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"))
     log_in(vault.supervisor)
     page = supervision(qtbot, shell)
@@ -338,13 +342,13 @@ def test_the_audit_viewer_filters_and_verifies_the_chain(qtbot, shell: Shell, va
     model = audit.model
 
     def cells() -> list[list[str]]:
-        return [[model.index(r, c).data() for c in range(model.columnCount())]
-                for r in range(model.rowCount())]
+        return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
 
     everything = cells()
     assert len(everything) > 5
-    assert not any(name in cell for row in everything for cell in row
-                   for name in ("Jamal", "Okafor", "J. O."))  # no personal data at all
+    assert not any(
+        name in cell for row in everything for cell in row for name in ("Jamal", "Okafor", "J. O.")
+    )  # no personal data at all
 
     def show() -> None:
         with qtbot.waitSignal(audit.loaded, timeout=WAIT_MS):
@@ -383,8 +387,7 @@ def test_the_audit_viewer_filters_and_verifies_the_chain(qtbot, shell: Shell, va
         session.execute(text("UPDATE audit_event SET action = 'view' WHERE sequence = 3"))
     with qtbot.waitSignal(audit.verified, timeout=WAIT_MS):
         audit.verify_button.click()
-    assert audit.chain_state.text().startswith("The audit chain is broken at entry 3: event 3 "
-                                               "has been altered.")
+    assert audit.chain_state.text().startswith("The audit chain is broken at entry 3: event 3 has been altered.")
     assert audit.chain_state.property("tone") == "problem"
     row = model.row_of(3)
     assert row is not None
@@ -397,19 +400,22 @@ def test_the_audit_viewer_filters_and_verifies_the_chain(qtbot, shell: Shell, va
 def test_referrals_waiting_by_service(qtbot, shell: Shell, vault, log_in, clock) -> None:
     with signed_in(vault.location, clock, vault.admin) as unlocked:
         directory = ServiceDirectory(unlocked)
-        camhs = directory.add_service({"service_type": "camhs", "name": "Southwark CAMHS",
-                                       "chase_interval_days": 14})
-        rehab = directory.add_service({"service_type": "rehabilitation", "name": "KCH Rehab",
-                                       "chase_interval_days": 7})
-    first, second = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"),
-                                 new_case("Ade", "Bello"))
+        camhs = directory.add_service({"service_type": "camhs", "name": "Southwark CAMHS", "chase_interval_days": 14})
+        rehab = directory.add_service({"service_type": "rehabilitation", "name": "KCH Rehab", "chase_interval_days": 7})
+    first, second = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"), new_case("Ade", "Bello"))
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         referrals = ReferralService(unlocked)
         for case_id in (first, second):
-            referrals.create_referral(case_id, camhs.service_id, "routine", "Low mood.",
-                                      consent_override_reason="Risk to life; duty to share.")
-        done = referrals.create_referral(first, rehab.service_id, "routine", "Knee.",
-                                         consent_override_reason="Needed for recovery.")
+            referrals.create_referral(
+                case_id,
+                camhs.service_id,
+                "routine",
+                "Low mood.",
+                consent_override_reason="Risk to life; duty to share.",
+            )
+        done = referrals.create_referral(
+            first, rehab.service_id, "routine", "Knee.", consent_override_reason="Needed for recovery."
+        )
         referrals.record_step(done, "sent")
         referrals.record_step(done, "accepted")
         referrals.record_step(done, "help_started")  # no longer waiting on the service

@@ -25,8 +25,7 @@ PASSWORD = "harbour lantern quietly 41"  # noqa: S105 - a test vault
 
 @pytest.fixture
 def wizard(qtbot, tmp_path: Path, clock, background, prompts) -> FirstRunWizard:
-    window = FirstRunWizard(VaultLocation(path=tmp_path / "data" / "youthcase.vault"), clock,
-                            background, prompts)
+    window = FirstRunWizard(VaultLocation(path=tmp_path / "data" / "youthcase.vault"), clock, background, prompts)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window, timeout=WAIT_MS)
@@ -37,8 +36,7 @@ def _button(wizard: FirstRunWizard, which: QWizard.WizardButton):  # type: ignor
     return wizard.button(which)
 
 
-def _fill_administrator(wizard: FirstRunWizard, password: str = PASSWORD,
-                        confirmation: str = PASSWORD) -> None:
+def _fill_administrator(wizard: FirstRunWizard, password: str = PASSWORD, confirmation: str = PASSWORD) -> None:
     page = wizard.administrator_page
     page.username.setText("a.admin")
     page.password.setText(password)
@@ -88,8 +86,7 @@ def test_weak_or_mismatched_passwords_keep_create_disabled(qtbot, wizard) -> Non
     assert wizard.administrator_page.verdict.text() == "This password meets the rules."
 
 
-def test_creates_the_vault_and_requires_the_recovery_key_confirmation(qtbot, wizard,
-                                                                      tmp_path) -> None:
+def test_creates_the_vault_and_requires_the_recovery_key_confirmation(qtbot, wizard, tmp_path) -> None:
     _create(qtbot, wizard)
     vault_file = tmp_path / "data" / "youthcase.vault"
     assert vault_file.exists()

@@ -58,9 +58,7 @@ def require_postgres() -> bool:
 def skip_or_fail(reason: str) -> NoReturn:
     """Skip the test, or fail it loudly where a server is required (CI)."""
     if require_postgres():
-        pytest.fail(
-            f"PostgreSQL required ({ENV_REQUIRE}=1) but unavailable: {reason}", pytrace=False
-        )
+        pytest.fail(f"PostgreSQL required ({ENV_REQUIRE}=1) but unavailable: {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL unavailable: {reason}")
 
 
@@ -178,16 +176,12 @@ class LocalCluster:
 
     @property
     def url(self) -> URL:
-        return URL.create(
-            DRIVER, username=SUPERUSER, host="127.0.0.1", port=self.port, database="postgres"
-        )
+        return URL.create(DRIVER, username=SUPERUSER, host="127.0.0.1", port=self.port, database="postgres")
 
     def _run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         cmd = _as_cluster_owner([str(self.bin_dir / args[0]), *args[1:]])
         try:
-            return subprocess.run(
-                cmd, cwd=self.base_dir, capture_output=True, text=True, timeout=timeout, check=False
-            )
+            return subprocess.run(cmd, cwd=self.base_dir, capture_output=True, text=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise PostgresUnavailable(f"{args[0]} could not run: {exc}") from exc
 
@@ -226,9 +220,7 @@ class LocalCluster:
                 self._running = True
                 atexit.register(self.stop)
                 return
-        raise PostgresUnavailable(
-            f"pg_ctl start failed:\n{result.stdout}{result.stderr}\n{self._log_tail()}"
-        )
+        raise PostgresUnavailable(f"pg_ctl start failed:\n{result.stdout}{result.stderr}\n{self._log_tail()}")
 
     def stop(self) -> None:
         if self._running:
@@ -301,8 +293,7 @@ def drop_database(base_url: str, name: str) -> None:
     """Drop database ``name`` from ``base_url``'s server, first kicking out leftover sessions."""
     with _admin_connection(base_url) as conn:
         conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             (name,),
         )
         # FORCE (PostgreSQL 13+) also covers a pool that reconnects between the two statements.

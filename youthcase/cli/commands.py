@@ -62,8 +62,9 @@ def users_add(args: argparse.Namespace, io: Io) -> int:
     vault = _unlock(args, io)
     try:
         role = role_from_text(args.role)
-        summary = AccountService(vault).add_user(args.new_user, role, io.secret("the temporary password"),
-                                                 args.site, args.full_name)
+        summary = AccountService(vault).add_user(
+            args.new_user, role, io.secret("the temporary password"), args.site, args.full_name
+        )
     finally:
         vault.lock()
     io.say(f"Added {summary.username} ({summary.role.label}); they must change the password at first login.")
@@ -90,10 +91,10 @@ def users_list(args: argparse.Namespace, io: Io) -> int:
         vault.lock()
     io.say(f"{'USER':<20} {'ROLE':<12} {'SITES':<20} STATUS")
     for account in accounts:
-        status = "disabled" if not account.active else (
-            "temporary password" if account.must_change_password else "active")
-        io.say(f"{account.username:<20} {account.role.value:<12} "
-               f"{','.join(account.site_codes) or '-':<20} {status}")
+        status = (
+            "disabled" if not account.active else ("temporary password" if account.must_change_password else "active")
+        )
+        io.say(f"{account.username:<20} {account.role.value:<12} {','.join(account.site_codes) or '-':<20} {status}")
     return 0
 
 
@@ -110,10 +111,10 @@ def users_disable(args: argparse.Namespace, io: Io) -> int:
 def users_reset_password(args: argparse.Namespace, io: Io) -> int:
     recovery_key = io.secret("the recovery key")
     temporary = io.secret("the new temporary password")
-    reset_password_with_recovery_key(resolve_location(args.db), recovery_key, args.target_user,
-                                     temporary, kdf_params_for_new_vault())
-    io.say(f"{args.target_user.strip().lower()} has a new temporary password; "
-           "they must change it at their next login.")
+    reset_password_with_recovery_key(
+        resolve_location(args.db), recovery_key, args.target_user, temporary, kdf_params_for_new_vault()
+    )
+    io.say(f"{args.target_user.strip().lower()} has a new temporary password; they must change it at their next login.")
     return 0
 
 
@@ -187,20 +188,22 @@ def import_cases(args: argparse.Namespace, io: Io) -> int:
 def demo(args: argparse.Namespace, io: Io) -> int:
     vault = _unlock(args, io)
     try:
-        result = load_demo_data(vault, args.cases, args.seed,
-                                progress=lambda done, total: io.note(f"{done:,} / {total:,} cases"))
+        result = load_demo_data(
+            vault, args.cases, args.seed, progress=lambda done, total: io.note(f"{done:,} / {total:,} cases")
+        )
     finally:
         vault.lock()
     counts = result.counts
-    io.say(f"Loaded demo data (seed {result.seed}) in {result.seconds:.0f} s: {counts['case_episode']:,} cases, "
-           f"{counts['young_person']:,} young people ({result.returning_cases:,} re-attendances), "
-           f"{counts['contact']:,} contacts, {counts['risk_assessment']:,} risk assessments, "
-           f"{counts['safeguarding_concern']:,} safeguarding concern versions, {counts['plan_goal']:,} "
-           f"plan goals, {counts['follow_up']:,} follow-ups.")
+    io.say(
+        f"Loaded demo data (seed {result.seed}) in {result.seconds:.0f} s: {counts['case_episode']:,} cases, "
+        f"{counts['young_person']:,} young people ({result.returning_cases:,} re-attendances), "
+        f"{counts['contact']:,} contacts, {counts['risk_assessment']:,} risk assessments, "
+        f"{counts['safeguarding_concern']:,} safeguarding concern versions, {counts['plan_goal']:,} "
+        f"plan goals, {counts['follow_up']:,} follow-ups."
+    )
     io.say("Demo staff and their temporary passwords (shown once; each must be changed at first login):")
     for account in result.accounts:
-        io.say(f"  {account.username:<24} {account.role.label:<13} {account.site_code:<5} "
-               f"{account.temporary_password}")
+        io.say(f"  {account.username:<24} {account.role.label:<13} {account.site_code:<5} {account.temporary_password}")
     return 0
 
 

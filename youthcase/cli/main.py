@@ -18,22 +18,27 @@ INTERNAL_ERROR_EXIT = 70
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH_OR_URL",
-                        help="vault file or postgresql:// URL (default: $YOUTHCASE_DB, then the "
-                             "user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="vault file or postgresql:// URL (default: $YOUTHCASE_DB, then the user data folder)",
+    )
 
 
 def _add_login(parser: argparse.ArgumentParser) -> None:
     _add_db(parser)
     parser.add_argument("--user", required=True, metavar="NAME", help="the acting user")
-    parser.add_argument("--password-stdin", action="store_true", required=True,
-                        help="read passwords from standard input, one per line")
+    parser.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read passwords from standard input, one per line"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="youthcase", description="Encrypted caseload system for hospital youth workers. "
-        "Run with no arguments to open the application.")
+        prog="youthcase",
+        description="Encrypted caseload system for hospital youth workers. "
+        "Run with no arguments to open the application.",
+    )
     parser.add_argument("--version", action="version", version=f"youthcase {__version__}")
     parser.add_argument("--db", metavar="PATH_OR_URL", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -45,14 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(handler="init")
 
     users = sub.add_parser("users", help="manage staff accounts").add_subparsers(
-        dest="users_command", metavar="ACTION", required=True)
-    add = users.add_parser("add", help="add an account with a temporary password "
-                           "(stdin: your password, then theirs)")
+        dest="users_command", metavar="ACTION", required=True
+    )
+    add = users.add_parser("add", help="add an account with a temporary password (stdin: your password, then theirs)")
     _add_login(add)
     add.add_argument("--new-user", required=True, metavar="NAME")
     add.add_argument("--role", required=True, choices=["worker", "supervisor", "admin"])
-    add.add_argument("--site", action="append", default=[], metavar="CODE",
-                     help="a site the user works at or supervises (repeatable)")
+    add.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a site the user works at or supervises (repeatable)",
+    )
     add.add_argument("--full-name", metavar="NAME", help="shown to colleagues; stored encrypted")
     add.set_defaults(handler="users_add")
 
@@ -69,15 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("--target-user", required=True, metavar="NAME")
     disable.set_defaults(handler="users_disable")
 
-    reset = users.add_parser("reset-password", help="give an account a new temporary password "
-                             "with the recovery key (stdin: recovery key, then the new password)")
+    reset = users.add_parser(
+        "reset-password",
+        help="give an account a new temporary password "
+        "with the recovery key (stdin: recovery key, then the new password)",
+    )
     _add_db(reset)
     reset.add_argument("--target-user", required=True, metavar="NAME")
     reset.add_argument("--recovery-key-stdin", action="store_true", required=True)
     reset.set_defaults(handler="users_reset_password")
 
     sites = sub.add_parser("sites", help="list or add sites").add_subparsers(
-        dest="sites_command", metavar="ACTION", required=True)
+        dest="sites_command", metavar="ACTION", required=True
+    )
     site_list = sites.add_parser("list", help="list sites")
     _add_login(site_list)
     site_list.set_defaults(handler="sites_list")
@@ -87,47 +101,76 @@ def build_parser() -> argparse.ArgumentParser:
     site_add.add_argument("--name", required=True)
     site_add.set_defaults(handler="sites_add")
 
-    monthly = sub.add_parser("return", help="produce the anonymised monthly return for commissioners "
-                             "(supervisors and administrators): a PDF and a CSV")
+    monthly = sub.add_parser(
+        "return",
+        help="produce the anonymised monthly return for commissioners "
+        "(supervisors and administrators): a PDF and a CSV",
+    )
     _add_login(monthly)
     monthly.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, such as 2026-03")
     monthly.add_argument("--site", metavar="CODE", help="one site only (default: every site and all sites)")
     monthly.add_argument("--pdf", required=True, metavar="OUT.pdf", help="where to write the PDF")
     monthly.add_argument("--csv", required=True, metavar="OUT.csv", help="where to write the CSV")
-    monthly.add_argument("--suppress-up-to", type=int, default=7, metavar="N",
-                         help="counts from 1 to N are shown as * (default 7; may only be raised)")
-    monthly.add_argument("--round-to", type=int, default=5, metavar="N",
-                         help="other counts are rounded to the nearest N (default 5; may only be raised)")
+    monthly.add_argument(
+        "--suppress-up-to",
+        type=int,
+        default=7,
+        metavar="N",
+        help="counts from 1 to N are shown as * (default 7; may only be raised)",
+    )
+    monthly.add_argument(
+        "--round-to",
+        type=int,
+        default=5,
+        metavar="N",
+        help="other counts are rounded to the nearest N (default 5; may only be raised)",
+    )
     monthly.set_defaults(handler="monthly_return")
 
     audit = sub.add_parser("audit", help="check the audit trail").add_subparsers(
-        dest="audit_command", metavar="ACTION", required=True)
-    verify = audit.add_parser("verify", help="verify the HMAC chain; exits non-zero and names the first "
-                              "broken entry when a row was edited, deleted, reordered or inserted")
+        dest="audit_command", metavar="ACTION", required=True
+    )
+    verify = audit.add_parser(
+        "verify",
+        help="verify the HMAC chain; exits non-zero and names the first "
+        "broken entry when a row was edited, deleted, reordered or inserted",
+    )
     _add_login(verify)
-    verify.add_argument("--expected-head", metavar="SEQ:MAC",
-                        help="the chain head printed on an earlier monthly return, to detect truncation")
+    verify.add_argument(
+        "--expected-head",
+        metavar="SEQ:MAC",
+        help="the chain head printed on an earlier monthly return, to detect truncation",
+    )
     verify.set_defaults(handler="audit_verify")
 
-    importer = sub.add_parser("import", help="import cases from a CSV file saved from the template "
-                              "(all rows or none; rows already imported are skipped)")
+    importer = sub.add_parser(
+        "import",
+        help="import cases from a CSV file saved from the template "
+        "(all rows or none; rows already imported are skipped)",
+    )
     _add_login(importer)
     importer.add_argument("file", metavar="FILE.csv")
     importer.set_defaults(handler="import_cases")
 
-    demo = sub.add_parser("demo", help="fill a new vault with synthetic demo data over the last 24 "
-                          "months (administrators only: it adds demo staff and prints their "
-                          "temporary passwords; refused when the vault already holds cases)")
+    demo = sub.add_parser(
+        "demo",
+        help="fill a new vault with synthetic demo data over the last 24 "
+        "months (administrators only: it adds demo staff and prints their "
+        "temporary passwords; refused when the vault already holds cases)",
+    )
     _add_login(demo)
     demo.add_argument("--cases", type=int, default=1000, metavar="N", help="how many cases (default 1000)")
-    demo.add_argument("--seed", type=int, default=1, metavar="S",
-                      help="the same seed gives the same data (default 1)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="the same seed gives the same data (default 1)")
     demo.set_defaults(handler="demo")
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -143,16 +186,14 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
         print(f"youthcase: error: {error}", file=stderr)
         return error.exit_code
     except OSError as error:
-        print(f"youthcase: error: a file could not be read or written: {error.strerror or error}",
-              file=stderr)
+        print(f"youthcase: error: a file could not be read or written: {error.strerror or error}", file=stderr)
         return 74
     except KeyboardInterrupt:
         print("youthcase: interrupted; nothing was changed", file=stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
         # Only the type: messages from lower layers could carry values we must not print.
-        print(f"youthcase: internal error ({type(error).__name__}); nothing was changed",
-              file=stderr)
+        print(f"youthcase: internal error ({type(error).__name__}); nothing was changed", file=stderr)
         return INTERNAL_ERROR_EXIT
 
 

@@ -37,8 +37,7 @@ class FieldBinding:
 
 @functools.lru_cache(maxsize=1024)
 def _aad_prefix(version: int, key_id: int, table: str, column: str) -> bytes:
-    return b"|".join((b"youthcase-field", bytes((version, key_id)), table.encode("ascii"),
-                      column.encode("ascii"), b""))
+    return b"|".join((b"youthcase-field", bytes((version, key_id)), table.encode("ascii"), column.encode("ascii"), b""))
 
 
 class FieldCipher:
@@ -60,9 +59,7 @@ class FieldCipher:
             raise TamperedDataError(f"encrypted value in {binding.table}.{binding.column} is truncated")
         version, key_id = blob[0], blob[1]
         if version != FORMAT_VERSION or key_id != self._key_id:
-            raise TamperedDataError(
-                f"encrypted value in {binding.table}.{binding.column} has an unknown format or key"
-            )
+            raise TamperedDataError(f"encrypted value in {binding.table}.{binding.column} has an unknown format or key")
         nonce = blob[2:HEADER_BYTES]
         try:
             return self._aead.decrypt(nonce, blob[HEADER_BYTES:], binding.associated_data(version, key_id))

@@ -11,8 +11,9 @@ ASSESSMENT_DUE_DAYS = 14  # a start assessment is expected within two weeks of o
 RE_ATTENDANCE_DAYS = 365
 
 
-def no_recent_successful_contact(now: dt.datetime, opened_at: dt.datetime,
-                                 last_successful_contact_at: dt.datetime | None) -> bool:
+def no_recent_successful_contact(
+    now: dt.datetime, opened_at: dt.datetime, last_successful_contact_at: dt.datetime | None
+) -> bool:
     """True when an open case has had no successful contact for 14 days (counting from opening
     when there has been none yet)."""
     since = last_successful_contact_at or opened_at

@@ -98,8 +98,9 @@ class FieldSpec:
         assert self.code_list is not None
         code = self.code_list.lookup(text)
         if code is None:
-            raise FieldError(f"{text.strip()!r} is not a {self.label.lower()} code; use one of: "
-                             f"{self.code_list.describe()}")
+            raise FieldError(
+                f"{text.strip()!r} is not a {self.label.lower()} code; use one of: {self.code_list.describe()}"
+            )
         return code
 
     def describe_values(self) -> str:
@@ -125,7 +126,8 @@ _PARSERS: dict[FieldKind, Callable[[FieldSpec, str], Any]] = {
     FieldKind.NOTES: _parse_text,
     FieldKind.CODE: lambda spec, text: spec._code(text),
     FieldKind.CODES: lambda spec, text: tuple(
-        dict.fromkeys(spec._code(part) for part in text.split(MULTI_SEPARATOR) if part.strip())),
+        dict.fromkeys(spec._code(part) for part in text.split(MULTI_SEPARATOR) if part.strip())
+    ),
     FieldKind.DATE: lambda spec, text: parse_date(text),
     FieldKind.INSTANT: lambda spec, text: parse_instant(text),
     FieldKind.INTEGER: lambda spec, text: parse_integer(text, spec.minimum, spec.maximum),
@@ -162,109 +164,170 @@ ID = Sensitivity.IDENTIFYING
 FREE = Sensitivity.FREE_TEXT
 K = FieldKind
 
-YOUNG_PERSON = EntitySpec("young_person", "Young person", (
-    FieldSpec("given_name", "Given name", K.NAME, ID, required=True, max_length=100),
-    FieldSpec("family_name", "Family name", K.NAME, ID, required=True, max_length=100),
-    FieldSpec("preferred_name", "Preferred name", K.NAME, ID, max_length=100),
-    FieldSpec("date_of_birth", "Date of birth", K.DATE, ID,
-              help="If unknown, leave empty and give an estimated age"),
-    FieldSpec("estimated_age", "Estimated age", K.INTEGER, minimum=5, maximum=30,
-              help="Only when the date of birth is not known"),
-    FieldSpec("nhs_number", "NHS number", K.NHS_NUMBER, ID),
-    FieldSpec("address", "Address", K.TEXT, ID, max_length=300),
-    FieldSpec("postcode", "Postcode", K.POSTCODE, ID),
-    FieldSpec("phone", "Phone", K.TEXT, ID, max_length=40),
-    FieldSpec("contacts", "Parent, carer and other contacts", K.NOTES, ID, max_length=2000),
-    FieldSpec("school_or_employer", "School, college or employer", K.TEXT, ID, max_length=200),
-    FieldSpec("interpreter_language", "Interpreter needed (language)", K.TEXT, ID, max_length=60),
-    FieldSpec("sex", "Sex / stated gender", K.CODE, code_list=codes.SEX, required=True),
-    FieldSpec("ethnicity", "Ethnic category", K.CODE, code_list=codes.ETHNICITY, required=True),
-    FieldSpec("borough", "Borough of residence", K.CODE, code_list=codes.BOROUGH, required=True),
-    FieldSpec("education_employment", "Education / employment", K.CODE,
-              code_list=codes.EDUCATION_EMPLOYMENT),
-    FieldSpec("known_to_social_care", "Known to social care", K.BOOLEAN),
-    FieldSpec("known_to_youth_justice", "Known to youth justice", K.BOOLEAN),
-    FieldSpec("known_to_camhs", "Known to CAMHS", K.BOOLEAN),
-), "The young person; one person may have several cases (re-attendance).")
+YOUNG_PERSON = EntitySpec(
+    "young_person",
+    "Young person",
+    (
+        FieldSpec("given_name", "Given name", K.NAME, ID, required=True, max_length=100),
+        FieldSpec("family_name", "Family name", K.NAME, ID, required=True, max_length=100),
+        FieldSpec("preferred_name", "Preferred name", K.NAME, ID, max_length=100),
+        FieldSpec(
+            "date_of_birth", "Date of birth", K.DATE, ID, help="If unknown, leave empty and give an estimated age"
+        ),
+        FieldSpec(
+            "estimated_age",
+            "Estimated age",
+            K.INTEGER,
+            minimum=5,
+            maximum=30,
+            help="Only when the date of birth is not known",
+        ),
+        FieldSpec("nhs_number", "NHS number", K.NHS_NUMBER, ID),
+        FieldSpec("address", "Address", K.TEXT, ID, max_length=300),
+        FieldSpec("postcode", "Postcode", K.POSTCODE, ID),
+        FieldSpec("phone", "Phone", K.TEXT, ID, max_length=40),
+        FieldSpec("contacts", "Parent, carer and other contacts", K.NOTES, ID, max_length=2000),
+        FieldSpec("school_or_employer", "School, college or employer", K.TEXT, ID, max_length=200),
+        FieldSpec("interpreter_language", "Interpreter needed (language)", K.TEXT, ID, max_length=60),
+        FieldSpec("sex", "Sex / stated gender", K.CODE, code_list=codes.SEX, required=True),
+        FieldSpec("ethnicity", "Ethnic category", K.CODE, code_list=codes.ETHNICITY, required=True),
+        FieldSpec("borough", "Borough of residence", K.CODE, code_list=codes.BOROUGH, required=True),
+        FieldSpec("education_employment", "Education / employment", K.CODE, code_list=codes.EDUCATION_EMPLOYMENT),
+        FieldSpec("known_to_social_care", "Known to social care", K.BOOLEAN),
+        FieldSpec("known_to_youth_justice", "Known to youth justice", K.BOOLEAN),
+        FieldSpec("known_to_camhs", "Known to CAMHS", K.BOOLEAN),
+    ),
+    "The young person; one person may have several cases (re-attendance).",
+)
 
-CASE = EntitySpec("case", "Case", (
-    FieldSpec("site", "Site", K.SITE, required=True, help="A site code from the vault, such as RLH"),
-    FieldSpec("arrival_at", "Arrival at A&E", K.INSTANT, required=True),
-    FieldSpec("referral_source", "Referral source", K.CODE, code_list=codes.REFERRAL_SOURCE,
-              required=True),
-    FieldSpec("consent_support", "Consent to support", K.BOOLEAN),
-    FieldSpec("consent_share", "Consent to share information", K.BOOLEAN),
-    FieldSpec("consent_recorded_on", "Consent recorded on", K.DATE),
-    FieldSpec("engagement", "Engagement", K.CODE, code_list=codes.ENGAGEMENT, required=True),
-    FieldSpec("next_action_due", "Next action due", K.DATE),
-    FieldSpec("closure_reason", "Closure reason", K.CODE, code_list=codes.CLOSURE_REASON),
-    FieldSpec("closure_note", "Closure note", K.NOTES, FREE, max_length=4000),
-    FieldSpec("notes", "Referral notes", K.NOTES, FREE, max_length=20_000),
-), "One referral into the service (an episode).")
+CASE = EntitySpec(
+    "case",
+    "Case",
+    (
+        FieldSpec("site", "Site", K.SITE, required=True, help="A site code from the vault, such as RLH"),
+        FieldSpec("arrival_at", "Arrival at A&E", K.INSTANT, required=True),
+        FieldSpec("referral_source", "Referral source", K.CODE, code_list=codes.REFERRAL_SOURCE, required=True),
+        FieldSpec("consent_support", "Consent to support", K.BOOLEAN),
+        FieldSpec("consent_share", "Consent to share information", K.BOOLEAN),
+        FieldSpec("consent_recorded_on", "Consent recorded on", K.DATE),
+        FieldSpec("engagement", "Engagement", K.CODE, code_list=codes.ENGAGEMENT, required=True),
+        FieldSpec("next_action_due", "Next action due", K.DATE),
+        FieldSpec("closure_reason", "Closure reason", K.CODE, code_list=codes.CLOSURE_REASON),
+        FieldSpec("closure_note", "Closure note", K.NOTES, FREE, max_length=4000),
+        FieldSpec("notes", "Referral notes", K.NOTES, FREE, max_length=20_000),
+    ),
+    "One referral into the service (an episode).",
+)
 
-INCIDENT = EntitySpec("incident", "Index incident", (
-    FieldSpec("assault_at", "Assault date and time", K.INSTANT),
-    FieldSpec("assault_method", "Assault method", K.CODE, code_list=codes.ASSAULT_METHOD, required=True),
-    FieldSpec("assault_method_other", "Assault method (other)", K.TEXT, FREE, max_length=200),
-    FieldSpec("assault_location_type", "Assault location type", K.CODE,
-              code_list=codes.ASSAULT_LOCATION_TYPE, required=True),
-    FieldSpec("assault_location_description", "Assault location", K.TEXT, ID, max_length=300),
-    FieldSpec("injury_description", "Injury", K.NOTES, FREE, max_length=4000),
-), "The violent injury that brought the young person in (ISTV minimum dataset, ISB 1594).")
+INCIDENT = EntitySpec(
+    "incident",
+    "Index incident",
+    (
+        FieldSpec("assault_at", "Assault date and time", K.INSTANT),
+        FieldSpec("assault_method", "Assault method", K.CODE, code_list=codes.ASSAULT_METHOD, required=True),
+        FieldSpec("assault_method_other", "Assault method (other)", K.TEXT, FREE, max_length=200),
+        FieldSpec(
+            "assault_location_type",
+            "Assault location type",
+            K.CODE,
+            code_list=codes.ASSAULT_LOCATION_TYPE,
+            required=True,
+        ),
+        FieldSpec("assault_location_description", "Assault location", K.TEXT, ID, max_length=300),
+        FieldSpec("injury_description", "Injury", K.NOTES, FREE, max_length=4000),
+    ),
+    "The violent injury that brought the young person in (ISTV minimum dataset, ISB 1594).",
+)
 
-CONTACT = EntitySpec("contact", "Contact", (
-    FieldSpec("contact_at", "Date and time", K.INSTANT, required=True),
-    FieldSpec("duration_minutes", "Duration (minutes)", K.INTEGER, minimum=0, maximum=600),
-    FieldSpec("medium", "How", K.CODE, code_list=codes.CONTACT_MEDIUM, required=True),
-    FieldSpec("successful", "Contact made", K.BOOLEAN, required=True,
-              help="No for a failed attempt: failed attempts count too"),
-    FieldSpec("contact_with", "With", K.CODE, code_list=codes.CONTACT_WITH, required=True),
-    FieldSpec("topics", "Topics", K.CODES, code_list=codes.CONTACT_TOPIC),
-    FieldSpec("notes", "Notes", K.NOTES, FREE, max_length=20_000),
-    FieldSpec("follow_up_due", "Follow-up due", K.DATE),
-), "A contact or intervention, including failed attempts.")
+CONTACT = EntitySpec(
+    "contact",
+    "Contact",
+    (
+        FieldSpec("contact_at", "Date and time", K.INSTANT, required=True),
+        FieldSpec("duration_minutes", "Duration (minutes)", K.INTEGER, minimum=0, maximum=600),
+        FieldSpec("medium", "How", K.CODE, code_list=codes.CONTACT_MEDIUM, required=True),
+        FieldSpec(
+            "successful",
+            "Contact made",
+            K.BOOLEAN,
+            required=True,
+            help="No for a failed attempt: failed attempts count too",
+        ),
+        FieldSpec("contact_with", "With", K.CODE, code_list=codes.CONTACT_WITH, required=True),
+        FieldSpec("topics", "Topics", K.CODES, code_list=codes.CONTACT_TOPIC),
+        FieldSpec("notes", "Notes", K.NOTES, FREE, max_length=20_000),
+        FieldSpec("follow_up_due", "Follow-up due", K.DATE),
+    ),
+    "A contact or intervention, including failed attempts.",
+)
 
-RISK_ASSESSMENT = EntitySpec("risk_assessment", "Risk and needs assessment", (
-    FieldSpec("assessed_on", "Assessed on", K.DATE, required=True),
-    FieldSpec("stage", "Stage", K.CODE, code_list=codes.ASSESSMENT_STAGE, required=True),
-    FieldSpec("risk_level", "Risk level", K.CODE, code_list=codes.RISK_LEVEL, required=True),
-    FieldSpec("risk_factors", "Risk factors", K.CODES, code_list=codes.RISK_FACTOR),
-    FieldSpec("protective_factors", "Protective factors", K.CODES, code_list=codes.PROTECTIVE_FACTOR),
-    FieldSpec("needs_identified", "Needs identified (unmet)", K.CODES, code_list=codes.NEED_AREA),
-    FieldSpec("needs_met", "Needs met", K.CODES, code_list=codes.NEED_AREA),
-    FieldSpec("notes", "Notes", K.NOTES, FREE, max_length=20_000),
-), "Risk and needs at the start, on change, and at the end.")
+RISK_ASSESSMENT = EntitySpec(
+    "risk_assessment",
+    "Risk and needs assessment",
+    (
+        FieldSpec("assessed_on", "Assessed on", K.DATE, required=True),
+        FieldSpec("stage", "Stage", K.CODE, code_list=codes.ASSESSMENT_STAGE, required=True),
+        FieldSpec("risk_level", "Risk level", K.CODE, code_list=codes.RISK_LEVEL, required=True),
+        FieldSpec("risk_factors", "Risk factors", K.CODES, code_list=codes.RISK_FACTOR),
+        FieldSpec("protective_factors", "Protective factors", K.CODES, code_list=codes.PROTECTIVE_FACTOR),
+        FieldSpec("needs_identified", "Needs identified (unmet)", K.CODES, code_list=codes.NEED_AREA),
+        FieldSpec("needs_met", "Needs met", K.CODES, code_list=codes.NEED_AREA),
+        FieldSpec("notes", "Notes", K.NOTES, FREE, max_length=20_000),
+    ),
+    "Risk and needs at the start, on change, and at the end.",
+)
 
-SAFEGUARDING = EntitySpec("safeguarding_concern", "Safeguarding concern", (
-    FieldSpec("raised_at", "Raised at", K.INSTANT, required=True),
-    FieldSpec("category", "Category", K.CODE, code_list=codes.SAFEGUARDING_CATEGORY, required=True),
-    FieldSpec("facts", "Facts", K.NOTES, FREE, required=True, max_length=20_000),
-    FieldSpec("own_words", "The young person's own words", K.NOTES, FREE, max_length=20_000),
-    FieldSpec("action_taken", "Action taken", K.NOTES, FREE, max_length=20_000),
-    FieldSpec("shared_with", "Shared with", K.CODES, code_list=codes.SAFEGUARDING_SHARED_WITH),
-    FieldSpec("shared_on", "Shared on", K.DATE),
-    FieldSpec("shared_reference", "Reference from the agency", K.TEXT, FREE, max_length=100),
-    FieldSpec("status", "Status", K.CODE, code_list=codes.SAFEGUARDING_STATUS, required=True),
-), "Recorded once; amended only by a new version.")
+SAFEGUARDING = EntitySpec(
+    "safeguarding_concern",
+    "Safeguarding concern",
+    (
+        FieldSpec("raised_at", "Raised at", K.INSTANT, required=True),
+        FieldSpec("category", "Category", K.CODE, code_list=codes.SAFEGUARDING_CATEGORY, required=True),
+        FieldSpec("facts", "Facts", K.NOTES, FREE, required=True, max_length=20_000),
+        FieldSpec("own_words", "The young person's own words", K.NOTES, FREE, max_length=20_000),
+        FieldSpec("action_taken", "Action taken", K.NOTES, FREE, max_length=20_000),
+        FieldSpec("shared_with", "Shared with", K.CODES, code_list=codes.SAFEGUARDING_SHARED_WITH),
+        FieldSpec("shared_on", "Shared on", K.DATE),
+        FieldSpec("shared_reference", "Reference from the agency", K.TEXT, FREE, max_length=100),
+        FieldSpec("status", "Status", K.CODE, code_list=codes.SAFEGUARDING_STATUS, required=True),
+    ),
+    "Recorded once; amended only by a new version.",
+)
 
-PLAN_GOAL = EntitySpec("plan_goal", "Case plan goal", (
-    FieldSpec("goal", "Goal", K.NOTES, FREE, required=True, max_length=1000),
-    FieldSpec("status", "Status", K.CODE, code_list=codes.GOAL_STATUS, required=True),
-    FieldSpec("target_date", "Target date", K.DATE),
-), "What the young person and worker agree to work towards.")
+PLAN_GOAL = EntitySpec(
+    "plan_goal",
+    "Case plan goal",
+    (
+        FieldSpec("goal", "Goal", K.NOTES, FREE, required=True, max_length=1000),
+        FieldSpec("status", "Status", K.CODE, code_list=codes.GOAL_STATUS, required=True),
+        FieldSpec("target_date", "Target date", K.DATE),
+    ),
+    "What the young person and worker agree to work towards.",
+)
 
-FOLLOW_UP = EntitySpec("follow_up", "Six-month follow-up", (
-    FieldSpec("followed_up_on", "Followed up on", K.DATE, required=True),
-    FieldSpec("reached", "Young person reached", K.BOOLEAN, required=True),
-    FieldSpec("reinjured", "Injured again since closure", K.BOOLEAN),
-    FieldSpec("in_education_or_work", "In education, training or work", K.BOOLEAN),
-    FieldSpec("notes", "Notes", K.NOTES, FREE, max_length=4000),
-), "Six months after closure: how is the young person doing?")
+FOLLOW_UP = EntitySpec(
+    "follow_up",
+    "Six-month follow-up",
+    (
+        FieldSpec("followed_up_on", "Followed up on", K.DATE, required=True),
+        FieldSpec("reached", "Young person reached", K.BOOLEAN, required=True),
+        FieldSpec("reinjured", "Injured again since closure", K.BOOLEAN),
+        FieldSpec("in_education_or_work", "In education, training or work", K.BOOLEAN),
+        FieldSpec("notes", "Notes", K.NOTES, FREE, max_length=4000),
+    ),
+    "Six months after closure: how is the young person doing?",
+)
 
 ENTITIES: tuple[EntitySpec, ...] = (
-    YOUNG_PERSON, CASE, INCIDENT, CONTACT, RISK_ASSESSMENT, SAFEGUARDING, PLAN_GOAL, FOLLOW_UP,
+    YOUNG_PERSON,
+    CASE,
+    INCIDENT,
+    CONTACT,
+    RISK_ASSESSMENT,
+    SAFEGUARDING,
+    PLAN_GOAL,
+    FOLLOW_UP,
 )
 
 MIN_AGE = 10
 MAX_AGE = 25
-

@@ -14,14 +14,22 @@ def _escape(text: str) -> str:
 
 
 def _entity(entity: EntitySpec) -> list[str]:
-    lines = [f"## {entity.label} (`{entity.name}`)", "", entity.description, "",
-             "| field | label | type | required | sensitivity | values |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"## {entity.label} (`{entity.name}`)",
+        "",
+        entity.description,
+        "",
+        "| field | label | type | required | sensitivity | values |",
+        "|---|---|---|---|---|---|",
+    ]
     for spec in entity.fields:
         values = spec.describe_values()
         if spec.help:
             values = f"{values}. {spec.help}"
-        lines.append(f"| `{spec.name}` | {_escape(spec.label)} | {spec.kind.value} | "
-                     f"{'yes' if spec.required else ''} | {spec.sensitivity.value} | {_escape(values)} |")
+        lines.append(
+            f"| `{spec.name}` | {_escape(spec.label)} | {spec.kind.value} | "
+            f"{'yes' if spec.required else ''} | {spec.sensitivity.value} | {_escape(values)} |"
+        )
     return [*lines, ""]
 
 

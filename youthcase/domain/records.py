@@ -32,15 +32,15 @@ class RecordInvalid(ValueError):
         self.problems = problems
 
 
-def validate(entity: EntitySpec, raw: Mapping[str, Any], *, from_text: bool = False,
-             partial: bool = False) -> tuple[dict[str, Any], list[Problem]]:
+def validate(
+    entity: EntitySpec, raw: Mapping[str, Any], *, from_text: bool = False, partial: bool = False
+) -> tuple[dict[str, Any], list[Problem]]:
     """Parse (text) or check (typed values) each field; unknown keys are refused.
 
     With ``partial`` only the fields present are checked (an edit of some fields).
     """
     values: dict[str, Any] = {}
-    problems = [Problem(entity.name, key, "is not a field of this record")
-                for key in raw if key not in entity.by_name]
+    problems = [Problem(entity.name, key, "is not a field of this record") for key in raw if key not in entity.by_name]
     for spec in entity.fields:
         if partial and spec.name not in raw:
             continue
@@ -56,8 +56,9 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
     return value.astimezone(LONDON).date() if isinstance(value, dt.datetime) else value
 
 
-def check_dates(entity: str, values: Mapping[str, Any], now: dt.datetime,
-                date_of_birth: dt.date | None) -> list[Problem]:
+def check_dates(
+    entity: str, values: Mapping[str, Any], now: dt.datetime, date_of_birth: dt.date | None
+) -> list[Problem]:
     """No date in the future (five minutes' slack for a laptop clock), none before birth."""
     problems = []
     for name, value in values.items():
@@ -70,13 +71,13 @@ def check_dates(entity: str, values: Mapping[str, Any], now: dt.datetime,
         if future and not name.endswith(("_due", "target_date")):
             problems.append(Problem(entity, name, "cannot be in the future"))
         elif date_of_birth is not None and name != "date_of_birth" and _day(value) < date_of_birth:
-            problems.append(Problem(entity, name, f"cannot be before the date of birth "
-                                                  f"({date_of_birth.isoformat()})"))
+            problems.append(Problem(entity, name, f"cannot be before the date of birth ({date_of_birth.isoformat()})"))
     return problems
 
 
-def check_new_case(person: Mapping[str, Any], case: Mapping[str, Any], incident: Mapping[str, Any],
-                   now: dt.datetime) -> list[Problem]:
+def check_new_case(
+    person: Mapping[str, Any], case: Mapping[str, Any], incident: Mapping[str, Any], now: dt.datetime
+) -> list[Problem]:
     """The rules that span the person, the case and the incident."""
     dob = person.get("date_of_birth")
     problems = check_dates("young_person", person, now, None)
@@ -88,13 +89,20 @@ def check_new_case(person: Mapping[str, Any], case: Mapping[str, Any], incident:
     if dob and arrival:
         age = age_in_years(dob, _day(arrival))
         if not MIN_AGE <= age <= MAX_AGE:
-            problems.append(Problem("young_person", "date_of_birth",
-                                    f"the service supports ages {MIN_AGE}-{MAX_AGE}; this gives {age} "
-                                    "at arrival: check the date of birth"))
+            problems.append(
+                Problem(
+                    "young_person",
+                    "date_of_birth",
+                    f"the service supports ages {MIN_AGE}-{MAX_AGE}; this gives {age} "
+                    "at arrival: check the date of birth",
+                )
+            )
     elif person.get("estimated_age") is None and dob is None:
-        problems.append(Problem("young_person", "date_of_birth",
-                                "give a date of birth, or an estimated age when it is not known"))
+        problems.append(
+            Problem("young_person", "date_of_birth", "give a date of birth, or an estimated age when it is not known")
+        )
     if incident.get("assault_method") == "other" and not incident.get("assault_method_other"):
-        problems.append(Problem("incident", "assault_method_other",
-                                "describe the method when the assault method is Other"))
+        problems.append(
+            Problem("incident", "assault_method_other", "describe the method when the assault method is Other")
+        )
     return problems

@@ -32,8 +32,7 @@ NEXT_STEPS: dict[str, frozenset[str]] = {
 }
 TERMINAL = frozenset(step for step, nexts in NEXT_STEPS.items() if not nexts)
 # Waiting on the other service: these states are chased when nothing happens for a while.
-AWAITING_SERVICE = frozenset({"drafted", "sent", "acknowledged", "accepted", "appointment_offered",
-                              "did_not_attend"})
+AWAITING_SERVICE = frozenset({"drafted", "sent", "acknowledged", "accepted", "appointment_offered", "did_not_attend"})
 FIRST_RESPONSE = frozenset({"acknowledged", "accepted", "declined", "appointment_offered"})
 
 
@@ -51,8 +50,9 @@ def _label(step: str) -> str:
     return REFERRAL_STEP.label(step).lower()
 
 
-def check_next_step(history: Sequence[Milestone], step: str, on: dt.date, today: dt.date,
-                    decline_reason: str | None = None) -> None:
+def check_next_step(
+    history: Sequence[Milestone], step: str, on: dt.date, today: dt.date, decline_reason: str | None = None
+) -> None:
     """Refuse a step that the state machine or the calendar does not allow."""
     if step not in NEXT_STEPS:
         raise StepRefused(f"unknown step {step!r}")
@@ -65,15 +65,15 @@ def check_next_step(history: Sequence[Milestone], step: str, on: dt.date, today:
     current = history[-1]
     if step not in NEXT_STEPS[current.step]:
         if current.step in TERMINAL:
-            raise StepRefused(f"this referral is {_label(current.step)}: no further steps; "
-                              "make a new referral instead")
+            raise StepRefused(f"this referral is {_label(current.step)}: no further steps; make a new referral instead")
         allowed = ", ".join(sorted(_label(s) for s in NEXT_STEPS[current.step]))
         raise StepRefused(f"'{_label(step)}' cannot follow '{_label(current.step)}'; next can be: {allowed}")
     if on < history[0].on:
         raise StepRefused(f"'{_label(step)}' cannot be dated before the referral ({history[0].on.isoformat()})")
     if on < current.on:
-        raise StepRefused(f"'{_label(step)}' cannot be dated before '{_label(current.step)}' "
-                          f"({current.on.isoformat()})")
+        raise StepRefused(
+            f"'{_label(step)}' cannot be dated before '{_label(current.step)}' ({current.on.isoformat()})"
+        )
     if step == "declined" and not decline_reason:
         raise StepRefused("give the reason the service declined the referral")
 

@@ -31,9 +31,7 @@ class Permission(Enum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.WORKER: frozenset(
-        {Permission.READ_OWN_CASES, Permission.RECORD_CASES, Permission.IMPORT_CASES}
-    ),
+    Role.WORKER: frozenset({Permission.READ_OWN_CASES, Permission.RECORD_CASES, Permission.IMPORT_CASES}),
     Role.SUPERVISOR: frozenset(
         {
             Permission.LIST_USERS,

@@ -10,7 +10,5 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 def normalise_username(text: str) -> str:
     name = text.strip().lower()
     if not _USERNAME.fullmatch(name):
-        raise ValueError(
-            f"user name {text!r} must be 2-64 characters: letters, digits, dot, dash or underscore"
-        )
+        raise ValueError(f"user name {text!r} must be 2-64 characters: letters, digits, dot, dash or underscore")
     return name

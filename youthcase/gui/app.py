@@ -84,8 +84,9 @@ def apply_look(app: QApplication) -> None:
     app.setWindowIcon(icon("youthcase"))
 
 
-def start(location: VaultLocation, clock: Clock, background: Background,
-          prompts: Prompts) -> tuple[Shell, FirstRunWizard | None]:
+def start(
+    location: VaultLocation, clock: Clock, background: Background, prompts: Prompts
+) -> tuple[Shell, FirstRunWizard | None]:
     """Show the login window, or the wizard that leads into the main window."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -85,11 +85,16 @@ class Background(QObject):
         self._pool.setMaxThreadCount(1)
         self._tasks: set[Task] = set()
 
-    def run(self, work: Callable[[], Any], *, name: str,
-            on_returned: Callable[[Any], None] | None = None,
-            on_errored: Callable[[BaseException], None] | None = None,
-            on_finished: Callable[[], None] | None = None,
-            essential: bool = False) -> Task:
+    def run(
+        self,
+        work: Callable[[], Any],
+        *,
+        name: str,
+        on_returned: Callable[[Any], None] | None = None,
+        on_errored: Callable[[BaseException], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+        essential: bool = False,
+    ) -> Task:
         """Queue ``work``; the callbacks run later on the GUI thread (never before this returns).
 
         An ``essential`` task survives ``discard_all`` (it is the lock itself).

@@ -67,8 +67,7 @@ class BarChart(QWidget):
         metrics = self.fontMetrics()
         if not self._bars:
             painter.setPen(QColor(MUTED_COLOUR))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self.empty_text)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.empty_text)
             painter.end()
             return
         label_width = self._label_width()
@@ -90,6 +89,9 @@ class BarChart(QWidget):
                 painter.setBrush(QColor(BAR_COLOUR))
                 painter.drawRoundedRect(QRectF(bar_left, bar_top, length, BAR_HEIGHT), 3, 3)
             painter.setPen(QColor(MUTED_COLOUR))
-            painter.drawText(QRectF(bar_left + bar_space + GAP, top, VALUE_SPACE, ROW_HEIGHT),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(value))
+            painter.drawText(
+                QRectF(bar_left + bar_space + GAP, top, VALUE_SPACE, ROW_HEIGHT),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                str(value),
+            )
         painter.end()

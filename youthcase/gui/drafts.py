@@ -26,9 +26,16 @@ AUTOSAVE_INTERVAL_MS = 4_000
 class DraftKeeper(QObject):
     """Keeps one form's draft: ``mark_dirty()`` on every change; the rest happens by itself."""
 
-    def __init__(self, vault: UnlockedVault, background: Background, form: str,
-                 subject_id: uuid.UUID | None, values: Callable[[], dict[str, Any]],
-                 parent: QObject | None = None, interval_ms: int = AUTOSAVE_INTERVAL_MS) -> None:
+    def __init__(
+        self,
+        vault: UnlockedVault,
+        background: Background,
+        form: str,
+        subject_id: uuid.UUID | None,
+        values: Callable[[], dict[str, Any]],
+        parent: QObject | None = None,
+        interval_ms: int = AUTOSAVE_INTERVAL_MS,
+    ) -> None:
         super().__init__(parent)
         self._vault: UnlockedVault | None = vault
         self._background = background
@@ -61,8 +68,7 @@ class DraftKeeper(QObject):
         def save() -> None:
             DraftService(vault).save(form, values, subject)
 
-        self._background.run(save, name=f"save draft {form}", essential=essential,
-                             on_returned=self._saved)
+        self._background.run(save, name=f"save draft {form}", essential=essential, on_returned=self._saved)
 
     def _saved(self, _result: object) -> None:
         self.saves += 1
@@ -74,8 +80,7 @@ class DraftKeeper(QObject):
         if vault is None or vault.is_locked:
             return
         form, subject = self.form, self.subject_id
-        self._background.run(lambda: DraftService(vault).discard(form, subject),
-                             name=f"discard draft {form}")
+        self._background.run(lambda: DraftService(vault).discard(form, subject), name=f"discard draft {form}")
 
     def stop(self) -> None:
         """Stop saving (the vault locked and the form closed; its draft stays for next time)."""

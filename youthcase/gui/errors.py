@@ -25,5 +25,4 @@ def user_message(error: BaseException) -> str:
     if type(error).__name__ == "VaultLockedError":  # storage layer; not imported at start-up
         return "The vault is locked."
     log.error("unexpected %s in a background task", type(error).__name__)
-    return (f"Something went wrong ({type(error).__name__}). Please try again or tell your "
-            "administrator.")
+    return f"Something went wrong ({type(error).__name__}). Please try again or tell your administrator."

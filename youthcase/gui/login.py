@@ -28,8 +28,9 @@ from youthcase.services.errors import LockedOut
 class LoginView(QWidget):
     unlocked = Signal(object)  # OpenedVault, ready to use (no temporary password left)
 
-    def __init__(self, location: VaultLocation, clock: Clock, background: Background,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, location: VaultLocation, clock: Clock, background: Background, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("loginView")
         self.location = location
@@ -145,8 +146,12 @@ class LoginView(QWidget):
         self.error.clear()
         self.busy.start()
         location, clock = self.location, self._clock
-        self._background.run(lambda: unlock_vault(location, clock, username, password),
-                             name="unlock", on_returned=self._opened, on_errored=self._failed)
+        self._background.run(
+            lambda: unlock_vault(location, clock, username, password),
+            name="unlock",
+            on_returned=self._opened,
+            on_errored=self._failed,
+        )
 
     def _opened(self, opened: OpenedVault) -> None:
         self.busy.stop()
@@ -187,8 +192,12 @@ class LoginView(QWidget):
     def _require_new_password(self, opened: OpenedVault) -> None:
         vault = opened.vault
         dialog = ChangePasswordDialog(
-            vault.actor.username, self.password.text(),
-            lambda old, new: change_own_password(vault, old, new), self._background, self)
+            vault.actor.username,
+            self.password.text(),
+            lambda old, new: change_own_password(vault, old, new),
+            self._background,
+            self,
+        )
         self.password.clear()
         self.change_password_dialog = dialog
 
@@ -199,8 +208,7 @@ class LoginView(QWidget):
                 self.unlocked.emit(opened)
             else:
                 self._background.lock_when_safe(vault)
-                self.prepare(vault.actor.username,
-                             "Your password was not changed, so the vault was locked again.")
+                self.prepare(vault.actor.username, "Your password was not changed, so the vault was locked again.")
 
         dialog.finished.connect(finished)
         dialog.open()

@@ -30,31 +30,36 @@ class SectionSpec:
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
-        Section.CASELOAD, "Caseload",
+        Section.CASELOAD,
+        "Caseload",
         "The young people you are working with: open cases, the next planned contact, "
         "safeguarding concerns and case notes, for your sites only.",
         frozenset({Permission.READ_OWN_CASES, Permission.READ_SITE_CASES}),
     ),
     SectionSpec(
-        Section.REFERRALS, "Referrals",
+        Section.REFERRALS,
+        "Referrals",
         "Referrals out to CAMHS, rehabilitation and other services across your caseload: "
         "waiting days, next steps and the ones overdue for chasing.",
         frozenset({Permission.READ_OWN_CASES, Permission.READ_SITE_CASES}),
     ),
     SectionSpec(
-        Section.SUPERVISION, "Supervision",
+        Section.SUPERVISION,
+        "Supervision",
         "Supervision sessions and case reviews for the youth workers at the sites you supervise, "
         "with open safeguarding concerns flagged.",
         frozenset({Permission.READ_SITE_CASES}),
     ),
     SectionSpec(
-        Section.RETURNS, "Returns",
+        Section.RETURNS,
+        "Returns",
         "The monthly return: anonymised counts by site, age band and type of violence, checked "
         "for small numbers and exported as PDF and CSV.",
         frozenset({Permission.PRODUCE_RETURNS}),
     ),
     SectionSpec(
-        Section.ADMINISTRATION, "Administration",
+        Section.ADMINISTRATION,
+        "Administration",
         "Staff accounts and sites.",
         frozenset({Permission.MANAGE_USERS, Permission.MANAGE_SITES}),
     ),

@@ -21,8 +21,10 @@ def overdue_title(title: str, count: int | None) -> str:
 def overdue_tip(count: int | None) -> str:
     if not count:
         return ""
-    return (f"{count} referral{' has' if count == 1 else 's have'} had nothing recorded within "
-            "the service's chase interval: chase them")
+    return (
+        f"{count} referral{' has' if count == 1 else 's have'} had nothing recorded within "
+        "the service's chase interval: chase them"
+    )
 
 
 def count_overdue(vault: UnlockedVault) -> int:
@@ -32,8 +34,7 @@ def count_overdue(vault: UnlockedVault) -> int:
 class OverdueReferrals(QObject):
     counted = Signal(object)  # the number overdue, or None when cleared
 
-    def __init__(self, vault: UnlockedVault, background: Background,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, vault: UnlockedVault, background: Background, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._vault: UnlockedVault | None = vault
         self._background = background
@@ -43,8 +44,12 @@ class OverdueReferrals(QObject):
         vault = self._vault
         if vault is None:
             return
-        self._background.run(lambda: count_overdue(vault), name="count overdue referrals",
-                             on_returned=self.set_count, on_errored=lambda _error: None)
+        self._background.run(
+            lambda: count_overdue(vault),
+            name="count overdue referrals",
+            on_returned=self.set_count,
+            on_errored=lambda _error: None,
+        )
 
     def set_count(self, count: int) -> None:
         if self._vault is None:

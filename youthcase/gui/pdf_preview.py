@@ -65,11 +65,9 @@ def render_pages(pdf: bytes, first: int, count: int, scale: float) -> RenderedBa
         for number in range(first, min(first + count, total)):
             page = document[number]
             try:
-                bitmap = page.render(scale=scale, rev_byteorder=True,
-                                     force_bitmap_format=pdfium_c.FPDFBitmap_BGRx)
+                bitmap = page.render(scale=scale, rev_byteorder=True, force_bitmap_format=pdfium_c.FPDFBitmap_BGRx)
                 try:
-                    pages.append(RenderedPage(number, bitmap.width, bitmap.height, bitmap.stride,
-                                              bytes(bitmap.buffer)))
+                    pages.append(RenderedPage(number, bitmap.width, bitmap.height, bitmap.stride, bytes(bitmap.buffer)))
                 finally:
                     bitmap.close()
             finally:
@@ -81,8 +79,7 @@ def render_pages(pdf: bytes, first: int, count: int, scale: float) -> RenderedBa
 
 def to_pixmap(page: RenderedPage, device_pixel_ratio: float) -> QPixmap:
     """On the GUI thread: the pixels as a pixmap (a copy, so the bytes can go)."""
-    image = QImage(page.pixels, page.width, page.height, page.stride,
-                   QImage.Format.Format_RGBX8888)
+    image = QImage(page.pixels, page.width, page.height, page.stride, QImage.Format.Format_RGBX8888)
     pixmap = QPixmap.fromImage(image)
     pixmap.setDevicePixelRatio(device_pixel_ratio)
     return pixmap
@@ -182,9 +179,11 @@ class PdfPreview(QScrollArea):
         if pdf is None:
             return
         task = self._background.run(
-            lambda: render_pages(pdf, first, PAGES_PER_TASK, scale), name="render PDF pages",
+            lambda: render_pages(pdf, first, PAGES_PER_TASK, scale),
+            name="render PDF pages",
             on_returned=self._guarded(run, self._batch_ready),
-            on_errored=self._guarded(run, self._batch_failed))
+            on_errored=self._guarded(run, self._batch_failed),
+        )
         self._tasks.append(task)
         task.signals.finished.connect(lambda: self._forget(task))
 
@@ -196,6 +195,7 @@ class PdfPreview(QScrollArea):
         def deliver(value: object) -> None:
             if run == self._run:
                 slot(value)
+
         return deliver
 
     def _batch_ready(self, value: object) -> None:

@@ -19,8 +19,7 @@ class Prompts:
 
     def confirm(self, parent: QWidget | None, title: str, text: str, action: str) -> bool:
         """Ask before something that cannot be undone; ``action`` labels the confirming button."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.NoButton, parent)
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -28,17 +27,20 @@ class Prompts:
         return box.clickedButton() is yes
 
     def choose_new_vault_file(self, parent: QWidget | None, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Where to keep the vault", str(suggested),
-                                              "youthcase vault (*.vault);;All files (*)")
+        name, _ = QFileDialog.getSaveFileName(
+            parent, "Where to keep the vault", str(suggested), "youthcase vault (*.vault);;All files (*)"
+        )
         return Path(name) if name else None
 
     def choose_letter_file(self, parent: QWidget | None, suggested: Path) -> Path | None:
         """Where to save a referral letter (PDF); the caller writes nothing anywhere else."""
-        name, _ = QFileDialog.getSaveFileName(parent, "Save the referral letter", str(suggested),
-                                              "PDF documents (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(
+            parent, "Save the referral letter", str(suggested), "PDF documents (*.pdf)"
+        )
         return Path(name) if name else None
 
     def choose_import_file(self, parent: QWidget | None) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, "Import cases from a CSV file", "",
-                                              "CSV files (*.csv);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Import cases from a CSV file", "", "CSV files (*.csv);;All files (*)"
+        )
         return Path(name) if name else None

@@ -61,11 +61,15 @@ from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.service_directory import ServiceDirectory, ServiceEntry
 from youthcase.services.vault import UnlockedVault
 
-MARKS = {Mark.DONE: ("●", "good"), Mark.CURRENT: ("◉", "good"), Mark.OVERDUE: ("◉", "problem"),
-         Mark.STOPPED: ("◉", "hint"), Mark.NEXT: ("○", "hint")}
+MARKS = {
+    Mark.DONE: ("●", "good"),
+    Mark.CURRENT: ("◉", "good"),
+    Mark.OVERDUE: ("◉", "problem"),
+    Mark.STOPPED: ("◉", "hint"),
+    Mark.NEXT: ("○", "hint"),
+}
 TABLE_HEIGHT = 160
-CHIP_TONES = {"help_started": "good", "completed": "good", "declined": "warning",
-              "did_not_attend": "warning"}
+CHIP_TONES = {"help_started": "good", "completed": "good", "declined": "warning", "did_not_attend": "warning"}
 
 
 # --- background work -----------------------------------------------------------------------------
@@ -79,12 +83,16 @@ class CaseReferrals:
 
 
 def load_case_referrals(vault: UnlockedVault, case_id: uuid.UUID) -> CaseReferrals:
-    return CaseReferrals(case_id, ReferralService(vault).referrals_for_case(case_id),
-                         ServiceDirectory(vault).list_services(active_only=False))
+    return CaseReferrals(
+        case_id,
+        ReferralService(vault).referrals_for_case(case_id),
+        ServiceDirectory(vault).list_services(active_only=False),
+    )
 
 
-def create_referral(vault: UnlockedVault, case_id: uuid.UUID, new: NewReferral,
-                    consent_day: dt.date | None) -> uuid.UUID:
+def create_referral(
+    vault: UnlockedVault, case_id: uuid.UUID, new: NewReferral, consent_day: dt.date | None
+) -> uuid.UUID:
     """Record consent to share first when the worker said the young person agreed."""
     if new.record_consent:
         consent: dict[str, object] = {"consent_share": True}
@@ -92,13 +100,19 @@ def create_referral(vault: UnlockedVault, case_id: uuid.UUID, new: NewReferral,
             consent["consent_recorded_on"] = consent_day
         CaseService(vault).update_case(case_id, consent)
     return ReferralService(vault).create_referral(
-        case_id, new.service_id, new.urgency, new.reason,
-        consent_override_reason=new.consent_override_reason, re_referral_of=new.re_referral_of)
+        case_id,
+        new.service_id,
+        new.urgency,
+        new.reason,
+        consent_override_reason=new.consent_override_reason,
+        re_referral_of=new.re_referral_of,
+    )
 
 
 def record_step(vault: UnlockedVault, referral_id: uuid.UUID, step: NextStep) -> None:
-    ReferralService(vault).record_step(referral_id, step.step, on=step.on,
-                                       decline_reason=step.decline_reason, note=step.note)
+    ReferralService(vault).record_step(
+        referral_id, step.step, on=step.on, decline_reason=step.decline_reason, note=step.note
+    )
 
 
 def save_letter(vault: UnlockedVault, referral_id: uuid.UUID, path: Path) -> Path:
@@ -169,8 +183,7 @@ class MilestoneTimeline(QWidget):
 
     def lines(self) -> list[str]:
         """What the timeline says, one line an entry (for tests and screen readers)."""
-        return [f"{day_text(e.on)} {e.title}".strip() + (f": {e.detail}" if e.detail else "")
-                for e in self.entries]
+        return [f"{day_text(e.on)} {e.title}".strip() + (f": {e.detail}" if e.detail else "") for e in self.entries]
 
 
 class ReferralDetail(QFrame):
@@ -229,11 +242,11 @@ class ReferralDetail(QFrame):
         layout.addLayout(columns_row, 1)
         self.show_referral(None)
 
-    def show_referral(self, view: ReferralView | None, service: ServiceEntry | None = None,
-                      empty_text: str = "") -> None:
+    def show_referral(
+        self, view: ReferralView | None, service: ServiceEntry | None = None, empty_text: str = ""
+    ) -> None:
         shown = view is not None
-        for widget in (self.title, self.chip, self.meta, self.reason, self.overdue, self.facts,
-                       self.timeline):
+        for widget in (self.title, self.chip, self.meta, self.reason, self.overdue, self.facts, self.timeline):
             widget.setVisible(shown)
         self.empty.setText(empty_text)
         self.empty.setVisible(not shown and bool(empty_text))
@@ -242,12 +255,10 @@ class ReferralDetail(QFrame):
             return
         self.title.setText(view.service_name)
         self.chip.setText(status_text(view))
-        self.chip.setProperty("tone", "problem" if view.overdue else
-                              CHIP_TONES.get(view.status, "muted"))
+        self.chip.setProperty("tone", "problem" if view.overdue else CHIP_TONES.get(view.status, "muted"))
         self.chip.style().unpolish(self.chip)
         self.chip.style().polish(self.chip)
-        meta = [type_label(view.service_type),
-                f"{codes.REFERRAL_URGENCY.label(view.urgency)} referral"]
+        meta = [type_label(view.service_type), f"{codes.REFERRAL_URGENCY.label(view.urgency)} referral"]
         if service is not None:
             meta.append(f"chased after {days_text(service.chase_interval_days)}")
         self.meta.setText("  ·  ".join(meta))
@@ -269,8 +280,9 @@ class ReferralsTab(QWidget):
     case_changed = Signal(object)  # case id: consent to share was recorded on the case
     loaded = Signal()
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("tabBody")
         self._vault: UnlockedVault | None = vault
@@ -324,8 +336,7 @@ class ReferralsTab(QWidget):
         heading = QHBoxLayout()
         heading.addWidget(caption)
         heading.addStretch(1)
-        for button in (self.letter_button, self.re_refer_button, self.step_button,
-                       self.new_button):
+        for button in (self.letter_button, self.re_refer_button, self.step_button, self.new_button):
             heading.addWidget(button)
         self.view.setMaximumHeight(TABLE_HEIGHT)  # a handful of referrals a case; then it scrolls
         layout = QVBoxLayout(self)
@@ -364,12 +375,13 @@ class ReferralsTab(QWidget):
         self.consent_recorded_on = values.get("consent_recorded_on")
         if self.consent_share:
             when = f" on {day_text(self.consent_recorded_on)}" if self.consent_recorded_on else ""
-            self.consent_line.setText(f"Consent to share information with other services was "
-                                      f"recorded{when}.")
+            self.consent_line.setText(f"Consent to share information with other services was recorded{when}.")
         else:
-            self.consent_line.setText("No consent to share is recorded on this case: a new "
-                                      "referral asks you to record it, or to give a reason to "
-                                      "refer without it.")
+            self.consent_line.setText(
+                "No consent to share is recorded on this case: a new "
+                "referral asks you to record it, or to give a reason to "
+                "refer without it."
+            )
         self.reload()
 
     def reload(self) -> None:
@@ -378,8 +390,12 @@ class ReferralsTab(QWidget):
             return
         self.loading.setVisible(True)
         self._update_buttons()
-        self._background.run(lambda: load_case_referrals(vault, case_id), name="load referrals",
-                             on_returned=self._loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_case_referrals(vault, case_id),
+            name="load referrals",
+            on_returned=self._loaded,
+            on_errored=self._failed,
+        )
 
     def _loaded(self, loaded: CaseReferrals) -> None:
         if loaded.case_id != self.case_id:
@@ -417,12 +433,16 @@ class ReferralsTab(QWidget):
     def service_of(self, view: ReferralView) -> ServiceEntry | None:
         return next((s for s in self.services if s.service_id == view.service_id), None)
 
-    def _selection_changed(self, _s: QItemSelection | None = None,
-                           _d: QItemSelection | None = None) -> None:
+    def _selection_changed(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None) -> None:
         chosen = self.selected()
-        empty = "" if self.model.rowCount() else (
-            "No referrals yet. Refer the young person on with New referral: CAMHS and physical "
-            "rehabilitation come first in the list.")
+        empty = (
+            ""
+            if self.model.rowCount()
+            else (
+                "No referrals yet. Refer the young person on with New referral: CAMHS and physical "
+                "rehabilitation come first in the list."
+            )
+        )
         self.detail.show_referral(chosen, self.service_of(chosen) if chosen else None, empty)
         self._update_buttons()
 
@@ -433,10 +453,11 @@ class ReferralsTab(QWidget):
         self.new_button.setEnabled(ready)
         self.step_button.setEnabled(ready and chosen is not None and bool(chosen.next_steps))
         self.step_button.setToolTip(
-            "" if chosen is None or chosen.next_steps else
-            f"This referral is {chosen.status_label.lower()}: no further steps")
-        self.re_refer_button.setEnabled(ready and chosen is not None
-                                        and chosen.status == "declined")
+            ""
+            if chosen is None or chosen.next_steps
+            else f"This referral is {chosen.status_label.lower()}: no further steps"
+        )
+        self.re_refer_button.setEnabled(ready and chosen is not None and chosen.status == "declined")
         self.letter_button.setEnabled(ready and chosen is not None)
 
     def clear_case(self) -> None:
@@ -485,18 +506,23 @@ class ReferralsTab(QWidget):
         def save(new: NewReferral) -> uuid.UUID:
             return create_referral(vault, case_id, new, consent_day)
 
-        dialog = NewReferralDialog(case_reference=self.case_reference,
-                                   consent_share=self.consent_share, services=self.services,
-                                   save=save, background=self._background, prompts=self._prompts,
-                                   earlier=earlier, parent=self)
+        dialog = NewReferralDialog(
+            case_reference=self.case_reference,
+            consent_share=self.consent_share,
+            services=self.services,
+            save=save,
+            background=self._background,
+            prompts=self._prompts,
+            earlier=earlier,
+            parent=self,
+        )
         dialog.created.connect(self._created)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 
     def _created(self, referral_id: uuid.UUID, consent_recorded: bool) -> None:
-        self._after_change(referral_id, "Referral drafted. Record 'Sent' when it has gone "
-                           "(Record next step).")
+        self._after_change(referral_id, "Referral drafted. Record 'Sent' when it has gone (Record next step).")
         if consent_recorded and self.case_id is not None:
             self.case_changed.emit(self.case_id)
 
@@ -511,9 +537,13 @@ class ReferralsTab(QWidget):
         if vault is None or chosen is None or not chosen.next_steps or not self.recording:
             return None
         referral_id = chosen.referral_id
-        dialog = RecordStepDialog(referral=chosen, today=self._today(),
-                                  save=lambda step: record_step(vault, referral_id, step),
-                                  background=self._background, parent=self)
+        dialog = RecordStepDialog(
+            referral=chosen,
+            today=self._today(),
+            save=lambda step: record_step(vault, referral_id, step),
+            background=self._background,
+            parent=self,
+        )
         dialog.recorded.connect(lambda _step: self._after_change(referral_id))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -526,7 +556,8 @@ class ReferralsTab(QWidget):
             return
         folder = self._letter_folder or Path.home()
         path = self._prompts.choose_letter_file(
-            self, folder / letter_file_name(self.case_reference, chosen.service_name))
+            self, folder / letter_file_name(self.case_reference, chosen.service_name)
+        )
         if path is None:
             return
         if path.suffix.lower() != ".pdf":
@@ -535,10 +566,12 @@ class ReferralsTab(QWidget):
         referral_id, case_id = chosen.referral_id, self.case_id
         self.loading.setVisible(True)
         self.error.clear()
-        self._background.run(lambda: save_letter(vault, referral_id, path),
-                             name="save referral letter",
-                             on_returned=lambda saved: self._letter_saved(case_id, saved),
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: save_letter(vault, referral_id, path),
+            name="save referral letter",
+            on_returned=lambda saved: self._letter_saved(case_id, saved),
+            on_errored=self._failed,
+        )
 
     def _letter_saved(self, case_id: uuid.UUID | None, path: Path) -> None:
         self.loading.setVisible(False)

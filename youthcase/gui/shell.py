@@ -44,8 +44,14 @@ class Shell(QMainWindow):
     locked = Signal()
     session_started = Signal()
 
-    def __init__(self, location: VaultLocation, clock: Clock, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        location: VaultLocation,
+        clock: Clock,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("shell")
         self.setWindowTitle("youthcase")
@@ -76,8 +82,9 @@ class Shell(QMainWindow):
         self.hide_names_action.setObjectName("hideNamesAction")
         self.hide_names_action.setCheckable(True)
         self.hide_names_action.setShortcut(HIDE_NAMES_SHORTCUT)
-        self.hide_names_action.setToolTip("Show initials instead of names, against people reading "
-                                          "over your shoulder (Ctrl+Shift+H)")
+        self.hide_names_action.setToolTip(
+            "Show initials instead of names, against people reading over your shoulder (Ctrl+Shift+H)"
+        )
         self.hide_names_action.toggled.connect(self._hide_names_toggled)
         self.toolbar = self._build_toolbar()
         self.user_label = QLabel()

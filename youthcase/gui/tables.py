@@ -18,17 +18,25 @@ def sorted_proxy(model: QAbstractItemModel) -> QSortFilterProxyModel:
     return proxy
 
 
-def table_view(model: QAbstractItemModel, name: str, *, sort_column: int | None = None,
-               descending: bool = False, many: bool = False, stretch_last: bool = True,
-               view: QTableView | None = None) -> QTableView:
+def table_view(
+    model: QAbstractItemModel,
+    name: str,
+    *,
+    sort_column: int | None = None,
+    descending: bool = False,
+    many: bool = False,
+    stretch_last: bool = True,
+    view: QTableView | None = None,
+) -> QTableView:
     """A view of ``model`` (put behind a sorting proxy when ``sort_column`` is given); ``view``
     is a table view of a subclass to set up, else a plain one is made."""
     view = view if view is not None else QTableView()
     view.setObjectName(name)
     view.setModel(sorted_proxy(model) if sort_column is not None else model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if many
-                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection if many else QAbstractItemView.SelectionMode.SingleSelection
+    )
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setShowGrid(False)
@@ -42,8 +50,7 @@ def table_view(model: QAbstractItemModel, name: str, *, sort_column: int | None 
     header.setStretchLastSection(stretch_last)
     if sort_column is not None:
         view.setSortingEnabled(True)
-        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder if descending
-                          else Qt.SortOrder.AscendingOrder)
+        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
     return view
 
 

@@ -49,16 +49,14 @@ def _with_settings(vault: UnlockedVault) -> OpenedVault:
     return OpenedVault(vault, minutes)
 
 
-def unlock_vault(location: VaultLocation, clock: Clock, username: str,
-                 password: str) -> OpenedVault:
+def unlock_vault(location: VaultLocation, clock: Clock, username: str, password: str) -> OpenedVault:
     """Run the KDF, open and migrate the database, and read the idle-lock setting."""
     from youthcase.services.vault import LockedVault
 
     return _with_settings(LockedVault(location, clock).unlock(username, password))
 
 
-def create_new_vault(location: VaultLocation, clock: Clock, username: str,
-                     password: str) -> NewVault:
+def create_new_vault(location: VaultLocation, clock: Clock, username: str, password: str) -> NewVault:
     """Calibrate the KDF, then create the vault, its first administrator and its recovery key."""
     from youthcase.config import kdf_params_for_new_vault
     from youthcase.services.vault import create_vault

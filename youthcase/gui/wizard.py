@@ -44,7 +44,7 @@ def key_for_reading(recovery_key: str) -> str:
     """The key in short lines of dash-joined groups, easier to copy by hand than one long line."""
     groups = recovery_key.split("-")
     step = GROUPS_PER_LINE
-    lines = ["-".join(groups[i:i + step]) for i in range(0, len(groups), step)]
+    lines = ["-".join(groups[i : i + step]) for i in range(0, len(groups), step)]
     return "\n".join(lines)
 
 
@@ -75,9 +75,12 @@ class LocationPage(QWizardPage):
         layout.setSpacing(10)
         layout.addWidget(QLabel("Vault file"))
         layout.addLayout(row)
-        layout.addWidget(_paragraph(
-            "A small header file is kept beside it (same name, ending in .header); back up both "
-            "together. Choose a folder on this computer's encrypted disk, not a shared drive."))
+        layout.addWidget(
+            _paragraph(
+                "A small header file is kept beside it (same name, ending in .header); back up both "
+                "together. Choose a folder on this computer's encrypted disk, not a shared drive."
+            )
+        )
         layout.addWidget(self.error)
         layout.addStretch(1)
         self.path.textChanged.connect(self.completeChanged)
@@ -112,8 +115,7 @@ class AdministratorPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle("The first administrator")
-        self.setSubTitle("This account adds staff and sites. Administrators cannot read case "
-                         "records.")
+        self.setSubTitle("This account adds staff and sites. Administrators cannot read case records.")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Create vault")
         self.username = QLineEdit()
@@ -146,13 +148,11 @@ class AdministratorPage(QWizardPage):
             field.textChanged.connect(self._judge)
 
     def _judge(self) -> None:
-        self.verdict.judge(self.password.text(), self.confirmation.text(),
-                           self.username.text().strip())
+        self.verdict.judge(self.password.text(), self.confirmation.text(), self.username.text().strip())
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
-        return (self.verdict.acceptable and bool(self.username.text().strip())
-                and not self.busy.active)
+        return self.verdict.acceptable and bool(self.username.text().strip()) and not self.busy.active
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
         if self._wizard.opened is not None:
@@ -204,11 +204,14 @@ class RecoveryKeyPage(QWizardPage):
         layout.setSpacing(12)
         layout.addWidget(self.key)
         layout.addLayout(copy_row)
-        layout.addWidget(_paragraph(
-            "Print this page or write the key down, and keep it locked away from the computer, or "
-            "save it in your organisation's password manager. Anyone with this key and the vault "
-            "file can reset any account's password. youthcase does not keep a copy you can see "
-            "again."))
+        layout.addWidget(
+            _paragraph(
+                "Print this page or write the key down, and keep it locked away from the computer, or "
+                "save it in your organisation's password manager. Anyone with this key and the vault "
+                "file can reset any account's password. youthcase does not keep a copy you can see "
+                "again."
+            )
+        )
         layout.addStretch(1)
         layout.addWidget(self.stored)
 
@@ -231,8 +234,14 @@ class RecoveryKeyPage(QWizardPage):
 class FirstRunWizard(QWizard):
     """Creates a vault; afterwards ``opened`` holds it, unlocked as the first administrator."""
 
-    def __init__(self, suggested: VaultLocation, clock: Clock, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        suggested: VaultLocation,
+        clock: Clock,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("firstRunWizard")
         self.setWindowTitle("Set up youthcase")
@@ -253,9 +262,12 @@ class FirstRunWizard(QWizard):
         location, clock = self.location_page.location(), self._clock
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
         self.button(QWizard.WizardButton.CancelButton).setEnabled(False)
-        self._background.run(lambda: create_new_vault(location, clock, username, password),
-                             name="create vault", on_returned=self._created,
-                             on_errored=self._creation_failed)
+        self._background.run(
+            lambda: create_new_vault(location, clock, username, password),
+            name="create vault",
+            on_returned=self._created,
+            on_errored=self._creation_failed,
+        )
 
     def _created(self, new_vault: NewVault) -> None:
         self.opened = new_vault.opened  # the recovery key is kept only by the label, until Finish

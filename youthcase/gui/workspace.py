@@ -23,15 +23,15 @@ from youthcase.gui.prompts import Prompts
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
-PageWidget = (AdministrationPage | CaseloadPage | ReturnsPage
-              | SupervisionPage | ReferralsBoardPage)
+PageWidget = AdministrationPage | CaseloadPage | ReturnsPage | SupervisionPage | ReferralsBoardPage
 
 
 class Workspace(QWidget):
     section_changed = Signal(object)  # Section
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
         self.username = vault.actor.username
@@ -64,8 +64,7 @@ class Workspace(QWidget):
         self.show_section(home_section(vault.actor.role))
 
     @staticmethod
-    def _page_for(spec: SectionSpec, vault: UnlockedVault, background: Background,
-                  prompts: Prompts) -> PageWidget:
+    def _page_for(spec: SectionSpec, vault: UnlockedVault, background: Background, prompts: Prompts) -> PageWidget:
         if spec.section is Section.ADMINISTRATION:
             return AdministrationPage(spec, vault, background, prompts)
         if spec.section is Section.CASELOAD:

@@ -40,11 +40,15 @@ def render_csv(model: MonthlyReturn) -> bytes:
     month = model.month.key
     site = model.overall.code
     about = (
-        ("Period", model.month.label), ("Sites", "; ".join(f"{c.code} {c.name}" for c in model.sites)),
-        ("Produced on", model.produced_at.date().isoformat()), ("Audit chain head", model.chain_head),
+        ("Period", model.month.label),
+        ("Sites", "; ".join(f"{c.code} {c.name}" for c in model.sites)),
+        ("Produced on", model.produced_at.date().isoformat()),
+        ("Audit chain head", model.chain_head),
         ("Return id", str(model.return_id)),
-        ("Disclosure rule", f"1-{model.rule.max_suppressed} shown as *; rounded to the nearest "
-                            f"{model.rule.rounding_base}"),
+        (
+            "Disclosure rule",
+            f"1-{model.rule.max_suppressed} shown as *; rounded to the nearest {model.rule.rounding_base}",
+        ),
     )
     for measure, text in about:
         writer.writerow([formula_safe(cell) for cell in ("About", measure, "", site, month, "text", text)])
@@ -54,7 +58,14 @@ def render_csv(model: MonthlyReturn) -> bytes:
                 published = line.values.get((column.code, trend_month.key))
                 if published is None:
                     continue
-                row = (line.section, line.measure, line.breakdown, column.code, trend_month.key, line.unit,
-                       _value(published, line.unit))
+                row = (
+                    line.section,
+                    line.measure,
+                    line.breakdown,
+                    column.code,
+                    trend_month.key,
+                    line.unit,
+                    _value(published, line.unit),
+                )
                 writer.writerow([formula_safe(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")

@@ -25,8 +25,9 @@ class DisclosureRule:
         if self.max_suppressed < 7 or self.rounding_base < 5:
             raise ValueError("the rule can be made stricter (suppress more, round coarser), never looser")
         if 2 * (self.max_suppressed + 1) < self.rounding_base:
-            raise ValueError("the rounding base is too large for the threshold: the smallest count "
-                             "shown would round to zero")
+            raise ValueError(
+                "the rounding base is too large for the threshold: the smallest count shown would round to zero"
+            )
 
     @property
     def smallest_shown(self) -> int:
@@ -34,12 +35,14 @@ class DisclosureRule:
         return (self.max_suppressed // self.rounding_base + 1) * self.rounding_base
 
     def describe(self) -> str:
-        return (f"Counts from 1 to {self.max_suppressed} are shown as {SUPPRESSED}; other counts are "
-                f"rounded to the nearest {self.rounding_base} (never below {self.smallest_shown}); "
-                "zero is shown as 0. Rates are calculated "
-                "from the rounded counts and withheld when either count is suppressed. Medians are "
-                "calculated from unrounded data and withheld when the number of cases behind them is "
-                "suppressed.")
+        return (
+            f"Counts from 1 to {self.max_suppressed} are shown as {SUPPRESSED}; other counts are "
+            f"rounded to the nearest {self.rounding_base} (never below {self.smallest_shown}); "
+            "zero is shown as 0. Rates are calculated "
+            "from the rounded counts and withheld when either count is suppressed. Medians are "
+            "calculated from unrounded data and withheld when the number of cases behind them is "
+            "suppressed."
+        )
 
 
 STANDARD = DisclosureRule()

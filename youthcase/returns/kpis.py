@@ -83,8 +83,12 @@ class Month:
     def parse(cls, text: str) -> Month:
         """``2026-03`` (``YYYY-MM``); ``ValueError`` with a plain message otherwise."""
         parts = text.strip().split("-")
-        if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2 or \
-                not (parts[0].isdigit() and parts[1].isdigit()):
+        if (
+            len(parts) != 2
+            or len(parts[0]) != 4
+            or len(parts[1]) != 2
+            or not (parts[0].isdigit() and parts[1].isdigit())
+        ):
             raise ValueError("write the month as YYYY-MM, such as 2026-03")
         return cls(int(parts[0]), int(parts[1]))
 
@@ -193,8 +197,7 @@ class Tally:
             return
         key = (unit, month, category)
         self.cells[key] = self.cells.get(key, 0) + value
-        for total in ((unit, month, category), (None, month, category), (unit, month, None),
-                      (None, month, None)):
+        for total in ((unit, month, category), (None, month, category), (unit, month, None), (None, month, None)):
             self._totals[total] += value
 
     def count(self, month: int, unit: uuid.UUID | None = ALL, category: str | None = ALL) -> int:
@@ -205,8 +208,7 @@ class Tally:
 
     def shifted(self, months: int) -> Tally:
         """The same counts with every month index moved by ``months`` (to merge windows)."""
-        return Tally({(unit, month + months, category): value
-                      for (unit, month, category), value in self.cells.items()})
+        return Tally({(unit, month + months, category): value for (unit, month, category), value in self.cells.items()})
 
     def __repr__(self) -> str:
         return f"Tally({self.cells!r})"
@@ -327,8 +329,15 @@ FIRST_CONTACT_BANDS = ("within_24h", "24_to_48h", "over_48h", "not_yet")
 AGE_BANDS = ((10, 13), (14, 17), (18, 21), (22, 25))
 TIME_BANDS = ("00-05", "06-11", "12-17", "18-23")
 DAYS_OF_WEEK = ("1", "2", "3", "4", "5", "6", "0")  # Monday first; SQL numbers Sunday 0
-DAY_NAMES = {"0": "Sunday", "1": "Monday", "2": "Tuesday", "3": "Wednesday", "4": "Thursday",
-             "5": "Friday", "6": "Saturday"}
+DAY_NAMES = {
+    "0": "Sunday",
+    "1": "Monday",
+    "2": "Tuesday",
+    "3": "Wednesday",
+    "4": "Thursday",
+    "5": "Friday",
+    "6": "Saturday",
+}
 RISK_CHANGES = ("reduced", "same", "increased", "not_assessed_twice")
 RE_ATTENDANCE = ("re_attendance", "first_in_12_months")
 DIRECT_WORK_WITH = ("young_person", "parent_carer")
@@ -424,9 +433,17 @@ class _Sql:
         if self._spans is None:
             # Assaults happen before arrival: cover two years before the window too.
             self._spans = _summer_time_spans(self.window.start - dt.timedelta(days=731), self.window.end)
-        shift = case(*((and_(instant >= start, instant < end), f"+{minutes} minutes")
-                       for start, end, minutes in self._spans), else_="+0 minutes") \
-            if self._spans else literal("+0 minutes")
+        shift = (
+            case(
+                *(
+                    (and_(instant >= start, instant < end), f"+{minutes} minutes")
+                    for start, end, minutes in self._spans
+                ),
+                else_="+0 minutes",
+            )
+            if self._spans
+            else literal("+0 minutes")
+        )
         return func.strftime(fmt, instant, shift)
 
     def london_hour(self, instant: Any) -> ColumnElement[Any]:
@@ -447,8 +464,10 @@ def _month_index(value: Any, bounds: Sequence[Any], low: int, high: int) -> Any:
     if low == high:
         return literal(low, Integer)
     middle = (low + high) // 2
-    return case((value < bounds[middle], _month_index(value, bounds, low, middle)),
-                else_=_month_index(value, bounds, middle + 1, high))
+    return case(
+        (value < bounds[middle], _month_index(value, bounds, low, middle)),
+        else_=_month_index(value, bounds, middle + 1, high),
+    )
 
 
 def _month_of_instant(window: Window, instant: Any) -> ColumnElement[Any]:
@@ -520,11 +539,18 @@ class Kpis:
             return self._units
         cases = select(CaseEpisode.id, self.unit).where(*self.scope.conditions())
         if not self.sqlite:
-            self._units = cases.with_only_columns(CaseEpisode.id.label("case_id"), self.unit.label("unit")) \
-                .cte("case_unit")
+            self._units = cases.with_only_columns(CaseEpisode.id.label("case_id"), self.unit.label("unit")).cte(
+                "case_unit"
+            )
             return self._units
-        table = Table(f"case_unit_{uuid.uuid4().hex}", MetaData(), Column("case_id", Uuid, primary_key=True),
-                      Column("unit", Uuid), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+        table = Table(
+            f"case_unit_{uuid.uuid4().hex}",
+            MetaData(),
+            Column("case_id", Uuid, primary_key=True),
+            Column("unit", Uuid),
+            prefixes=["TEMPORARY"],
+            sqlite_with_rowid=False,
+        )
         connection = self.session.connection()
         table.create(connection)
         connection.execute(insert(table).from_select(["case_id", "unit"], cases))
@@ -539,13 +565,13 @@ class Kpis:
 
     def _by_unit(self, base: Any, case_id: Any, *columns: Any) -> Select[Any]:
         """Columns from rows of ``base`` (contacts, changes...) of cases in scope, with their unit."""
-        return select(self.units.c.unit, *columns).select_from(base) \
-            .join(self.units, self.units.c.case_id == case_id)
+        return select(self.units.c.unit, *columns).select_from(base).join(self.units, self.units.c.case_id == case_id)
 
     def _received(self, *columns: Any) -> Select[Any]:
         """Cases received in the window: their arrival falls in one of its months."""
-        return self._cases(self.unit, _month_of_instant(self.window, CaseEpisode.arrival_at), *columns) \
-            .where(_in_window_instant(self.window, CaseEpisode.arrival_at))
+        return self._cases(self.unit, _month_of_instant(self.window, CaseEpisode.arrival_at), *columns).where(
+            _in_window_instant(self.window, CaseEpisode.arrival_at)
+        )
 
     @staticmethod
     def _tally(rows: Iterable[Any]) -> Tally:
@@ -560,33 +586,39 @@ class Kpis:
     def referrals_received(self) -> Tally:
         """Cases whose arrival falls in the month, by referral source."""
         query = self._received(CaseEpisode.referral_source, func.count()).group_by(
-            self.unit, literal_column("2"), CaseEpisode.referral_source)
+            self.unit, literal_column("2"), CaseEpisode.referral_source
+        )
         return self._tally(self._rows(query))
 
     def time_to_first_contact(self) -> Tally:
         """Cases received, by the time from arrival to the first successful contact."""
         seconds = self.sql.seconds_between(CaseEpisode.first_contact_at, CaseEpisode.arrival_at)
-        band = case((CaseEpisode.first_contact_at.is_(None), "not_yet"),
-                    (seconds <= 24 * 3600, "within_24h"), (seconds <= 48 * 3600, "24_to_48h"),
-                    else_="over_48h")
+        band = case(
+            (CaseEpisode.first_contact_at.is_(None), "not_yet"),
+            (seconds <= 24 * 3600, "within_24h"),
+            (seconds <= 48 * 3600, "24_to_48h"),
+            else_="over_48h",
+        )
         query = self._received(band, func.count()).group_by(self.unit, literal_column("2"), literal_column("3"))
         return self._tally(self._rows(query))
 
     def engagement(self) -> Tally:
         """Cases received, by their engagement outcome now."""
         query = self._received(CaseEpisode.engagement, func.count()).group_by(
-            self.unit, literal_column("2"), CaseEpisode.engagement)
+            self.unit, literal_column("2"), CaseEpisode.engagement
+        )
         return self._tally(self._rows(query))
 
     def re_attendance(self) -> Tally:
         """Cases received, split by whether the same young person had an earlier case arriving in
         the 365 days before this one."""
         earlier = CaseEpisode.__table__.alias("earlier")
-        within = self.sql.seconds_between(CaseEpisode.arrival_at, earlier.c.arrival_at) \
-            <= RE_ATTENDANCE_DAYS * 86400
-        returning = select(earlier.c.id).where(
-            earlier.c.person_id == CaseEpisode.person_id, earlier.c.arrival_at < CaseEpisode.arrival_at,
-            within).exists()
+        within = self.sql.seconds_between(CaseEpisode.arrival_at, earlier.c.arrival_at) <= RE_ATTENDANCE_DAYS * 86400
+        returning = (
+            select(earlier.c.id)
+            .where(earlier.c.person_id == CaseEpisode.person_id, earlier.c.arrival_at < CaseEpisode.arrival_at, within)
+            .exists()
+        )
         category = case((returning, "re_attendance"), else_="first_in_12_months")
         query = self._received(category, func.count()).group_by(self.unit, literal_column("2"), literal_column("3"))
         return self._tally(self._rows(query))
@@ -599,11 +631,18 @@ class Kpis:
         each case's changes alternating in date order, so the balance is 0 or 1 per case."""
         window = self.window
         change = CaseStatusChange.change
-        query = (self._by_unit(CaseStatusChange, CaseStatusChange.case_id,
-                               _month_of_day(window, CaseStatusChange.changed_on), change,
-                               func.coalesce(CaseStatusChange.reason, ""), func.count())
-                 .where(_in_window_day(window, CaseStatusChange.changed_on))
-                 .group_by(self.units.c.unit, literal_column("2"), change, literal_column("4")))
+        query = (
+            self._by_unit(
+                CaseStatusChange,
+                CaseStatusChange.case_id,
+                _month_of_day(window, CaseStatusChange.changed_on),
+                change,
+                func.coalesce(CaseStatusChange.reason, ""),
+                func.count(),
+            )
+            .where(_in_window_day(window, CaseStatusChange.changed_on))
+            .group_by(self.units.c.unit, literal_column("2"), change, literal_column("4"))
+        )
         changes, reasons = Tally(), Tally()
         for unit, month, kind, reason, count in self._rows(query):
             changes.add(unit, month, kind, count)
@@ -611,37 +650,47 @@ class Kpis:
                 reasons.add(unit, month, reason or NOT_KNOWN, count)
         # Open before the window: the cases whose openings outnumber their closures by then (a
         # few hundred), found from the narrow history table before looking up their unit.
-        open_before = (select(CaseStatusChange.case_id)
-                       .where(CaseStatusChange.changed_on < window.first_day)
-                       .group_by(CaseStatusChange.case_id)
-                       .having(func.sum(case((change == "closed", -1), else_=1)) > 0).subquery("open_before"))
-        balance_before = self._by_unit(open_before, open_before.c.case_id, func.count()) \
-            .group_by(self.units.c.unit)
+        open_before = (
+            select(CaseStatusChange.case_id)
+            .where(CaseStatusChange.changed_on < window.first_day)
+            .group_by(CaseStatusChange.case_id)
+            .having(func.sum(case((change == "closed", -1), else_=1)) > 0)
+            .subquery("open_before")
+        )
+        balance_before = self._by_unit(open_before, open_before.c.case_id, func.count()).group_by(self.units.c.unit)
         running: dict[uuid.UUID, int] = {unit: int(total) for unit, total in self._rows(balance_before)}
         units = set(running) | {unit for unit, _, _ in changes.cells}
         at_start, at_end = Tally(), Tally()
         for month in range(len(window)):
             for unit in units:
                 at_start.add(unit, month, "", running.get(unit, 0))
-                running[unit] = (running.get(unit, 0) + changes.count(month, unit, "opened")
-                                 + changes.count(month, unit, "reopened") - changes.count(month, unit, "closed"))
+                running[unit] = (
+                    running.get(unit, 0)
+                    + changes.count(month, unit, "opened")
+                    + changes.count(month, unit, "reopened")
+                    - changes.count(month, unit, "closed")
+                )
                 at_end.add(unit, month, "", running[unit])
         return CaseloadFlow(changes, reasons, at_end, at_start)
 
     def _closures(self, *columns: Any) -> Select[Any]:
         """Closure events in the window, joined to their case."""
-        return (self._by_unit(CaseStatusChange, CaseStatusChange.case_id,
-                              _month_of_day(self.window, CaseStatusChange.changed_on), *columns)
-                .where(CaseStatusChange.change == "closed",
-                       _in_window_day(self.window, CaseStatusChange.changed_on)))
+        return self._by_unit(
+            CaseStatusChange,
+            CaseStatusChange.case_id,
+            _month_of_day(self.window, CaseStatusChange.changed_on),
+            *columns,
+        ).where(CaseStatusChange.change == "closed", _in_window_day(self.window, CaseStatusChange.changed_on))
 
     def length_of_support(self) -> Distribution:
         """For each closure: days from the case's opening day (the London day of arrival)."""
         opened = CaseStatusChange.__table__.alias("opened")
         days = self.sql.days_between(CaseStatusChange.changed_on, opened.c.changed_on)
-        query = (self._closures(days, func.count())
-                 .join(opened, and_(opened.c.case_id == CaseStatusChange.case_id, opened.c.change == "opened"))
-                 .group_by(self.units.c.unit, literal_column("2"), literal_column("3")))
+        query = (
+            self._closures(days, func.count())
+            .join(opened, and_(opened.c.case_id == CaseStatusChange.case_id, opened.c.change == "opened"))
+            .group_by(self.units.c.unit, literal_column("2"), literal_column("3"))
+        )
         distribution = Distribution()
         for unit, month, value, count in self._rows(query):
             distribution.add(unit, month, int(value), count)
@@ -655,12 +704,22 @@ class Kpis:
         person or their parent or carer."""
         direct = and_(Contact.successful, Contact.contact_with.in_(DIRECT_WORK_WITH))
         medium = Contact.medium if by_medium else literal("", String)
-        query = (self._by_unit(Contact, Contact.case_id, _month_of_instant(self.window, Contact.contact_at),
-                               medium, Contact.successful, case((direct, 1), else_=0),
-                               func.coalesce(func.sum(Contact.duration_minutes), 0), func.count())
-                 .where(_in_window_instant(self.window, Contact.contact_at))
-                 .group_by(self.units.c.unit, literal_column("2"), literal_column("3"), Contact.successful,
-                           literal_column("5")))
+        query = (
+            self._by_unit(
+                Contact,
+                Contact.case_id,
+                _month_of_instant(self.window, Contact.contact_at),
+                medium,
+                Contact.successful,
+                case((direct, 1), else_=0),
+                func.coalesce(func.sum(Contact.duration_minutes), 0),
+                func.count(),
+            )
+            .where(_in_window_instant(self.window, Contact.contact_at))
+            .group_by(
+                self.units.c.unit, literal_column("2"), literal_column("3"), Contact.successful, literal_column("5")
+            )
+        )
         attempts, successful, direct_count, minutes = Tally(), Tally(), Tally(), Tally()
         for unit, month, medium, made, is_direct, total_minutes, count in self._rows(query):
             attempts.add(unit, month, medium, count)
@@ -676,22 +735,34 @@ class Kpis:
     def _milestone_days(self) -> Any:
         """Per referral: the day it was sent and the first day help started."""
         step = ReferralMilestone.step
-        return (select(ReferralMilestone.referral_id.label("referral_id"),
-                       func.min(case((step == "sent", ReferralMilestone.occurred_on))).label("sent_on"),
-                       func.min(case((step == "help_started", ReferralMilestone.occurred_on)))
-                       .label("started_on"))
-                .where(step.in_(("sent", "help_started")))
-                .group_by(ReferralMilestone.referral_id).subquery("milestone_days"))
+        return (
+            select(
+                ReferralMilestone.referral_id.label("referral_id"),
+                func.min(case((step == "sent", ReferralMilestone.occurred_on))).label("sent_on"),
+                func.min(case((step == "help_started", ReferralMilestone.occurred_on))).label("started_on"),
+            )
+            .where(step.in_(("sent", "help_started")))
+            .group_by(ReferralMilestone.referral_id)
+            .subquery("milestone_days")
+        )
 
     def referrals_out(self) -> ReferralsOut:
         """Referrals whose 'sent' milestone falls in the month, by service type and by status now."""
         days = self._milestone_days()
-        query = (self._by_unit(Referral, Referral.case_id, _month_of_day(self.window, days.c.sent_on),
-                               ServiceProvider.service_type, Referral.status, func.count())
-                 .join(days, days.c.referral_id == Referral.id)
-                 .join(ServiceProvider, ServiceProvider.id == Referral.service_id)
-                 .where(_in_window_day(self.window, days.c.sent_on))
-                 .group_by(self.units.c.unit, literal_column("2"), ServiceProvider.service_type, Referral.status))
+        query = (
+            self._by_unit(
+                Referral,
+                Referral.case_id,
+                _month_of_day(self.window, days.c.sent_on),
+                ServiceProvider.service_type,
+                Referral.status,
+                func.count(),
+            )
+            .join(days, days.c.referral_id == Referral.id)
+            .join(ServiceProvider, ServiceProvider.id == Referral.service_id)
+            .where(_in_window_day(self.window, days.c.sent_on))
+            .group_by(self.units.c.unit, literal_column("2"), ServiceProvider.service_type, Referral.status)
+        )
         by_service, by_status = Tally(), Tally()
         for unit, month, service, status, count in self._rows(query):
             by_service.add(unit, month, service, count)
@@ -703,13 +774,20 @@ class Kpis:
         from sent to help started: ``domain.referrals.days_to_help_started`` in SQL."""
         days = self._milestone_days()
         waited = self.sql.days_between(days.c.started_on, days.c.sent_on)
-        query = (self._by_unit(Referral, Referral.case_id, _month_of_day(self.window, days.c.started_on),
-                               ServiceProvider.service_type, waited, func.count())
-                 .join(days, days.c.referral_id == Referral.id)
-                 .join(ServiceProvider, ServiceProvider.id == Referral.service_id)
-                 .where(_in_window_day(self.window, days.c.started_on), days.c.sent_on.is_not(None))
-                 .group_by(self.units.c.unit, literal_column("2"), ServiceProvider.service_type,
-                           literal_column("4")))
+        query = (
+            self._by_unit(
+                Referral,
+                Referral.case_id,
+                _month_of_day(self.window, days.c.started_on),
+                ServiceProvider.service_type,
+                waited,
+                func.count(),
+            )
+            .join(days, days.c.referral_id == Referral.id)
+            .join(ServiceProvider, ServiceProvider.id == Referral.service_id)
+            .where(_in_window_day(self.window, days.c.started_on), days.c.sent_on.is_not(None))
+            .group_by(self.units.c.unit, literal_column("2"), ServiceProvider.service_type, literal_column("4"))
+        )
         result: dict[str, Distribution] = defaultdict(Distribution)
         for unit, month, service, value, count in self._rows(query):
             result[service].add(unit, month, int(value), count)
@@ -720,18 +798,34 @@ class Kpis:
     def safeguarding(self) -> SafeguardingFigures:
         """Concerns, each at its latest version, raised in the month (London), by category; and
         whether and with whom they were shared."""
-        latest = (select(SafeguardingConcern.concern_id.label("concern_id"),
-                         func.max(SafeguardingConcern.version).label("version"))
-                  .group_by(SafeguardingConcern.concern_id).subquery("latest"))
+        latest = (
+            select(
+                SafeguardingConcern.concern_id.label("concern_id"),
+                func.max(SafeguardingConcern.version).label("version"),
+            )
+            .group_by(SafeguardingConcern.concern_id)
+            .subquery("latest")
+        )
         shared_with = func.coalesce(cast(SafeguardingConcern.shared_with, String), "")
-        query = (self._by_unit(SafeguardingConcern, SafeguardingConcern.case_id,
-                               _month_of_instant(self.window, SafeguardingConcern.raised_at),
-                               SafeguardingConcern.category, shared_with, func.count())
-                 .join(latest, and_(latest.c.concern_id == SafeguardingConcern.concern_id,
-                                    latest.c.version == SafeguardingConcern.version))
-                 .where(_in_window_instant(self.window, SafeguardingConcern.raised_at))
-                 .group_by(self.units.c.unit, literal_column("2"), SafeguardingConcern.category,
-                           literal_column("4")))
+        query = (
+            self._by_unit(
+                SafeguardingConcern,
+                SafeguardingConcern.case_id,
+                _month_of_instant(self.window, SafeguardingConcern.raised_at),
+                SafeguardingConcern.category,
+                shared_with,
+                func.count(),
+            )
+            .join(
+                latest,
+                and_(
+                    latest.c.concern_id == SafeguardingConcern.concern_id,
+                    latest.c.version == SafeguardingConcern.version,
+                ),
+            )
+            .where(_in_window_instant(self.window, SafeguardingConcern.raised_at))
+            .group_by(self.units.c.unit, literal_column("2"), SafeguardingConcern.category, literal_column("4"))
+        )
         raised, shared, agencies = Tally(), Tally(), Tally()
         for unit, month, category, with_whom, count in self._rows(query):
             raised.add(unit, month, category, count)
@@ -750,17 +844,28 @@ class Kpis:
 
         One row per closure comes back (correlated look-ups on the assessments' covering index),
         tallied here: a few thousand rows of codes a month, nothing decrypted."""
+
         def assessment(*columns: Any, last: bool) -> Any:
             order = (RiskAssessment.assessed_on, RiskAssessment.created_at, RiskAssessment.id)
             text = columns[0]
             for column in columns[1:]:
                 text = text + literal("|", String) + func.coalesce(cast(column, String), "")
-            return (select(text).where(RiskAssessment.case_id == CaseStatusChange.case_id)
-                    .order_by(*((c.desc() for c in order) if last else order)).limit(1).scalar_subquery())
+            return (
+                select(text)
+                .where(RiskAssessment.case_id == CaseStatusChange.case_id)
+                .order_by(*((c.desc() for c in order) if last else order))
+                .limit(1)
+                .scalar_subquery()
+            )
 
         first = assessment(cast(RiskAssessment.id, String), RiskAssessment.risk_level, last=False)
-        last = assessment(cast(RiskAssessment.id, String), RiskAssessment.risk_level,
-                          RiskAssessment.needs_identified, RiskAssessment.needs_met, last=True)
+        last = assessment(
+            cast(RiskAssessment.id, String),
+            RiskAssessment.risk_level,
+            RiskAssessment.needs_identified,
+            RiskAssessment.needs_met,
+            last=True,
+        )
         risk, recorded, met = Tally(), Tally(), Tally()
         for unit, month, first_text, last_text in self._rows(self._closures(first, last)):
             if first_text is None or last_text is None:
@@ -793,14 +898,26 @@ class Kpis:
         of week and time band of the assault in London (not known when its time is not recorded)."""
         assault = Incident.assault_at
         hour = self.sql.london_hour(assault)
-        band = case((assault.is_(None), NOT_KNOWN), (hour < 6, TIME_BANDS[0]), (hour < 12, TIME_BANDS[1]),
-                    (hour < 18, TIME_BANDS[2]), else_=TIME_BANDS[3])
+        band = case(
+            (assault.is_(None), NOT_KNOWN),
+            (hour < 6, TIME_BANDS[0]),
+            (hour < 12, TIME_BANDS[1]),
+            (hour < 18, TIME_BANDS[2]),
+            else_=TIME_BANDS[3],
+        )
         weekday = case((assault.is_(None), NOT_KNOWN), else_=cast(self.sql.london_weekday(assault), String))
-        query = (self._received(Incident.assault_method, Incident.assault_location_type, weekday, band,
-                                func.count())
-                 .join(Incident, Incident.case_id == CaseEpisode.id)
-                 .group_by(self.unit, literal_column("2"), Incident.assault_method,
-                           Incident.assault_location_type, literal_column("5"), literal_column("6")))
+        query = (
+            self._received(Incident.assault_method, Incident.assault_location_type, weekday, band, func.count())
+            .join(Incident, Incident.case_id == CaseEpisode.id)
+            .group_by(
+                self.unit,
+                literal_column("2"),
+                Incident.assault_method,
+                Incident.assault_location_type,
+                literal_column("5"),
+                literal_column("6"),
+            )
+        )
         method, location, day, time_band = Tally(), Tally(), Tally(), Tally()
         for unit, month, how, where, weekday_code, band_code, count in self._rows(query):
             method.add(unit, month, how, count)
@@ -812,12 +929,12 @@ class Kpis:
     def new_case_profile(self) -> ProfileFigures:
         """Cases received in the month: age band at arrival, sex, and broad ethnic group."""
         age = CaseEpisode.age_at_arrival
-        band = case(*((and_(age >= low, age <= high), f"{low}-{high}") for low, high in AGE_BANDS),
-                    else_=NOT_KNOWN)
-        query = (self._received(band, YoungPerson.sex, YoungPerson.ethnicity, func.count())
-                 .join(YoungPerson, YoungPerson.id == CaseEpisode.person_id)
-                 .group_by(self.unit, literal_column("2"), literal_column("3"), YoungPerson.sex,
-                           YoungPerson.ethnicity))
+        band = case(*((and_(age >= low, age <= high), f"{low}-{high}") for low, high in AGE_BANDS), else_=NOT_KNOWN)
+        query = (
+            self._received(band, YoungPerson.sex, YoungPerson.ethnicity, func.count())
+            .join(YoungPerson, YoungPerson.id == CaseEpisode.person_id)
+            .group_by(self.unit, literal_column("2"), literal_column("3"), YoungPerson.sex, YoungPerson.ethnicity)
+        )
         ages, sexes, groups = Tally(), Tally(), Tally()
         for unit, month, age_band, sex, ethnicity, count in self._rows(query):
             ages.add(unit, month, age_band, count)
@@ -850,18 +967,24 @@ def page_cache(session: Session, mebibytes: int = 256) -> Iterator[None]:
         session.execute(text(f"PRAGMA cache_size = {int(previous or -2000)}"))
 
 
-def caseload_snapshot(session: Session, now: dt.datetime,
-                      scope: Scope | None = None) -> dict[uuid.UUID, CaseloadSnapshot]:
+def caseload_snapshot(
+    session: Session, now: dt.datetime, scope: Scope | None = None
+) -> dict[uuid.UUID, CaseloadSnapshot]:
     """The dashboard's live figures per unit: open cases, those at high risk now, and those with no
     successful contact for 14 days (``caseload_rules.no_recent_successful_contact`` in SQL)."""
     scope = scope or Scope()
     unit = scope.unit_column()
-    query = (select(unit, func.count(),
-                    func.sum(case((high_risk_now(), 1), else_=0)),
-                    func.sum(case((no_recent_successful_contact(now), 1), else_=0)))
-             .where(open_case(), *scope.conditions()).group_by(unit))
-    return {row[0]: CaseloadSnapshot(int(row[1]), int(row[2] or 0), int(row[3] or 0))
-            for row in session.execute(query)}
+    query = (
+        select(
+            unit,
+            func.count(),
+            func.sum(case((high_risk_now(), 1), else_=0)),
+            func.sum(case((no_recent_successful_contact(now), 1), else_=0)),
+        )
+        .where(open_case(), *scope.conditions())
+        .group_by(unit)
+    )
+    return {row[0]: CaseloadSnapshot(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in session.execute(query)}
 
 
 # --- case conditions: the dashboard's figures, defined once ---------------------------------------
@@ -891,8 +1014,11 @@ def next_action_overdue(now: dt.datetime) -> ColumnElement[bool]:
 
 def assessment_overdue(now: dt.datetime) -> ColumnElement[bool]:
     """Open for more than ``ASSESSMENT_DUE_DAYS`` days with no risk assessment recorded yet."""
-    return and_(open_case(), CaseEpisode.current_risk.is_(None),
-                CaseEpisode.opened_at < now - dt.timedelta(days=ASSESSMENT_DUE_DAYS))
+    return and_(
+        open_case(),
+        CaseEpisode.current_risk.is_(None),
+        CaseEpisode.opened_at < now - dt.timedelta(days=ASSESSMENT_DUE_DAYS),
+    )
 
 
 def arrived_between(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
@@ -932,116 +1058,216 @@ GENERAL = (
 )
 
 DEFINITIONS: tuple[DefinitionGroup, ...] = (
-    DefinitionGroup("Referrals and first contact", (
-        Definition("referrals_received", "Referrals received",
-                   "Cases whose arrival at A&E (date and time) falls in the month, London time. "
-                   "Breakdown: referral source."),
-        Definition("contacted_24h", "Contacted within 24 hours",
-                   "Of the referrals received in the month, those whose first successful contact "
-                   "(a contact recorded as made, with anyone) was no more than 24 hours after the "
-                   "arrival. Failed attempts do not count. Percentage: of referrals received."),
-        Definition("contacted_48h", "Contacted within 48 hours",
-                   "As above, within 48 hours of arrival (includes those within 24 hours)."),
-        Definition("first_contact", "Time to first successful contact",
-                   "Referrals received in the month by the time from arrival to the first successful "
-                   "contact: within 24 hours, 24 to 48 hours, over 48 hours, or none yet."),
-        Definition("engagement", "Engagement outcome",
-                   "Referrals received in the month by their engagement outcome as recorded when the "
-                   "return is produced: engaged, declined, unable to contact, contact attempted, not "
-                   "yet contacted, transferred. Percentages: of referrals received."),
-        Definition("re_attendance", "Re-attendances within 12 months",
-                   "Referrals received in the month whose young person (matched on the person "
-                   "record, not the case) had an earlier case arriving no more than 365 days before "
-                   "this arrival. Percentage: of referrals received."),
-    )),
-    DefinitionGroup("Caseload", (
-        Definition("open_start", "Open at start of month",
-                   "Cases open at the end of the day before the month's first day (see below)."),
-        Definition("new_cases", "New cases",
-                   "Cases opened in the month. A case opens on the London day of its arrival, so "
-                   "this equals referrals received; it is listed to show the caseload's flow."),
-        Definition("reopened", "Reopened",
-                   "Reopenings of closed cases, by the day the case was reopened."),
-        Definition("closed", "Closed",
-                   "Closures, by closure date (a case closed, reopened and closed again in one month "
-                   "counts twice). Breakdown: closure reason."),
-        Definition("open_end", "Open caseload at month end",
-                   "Cases open at the end of the month's last day: from the case's status history "
-                   "(opened, closed, reopened, each with its day), openings and reopenings up to "
-                   "that day outnumber closures. Open at start + new + reopened - closed = open at "
-                   "end."),
-        Definition("length_of_support", "Median length of support (days)",
-                   "For the closures in the month: whole days from the London day of arrival to the "
-                   "closure date; the median (the mean of the middle two when their number is even), "
-                   "from unrounded data."),
-    )),
-    DefinitionGroup("Direct work", (
-        Definition("contacts", "Contacts and attempts",
-                   "Contacts and contact attempts whose date and time falls in the month (London), "
-                   "failed attempts included, for cases at the site. Breakdown: medium."),
-        Definition("successful_contacts", "Successful contacts",
-                   "Of those, contacts recorded as made."),
-        Definition("direct_hours", "Hours of direct work",
-                   "Total duration of the successful contacts with the young person or their "
-                   "parent or carer in the month, in hours (a contact without a duration adds "
-                   "nothing). Published like a count (rounded to the base; small totals "
-                   "suppressed), and withheld when the number of those contacts is suppressed."),
-    )),
-    DefinitionGroup("Referrals to other services", (
-        Definition("referrals_out", "Referrals sent",
-                   "Referrals whose 'sent' milestone falls in the month (drafts never sent are not "
-                   "counted). Breakdowns: service type; status now (the last milestone recorded)."),
-        Definition("waiting_camhs", "Median days waiting: CAMHS",
-                   "Referrals to CAMHS whose help started (first attended) in the month: days from "
-                   "the day sent to the first day help started; the median, from unrounded data. "
-                   "The same definition as the referrals board and the dashboard."),
-        Definition("waiting_rehabilitation", "Median days waiting: rehabilitation",
-                   "As for CAMHS, for referrals to physical rehabilitation services."),
-    )),
-    DefinitionGroup("Safeguarding", (
-        Definition("concerns_raised", "Safeguarding concerns raised",
-                   "Concerns, each counted once at its latest version, whose date and time raised "
-                   "falls in the month (London). Breakdown: category."),
-        Definition("concerns_shared", "Concerns shared with another agency",
-                   "Of those, concerns whose latest version records sharing with at least one "
-                   "agency. Breakdown by agency: a concern shared with two agencies counts under "
-                   "each. Percentage: of concerns raised."),
-    )),
-    DefinitionGroup("Outcomes at closure", (
-        Definition("risk_change", "Risk change, first to last assessment",
-                   "For the closures in the month: the risk level (low < medium < high) at the "
-                   "case's last risk assessment compared with its first (ordered by assessment day, "
-                   "then time recorded): reduced, same or increased; cases with fewer than two "
-                   "assessments are 'not assessed twice'. Percentage reduced: of the closures "
-                   "assessed at least twice."),
-        Definition("needs_met", "Needs met",
-                   "For the closures in the month, at the case's last assessment, per need area: "
-                   "the cases with the need recorded (identified or met) and those with it met. "
-                   "Percentage: met of recorded."),
-    )),
-    DefinitionGroup("Index incidents", (
-        Definition("incident_method", "Assault method",
-                   "The index incidents (one per case) of referrals received in the month, by "
-                   "assault method (ISTV minimum dataset); free-text descriptions are never used."),
-        Definition("incident_location", "Assault location type",
-                   "The same incidents by type of location (never the location itself)."),
-        Definition("incident_day", "Day of week of the assault",
-                   "The same incidents by the day of the week of the assault, London time; not "
-                   "known when the assault time was not recorded."),
-        Definition("incident_time", "Time band of the assault",
-                   "The same incidents by the hour of the assault, London time, in bands of six "
-                   "hours: 00-05, 06-11, 12-17, 18-23; not known when not recorded."),
-    )),
-    DefinitionGroup("Young people (new cases)", (
-        Definition("age_band", "Age band at arrival",
-                   "New cases (referrals received in the month) by the young person's age at "
-                   "arrival (from the date of birth, or the estimated age): 10-13, 14-17, 18-21, "
-                   "22-25."),
-        Definition("sex", "Sex", "New cases by sex / stated gender (NHS codes)."),
-        Definition("ethnic_group", "Ethnic group",
-                   "New cases by ethnic category (NHS data dictionary) rolled up into the five "
-                   "broad groups White, Mixed, Asian, Black, Other, and Not known."),
-    )),
+    DefinitionGroup(
+        "Referrals and first contact",
+        (
+            Definition(
+                "referrals_received",
+                "Referrals received",
+                "Cases whose arrival at A&E (date and time) falls in the month, London time. "
+                "Breakdown: referral source.",
+            ),
+            Definition(
+                "contacted_24h",
+                "Contacted within 24 hours",
+                "Of the referrals received in the month, those whose first successful contact "
+                "(a contact recorded as made, with anyone) was no more than 24 hours after the "
+                "arrival. Failed attempts do not count. Percentage: of referrals received.",
+            ),
+            Definition(
+                "contacted_48h",
+                "Contacted within 48 hours",
+                "As above, within 48 hours of arrival (includes those within 24 hours).",
+            ),
+            Definition(
+                "first_contact",
+                "Time to first successful contact",
+                "Referrals received in the month by the time from arrival to the first successful "
+                "contact: within 24 hours, 24 to 48 hours, over 48 hours, or none yet.",
+            ),
+            Definition(
+                "engagement",
+                "Engagement outcome",
+                "Referrals received in the month by their engagement outcome as recorded when the "
+                "return is produced: engaged, declined, unable to contact, contact attempted, not "
+                "yet contacted, transferred. Percentages: of referrals received.",
+            ),
+            Definition(
+                "re_attendance",
+                "Re-attendances within 12 months",
+                "Referrals received in the month whose young person (matched on the person "
+                "record, not the case) had an earlier case arriving no more than 365 days before "
+                "this arrival. Percentage: of referrals received.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Caseload",
+        (
+            Definition(
+                "open_start",
+                "Open at start of month",
+                "Cases open at the end of the day before the month's first day (see below).",
+            ),
+            Definition(
+                "new_cases",
+                "New cases",
+                "Cases opened in the month. A case opens on the London day of its arrival, so "
+                "this equals referrals received; it is listed to show the caseload's flow.",
+            ),
+            Definition("reopened", "Reopened", "Reopenings of closed cases, by the day the case was reopened."),
+            Definition(
+                "closed",
+                "Closed",
+                "Closures, by closure date (a case closed, reopened and closed again in one month "
+                "counts twice). Breakdown: closure reason.",
+            ),
+            Definition(
+                "open_end",
+                "Open caseload at month end",
+                "Cases open at the end of the month's last day: from the case's status history "
+                "(opened, closed, reopened, each with its day), openings and reopenings up to "
+                "that day outnumber closures. Open at start + new + reopened - closed = open at "
+                "end.",
+            ),
+            Definition(
+                "length_of_support",
+                "Median length of support (days)",
+                "For the closures in the month: whole days from the London day of arrival to the "
+                "closure date; the median (the mean of the middle two when their number is even), "
+                "from unrounded data.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Direct work",
+        (
+            Definition(
+                "contacts",
+                "Contacts and attempts",
+                "Contacts and contact attempts whose date and time falls in the month (London), "
+                "failed attempts included, for cases at the site. Breakdown: medium.",
+            ),
+            Definition("successful_contacts", "Successful contacts", "Of those, contacts recorded as made."),
+            Definition(
+                "direct_hours",
+                "Hours of direct work",
+                "Total duration of the successful contacts with the young person or their "
+                "parent or carer in the month, in hours (a contact without a duration adds "
+                "nothing). Published like a count (rounded to the base; small totals "
+                "suppressed), and withheld when the number of those contacts is suppressed.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Referrals to other services",
+        (
+            Definition(
+                "referrals_out",
+                "Referrals sent",
+                "Referrals whose 'sent' milestone falls in the month (drafts never sent are not "
+                "counted). Breakdowns: service type; status now (the last milestone recorded).",
+            ),
+            Definition(
+                "waiting_camhs",
+                "Median days waiting: CAMHS",
+                "Referrals to CAMHS whose help started (first attended) in the month: days from "
+                "the day sent to the first day help started; the median, from unrounded data. "
+                "The same definition as the referrals board and the dashboard.",
+            ),
+            Definition(
+                "waiting_rehabilitation",
+                "Median days waiting: rehabilitation",
+                "As for CAMHS, for referrals to physical rehabilitation services.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Safeguarding",
+        (
+            Definition(
+                "concerns_raised",
+                "Safeguarding concerns raised",
+                "Concerns, each counted once at its latest version, whose date and time raised "
+                "falls in the month (London). Breakdown: category.",
+            ),
+            Definition(
+                "concerns_shared",
+                "Concerns shared with another agency",
+                "Of those, concerns whose latest version records sharing with at least one "
+                "agency. Breakdown by agency: a concern shared with two agencies counts under "
+                "each. Percentage: of concerns raised.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Outcomes at closure",
+        (
+            Definition(
+                "risk_change",
+                "Risk change, first to last assessment",
+                "For the closures in the month: the risk level (low < medium < high) at the "
+                "case's last risk assessment compared with its first (ordered by assessment day, "
+                "then time recorded): reduced, same or increased; cases with fewer than two "
+                "assessments are 'not assessed twice'. Percentage reduced: of the closures "
+                "assessed at least twice.",
+            ),
+            Definition(
+                "needs_met",
+                "Needs met",
+                "For the closures in the month, at the case's last assessment, per need area: "
+                "the cases with the need recorded (identified or met) and those with it met. "
+                "Percentage: met of recorded.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Index incidents",
+        (
+            Definition(
+                "incident_method",
+                "Assault method",
+                "The index incidents (one per case) of referrals received in the month, by "
+                "assault method (ISTV minimum dataset); free-text descriptions are never used.",
+            ),
+            Definition(
+                "incident_location",
+                "Assault location type",
+                "The same incidents by type of location (never the location itself).",
+            ),
+            Definition(
+                "incident_day",
+                "Day of week of the assault",
+                "The same incidents by the day of the week of the assault, London time; not "
+                "known when the assault time was not recorded.",
+            ),
+            Definition(
+                "incident_time",
+                "Time band of the assault",
+                "The same incidents by the hour of the assault, London time, in bands of six "
+                "hours: 00-05, 06-11, 12-17, 18-23; not known when not recorded.",
+            ),
+        ),
+    ),
+    DefinitionGroup(
+        "Young people (new cases)",
+        (
+            Definition(
+                "age_band",
+                "Age band at arrival",
+                "New cases (referrals received in the month) by the young person's age at "
+                "arrival (from the date of birth, or the estimated age): 10-13, 14-17, 18-21, "
+                "22-25.",
+            ),
+            Definition("sex", "Sex", "New cases by sex / stated gender (NHS codes)."),
+            Definition(
+                "ethnic_group",
+                "Ethnic group",
+                "New cases by ethnic category (NHS data dictionary) rolled up into the five "
+                "broad groups White, Mixed, Asian, Black, Other, and Not known.",
+            ),
+        ),
+    ),
 )
 
 
@@ -1054,10 +1280,37 @@ def definition(key: str) -> Definition:
 
 
 __all__ = [
-    "ALL", "AGE_BANDS", "DAYS_OF_WEEK", "DAY_NAMES", "DEFINITIONS", "ETHNIC_GROUPS", "FIRST_CONTACT_BANDS",
-    "GENERAL", "RE_ATTENDANCE", "RISK_CHANGES", "TIME_BANDS", "WAITING_SERVICES", "CaseloadFlow",
-    "CaseloadSnapshot", "ContactFigures", "Definition", "DefinitionGroup", "Distribution",
-    "IncidentFigures", "Kpis", "Month", "NeedsFigures", "ProfileFigures", "ReferralsOut",
-    "SafeguardingFigures", "Scope", "Tally", "Unit", "Window", "caseload_snapshot", "definition",
-    "ethnic_group", "histogram_median",
+    "ALL",
+    "AGE_BANDS",
+    "DAYS_OF_WEEK",
+    "DAY_NAMES",
+    "DEFINITIONS",
+    "ETHNIC_GROUPS",
+    "FIRST_CONTACT_BANDS",
+    "GENERAL",
+    "RE_ATTENDANCE",
+    "RISK_CHANGES",
+    "TIME_BANDS",
+    "WAITING_SERVICES",
+    "CaseloadFlow",
+    "CaseloadSnapshot",
+    "ContactFigures",
+    "Definition",
+    "DefinitionGroup",
+    "Distribution",
+    "IncidentFigures",
+    "Kpis",
+    "Month",
+    "NeedsFigures",
+    "ProfileFigures",
+    "ReferralsOut",
+    "SafeguardingFigures",
+    "Scope",
+    "Tally",
+    "Unit",
+    "Window",
+    "caseload_snapshot",
+    "definition",
+    "ethnic_group",
+    "histogram_median",
 ]

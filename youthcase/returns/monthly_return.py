@@ -166,36 +166,58 @@ class _Builder:
         self.section("")
         return tuple(self.sections)
 
-    def line(self, measure: str, key: str, unit: str, compute: Callable[[uuid.UUID | None, int], Published],
-             breakdown: str = "", headline: bool = False, trend: bool = False, heading: str = "",
-             short_label: str = "") -> None:
+    def line(
+        self,
+        measure: str,
+        key: str,
+        unit: str,
+        compute: Callable[[uuid.UUID | None, int], Published],
+        breakdown: str = "",
+        headline: bool = False,
+        trend: bool = False,
+        heading: str = "",
+        short_label: str = "",
+    ) -> None:
         months = range(len(self.window)) if trend else (len(self.window) - 1,)
-        values = {(column.code, self.window.months[m].key): compute(column.site_id, m)
-                  for column in self.columns for m in months}
-        self._lines.append(Line(self._title, measure, breakdown, unit, key, values, headline, trend, heading,
-                                short_label))
+        values = {
+            (column.code, self.window.months[m].key): compute(column.site_id, m)
+            for column in self.columns
+            for m in months
+        }
+        self._lines.append(
+            Line(self._title, measure, breakdown, unit, key, values, headline, trend, heading, short_label)
+        )
 
     # publishing helpers: every number goes through disclosure here
 
     def count(self, tally: Tally, category: str | None = None) -> Callable[[uuid.UUID | None, int], Published]:
         return lambda unit, month: disclosure.count(tally.count(month, unit, category), self.rule)
 
-    def rate(self, top: Tally, bottom: Tally, top_categories: Sequence[str] | None = None,
-             bottom_categories: Sequence[str] | None = None) -> Callable[[uuid.UUID | None, int], Published]:
+    def rate(
+        self,
+        top: Tally,
+        bottom: Tally,
+        top_categories: Sequence[str] | None = None,
+        bottom_categories: Sequence[str] | None = None,
+    ) -> Callable[[uuid.UUID | None, int], Published]:
         def compute(unit: uuid.UUID | None, month: int) -> Published:
-            return disclosure.rate(_sum(top, unit, month, top_categories),
-                                   _sum(bottom, unit, month, bottom_categories), self.rule)
+            return disclosure.rate(
+                _sum(top, unit, month, top_categories), _sum(bottom, unit, month, bottom_categories), self.rule
+            )
+
         return compute
 
     def total(self, tally: Tally, categories: Sequence[str]) -> Callable[[uuid.UUID | None, int], Published]:
         return lambda unit, month: disclosure.count(_sum(tally, unit, month, categories), self.rule)
 
     def median(self, distribution: Distribution) -> Callable[[uuid.UUID | None, int], Published]:
-        return lambda unit, month: disclosure.median(distribution.median(month, unit),
-                                                     distribution.cases(month, unit), self.rule)
+        return lambda unit, month: disclosure.median(
+            distribution.median(month, unit), distribution.cases(month, unit), self.rule
+        )
 
-    def breakdown(self, measure: str, key: str, dimension: str, tally: Tally,
-                  categories: Sequence[tuple[str, str]]) -> None:
+    def breakdown(
+        self, measure: str, key: str, dimension: str, tally: Tally, categories: Sequence[tuple[str, str]]
+    ) -> None:
         for code, label in categories:
             self.line(measure, key, COUNT, self.count(tally, code), breakdown=f"{dimension}: {label}")
 
@@ -208,11 +230,13 @@ def _sum(tally: Tally, unit: uuid.UUID | None, month: int, categories: Sequence[
 
 def _hours(minutes: Tally, contacts: Tally, rule: DisclosureRule) -> Callable[[uuid.UUID | None, int], Published]:
     """Hours published like a count, withheld when the number of contacts behind them is."""
+
     def compute(unit: uuid.UUID | None, month: int) -> Published:
         behind = disclosure.count(contacts.count(month, unit), rule)
         if behind.withheld:
             return Published(disclosure.SUPPRESSED, None)
         return disclosure.count(round(minutes.count(month, unit) / 60), rule)
+
     return compute
 
 
@@ -254,8 +278,23 @@ def _count_everything(kpis: Kpis, month_only: Kpis, report: Progress) -> _Figure
     risk, needs = outcomes.risk_change, outcomes.needs
     incidents = _shifted(step("incidents", month_only.incidents), last)
     profile = _shifted(step("young people", month_only.new_case_profile), last)
-    return _Figures(received, first, engagement, again, flow, support, contact_trend, contacts, out, waiting,
-                    concerns, risk, needs, incidents, profile)
+    return _Figures(
+        received,
+        first,
+        engagement,
+        again,
+        flow,
+        support,
+        contact_trend,
+        contacts,
+        out,
+        waiting,
+        concerns,
+        risk,
+        needs,
+        incidents,
+        profile,
+    )
 
 
 @dataclass(frozen=True)
@@ -277,9 +316,16 @@ class _Figures:
     profile: ProfileFigures
 
 
-def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], rule: DisclosureRule,
-                 produced_at: dt.datetime, chain_head: str, return_id: uuid.UUID,
-                 progress: Progress | None = None) -> MonthlyReturn:
+def build_return(
+    session: Session,
+    month: Month,
+    columns: Sequence[SiteColumn],
+    rule: DisclosureRule,
+    produced_at: dt.datetime,
+    chain_head: str,
+    return_id: uuid.UUID,
+    progress: Progress | None = None,
+) -> MonthlyReturn:
     """Run the KPI queries for ``month`` and the 11 months before it and publish every figure.
 
     ``columns``: one site (a return for that site alone) or ALL_SITES first, then each site."""
@@ -304,50 +350,78 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
     title = definition
 
     b.section("Referrals and first contact")
-    b.line(title("referrals_received").title, "referrals_received", COUNT, b.count(received),
-           headline=True, trend=True)
-    b.breakdown(title("referrals_received").title, "referrals_received", "Referral source", received,
-                _codes(codes.REFERRAL_SOURCE))
+    b.line(title("referrals_received").title, "referrals_received", COUNT, b.count(received), headline=True, trend=True)
+    b.breakdown(
+        title("referrals_received").title,
+        "referrals_received",
+        "Referral source",
+        received,
+        _codes(codes.REFERRAL_SOURCE),
+    )
     for hours, bands in ((24, ["within_24h"]), (48, ["within_24h", "24_to_48h"])):
         key = f"contacted_{hours}h"
         name = title(key).title
         b.line(name, key, COUNT, b.total(first, bands), trend=True)
         b.line(name, key, PERCENT, b.rate(first, received, bands), headline=True, trend=True)
-    b.breakdown(title("first_contact").title, "first_contact", "Time", first,
-                [("within_24h", "Within 24 hours"), ("24_to_48h", "24 to 48 hours"),
-                 ("over_48h", "Over 48 hours"), ("not_yet", "No successful contact yet")])
+    b.breakdown(
+        title("first_contact").title,
+        "first_contact",
+        "Time",
+        first,
+        [
+            ("within_24h", "Within 24 hours"),
+            ("24_to_48h", "24 to 48 hours"),
+            ("over_48h", "Over 48 hours"),
+            ("not_yet", "No successful contact yet"),
+        ],
+    )
     engaged = title("engagement").title
     b.breakdown(engaged, "engagement", "Outcome", engagement, _codes(codes.ENGAGEMENT))
     for code in ("engaged", "declined", "unable_to_contact"):
-        b.line(engaged, "engagement", PERCENT, b.rate(engagement, received, [code]),
-               breakdown=f"Outcome: {codes.ENGAGEMENT.label(code)}", headline=code == "engaged",
-               trend=code == "engaged")
+        b.line(
+            engaged,
+            "engagement",
+            PERCENT,
+            b.rate(engagement, received, [code]),
+            breakdown=f"Outcome: {codes.ENGAGEMENT.label(code)}",
+            headline=code == "engaged",
+            trend=code == "engaged",
+        )
     name = title("re_attendance").title
     b.line(name, "re_attendance", COUNT, b.count(again, "re_attendance"), trend=True)
-    b.line(name, "re_attendance", PERCENT, b.rate(again, received, ["re_attendance"]), headline=True,
-           trend=True)
+    b.line(name, "re_attendance", PERCENT, b.rate(again, received, ["re_attendance"]), headline=True, trend=True)
 
     b.section("Caseload")
     b.line(title("open_start").title, "open_start", COUNT, b.count(flow.open_at_month_start))
     b.line(title("new_cases").title, "new_cases", COUNT, b.count(flow.changes, "opened"), trend=True)
-    b.line(title("reopened").title, "reopened", COUNT, b.count(flow.changes, "reopened"), headline=True,
-           trend=True)
+    b.line(title("reopened").title, "reopened", COUNT, b.count(flow.changes, "reopened"), headline=True, trend=True)
     b.line(title("closed").title, "closed", COUNT, b.count(flow.changes, "closed"), headline=True, trend=True)
-    b.breakdown(title("closed").title, "closed", "Reason", flow.closure_reasons,
-                [*_codes(codes.CLOSURE_REASON), (NOT_KNOWN, "Not recorded")])
-    b.line(title("open_end").title, "open_end", COUNT, b.count(flow.open_at_month_end), headline=True,
-           trend=True)
-    b.line(title("length_of_support").title, "length_of_support", MEDIAN_DAYS, b.median(support),
-           headline=True, trend=True)
+    b.breakdown(
+        title("closed").title,
+        "closed",
+        "Reason",
+        flow.closure_reasons,
+        [*_codes(codes.CLOSURE_REASON), (NOT_KNOWN, "Not recorded")],
+    )
+    b.line(title("open_end").title, "open_end", COUNT, b.count(flow.open_at_month_end), headline=True, trend=True)
+    b.line(
+        title("length_of_support").title, "length_of_support", MEDIAN_DAYS, b.median(support), headline=True, trend=True
+    )
 
     b.section("Direct work")
-    b.line(title("contacts").title, "contacts", COUNT, b.count(contact_trend.attempts), headline=True,
-           trend=True)
+    b.line(title("contacts").title, "contacts", COUNT, b.count(contact_trend.attempts), headline=True, trend=True)
     b.breakdown(title("contacts").title, "contacts", "Medium", contacts.attempts, _codes(codes.CONTACT_MEDIUM))
-    b.line(title("successful_contacts").title, "successful_contacts", COUNT,
-           b.count(contact_trend.successful), trend=True)
-    b.line(title("direct_hours").title, "direct_hours", HOURS,
-           _hours(contact_trend.direct_minutes, contact_trend.direct, rule), headline=True, trend=True)
+    b.line(
+        title("successful_contacts").title, "successful_contacts", COUNT, b.count(contact_trend.successful), trend=True
+    )
+    b.line(
+        title("direct_hours").title,
+        "direct_hours",
+        HOURS,
+        _hours(contact_trend.direct_minutes, contact_trend.direct, rule),
+        headline=True,
+        trend=True,
+    )
 
     b.section("Referrals to other services")
     sent = title("referrals_out").title
@@ -356,8 +430,14 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
     b.breakdown(sent, "referrals_out", "Status now", out.by_status, _codes(codes.REFERRAL_STEP))
     for service in ("camhs", "rehabilitation"):
         key = f"waiting_{service}"
-        b.line(title(key).title, key, MEDIAN_DAYS, b.median(waiting.get(service, Distribution())),
-               headline=True, trend=True)
+        b.line(
+            title(key).title,
+            key,
+            MEDIAN_DAYS,
+            b.median(waiting.get(service, Distribution())),
+            headline=True,
+            trend=True,
+        )
 
     b.section("Safeguarding")
     raised = title("concerns_raised").title
@@ -370,37 +450,99 @@ def build_return(session: Session, month: Month, columns: Sequence[SiteColumn], 
 
     b.section("Outcomes at closure")
     change = title("risk_change").title
-    b.breakdown(change, "risk_change", "Risk", risk,
-                [("reduced", "Reduced"), ("same", "Same"), ("increased", "Increased"),
-                 ("not_assessed_twice", "Not assessed twice")])
-    b.line(change, "risk_change", PERCENT, b.rate(risk, risk, ["reduced"], ["reduced", "same", "increased"]),
-           breakdown="Risk: Reduced", headline=True)
+    b.breakdown(
+        change,
+        "risk_change",
+        "Risk",
+        risk,
+        [
+            ("reduced", "Reduced"),
+            ("same", "Same"),
+            ("increased", "Increased"),
+            ("not_assessed_twice", "Not assessed twice"),
+        ],
+    )
+    b.line(
+        change,
+        "risk_change",
+        PERCENT,
+        b.rate(risk, risk, ["reduced"], ["reduced", "same", "increased"]),
+        breakdown="Risk: Reduced",
+        headline=True,
+    )
     met = title("needs_met").title
     for code, label in _codes(codes.NEED_AREA):
         heading = f"{met}: {label.lower()}"
-        b.line(met, "needs_met", COUNT, b.count(needs.recorded, code), breakdown=f"Recorded: {label}",
-               heading=heading, short_label="Recorded (identified or met)")
-        b.line(met, "needs_met", COUNT, b.count(needs.met, code), breakdown=f"Met: {label}", heading=heading,
-               short_label="Met")
-        b.line(met, "needs_met", PERCENT, b.rate(needs.met, needs.recorded, [code], [code]),
-               breakdown=f"Met: {label}", heading=heading, short_label="Met")
+        b.line(
+            met,
+            "needs_met",
+            COUNT,
+            b.count(needs.recorded, code),
+            breakdown=f"Recorded: {label}",
+            heading=heading,
+            short_label="Recorded (identified or met)",
+        )
+        b.line(
+            met,
+            "needs_met",
+            COUNT,
+            b.count(needs.met, code),
+            breakdown=f"Met: {label}",
+            heading=heading,
+            short_label="Met",
+        )
+        b.line(
+            met,
+            "needs_met",
+            PERCENT,
+            b.rate(needs.met, needs.recorded, [code], [code]),
+            breakdown=f"Met: {label}",
+            heading=heading,
+            short_label="Met",
+        )
 
     b.section("Index incidents")
-    b.breakdown(title("incident_method").title, "incident_method", "Method", incidents.method,
-                _codes(codes.ASSAULT_METHOD))
-    b.breakdown(title("incident_location").title, "incident_location", "Location type", incidents.location,
-                _codes(codes.ASSAULT_LOCATION_TYPE))
-    b.breakdown(title("incident_day").title, "incident_day", "Day", incidents.day_of_week,
-                [*((day, DAY_NAMES[day]) for day in DAYS_OF_WEEK), (NOT_KNOWN, "Not known")])
-    b.breakdown(title("incident_time").title, "incident_time", "Time band", incidents.time_band,
-                [*((band, band.replace("-", ":00-") + ":59") for band in TIME_BANDS), (NOT_KNOWN, "Not known")])
+    b.breakdown(
+        title("incident_method").title, "incident_method", "Method", incidents.method, _codes(codes.ASSAULT_METHOD)
+    )
+    b.breakdown(
+        title("incident_location").title,
+        "incident_location",
+        "Location type",
+        incidents.location,
+        _codes(codes.ASSAULT_LOCATION_TYPE),
+    )
+    b.breakdown(
+        title("incident_day").title,
+        "incident_day",
+        "Day",
+        incidents.day_of_week,
+        [*((day, DAY_NAMES[day]) for day in DAYS_OF_WEEK), (NOT_KNOWN, "Not known")],
+    )
+    b.breakdown(
+        title("incident_time").title,
+        "incident_time",
+        "Time band",
+        incidents.time_band,
+        [*((band, band.replace("-", ":00-") + ":59") for band in TIME_BANDS), (NOT_KNOWN, "Not known")],
+    )
 
     b.section("Young people (new cases)")
-    b.breakdown(title("age_band").title, "age_band", "Age", profile.age_band,
-                [*((f"{low}-{high}", f"{low}-{high}") for low, high in AGE_BANDS), (NOT_KNOWN, "Not known")])
+    b.breakdown(
+        title("age_band").title,
+        "age_band",
+        "Age",
+        profile.age_band,
+        [*((f"{low}-{high}", f"{low}-{high}") for low, high in AGE_BANDS), (NOT_KNOWN, "Not known")],
+    )
     b.breakdown(title("sex").title, "sex", "Sex", profile.sex, _codes(codes.SEX))
-    b.breakdown(title("ethnic_group").title, "ethnic_group", "Group", profile.ethnic_group,
-                [(group, group) for group in ETHNIC_GROUPS])
+    b.breakdown(
+        title("ethnic_group").title,
+        "ethnic_group",
+        "Group",
+        profile.ethnic_group,
+        [(group, group) for group in ETHNIC_GROUPS],
+    )
 
     report(0.9, "Laying out the return")
     return MonthlyReturn(month, window, tuple(columns), b.finish(), rule, produced_at, chain_head, return_id)
@@ -420,24 +562,41 @@ def methodology(rule: DisclosureRule) -> list[MethodNote]:
     """Every definition and the suppression rule, for the PDF and docs/returns.md alike."""
     notes = [
         MethodNote("How the figures are made", GENERAL),
-        MethodNote("Disclosure control", (
-            rule.describe(),
-            "Percentages are shown to the nearest whole number. A dash (-) means there was nothing "
-            "to measure, such as a percentage of no cases; * means the figure is withheld.",
-            "Each site's figures and the all-sites figures are rounded separately, so a total can "
-            "differ from the sum of its parts by a few; this is intended. Hours of direct work are "
-            "rounded and suppressed like a count and withheld when the number of contacts behind "
-            "them is suppressed.",
-        )),
+        MethodNote(
+            "Disclosure control",
+            (
+                rule.describe(),
+                "Percentages are shown to the nearest whole number. A dash (-) means there was nothing "
+                "to measure, such as a percentage of no cases; * means the figure is withheld.",
+                "Each site's figures and the all-sites figures are rounded separately, so a total can "
+                "differ from the sum of its parts by a few; this is intended. Hours of direct work are "
+                "rounded and suppressed like a count and withheld when the number of contacts behind "
+                "them is suppressed.",
+            ),
+        ),
     ]
     for group in DEFINITIONS:
         notes.append(MethodNote(group.title, (), tuple((d.title, d.text) for d in group.definitions)))
     return notes
 
 
-__all__ = ["ALL_SITES", "ALL_SITES_LABEL", "COUNT", "HOURS", "MEDIAN_DAYS", "PERCENT", "Line", "MethodNote",
-           "MonthlyReturn", "Progress", "Section", "SiteColumn", "build_return", "methodology",
-           "methodology_markdown"]
+__all__ = [
+    "ALL_SITES",
+    "ALL_SITES_LABEL",
+    "COUNT",
+    "HOURS",
+    "MEDIAN_DAYS",
+    "PERCENT",
+    "Line",
+    "MethodNote",
+    "MonthlyReturn",
+    "Progress",
+    "Section",
+    "SiteColumn",
+    "build_return",
+    "methodology",
+    "methodology_markdown",
+]
 
 
 def methodology_markdown(rule: DisclosureRule = STANDARD) -> str:

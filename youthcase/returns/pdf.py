@@ -67,18 +67,19 @@ def _styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=10, textColor=GREY),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10),
         "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=BOLD, fontSize=8, leading=10),
-        "cell_heading": ParagraphStyle("cell_heading", parent=body, fontName=BOLD, fontSize=7.5, leading=10,
-                                       textColor=TEAL),
+        "cell_heading": ParagraphStyle(
+            "cell_heading", parent=body, fontName=BOLD, fontSize=7.5, leading=10, textColor=TEAL
+        ),
         "cell_indent": ParagraphStyle("cell_indent", parent=body, fontSize=8, leading=10, leftIndent=8),
-        "cover_kicker": ParagraphStyle("kicker", parent=body, fontName=BOLD, fontSize=10, leading=14,
-                                       textColor=TEAL),
-        "cover_title": ParagraphStyle("cover_title", parent=body, fontName=BOLD, fontSize=26, leading=31,
-                                      textColor=NAVY),
+        "cover_kicker": ParagraphStyle("kicker", parent=body, fontName=BOLD, fontSize=10, leading=14, textColor=TEAL),
+        "cover_title": ParagraphStyle(
+            "cover_title", parent=body, fontName=BOLD, fontSize=26, leading=31, textColor=NAVY
+        ),
         "cover_period": ParagraphStyle("cover_period", parent=body, fontSize=18, leading=24, textColor=NAVY),
-        "h1": ParagraphStyle("h1", parent=body, fontName=BOLD, fontSize=15, leading=19, textColor=NAVY,
-                             spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=11, leading=14, textColor=NAVY,
-                             spaceBefore=8, spaceAfter=4),
+        "h1": ParagraphStyle("h1", parent=body, fontName=BOLD, fontSize=15, leading=19, textColor=NAVY, spaceAfter=6),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=BOLD, fontSize=11, leading=14, textColor=NAVY, spaceBefore=8, spaceAfter=4
+        ),
         "definition": ParagraphStyle("definition", parent=body, fontSize=8.5, leading=11.5, spaceAfter=3),
     }
 
@@ -140,6 +141,7 @@ def _decorate(model: MonthlyReturn, cover: bool) -> Any:
             canvas.drawString(MARGIN, A4[1] - 10.5 * mm, model.title)
             canvas.drawRightString(A4[0] - MARGIN, A4[1] - 10.5 * mm, _sites_phrase(model))
         canvas.restoreState()
+
     return draw
 
 
@@ -160,16 +162,26 @@ def _cover(model: MonthlyReturn, styles: dict[str, ParagraphStyle]) -> list[Flow
         ("Date produced", f"{model.produced_at.day} {model.produced_at:%B %Y}"),
         ("Audit chain head", escape(head[:40]) + ("<br/>" + escape(head[40:]) if len(head) > 40 else "")),
         ("Return id", str(model.return_id)),
-        ("Disclosure control", f"Counts of 1-{model.rule.max_suppressed} shown as *; other counts rounded "
-                               f"to the nearest {model.rule.rounding_base}; 0 stays 0."),
+        (
+            "Disclosure control",
+            f"Counts of 1-{model.rule.max_suppressed} shown as *; other counts rounded "
+            f"to the nearest {model.rule.rounding_base}; 0 stays 0.",
+        ),
     ]
-    table = Table([[Paragraph(k, styles["cell_bold"]), Paragraph(v, styles["body"])] for k, v in rows],
-                  colWidths=[42 * mm, WIDTH - 42 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-    ]))
+    table = Table(
+        [[Paragraph(k, styles["cell_bold"]), Paragraph(v, styles["body"])] for k, v in rows],
+        colWidths=[42 * mm, WIDTH - 42 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
     return [
         Spacer(1, 30 * mm),
         Paragraph("HOSPITAL YOUTH VIOLENCE INTERVENTION SERVICE", styles["cover_kicker"]),
@@ -179,32 +191,44 @@ def _cover(model: MonthlyReturn, styles: dict[str, ParagraphStyle]) -> list[Flow
         Spacer(1, 14 * mm),
         table,
         Spacer(1, 12 * mm),
-        Paragraph("This return contains no personal data: only counts, percentages and medians by month, "
-                  "site and coded category. Small numbers are suppressed and other counts rounded, as "
-                  "described in the methodology at the end. The audit chain head identifies the state of "
-                  "the system's audit trail when the figures were read, so that a later truncation of the "
-                  "trail can be detected.", styles["small"]),
+        Paragraph(
+            "This return contains no personal data: only counts, percentages and medians by month, "
+            "site and coded category. Small numbers are suppressed and other counts rounded, as "
+            "described in the methodology at the end. The audit chain head identifies the state of "
+            "the system's audit trail when the figures were read, so that a later truncation of the "
+            "trail can be detected.",
+            styles["small"],
+        ),
     ]
 
 
 def _value_columns(model: MonthlyReturn) -> list[list[SiteColumn]]:
     columns = list(model.columns)
-    return [columns[i:i + SITE_COLUMNS_PER_TABLE] for i in range(0, len(columns), SITE_COLUMNS_PER_TABLE)]
+    return [columns[i : i + SITE_COLUMNS_PER_TABLE] for i in range(0, len(columns), SITE_COLUMNS_PER_TABLE)]
 
 
-def _figure_table(model: MonthlyReturn, rows: Sequence[tuple[str, str, Line | None]],
-                  columns: Sequence[SiteColumn], styles: dict[str, ParagraphStyle]) -> Table:
+def _figure_table(
+    model: MonthlyReturn,
+    rows: Sequence[tuple[str, str, Line | None]],
+    columns: Sequence[SiteColumn],
+    styles: dict[str, ParagraphStyle],
+) -> Table:
     """Rows of (label, style name, line or None for a sub-heading) by site columns."""
     value_width = 17 * mm
     label_width = WIDTH - value_width * len(columns)
-    header = [Paragraph("", styles["cell"])] + [Paragraph(c.code if c.site_id else "All sites",
-                                                          styles["cell_bold"]) for c in columns]
+    header = [Paragraph("", styles["cell"])] + [
+        Paragraph(c.code if c.site_id else "All sites", styles["cell_bold"]) for c in columns
+    ]
     data: list[list[Any]] = [header]
     commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY), ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     if columns and columns[0].site_id is None:
         commands.append(("BACKGROUND", (1, 0), (1, -1), BAND))
@@ -214,8 +238,7 @@ def _figure_table(model: MonthlyReturn, rows: Sequence[tuple[str, str, Line | No
             data.append([Paragraph(escape(label), styles["cell_heading"])] + [""] * len(columns))
             commands.append(("SPAN", (0, index), (-1, index)))
             continue
-        data.append([Paragraph(escape(label), styles[style])]
-                    + [line.value(c.code, model.month).text for c in columns])
+        data.append([Paragraph(escape(label), styles[style])] + [line.value(c.code, model.month).text for c in columns])
     table = Table(data, colWidths=[label_width] + [value_width] * len(columns), repeatRows=1)
     table.setStyle(TableStyle(commands))
     return table
@@ -254,8 +277,14 @@ def _headline_rows(model: MonthlyReturn) -> list[tuple[str, str, Line | None]]:
 
 # --- charts -----------------------------------------------------------------------------------------
 
-PALETTE = [NAVY, TEAL, colors.HexColor("#8fb8c9"), colors.HexColor("#d08c60"), colors.HexColor("#7a6c9d"),
-           colors.HexColor("#9aa5ad")]
+PALETTE = [
+    NAVY,
+    TEAL,
+    colors.HexColor("#8fb8c9"),
+    colors.HexColor("#d08c60"),
+    colors.HexColor("#7a6c9d"),
+    colors.HexColor("#9aa5ad"),
+]
 
 
 def _style_axes(chart: Any) -> None:
@@ -293,8 +322,14 @@ def _value_step(top: float) -> float:
     return float(10 ** len(str(int(top))))
 
 
-def _mark_withheld(drawing: Drawing, chart: Any, values: Sequence[float | None], series: int,
-                   series_count: int, horizontal: bool = False) -> None:
+def _mark_withheld(
+    drawing: Drawing,
+    chart: Any,
+    values: Sequence[float | None],
+    series: int,
+    series_count: int,
+    horizontal: bool = False,
+) -> None:
     """A small * where a withheld value would be."""
     slots = len(values)
     for index, value in enumerate(values):
@@ -307,8 +342,7 @@ def _mark_withheld(drawing: Drawing, chart: Any, values: Sequence[float | None],
         else:
             slot = chart.width / slots
             x = chart.x + (index + (series + 0.5) / series_count) * slot
-            drawing.add(String(x, chart.y + 2, "*", fontName=BOLD, fontSize=8, fillColor=GREY,
-                               textAnchor="middle"))
+            drawing.add(String(x, chart.y + 2, "*", fontName=BOLD, fontSize=8, fillColor=GREY, textAnchor="middle"))
 
 
 def _legend(drawing: Drawing, pairs: list[tuple[Any, str]]) -> None:
@@ -324,8 +358,16 @@ def _legend(drawing: Drawing, pairs: list[tuple[Any, str]]) -> None:
     drawing.add(legend)
 
 
-def _paired_bars(title: str, note: str, categories: Sequence[str], series: list[list[float | None]],
-                 width: float, height: float, bottom: float, group_spacing: float) -> Drawing:
+def _paired_bars(
+    title: str,
+    note: str,
+    categories: Sequence[str],
+    series: list[list[float | None]],
+    width: float,
+    height: float,
+    bottom: float,
+    group_spacing: float,
+) -> Drawing:
     """Referrals received and open caseload side by side for each category (month or site)."""
     drawing = Drawing(width, height)
     _title(drawing, title, note)
@@ -352,29 +394,51 @@ def _trend_chart(model: MonthlyReturn, width: float) -> Drawing:
     received = model.find("Referrals received")
     open_end = model.find("Open caseload at month end")
     overall, months = model.overall.code, model.window.months
-    series = [_numbers([received.value(overall, m) for m in months]),
-              _numbers([open_end.value(overall, m) for m in months])]
-    return _paired_bars("12-month trend", f"{_sites_phrase(model)}; * withheld (small number)",
-                        [m.short_label for m in months], series, width, 62 * mm, 30, 6)
+    series = [
+        _numbers([received.value(overall, m) for m in months]),
+        _numbers([open_end.value(overall, m) for m in months]),
+    ]
+    return _paired_bars(
+        "12-month trend",
+        f"{_sites_phrase(model)}; * withheld (small number)",
+        [m.short_label for m in months],
+        series,
+        width,
+        62 * mm,
+        30,
+        6,
+    )
 
 
 def _site_chart(model: MonthlyReturn, width: float) -> Drawing:
     received = model.find("Referrals received")
     open_end = model.find("Open caseload at month end")
-    series = [_numbers([received.value(s.code, model.month) for s in model.sites]),
-              _numbers([open_end.value(s.code, model.month) for s in model.sites])]
-    return _paired_bars(f"By site, {model.month.label}", "* withheld (small number)",
-                        [s.code for s in model.sites], series, width, 52 * mm, 18, 8)
+    series = [
+        _numbers([received.value(s.code, model.month) for s in model.sites]),
+        _numbers([open_end.value(s.code, model.month) for s in model.sites]),
+    ]
+    return _paired_bars(
+        f"By site, {model.month.label}",
+        "* withheld (small number)",
+        [s.code for s in model.sites],
+        series,
+        width,
+        52 * mm,
+        18,
+        8,
+    )
 
 
 def _services_chart(model: MonthlyReturn, width: float) -> Drawing:
-    lines = [line for line in model.lines()
-             if line.measure == "Referrals sent" and line.breakdown.startswith("Service: ")]
+    lines = [
+        line for line in model.lines() if line.measure == "Referrals sent" and line.breakdown.startswith("Service: ")
+    ]
     values = _numbers([line.value(model.overall.code, model.month) for line in lines])
     height = 16 + 11 * len(lines) + 30
     drawing = Drawing(width, height)
-    _title(drawing, f"Referrals sent by service, {model.month.label}",
-           f"{_sites_phrase(model)}; * withheld (small number)")
+    _title(
+        drawing, f"Referrals sent by service, {model.month.label}", f"{_sites_phrase(model)}; * withheld (small number)"
+    )
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 165, 12, width - 185, 11 * len(lines)
     chart.data = [list(reversed(values))]
@@ -403,18 +467,28 @@ def _trend_table(model: MonthlyReturn, styles: dict[str, ParagraphStyle]) -> Tab
     for line in model.trend_lines():
         label = line.measure if not line.breakdown else f"{line.measure}: {line.label.lower()}"
         label += " (%)" if line.unit == PERCENT else ""
-        data.append([Paragraph(escape(label), styles["cell"])]
-                    + [line.value(model.overall.code, m).text for m in months])
+        data.append(
+            [Paragraph(escape(label), styles["cell"])] + [line.value(model.overall.code, m).text for m in months]
+        )
     table = Table(data, colWidths=[label_width] + [value_width] * len(months), repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 0), (-1, -1), 7),
-        ("FONTNAME", (1, 0), (-1, 0), BOLD),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY), ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-        ("BACKGROUND", (-1, 0), (-1, -1), BAND),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("FONTSIZE", (0, 0), (-1, -1), 7),
+                ("FONTNAME", (1, 0), (-1, 0), BOLD),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+                ("BACKGROUND", (-1, 0), (-1, -1), BAND),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (1, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (1, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -423,8 +497,10 @@ def _methodology(model: MonthlyReturn, styles: dict[str, ParagraphStyle]) -> lis
     for note in methodology(model.rule):
         story.append(Paragraph(escape(note.heading), styles["h2"]))
         story += [Paragraph(escape(text), styles["definition"]) for text in note.paragraphs]
-        story += [Paragraph(f"<b>{escape(title)}.</b> {escape(text)}", styles["definition"])
-                  for title, text in note.definitions]
+        story += [
+            Paragraph(f"<b>{escape(title)}.</b> {escape(text)}", styles["definition"])
+            for title, text in note.definitions
+        ]
     return story
 
 
@@ -435,17 +511,28 @@ def render_pdf(model: MonthlyReturn) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     document = BaseDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=18 * mm, bottomMargin=18 * mm,
-        title=model.title, author=AUTHOR, subject=f"Anonymised monthly return for commissioners: "
-        f"{model.month.label}, {_sites_phrase(model)}", creator="youthcase",
-        keywords=["monthly return", "anonymised", model.month.key], invariant=False,
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=model.title,
+        author=AUTHOR,
+        subject=f"Anonymised monthly return for commissioners: {model.month.label}, {_sites_phrase(model)}",
+        creator="youthcase",
+        keywords=["monthly return", "anonymised", model.month.key],
+        invariant=False,
     )
-    frame = Frame(MARGIN, 18 * mm, WIDTH, A4[1] - 36 * mm, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    document.addPageTemplates([
-        PageTemplate("cover", [frame], onPage=_decorate(model, cover=True)),
-        PageTemplate("body", [frame], onPage=_decorate(model, cover=False)),
-    ])
+    frame = Frame(
+        MARGIN, 18 * mm, WIDTH, A4[1] - 36 * mm, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+    )
+    document.addPageTemplates(
+        [
+            PageTemplate("cover", [frame], onPage=_decorate(model, cover=True)),
+            PageTemplate("body", [frame], onPage=_decorate(model, cover=False)),
+        ]
+    )
     story: list[Flowable] = [*_cover(model, styles), NextPageTemplate("body"), PageBreak()]
 
     story.append(Paragraph(f"Headline figures, {escape(model.month.label)}", styles["h1"]))
@@ -464,10 +551,19 @@ def render_pdf(model: MonthlyReturn) -> bytes:
         for columns in _value_columns(model):
             story += [_figure_table(model, _section_rows(section.lines), columns, styles), Spacer(1, 5 * mm)]
 
-    story += [PageBreak(), Paragraph(f"12-month trend, {escape(_sites_phrase(model))}", styles["h1"]),
-              Paragraph("The same definitions and disclosure control as the rest of the return; the last "
-                        "column is the month of this return. Figures per site for every month are in the "
-                        "CSV file.", styles["small"]), Spacer(1, 3 * mm), _trend_table(model, styles),
-              PageBreak(), *_methodology(model, styles)]
+    story += [
+        PageBreak(),
+        Paragraph(f"12-month trend, {escape(_sites_phrase(model))}", styles["h1"]),
+        Paragraph(
+            "The same definitions and disclosure control as the rest of the return; the last "
+            "column is the month of this return. Figures per site for every month are in the "
+            "CSV file.",
+            styles["small"],
+        ),
+        Spacer(1, 3 * mm),
+        _trend_table(model, styles),
+        PageBreak(),
+        *_methodology(model, styles),
+    ]
     document.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

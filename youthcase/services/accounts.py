@@ -45,8 +45,13 @@ class AccountSummary:
 
 def _summary(user: AppUser) -> AccountSummary:
     return AccountSummary(
-        user.id, user.username, None if user.full_name is None else str(user.full_name), Role(user.role),
-        tuple(sorted(site.code for site in user.sites)), user.active, user.must_change_password,
+        user.id,
+        user.username,
+        None if user.full_name is None else str(user.full_name),
+        Role(user.role),
+        tuple(sorted(site.code for site in user.sites)),
+        user.active,
+        user.must_change_password,
         user.created_at,
     )
 
@@ -64,8 +69,14 @@ class AccountService:
     def __init__(self, vault: UnlockedVault) -> None:
         self.vault = vault
 
-    def add_user(self, username: str, role: Role, temporary_password: str,
-                 site_codes: Iterable[str] = (), full_name: str | None = None) -> AccountSummary:
+    def add_user(
+        self,
+        username: str,
+        role: Role,
+        temporary_password: str,
+        site_codes: Iterable[str] = (),
+        full_name: str | None = None,
+    ) -> AccountSummary:
         """Create an account whose first login must replace the temporary password."""
         require(self.vault.actor, Permission.MANAGE_USERS)
         try:
@@ -76,15 +87,22 @@ class AccountService:
         with self.vault.session() as session:
             if session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
                 raise InvalidInput(f"user name {name!r} is already taken")
-            user = AppUser(username=name, full_name=full_name, role=role.value, active=True,
-                           must_change_password=True, created_at=self.vault.clock.now())
+            user = AppUser(
+                username=name,
+                full_name=full_name,
+                role=role.value,
+                active=True,
+                must_change_password=True,
+                created_at=self.vault.clock.now(),
+            )
             user.sites = _sites_by_code(session, site_codes)
             session.add(user)
             self.vault.audit(session, AuditAction.USER_ADDED, "app_user", user.id)
             session.flush()
             # The slot is written last, inside the transaction: if it fails, the account is not saved.
-            slot = password_slot(self.vault.vault_key, self.vault.vault_id, str(user.id),
-                                 temporary_password, self.vault.kdf)
+            slot = password_slot(
+                self.vault.vault_key, self.vault.vault_id, str(user.id), temporary_password, self.vault.kdf
+            )
             self.vault.keystore.put_slot(login_id(self.vault.vault_id, name), slot)
             return _summary(user)
 
@@ -119,8 +137,9 @@ class AccountService:
         if new_password == old_password:
             raise InvalidInput("the new password must differ from the old one")
         check_new_password(new_password, actor.username)
-        new_slot = password_slot(self.vault.vault_key, self.vault.vault_id, str(actor.user_id),
-                                 new_password, self.vault.kdf)
+        new_slot = password_slot(
+            self.vault.vault_key, self.vault.vault_id, str(actor.user_id), new_password, self.vault.kdf
+        )
         self.vault.keystore.put_slot(login, new_slot)
         with self.vault.session() as session:
             user = session.get_one(AppUser, actor.user_id)
@@ -129,9 +148,14 @@ class AccountService:
         self.vault.actor = replace(actor, must_change_password=False)
 
 
-def reset_password_with_recovery_key(location: VaultLocation, recovery_key: str, username: str,
-                                     temporary_password: str, kdf: KdfParams,
-                                     clock: Clock | None = None) -> None:
+def reset_password_with_recovery_key(
+    location: VaultLocation,
+    recovery_key: str,
+    username: str,
+    temporary_password: str,
+    kdf: KdfParams,
+    clock: Clock | None = None,
+) -> None:
     """Give an account a new temporary password using the vault's recovery key."""
     clock = clock or SystemClock()
     name = username.strip().lower()
@@ -143,10 +167,18 @@ def reset_password_with_recovery_key(location: VaultLocation, recovery_key: str,
             if user is None:
                 raise InvalidInput(f"there is no user {name!r}")
             user.must_change_password = True
-            append_event(session, vault_key.derive(KeyPurpose.AUDIT), clock, None,
-                         AuditAction.PASSWORD_RESET, "app_user", user.id)
+            append_event(
+                session,
+                vault_key.derive(KeyPurpose.AUDIT),
+                clock,
+                None,
+                AuditAction.PASSWORD_RESET,
+                "app_user",
+                user.id,
+            )
             session.flush()
-            keystore.put_slot(login_id(vault_id, name),
-                              password_slot(vault_key, vault_id, str(user.id), temporary_password, kdf))
+            keystore.put_slot(
+                login_id(vault_id, name), password_slot(vault_key, vault_id, str(user.id), temporary_password, kdf)
+            )
     finally:
         engine.dispose()

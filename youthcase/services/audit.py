@@ -126,29 +126,38 @@ def verify_chain(session: Session, audit_key: bytes, expected_head: ChainHead | 
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.sequence)).yield_per(2000):
         count += 1
         if event.sequence != expected_sequence:
-            return ChainReport(count, None, expected_sequence,
-                               f"event {expected_sequence} is missing (the next is {event.sequence})")
+            return ChainReport(
+                count, None, expected_sequence, f"event {expected_sequence} is missing (the next is {event.sequence})"
+            )
         if event.previous_mac != previous:
-            return ChainReport(count, None, event.sequence,
-                               f"event {event.sequence} does not follow event {event.sequence - 1} "
-                               "(deleted, inserted or reordered)")
+            return ChainReport(
+                count,
+                None,
+                event.sequence,
+                f"event {event.sequence} does not follow event {event.sequence - 1} (deleted, inserted or reordered)",
+            )
         if not hmac.compare_digest(event_mac(audit_key, event), event.mac):
             return ChainReport(count, None, event.sequence, f"event {event.sequence} has been altered")
         previous, expected_sequence, last = event.mac, expected_sequence + 1, event
     head = ChainHead(last.sequence, last.mac.hex()) if last else None
     if expected_head is not None:
         if head is None or head.sequence < expected_head.sequence:
-            return ChainReport(count, head, (head.sequence + 1) if head else 1,
-                               f"the trail ends before the exported head {expected_head.sequence}: "
-                               "events were removed from the end")
+            return ChainReport(
+                count,
+                head,
+                (head.sequence + 1) if head else 1,
+                f"the trail ends before the exported head {expected_head.sequence}: events were removed from the end",
+            )
         at_head = session.scalar(select(AuditEvent.mac).where(AuditEvent.sequence == expected_head.sequence))
         if at_head is None or at_head.hex() != expected_head.mac_hex:
-            return ChainReport(count, head, expected_head.sequence,
-                               f"event {expected_head.sequence} differs from the exported head")
+            return ChainReport(
+                count, head, expected_head.sequence, f"event {expected_head.sequence} differs from the exported head"
+            )
     return ChainReport(count, head, None, None)
 
 
 def chain_head(session: Session) -> ChainHead | None:
-    row = session.execute(select(AuditEvent.sequence, AuditEvent.mac)
-                          .order_by(AuditEvent.sequence.desc()).limit(1)).first()
+    row = session.execute(
+        select(AuditEvent.sequence, AuditEvent.mac).order_by(AuditEvent.sequence.desc()).limit(1)
+    ).first()
     return None if row is None else ChainHead(row[0], row[1].hex())

@@ -41,15 +41,24 @@ class AuditTrail:
         with self.vault.session() as session:
             return chain_head(session)
 
-    def entries(self, username: str | None = None, case_reference: str | None = None,
-                action: str | None = None, since: dt.datetime | None = None,
-                until: dt.datetime | None = None, limit: int = 5000) -> list[AuditEntry]:
+    def entries(
+        self,
+        username: str | None = None,
+        case_reference: str | None = None,
+        action: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 5000,
+    ) -> list[AuditEntry]:
         """Newest first, filtered as the supervisors' viewer asks."""
         require(self.vault.actor, Permission.VERIFY_AUDIT)
-        query = (select(AuditEvent, AppUser.username, CaseEpisode.reference)
-                 .outerjoin(AppUser, AppUser.id == AuditEvent.user_id)
-                 .outerjoin(CaseEpisode, CaseEpisode.id == AuditEvent.entity_id)
-                 .order_by(AuditEvent.sequence.desc()).limit(limit))
+        query = (
+            select(AuditEvent, AppUser.username, CaseEpisode.reference)
+            .outerjoin(AppUser, AppUser.id == AuditEvent.user_id)
+            .outerjoin(CaseEpisode, CaseEpisode.id == AuditEvent.entity_id)
+            .order_by(AuditEvent.sequence.desc())
+            .limit(limit)
+        )
         if username:
             query = query.where(AppUser.username == username.strip().lower())
         if case_reference:
@@ -61,5 +70,7 @@ class AuditTrail:
         if until:
             query = query.where(AuditEvent.at < until)
         with self.vault.session() as session:
-            return [AuditEntry(e.sequence, e.at, name, e.action, e.entity, e.entity_id, reference)
-                    for e, name, reference in session.execute(query)]
+            return [
+                AuditEntry(e.sequence, e.at, name, e.action, e.entity, e.entity_id, reference)
+                for e, name, reference in session.execute(query)
+            ]

@@ -34,12 +34,12 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
 def require_case_reader(actor: Actor) -> None:
     if actor.role is Role.ADMIN:
         require(actor, Permission.READ_OWN_CASES)  # raises: administrators read no case content
-    require(actor, Permission.READ_SITE_CASES if actor.role is Role.SUPERVISOR
-            else Permission.READ_OWN_CASES)
+    require(actor, Permission.READ_SITE_CASES if actor.role is Role.SUPERVISOR else Permission.READ_OWN_CASES)
 
 
-def load_case(vault: UnlockedVault, session: Session, case_id: uuid.UUID, *, for_update: bool = False,
-              audit_view: bool = True) -> CaseEpisode:
+def load_case(
+    vault: UnlockedVault, session: Session, case_id: uuid.UUID, *, for_update: bool = False, audit_view: bool = True
+) -> CaseEpisode:
     """The case if the acting user may read it, auditing a read by anyone but its worker."""
     actor = vault.actor
     require_case_reader(actor)

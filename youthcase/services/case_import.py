@@ -68,7 +68,7 @@ from youthcase.storage.models import CaseEpisode, Site, YoungPerson
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 IMPORT_KEY_PURPOSE = "case-import-row"
-SAVE_AS_HINT = "in Excel choose File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\""
+SAVE_AS_HINT = 'in Excel choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)"'
 MAX_REASON_CHARACTERS = 400
 _LOOKUP_CHUNK = 500
 
@@ -102,8 +102,10 @@ COLUMNS: dict[str, tuple[dd.EntitySpec, str]] = {
 TEMPLATE_COLUMNS: tuple[str, ...] = tuple(COLUMNS)[:16]
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(COLUMNS)[16:]
 _COLUMN_OF_FIELD = {(entity.name, name): column for column, (entity, name) in COLUMNS.items()}
-_DATE_FORMATS = {c: {dd.FieldKind.DATE: "yyyy-mm-dd", dd.FieldKind.INSTANT: "yyyy-mm-dd hh:mm"}.get(e[f].kind)
-                 for c, (e, f) in COLUMNS.items()}
+_DATE_FORMATS = {
+    c: {dd.FieldKind.DATE: "yyyy-mm-dd", dd.FieldKind.INSTANT: "yyyy-mm-dd hh:mm"}.get(e[f].kind)
+    for c, (e, f) in COLUMNS.items()
+}
 _REGIONAL_DATE = re.compile(r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 
 
@@ -208,8 +210,10 @@ def _load(source: Path | bytes) -> bytes:
 
 
 def _too_big(size: int) -> str:
-    return (f"the file is {size / 1024 / 1024:.0f} MB; at most {MAX_FILE_BYTES // 1024 // 1024} MB "
-            "can be imported at once: split it into smaller files")
+    return (
+        f"the file is {size / 1024 / 1024:.0f} MB; at most {MAX_FILE_BYTES // 1024 // 1024} MB "
+        "can be imported at once: split it into smaller files"
+    )
 
 
 def decode_csv_bytes(data: bytes) -> str:
@@ -250,8 +254,7 @@ def _header_problems(header: Sequence[str]) -> tuple[dict[int, str], list[Import
             continue
         if name not in COLUMNS:
             close = difflib.get_close_matches(name.replace(" ", "_"), COLUMNS, n=1)
-            hint = f": did you mean {close[0]}?" if close else \
-                f": the columns are {', '.join(COLUMNS)}"
+            hint = f": did you mean {close[0]}?" if close else f": the columns are {', '.join(COLUMNS)}"
             problems.append(ImportProblem(1, cell.strip(), f"unknown column{hint}"))
         elif name in seen:
             problems.append(ImportProblem(1, name, "this column appears twice in the header"))
@@ -259,8 +262,10 @@ def _header_problems(header: Sequence[str]) -> tuple[dict[int, str], list[Import
             seen.add(name)
             positions[position] = name
     missing = [c for c in TEMPLATE_COLUMNS if c not in seen]
-    problems += [ImportProblem(1, c, "missing column: add it to the header (its cells may be blank "
-                                     "where the field is optional)") for c in missing]
+    problems += [
+        ImportProblem(1, c, "missing column: add it to the header (its cells may be blank where the field is optional)")
+        for c in missing
+    ]
     repeated = any(p.reason.startswith("this column appears twice") for p in problems)
     return positions, problems, not missing and not repeated
 
@@ -277,8 +282,10 @@ def read_table(text: str) -> _Table:
         header = next(records, [])
         row_number = 1
         if not any(cell.strip() for cell in header):
-            raise ImportRefused("row 1 must be the header row with the column names: start from "
-                                "the template, resources/case-import-template.csv")
+            raise ImportRefused(
+                "row 1 must be the header row with the column names: start from "
+                "the template, resources/case-import-template.csv"
+            )
         positions, problems, checkable = _header_problems(header)
         for record in records:
             row_number += 1
@@ -290,12 +297,18 @@ def read_table(text: str) -> _Table:
                 if name is not None:
                     cells[name] = cell.replace("\r\n", "\n").replace("\r", "\n")
                 elif cell.strip() and (position >= len(header) or not header[position].strip()):
-                    problems.append(ImportProblem(row_number, f"column {position + 1}",
-                                                  "this cell has no column name in the header row"))
+                    problems.append(
+                        ImportProblem(
+                            row_number, f"column {position + 1}", "this cell has no column name in the header row"
+                        )
+                    )
             rows.append((row_number, cells))
     except csv.Error as error:
-        problems.append(ImportProblem(row_number + 1, None, f"this row cannot be read as CSV ({error}); "
-                                                            "the rows after it were not checked"))
+        problems.append(
+            ImportProblem(
+                row_number + 1, None, f"this row cannot be read as CSV ({error}); the rows after it were not checked"
+            )
+        )
     return _Table(rows, problems, checkable)
 
 
@@ -320,8 +333,10 @@ def _new_case(cells: Mapping[str, str]) -> NewCase:
 
 def _reason(column: str, cells: Mapping[str, str], message: str) -> str:
     if _DATE_FORMATS.get(column) and _REGIONAL_DATE.match(cells.get(column, "")):
-        message += (" (Excel may have changed the date to your regional format: give the column "
-                    f"the custom format {_DATE_FORMATS[column]} before saving)")
+        message += (
+            " (Excel may have changed the date to your regional format: give the column "
+            f"the custom format {_DATE_FORMATS[column]} before saving)"
+        )
     if column in COLUMNS and column not in cells:
         message += f" (add the optional column {column})"
     if len(message) > MAX_REASON_CHARACTERS:
@@ -344,8 +359,7 @@ def canonical_form(checked: ValidatedCase) -> str:
     out, so adding an optional column with blank cells does not change a row's key."""
     document = {
         part: {name: _plain(value) for name, value in values.items() if value is not None}
-        for part, values in (("person", checked.person), ("case", checked.case),
-                             ("incident", checked.incident))
+        for part, values in (("person", checked.person), ("case", checked.case), ("incident", checked.incident))
     }
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -386,7 +400,7 @@ class _Planned:
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _LOOKUP_CHUNK):
-        yield items[start:start + _LOOKUP_CHUNK]
+        yield items[start : start + _LOOKUP_CHUNK]
 
 
 class CaseImport:
@@ -404,9 +418,17 @@ class CaseImport:
         with self.vault.session() as session:
             checked, problems = self._check(session, source, progress, 1)
             plan = self._plan(session, checked)
-        rows = [PreviewRow(p.row.row, p.row.cells,
-                           _values_by_column(p.row.checked, p.row.cells) if p.row.checked else None,
-                           p.status, p.returning, p.repeats_row) for p in plan]
+        rows = [
+            PreviewRow(
+                p.row.row,
+                p.row.cells,
+                _values_by_column(p.row.checked, p.row.cells) if p.row.checked else None,
+                p.status,
+                p.returning,
+                p.repeats_row,
+            )
+            for p in plan
+        ]
         return ImportPreview(rows, problems)
 
     def import_file(self, source: Path | bytes, progress: Progress | None = None) -> ImportResult:
@@ -420,14 +442,17 @@ class CaseImport:
                 plan = self._plan(session, checked)
                 return self._write(session, plan, _Steps(progress, 2 * len(checked), len(checked)))
         except IntegrityError:
-            raise ImportConflict("another user saved cases at the same moment, so nothing was imported "
-                                 "from this file: run the import again (rows already imported are "
-                                 "skipped)") from None
+            raise ImportConflict(
+                "another user saved cases at the same moment, so nothing was imported "
+                "from this file: run the import again (rows already imported are "
+                "skipped)"
+            ) from None
 
     # --- the steps ---------------------------------------------------------------------------------
 
-    def _check(self, session: Session, source: Path | bytes, progress: Progress | None,
-               passes: int) -> tuple[list[_CheckedRow], list[ImportProblem]]:
+    def _check(
+        self, session: Session, source: Path | bytes, progress: Progress | None, passes: int
+    ) -> tuple[list[_CheckedRow], list[ImportProblem]]:
         table = read_table(decode_csv_bytes(_load(source)))
         problems = list(table.problems)
         if not table.rows_checkable:
@@ -448,15 +473,22 @@ class CaseImport:
                 result.append(_CheckedRow(row_number, cells, None, None))
             else:
                 if not self._on_my_caseload(checked.case["site"]):
-                    problems.append(ImportProblem(row_number, "site", (
-                        f"you supervise {', '.join(sorted(self.vault.actor.site_codes)) or 'no site'}: a case "
-                        f"at {checked.case['site']} would not be on your caseload; ask someone at that "
-                        "site to import it")))
+                    problems.append(
+                        ImportProblem(
+                            row_number,
+                            "site",
+                            (
+                                f"you supervise {', '.join(sorted(self.vault.actor.site_codes)) or 'no site'}: a case "
+                                f"at {checked.case['site']} would not be on your caseload; ask someone at that "
+                                "site to import it"
+                            ),
+                        )
+                    )
                     checked = None
                 key = self.cases.index.text(IMPORT_KEY_PURPOSE, canonical_form(checked)) if checked else None
                 result.append(_CheckedRow(row_number, cells, checked, key))
             steps.step()
-        problems.sort(key=lambda p: (p.row or 0))  # header first, then by row; stable within a row
+        problems.sort(key=lambda p: p.row or 0)  # header first, then by row; stable within a row
         return result, problems
 
     def _on_my_caseload(self, site: str) -> bool:
@@ -469,8 +501,7 @@ class CaseImport:
         keys = [r.key for r in rows if r.key]
         stored: set[str] = set()
         for chunk in _chunks(keys):
-            stored.update(session.scalars(select(CaseEpisode.import_key)
-                                          .where(CaseEpisode.import_key.in_(chunk))))
+            stored.update(session.scalars(select(CaseEpisode.import_key).where(CaseEpisode.import_key.in_(chunk))))
         indexes = [self._indexes(r.checked) for r in rows if r.checked]
         known = self._known_people(session, indexes)
         seen_keys: dict[str, int] = {}
@@ -499,20 +530,26 @@ class CaseImport:
 
     def _indexes(self, checked: ValidatedCase) -> tuple[str | None, str | None]:
         person = checked.person
-        return (self.cases.index.nhs_number(person.get("nhs_number")),
-                self.cases.index.name_and_birth_date(person["given_name"], person["family_name"],
-                                                     person.get("date_of_birth")))
+        return (
+            self.cases.index.nhs_number(person.get("nhs_number")),
+            self.cases.index.name_and_birth_date(
+                person["given_name"], person["family_name"], person.get("date_of_birth")
+            ),
+        )
 
     @staticmethod
-    def _known_people(session: Session, indexes: list[tuple[str | None, str | None]]
-                      ) -> dict[str, tuple[uuid.UUID, str | None]]:
+    def _known_people(
+        session: Session, indexes: list[tuple[str | None, str | None]]
+    ) -> dict[str, tuple[uuid.UUID, str | None]]:
         """People already stored, by each of their blind indexes (the earliest recorded first)."""
         wanted = sorted({index for pair in indexes for index in pair if index})
         found: dict[str, tuple[uuid.UUID, str | None]] = {}
         for chunk in _chunks(wanted):
-            query = (select(YoungPerson.id, YoungPerson.nhs_index, YoungPerson.name_dob_index)
-                     .where(or_(YoungPerson.nhs_index.in_(chunk), YoungPerson.name_dob_index.in_(chunk)))
-                     .order_by(YoungPerson.created_at, YoungPerson.id))
+            query = (
+                select(YoungPerson.id, YoungPerson.nhs_index, YoungPerson.name_dob_index)
+                .where(or_(YoungPerson.nhs_index.in_(chunk), YoungPerson.name_dob_index.in_(chunk)))
+                .order_by(YoungPerson.created_at, YoungPerson.id)
+            )
             for person_id, nhs, name_dob in session.execute(query):
                 for index in (nhs, name_dob):
                     if index:
@@ -529,7 +566,8 @@ class CaseImport:
             if planned.status is RowStatus.NEW and planned.row.checked is not None:
                 checked = planned.row.checked
                 existing = planned.person_id or (
-                    person_of_row[planned.person_of_row] if planned.person_of_row else None)
+                    person_of_row[planned.person_of_row] if planned.person_of_row else None
+                )
                 if existing is None:
                     # A new person is saved first and then passed by id, as for a returning one, so
                     # later rows of the same file can attach to it.
@@ -563,6 +601,21 @@ def _match(people: Mapping[str, tuple[Any, str | None]], nhs: str | None, name_d
     return None
 
 
-__all__ = ["COLUMNS", "MAX_FILE_BYTES", "OPTIONAL_COLUMNS", "TEMPLATE_COLUMNS", "CaseImport",
-           "ImportConflict", "ImportInvalid", "ImportPreview", "ImportProblem", "ImportRefused",
-           "ImportResult", "PreviewRow", "RowStatus", "canonical_form", "decode_csv_bytes", "read_table"]
+__all__ = [
+    "COLUMNS",
+    "MAX_FILE_BYTES",
+    "OPTIONAL_COLUMNS",
+    "TEMPLATE_COLUMNS",
+    "CaseImport",
+    "ImportConflict",
+    "ImportInvalid",
+    "ImportPreview",
+    "ImportProblem",
+    "ImportRefused",
+    "ImportResult",
+    "PreviewRow",
+    "RowStatus",
+    "canonical_form",
+    "decode_csv_bytes",
+    "read_table",
+]

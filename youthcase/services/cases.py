@@ -170,15 +170,17 @@ class CaseService:
 
     # --- new cases -----------------------------------------------------------------------------
 
-    def validate_new_case(self, new: NewCase, *, from_text: bool = False,
-                          site_codes: set[str] | None = None) -> ValidatedCase:
+    def validate_new_case(
+        self, new: NewCase, *, from_text: bool = False, site_codes: set[str] | None = None
+    ) -> ValidatedCase:
         """Check a new case completely, raising ``CaseInvalid`` with every problem found.
 
         For a returning young person (``existing_person_id``) only the person fields given are
         checked (typically the date of birth, for the age rule): their record is not changed.
         """
-        person, problems = validate(dd.YOUNG_PERSON, new.person, from_text=from_text,
-                                    partial=new.existing_person_id is not None)
+        person, problems = validate(
+            dd.YOUNG_PERSON, new.person, from_text=from_text, partial=new.existing_person_id is not None
+        )
         case_raw = dict(new.case)
         case_raw.setdefault("engagement", "not_yet_contacted")
         case, more = validate(dd.CASE, case_raw, from_text=from_text)
@@ -189,15 +191,17 @@ class CaseService:
         if site is not None:
             case["site"] = str(site).strip().upper()
             if site_codes is not None and case["site"] not in site_codes:
-                problems.append(Problem("case", "site", f"unknown site {site!r}: use one of "
-                                                        f"{', '.join(sorted(site_codes))}"))
+                problems.append(
+                    Problem("case", "site", f"unknown site {site!r}: use one of {', '.join(sorted(site_codes))}")
+                )
         if not problems:
             problems += check_new_case(person, case, incident, self.vault.clock.now())
         _raise_if(problems)
         return ValidatedCase(person, case, incident, new.existing_person_id)
 
-    def find_returning_person(self, nhs_number: str | None, given_name: str, family_name: str,
-                              date_of_birth: dt.date | None) -> list[PersonMatch]:
+    def find_returning_person(
+        self, nhs_number: str | None, given_name: str, family_name: str, date_of_birth: dt.date | None
+    ) -> list[PersonMatch]:
         """People already known by NHS number, or by normalised name and date of birth."""
         require(self.vault.actor, Permission.RECORD_CASES)
         by_nhs = self.index.nhs_number(nhs_number)
@@ -216,14 +220,21 @@ class CaseService:
     def _match(self, session: Session, person: YoungPerson, by_nhs: str | None) -> PersonMatch:
         last = session.execute(
             select(CaseEpisode.reference, CaseEpisode.arrival_at)
-            .where(CaseEpisode.person_id == person.id).order_by(CaseEpisode.arrival_at.desc()).limit(1)
+            .where(CaseEpisode.person_id == person.id)
+            .order_by(CaseEpisode.arrival_at.desc())
+            .limit(1)
         ).first()
         now = self.vault.clock.now()
         recent = last is not None and now - last.arrival_at <= dt.timedelta(days=RE_ATTENDANCE_DAYS)
         return PersonMatch(
-            person.id, person.given_name, person.family_name, person.date_of_birth,
+            person.id,
+            person.given_name,
+            person.family_name,
+            person.date_of_birth,
             "NHS number" if by_nhs and person.nhs_index == by_nhs else "name and date of birth",
-            last.reference if last else None, last.arrival_at if last else None, recent,
+            last.reference if last else None,
+            last.arrival_at if last else None,
+            recent,
         )
 
     def create_case(self, new: NewCase) -> CaseDetail:
@@ -236,8 +247,14 @@ class CaseService:
             case_id = case.id
         return self.case_detail(case_id)
 
-    def add_case(self, session: Session, checked: ValidatedCase, sites: Mapping[str, uuid.UUID],
-                 import_key: str | None, references: dict[str, int] | None = None) -> CaseEpisode:
+    def add_case(
+        self,
+        session: Session,
+        checked: ValidatedCase,
+        sites: Mapping[str, uuid.UUID],
+        import_key: str | None,
+        references: dict[str, int] | None = None,
+    ) -> CaseEpisode:
         """Insert a validated case in ``session`` (shared by the form and the import)."""
         now = self.vault.clock.now()
         person = self._person_for(session, checked, now)
@@ -247,14 +264,24 @@ class CaseService:
         case_values = {k: v for k, v in checked.case.items() if k != "site"}
         case = CaseEpisode(
             reference=self._next_reference(session, checked.case["site"], arrival, references),
-            person_id=person.id, site_id=sites[checked.case["site"]],
-            worker_id=self.vault.actor.user_id, age_at_arrival=age, status="open", opened_at=now,
-            reopen_count=0, import_key=import_key, created_at=now, **case_values,
+            person_id=person.id,
+            site_id=sites[checked.case["site"]],
+            worker_id=self.vault.actor.user_id,
+            age_at_arrival=age,
+            status="open",
+            opened_at=now,
+            reopen_count=0,
+            import_key=import_key,
+            created_at=now,
+            **case_values,
         )
         session.add(case)
         session.add(Incident(case_id=case.id, **checked.incident))
-        session.add(CaseStatusChange(case_id=case.id, change="opened", changed_on=london_today(arrival),
-                                     reason=None, recorded_at=now))
+        session.add(
+            CaseStatusChange(
+                case_id=case.id, change="opened", changed_on=london_today(arrival), reason=None, recorded_at=now
+            )
+        )
         self.vault.audit(session, AuditAction.CREATE, "case_episode", case.id)
         return case
 
@@ -268,23 +295,22 @@ class CaseService:
         person = YoungPerson(
             created_at=now,
             nhs_index=self.index.nhs_number(values.get("nhs_number")),
-            name_dob_index=self.index.name_and_birth_date(values["given_name"], values["family_name"],
-                                                          values.get("date_of_birth")),
+            name_dob_index=self.index.name_and_birth_date(
+                values["given_name"], values["family_name"], values.get("date_of_birth")
+            ),
             **values,
         )
         session.add(person)
         return person
 
     @staticmethod
-    def _next_reference(session: Session, site: str, arrival: dt.datetime,
-                        counters: dict[str, int] | None) -> str:
+    def _next_reference(session: Session, site: str, arrival: dt.datetime, counters: dict[str, int] | None) -> str:
         """``RLH-26-00042``: site, year of arrival, a number counting up per site and year."""
         prefix = f"{site}-{london_today(arrival):%y}-"
         if counters is not None and prefix in counters:
             counters[prefix] += 1
             return f"{prefix}{counters[prefix]:05d}"
-        latest = session.scalar(select(func.max(CaseEpisode.reference))
-                                .where(CaseEpisode.reference.like(prefix + "%")))
+        latest = session.scalar(select(func.max(CaseEpisode.reference)).where(CaseEpisode.reference.like(prefix + "%")))
         number = int(latest.rsplit("-", 1)[1]) + 1 if latest else 1
         if counters is not None:
             counters[prefix] = number
@@ -297,11 +323,24 @@ class CaseService:
         actor = self.vault.actor
         require_case_reader(actor)
         query = (
-            select(CaseEpisode.id, CaseEpisode.reference, CaseEpisode.status, CaseEpisode.engagement,
-                   CaseEpisode.current_risk, CaseEpisode.arrival_at, CaseEpisode.opened_at,
-                   CaseEpisode.last_successful_contact_at, CaseEpisode.next_action_due, Site.code,
-                   AppUser.username, YoungPerson.id.label("person_id"), YoungPerson.given_name,
-                   YoungPerson.family_name, YoungPerson.date_of_birth, YoungPerson.estimated_age)
+            select(
+                CaseEpisode.id,
+                CaseEpisode.reference,
+                CaseEpisode.status,
+                CaseEpisode.engagement,
+                CaseEpisode.current_risk,
+                CaseEpisode.arrival_at,
+                CaseEpisode.opened_at,
+                CaseEpisode.last_successful_contact_at,
+                CaseEpisode.next_action_due,
+                Site.code,
+                AppUser.username,
+                YoungPerson.id.label("person_id"),
+                YoungPerson.given_name,
+                YoungPerson.family_name,
+                YoungPerson.date_of_birth,
+                YoungPerson.estimated_age,
+            )
             .join(Site, Site.id == CaseEpisode.site_id)
             .join(AppUser, AppUser.id == CaseEpisode.worker_id)
             .join(YoungPerson, YoungPerson.id == CaseEpisode.person_id)
@@ -317,17 +356,25 @@ class CaseService:
         for row in rows:
             dob = open_column(row.date_of_birth, YoungPerson.date_of_birth, row.person_id)
             open_case = row.status == "open"
-            result.append(CaseloadRow(
-                row.id, row.reference,
-                open_column(row.given_name, YoungPerson.given_name, row.person_id),
-                open_column(row.family_name, YoungPerson.family_name, row.person_id),
-                age_in_years(dob, today) if dob else row.estimated_age,
-                row.code, row.username, row.arrival_at, row.engagement, row.status, row.current_risk,
-                row.last_successful_contact_at, row.next_action_due,
-                open_case and no_recent_successful_contact(now, row.opened_at,
-                                                           row.last_successful_contact_at),
-                open_case and action_overdue(now, row.next_action_due),
-            ))
+            result.append(
+                CaseloadRow(
+                    row.id,
+                    row.reference,
+                    open_column(row.given_name, YoungPerson.given_name, row.person_id),
+                    open_column(row.family_name, YoungPerson.family_name, row.person_id),
+                    age_in_years(dob, today) if dob else row.estimated_age,
+                    row.code,
+                    row.username,
+                    row.arrival_at,
+                    row.engagement,
+                    row.status,
+                    row.current_risk,
+                    row.last_successful_contact_at,
+                    row.next_action_due,
+                    open_case and no_recent_successful_contact(now, row.opened_at, row.last_successful_contact_at),
+                    open_case and action_overdue(now, row.next_action_due),
+                )
+            )
         return result
 
     # --- one case -------------------------------------------------------------------------------
@@ -347,27 +394,49 @@ class CaseService:
             concerns: dict[uuid.UUID, list[RecordView]] = {}
             for version in rows(SafeguardingConcern, SafeguardingConcern.version):
                 # Who recorded each version and when: the history of an amended concern.
-                concerns.setdefault(version.concern_id, []).append(_view(
-                    dd.SAFEGUARDING, version, version=version.version, recorded_at=version.recorded_at,
-                    recorded_by=names.get(version.recorded_by)))
+                concerns.setdefault(version.concern_id, []).append(
+                    _view(
+                        dd.SAFEGUARDING,
+                        version,
+                        version=version.version,
+                        recorded_at=version.recorded_at,
+                        recorded_by=names.get(version.recorded_by),
+                    )
+                )
             return CaseDetail(
-                case.id, case.reference, case.status, site.code, worker.username, case.reopen_count,
-                case.closed_on, _view(dd.YOUNG_PERSON, person), _view(dd.CASE, case, site=site.code),
+                case.id,
+                case.reference,
+                case.status,
+                site.code,
+                worker.username,
+                case.reopen_count,
+                case.closed_on,
+                _view(dd.YOUNG_PERSON, person),
+                _view(dd.CASE, case, site=site.code),
                 _view(dd.INCIDENT, incident) if incident else None,
-                [_view(dd.CONTACT, c, recorded_by=names.get(c.worker_id))
-                 for c in rows(Contact, Contact.contact_at.desc())],
-                [_view(dd.RISK_ASSESSMENT, a, recorded_by=names.get(a.assessed_by))
-                 for a in rows(RiskAssessment, RiskAssessment.assessed_on)],
+                [
+                    _view(dd.CONTACT, c, recorded_by=names.get(c.worker_id))
+                    for c in rows(Contact, Contact.contact_at.desc())
+                ],
+                [
+                    _view(dd.RISK_ASSESSMENT, a, recorded_by=names.get(a.assessed_by))
+                    for a in rows(RiskAssessment, RiskAssessment.assessed_on)
+                ],
                 [ConcernHistory(cid, versions) for cid, versions in concerns.items()],
                 [_view(dd.PLAN_GOAL, g) for g in rows(PlanGoal, PlanGoal.created_at)],
                 [_view(dd.FOLLOW_UP, f) for f in rows(FollowUp, FollowUp.followed_up_on)],
-                [StatusChangeView(s.change, s.changed_on, s.reason) for s in sorted(
-                    rows(CaseStatusChange, CaseStatusChange.recorded_at),
-                    key=lambda s: (s.changed_on, s.recorded_at, _STATUS_ORDER[s.change]))],
+                [
+                    StatusChangeView(s.change, s.changed_on, s.reason)
+                    for s in sorted(
+                        rows(CaseStatusChange, CaseStatusChange.recorded_at),
+                        key=lambda s: (s.changed_on, s.recorded_at, _STATUS_ORDER[s.change]),
+                    )
+                ],
             )
 
-    def _checked(self, entity: dd.EntitySpec, raw: Mapping[str, Any], session: Session,
-                 case: CaseEpisode, partial: bool = False) -> dict[str, Any]:
+    def _checked(
+        self, entity: dd.EntitySpec, raw: Mapping[str, Any], session: Session, case: CaseEpisode, partial: bool = False
+    ) -> dict[str, Any]:
         values, problems = validate(entity, raw, partial=partial)
         if not problems:
             person = session.get_one(YoungPerson, case.person_id)
@@ -375,8 +444,9 @@ class CaseService:
         _raise_if(problems)
         return values
 
-    def _record(self, case_id: uuid.UUID, entity: dd.EntitySpec, model: Any, raw: Mapping[str, Any],
-                **extra: Any) -> uuid.UUID:
+    def _record(
+        self, case_id: uuid.UUID, entity: dd.EntitySpec, model: Any, raw: Mapping[str, Any], **extra: Any
+    ) -> uuid.UUID:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
             record = model(case_id=case.id, **self._checked(entity, raw, session, case), **extra)
@@ -390,8 +460,9 @@ class CaseService:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
             checked = self._checked(dd.CONTACT, values, session, case)
-            contact = Contact(case_id=case.id, worker_id=self.vault.actor.user_id,
-                              created_at=self.vault.clock.now(), **checked)
+            contact = Contact(
+                case_id=case.id, worker_id=self.vault.actor.user_id, created_at=self.vault.clock.now(), **checked
+            )
             session.add(contact)
             at = checked["contact_at"]
             if checked["successful"]:
@@ -410,11 +481,13 @@ class CaseService:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
             checked = self._checked(dd.RISK_ASSESSMENT, values, session, case)
-            assessment = RiskAssessment(case_id=case.id, assessed_by=self.vault.actor.user_id,
-                                        created_at=self.vault.clock.now(), **checked)
+            assessment = RiskAssessment(
+                case_id=case.id, assessed_by=self.vault.actor.user_id, created_at=self.vault.clock.now(), **checked
+            )
             session.add(assessment)
-            latest = session.scalar(select(func.max(RiskAssessment.assessed_on))
-                                    .where(RiskAssessment.case_id == case.id))
+            latest = session.scalar(
+                select(func.max(RiskAssessment.assessed_on)).where(RiskAssessment.case_id == case.id)
+            )
             if latest is None or checked["assessed_on"] >= latest:
                 case.current_risk = checked["risk_level"]
             self.vault.audit(session, AuditAction.CREATE, "risk_assessment", assessment.id)
@@ -423,25 +496,41 @@ class CaseService:
     def raise_concern(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
         """Record a safeguarding concern (version 1). Returns the concern id."""
         concern_id = uuid.uuid4()
-        self._record(case_id, dd.SAFEGUARDING, SafeguardingConcern, values, concern_id=concern_id,
-                     version=1, recorded_by=self.vault.actor.user_id, recorded_at=self.vault.clock.now())
+        self._record(
+            case_id,
+            dd.SAFEGUARDING,
+            SafeguardingConcern,
+            values,
+            concern_id=concern_id,
+            version=1,
+            recorded_by=self.vault.actor.user_id,
+            recorded_at=self.vault.clock.now(),
+        )
         return concern_id
 
     def amend_concern(self, case_id: uuid.UUID, concern_id: uuid.UUID, values: Mapping[str, Any]) -> int:
         """Amend a concern by adding a new version; earlier versions stay as they were."""
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
-            latest = session.scalar(select(SafeguardingConcern).where(
-                SafeguardingConcern.concern_id == concern_id, SafeguardingConcern.case_id == case.id)
-                .order_by(SafeguardingConcern.version.desc()).limit(1))
+            latest = session.scalar(
+                select(SafeguardingConcern)
+                .where(SafeguardingConcern.concern_id == concern_id, SafeguardingConcern.case_id == case.id)
+                .order_by(SafeguardingConcern.version.desc())
+                .limit(1)
+            )
             if latest is None:
                 raise InvalidInput("there is no such safeguarding concern on this case")
             merged = {spec.name: getattr(latest, spec.name) for spec in dd.SAFEGUARDING.fields}
             merged.update(values)
             checked = self._checked(dd.SAFEGUARDING, merged, session, case)
-            version = SafeguardingConcern(case_id=case.id, concern_id=concern_id, version=latest.version + 1,
-                                          recorded_by=self.vault.actor.user_id,
-                                          recorded_at=self.vault.clock.now(), **checked)
+            version = SafeguardingConcern(
+                case_id=case.id,
+                concern_id=concern_id,
+                version=latest.version + 1,
+                recorded_by=self.vault.actor.user_id,
+                recorded_at=self.vault.clock.now(),
+                **checked,
+            )
             session.add(version)
             self.vault.audit(session, AuditAction.UPDATE, "safeguarding_concern", version.id)
             return version.version
@@ -454,8 +543,15 @@ class CaseService:
 
     def update_case(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> None:
         """Change some of the case's own fields (engagement, consent, next action, notes)."""
-        editable = {"engagement", "consent_support", "consent_share", "consent_recorded_on",
-                    "next_action_due", "notes", "referral_source"}
+        editable = {
+            "engagement",
+            "consent_support",
+            "consent_share",
+            "consent_recorded_on",
+            "next_action_due",
+            "notes",
+            "referral_source",
+        }
         refused = set(values) - editable
         if refused:
             raise InvalidInput(f"these cannot be changed here: {', '.join(sorted(refused))}")
@@ -473,12 +569,14 @@ class CaseService:
             for name, value in checked.items():
                 setattr(person, name, value)
             person.nhs_index = self.index.nhs_number(person.nhs_number)
-            person.name_dob_index = self.index.name_and_birth_date(person.given_name, person.family_name,
-                                                                   person.date_of_birth)
+            person.name_dob_index = self.index.name_and_birth_date(
+                person.given_name, person.family_name, person.date_of_birth
+            )
             self.vault.audit(session, AuditAction.UPDATE, "young_person", person.id)
 
-    def close_case(self, case_id: uuid.UUID, reason: str, note: str | None = None,
-                   closed_on: dt.date | None = None) -> None:
+    def close_case(
+        self, case_id: uuid.UUID, reason: str, note: str | None = None, closed_on: dt.date | None = None
+    ) -> None:
         """Close a case directly: supervisors only. Workers ask (``SupervisionService.request_closure``)
         and a supervisor approves, which closes the case through ``close_in_session``."""
         require(self.vault.actor, Permission.SUPERVISE)
@@ -486,27 +584,44 @@ class CaseService:
             case = load_case(self.vault, session, case_id, for_update=True)
             self.close_in_session(session, case, reason, note, closed_on)
 
-    def close_in_session(self, session: Session, case: CaseEpisode, reason: str, note: str | None,
-                         closed_on: dt.date | None) -> None:
+    def close_in_session(
+        self, session: Session, case: CaseEpisode, reason: str, note: str | None, closed_on: dt.date | None
+    ) -> None:
         """Close ``case`` (already loaded with access checked); shared with closure approval."""
         if case.status == "closed":
             raise InvalidInput(f"case {case.reference} is already closed")
-        checked = self._checked(dd.CASE, {"closure_reason": reason, "closure_note": note}, session,
-                                case, partial=True)
+        checked = self._checked(dd.CASE, {"closure_reason": reason, "closure_note": note}, session, case, partial=True)
         if checked["closure_reason"] is None:
             raise CaseInvalid([Problem("case", "closure_reason", "give a reason for closing")])
         day = closed_on or london_today(self.vault.clock.now())
         _raise_if(check_dates("case", {"closed_on": day}, self.vault.clock.now(), None))
-        opened_on = session.scalar(select(func.max(CaseStatusChange.changed_on)).where(
-            CaseStatusChange.case_id == case.id, CaseStatusChange.change != "closed"))
+        opened_on = session.scalar(
+            select(func.max(CaseStatusChange.changed_on)).where(
+                CaseStatusChange.case_id == case.id, CaseStatusChange.change != "closed"
+            )
+        )
         if opened_on is not None and day < opened_on:
             # The status history must alternate in date order for the monthly return.
-            raise CaseInvalid([Problem("case", "closed_on", "cannot be before the case was opened "
-                                                            f"or reopened ({opened_on.isoformat()})")])
+            raise CaseInvalid(
+                [
+                    Problem(
+                        "case",
+                        "closed_on",
+                        f"cannot be before the case was opened or reopened ({opened_on.isoformat()})",
+                    )
+                ]
+            )
         case.status, case.closed_on = "closed", day
         case.closure_reason, case.closure_note = checked["closure_reason"], checked["closure_note"]
-        session.add(CaseStatusChange(case_id=case.id, change="closed", changed_on=day,
-                                     reason=case.closure_reason, recorded_at=self.vault.clock.now()))
+        session.add(
+            CaseStatusChange(
+                case_id=case.id,
+                change="closed",
+                changed_on=day,
+                reason=case.closure_reason,
+                recorded_at=self.vault.clock.now(),
+            )
+        )
         self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
     def reopen_case(self, case_id: uuid.UUID) -> None:
@@ -517,10 +632,12 @@ class CaseService:
             case.status, case.closed_on, case.closure_reason = "open", None, None
             case.reopen_count += 1
             now = self.vault.clock.now()
-            session.add(CaseStatusChange(case_id=case.id, change="reopened", changed_on=london_today(now),
-                                         reason=None, recorded_at=now))
+            session.add(
+                CaseStatusChange(
+                    case_id=case.id, change="reopened", changed_on=london_today(now), reason=None, recorded_at=now
+                )
+            )
             self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
 
-__all__ = ["CaseDetail", "CaseInvalid", "CaseService", "CaseloadRow", "NewCase", "PersonMatch",
-           "require_case_reader"]
+__all__ = ["CaseDetail", "CaseInvalid", "CaseService", "CaseloadRow", "NewCase", "PersonMatch", "require_case_reader"]

@@ -44,15 +44,27 @@ FIGURES: tuple[Figure, ...] = (
     Figure("open", "Open cases", "Cases open now."),
     Figure("new_this_month", "New this month", "Cases whose arrival falls in this London calendar month."),
     Figure("high_risk", "High risk", "Open cases whose latest risk assessment says high."),
-    Figure("no_contact_14_days", "No contact in 14 days",
-           "Open cases with no successful contact for 14 days (from opening when there was none)."),
+    Figure(
+        "no_contact_14_days",
+        "No contact in 14 days",
+        "Open cases with no successful contact for 14 days (from opening when there was none).",
+    ),
     Figure("assessment_overdue", "Assessment overdue", "Open for over 14 days with no risk assessment yet."),
-    Figure("action_overdue", "Actions overdue",
-           "Open cases whose next action, or a supervision action, was due before today."),
-    Figure("referrals_overdue", "Referrals overdue",
-           "Referrals waiting on a service with nothing recorded within its chase interval."),
-    Figure("safeguarding_awaiting_sign_off", "Safeguarding to sign off",
-           "Open safeguarding concerns whose current version is not signed off."),
+    Figure(
+        "action_overdue",
+        "Actions overdue",
+        "Open cases whose next action, or a supervision action, was due before today.",
+    ),
+    Figure(
+        "referrals_overdue",
+        "Referrals overdue",
+        "Referrals waiting on a service with nothing recorded within its chase interval.",
+    ),
+    Figure(
+        "safeguarding_awaiting_sign_off",
+        "Safeguarding to sign off",
+        "Open safeguarding concerns whose current version is not signed off.",
+    ),
     Figure("closures_awaiting_approval", "Closures to approve", "Closure requests waiting for a supervisor."),
 )
 
@@ -102,44 +114,73 @@ class DashboardService:
         with self.vault.session() as session:
             for key, condition in case_conditions.items():
                 found[key] = {tuple(row) for row in session.execute(select(*columns).where(visible, condition))}  # type: ignore[misc]
-            found["action_overdue"] |= {tuple(row) for row in session.execute(  # type: ignore[misc]
-                select(*columns).join(SupervisionAction, SupervisionAction.case_id == CaseEpisode.id)
-                .where(visible, kpis.open_case(), SupervisionAction.done_on.is_(None),
-                       SupervisionAction.due_on < today))}
+            found["action_overdue"] |= {
+                tuple(row)
+                for row in session.execute(  # type: ignore[misc]
+                    select(*columns)
+                    .join(SupervisionAction, SupervisionAction.case_id == CaseEpisode.id)
+                    .where(
+                        visible, kpis.open_case(), SupervisionAction.done_on.is_(None), SupervisionAction.due_on < today
+                    )
+                )
+            }
             for referral in session.execute(
-                    select(*columns, Referral.status, Referral.status_on, ServiceProvider.chase_interval_days)
-                    .join(Referral, Referral.case_id == CaseEpisode.id)
-                    .join(ServiceProvider, ServiceProvider.id == Referral.service_id).where(visible)):
+                select(*columns, Referral.status, Referral.status_on, ServiceProvider.chase_interval_days)
+                .join(Referral, Referral.case_id == CaseEpisode.id)
+                .join(ServiceProvider, ServiceProvider.id == Referral.service_id)
+                .where(visible)
+            ):
                 if overdue_since(referral.status, referral.status_on, today, referral.chase_interval_days):
                     found["referrals_overdue"].add((referral.id, referral.worker_id, referral.site_id))
             latest: dict[uuid.UUID, tuple[int, str, bool, CaseKey]] = {}
             for row in session.execute(
-                    select(*columns, SafeguardingConcern.concern_id, SafeguardingConcern.version,
-                           SafeguardingConcern.status, SafeguardingConcern.signed_off_at)
-                    .join(SafeguardingConcern, SafeguardingConcern.case_id == CaseEpisode.id).where(visible)):
+                select(
+                    *columns,
+                    SafeguardingConcern.concern_id,
+                    SafeguardingConcern.version,
+                    SafeguardingConcern.status,
+                    SafeguardingConcern.signed_off_at,
+                )
+                .join(SafeguardingConcern, SafeguardingConcern.case_id == CaseEpisode.id)
+                .where(visible)
+            ):
                 if row.concern_id not in latest or row.version > latest[row.concern_id][0]:
-                    latest[row.concern_id] = (row.version, row.status, row.signed_off_at is None,
-                                              (row.id, row.worker_id, row.site_id))
-            found["safeguarding_awaiting_sign_off"] = {key for _, status, unsigned, key in latest.values()
-                                                       if status == "open" and unsigned}
-            found["closures_awaiting_approval"] = {tuple(row) for row in session.execute(  # type: ignore[misc]
-                select(*columns).join(ClosureRequest, ClosureRequest.case_id == CaseEpisode.id)
-                .where(visible, ClosureRequest.status == "pending"))}
+                    latest[row.concern_id] = (
+                        row.version,
+                        row.status,
+                        row.signed_off_at is None,
+                        (row.id, row.worker_id, row.site_id),
+                    )
+            found["safeguarding_awaiting_sign_off"] = {
+                key for _, status, unsigned, key in latest.values() if status == "open" and unsigned
+            }
+            found["closures_awaiting_approval"] = {
+                tuple(row)
+                for row in session.execute(  # type: ignore[misc]
+                    select(*columns)
+                    .join(ClosureRequest, ClosureRequest.case_id == CaseEpisode.id)
+                    .where(visible, ClosureRequest.status == "pending")
+                )
+            }
             workers = {r.id: r.username for r in session.execute(select(AppUser.id, AppUser.username))}
             sites = {r.id: r.code for r in session.execute(select(Site.id, Site.code))}
         by_worker = _rows(found, lambda key: key[1], workers)
         by_site = _rows(found, lambda key: key[2], sites)
-        totals = DashboardRow(uuid.UUID(int=0), "All",
-                              {name: frozenset(k[0] for k in keys) for name, keys in found.items()})
+        totals = DashboardRow(
+            uuid.UUID(int=0), "All", {name: frozenset(k[0] for k in keys) for name, keys in found.items()}
+        )
         return Dashboard(by_worker, by_site, totals)
 
 
-def _rows(found: dict[str, set[CaseKey]], unit_of: Callable[[CaseKey], uuid.UUID],
-          names: dict[uuid.UUID, str]) -> tuple[DashboardRow, ...]:
+def _rows(
+    found: dict[str, set[CaseKey]], unit_of: Callable[[CaseKey], uuid.UUID], names: dict[uuid.UUID, str]
+) -> tuple[DashboardRow, ...]:
     grouped: dict[uuid.UUID, dict[str, set[uuid.UUID]]] = defaultdict(lambda: defaultdict(set))
     for figure, keys in found.items():
         for key in keys:
             grouped[unit_of(key)][figure].add(key[0])
-    rows = [DashboardRow(unit, names.get(unit, "?"), {f: frozenset(ids) for f, ids in figures.items()})
-            for unit, figures in grouped.items()]
+    rows = [
+        DashboardRow(unit, names.get(unit, "?"), {f: frozenset(ids) for f, ids in figures.items()})
+        for unit, figures in grouped.items()
+    ]
     return tuple(sorted(rows, key=lambda row: row.name))

@@ -143,112 +143,229 @@ NAMES: dict[str, tuple[str, str, str]] = {  # group: male given names, female gi
         "Ben Reece Jake Mason Louie Archie",
         "Olivia Chloe Jessica Megan Lauren Ellie Amber Holly Jade Paige Leah Sophie",
         "Smith Jones Taylor Brown Wilson Evans Walker Wright Green Hall Clarke Turner Hughes Harris "
-        "Baker Collins Cooper King Ward Mitchell"),
-    "irish": ("Sean Patrick Liam Conor Ciaran Declan Cillian", "Aoife Niamh Siobhan Roisin Ciara",
-              "Murphy O'Brien Kelly Byrne Doyle O'Sullivan McCarthy Walsh O'Connor Gallagher"),
-    "other_white": ("Jakub Mateusz Andrei Luca Tiago Kacper Dawid Bogdan Rui Stefan Marius",
-                    "Zuzanna Maria Ioana Alicja Beatriz Natalia Elena",
-                    "Kowalski Nowak Popescu Silva Santos Ionescu Wiśniewski Horváth Ferreira "
-                    "Dumitru Kovačević Zieliński"),
-    "caribbean": ("Jerome Tyrell Dwayne Marcus Andre Kemar Shaquille Jermaine Rhys Tyrone Nathaniel "
-                  "Kyle Leon Jahmal Romario",
-                  "Shanice Tiana Aaliyah Jada Kayla Tanisha Chantelle Renee",
-                  "Campbell Thompson Williams Richards Francis Morgan Grant Reid Bailey Henry "
-                  "Clarke Gordon Lewis Robinson Stewart"),
-    "african": ("Tobi Chidi Kwame Kofi Emeka Femi Samuel David Abdi Mohamed Yonas Daniel Ayo Segun "
-                "Osei Ibrahim Abdirahman Tunde Kelechi Junior",
-                "Adaeze Ama Chioma Folake Fatima Hodan Esther Blessing Precious Ngozi Ifeoma Sagal",
-                "Okafor Adeyemi Mensah Osei Boateng Okonkwo Adebayo Owusu Abdi Hassan Ali Tesfaye "
-                "Mekonnen Kabongo Nwosu Eze Farah Oyelaran Asante Mwangi"),
-    "indian": ("Arjun Rohan Aarav Vikram Harpreet Gurpreet Ravi Jaspreet Kabir",
-               "Priya Anjali Simran Kiran Navdeep", "Patel Singh Sharma Kaur Gill Shah Mistry Sandhu"),
-    "pakistani": ("Ali Bilal Hamza Usman Zain Imran Adnan Haris", "Ayesha Hira Sana Amina Mariam",
-                  "Khan Hussain Ahmed Iqbal Butt Malik Raja Akhtar"),
-    "bangladeshi": ("Rahim Sami Tanvir Shahid Jamal Rayhan Abdul Nabil Shakil Ayaan",
-                    "Nusrat Tasnim Fahima Sumaiya Ruma",
-                    "Rahman Uddin Miah Begum Islam Chowdhury Hoque Ali Ahmed Khatun"),
-    "other_asian": ("Ahmad Farhad Kasun Nuwan Tharindu Jamshid", "Zahra Parisa Dilani",
-                    "Karimi Rezaei Perera Fernando Sultani Jayasinghe"),
+        "Baker Collins Cooper King Ward Mitchell",
+    ),
+    "irish": (
+        "Sean Patrick Liam Conor Ciaran Declan Cillian",
+        "Aoife Niamh Siobhan Roisin Ciara",
+        "Murphy O'Brien Kelly Byrne Doyle O'Sullivan McCarthy Walsh O'Connor Gallagher",
+    ),
+    "other_white": (
+        "Jakub Mateusz Andrei Luca Tiago Kacper Dawid Bogdan Rui Stefan Marius",
+        "Zuzanna Maria Ioana Alicja Beatriz Natalia Elena",
+        "Kowalski Nowak Popescu Silva Santos Ionescu Wiśniewski Horváth Ferreira Dumitru Kovačević Zieliński",
+    ),
+    "caribbean": (
+        "Jerome Tyrell Dwayne Marcus Andre Kemar Shaquille Jermaine Rhys Tyrone Nathaniel Kyle Leon Jahmal Romario",
+        "Shanice Tiana Aaliyah Jada Kayla Tanisha Chantelle Renee",
+        "Campbell Thompson Williams Richards Francis Morgan Grant Reid Bailey Henry "
+        "Clarke Gordon Lewis Robinson Stewart",
+    ),
+    "african": (
+        "Tobi Chidi Kwame Kofi Emeka Femi Samuel David Abdi Mohamed Yonas Daniel Ayo Segun "
+        "Osei Ibrahim Abdirahman Tunde Kelechi Junior",
+        "Adaeze Ama Chioma Folake Fatima Hodan Esther Blessing Precious Ngozi Ifeoma Sagal",
+        "Okafor Adeyemi Mensah Osei Boateng Okonkwo Adebayo Owusu Abdi Hassan Ali Tesfaye "
+        "Mekonnen Kabongo Nwosu Eze Farah Oyelaran Asante Mwangi",
+    ),
+    "indian": (
+        "Arjun Rohan Aarav Vikram Harpreet Gurpreet Ravi Jaspreet Kabir",
+        "Priya Anjali Simran Kiran Navdeep",
+        "Patel Singh Sharma Kaur Gill Shah Mistry Sandhu",
+    ),
+    "pakistani": (
+        "Ali Bilal Hamza Usman Zain Imran Adnan Haris",
+        "Ayesha Hira Sana Amina Mariam",
+        "Khan Hussain Ahmed Iqbal Butt Malik Raja Akhtar",
+    ),
+    "bangladeshi": (
+        "Rahim Sami Tanvir Shahid Jamal Rayhan Abdul Nabil Shakil Ayaan",
+        "Nusrat Tasnim Fahima Sumaiya Ruma",
+        "Rahman Uddin Miah Begum Islam Chowdhury Hoque Ali Ahmed Khatun",
+    ),
+    "other_asian": (
+        "Ahmad Farhad Kasun Nuwan Tharindu Jamshid",
+        "Zahra Parisa Dilani",
+        "Karimi Rezaei Perera Fernando Sultani Jayasinghe",
+    ),
     "chinese": ("Wei Jun Kevin Hao Jason Ming", "Mei Ling Grace Xinyi", "Chen Wang Li Zhang Liu Wong Lam"),
-    "other": ("Omar Yusuf Mehmet Emre Diego Carlos Karwan Mustafa Kerem Mateo",
-              "Layla Elif Valentina Maryam Zeynep",
-              "Yılmaz Demir Kaya Haddad Mansour González Rodríguez Ahmadi Aziz Çelik"),
+    "other": (
+        "Omar Yusuf Mehmet Emre Diego Carlos Karwan Mustafa Kerem Mateo",
+        "Layla Elif Valentina Maryam Zeynep",
+        "Yılmaz Demir Kaya Haddad Mansour González Rodríguez Ahmadi Aziz Çelik",
+    ),
 }
 ETHNIC_NAME_GROUPS: dict[str, tuple[str, ...]] = {
-    "A": ("white_british",), "B": ("irish",), "C": ("other_white",),
-    "D": ("white_british", "caribbean"), "E": ("white_british", "african"),
-    "F": ("white_british", "indian", "pakistani"), "G": ("other", "caribbean", "white_british"),
-    "H": ("indian",), "J": ("pakistani",), "K": ("bangladeshi",), "L": ("other_asian",),
-    "M": ("caribbean",), "N": ("african",), "P": ("caribbean", "african"), "R": ("chinese",),
-    "S": ("other",), "Z": tuple(NAMES), "99": tuple(NAMES),
+    "A": ("white_british",),
+    "B": ("irish",),
+    "C": ("other_white",),
+    "D": ("white_british", "caribbean"),
+    "E": ("white_british", "african"),
+    "F": ("white_british", "indian", "pakistani"),
+    "G": ("other", "caribbean", "white_british"),
+    "H": ("indian",),
+    "J": ("pakistani",),
+    "K": ("bangladeshi",),
+    "L": ("other_asian",),
+    "M": ("caribbean",),
+    "N": ("african",),
+    "P": ("caribbean", "african"),
+    "R": ("chinese",),
+    "S": ("other",),
+    "Z": tuple(NAMES),
+    "99": tuple(NAMES),
 }
-ETHNICITY = _w("A 19, B 1, C 7, D 5, E 2, F 1, G 3, H 2, J 2, K 5, L 2, M 12, N 17, P 8, R 0.5, "
-               "S 5, Z 4, 99 3.5")
+ETHNICITY = _w("A 19, B 1, C 7, D 5, E 2, F 1, G 3, H 2, J 2, K 5, L 2, M 12, N 17, P 8, R 0.5, S 5, Z 4, 99 3.5")
 SEX = _w("1 80, 2 19, X 0.6, 9 0.4")
-AGE = Weighted(list(zip(range(10, 26), (1, 1.5, 2.5, 4, 6, 9, 12, 13, 12, 10, 8, 6, 5, 4, 3, 3),
-                        strict=True)))
+AGE = Weighted(list(zip(range(10, 26), (1, 1.5, 2.5, 4, 6, 9, 12, 13, 12, 10, 8, 6, 5, 4, 3, 3), strict=True)))
 SITE_WEIGHT = {"RLH": 32, "KCH": 28, "SGH": 20, "SMH": 20}
 CATCHMENT = {
-    "RLH": _w("tower_hamlets 25, newham 20, hackney 15, waltham_forest 8, barking_and_dagenham 8, "
-              "redbridge 5, islington 5, havering 3, city_of_london 1, greenwich 3, haringey 3, "
-              "enfield 2"),
-    "KCH": _w("southwark 28, lambeth 25, lewisham 18, croydon 8, bromley 5, greenwich 6, bexley 3, "
-              "wandsworth 3"),
-    "SGH": _w("wandsworth 22, merton 18, lambeth 12, croydon 15, sutton 10, kingston_upon_thames 6, "
-              "richmond_upon_thames 4, hounslow 3, southwark 3"),
-    "SMH": _w("westminster 22, brent 22, kensington_and_chelsea 12, ealing 12, hammersmith_and_fulham 12, "
-              "camden 8, harrow 4, hillingdon 4, barnet 4, hounslow 2"),
+    "RLH": _w(
+        "tower_hamlets 25, newham 20, hackney 15, waltham_forest 8, barking_and_dagenham 8, "
+        "redbridge 5, islington 5, havering 3, city_of_london 1, greenwich 3, haringey 3, "
+        "enfield 2"
+    ),
+    "KCH": _w("southwark 28, lambeth 25, lewisham 18, croydon 8, bromley 5, greenwich 6, bexley 3, wandsworth 3"),
+    "SGH": _w(
+        "wandsworth 22, merton 18, lambeth 12, croydon 15, sutton 10, kingston_upon_thames 6, "
+        "richmond_upon_thames 4, hounslow 3, southwark 3"
+    ),
+    "SMH": _w(
+        "westminster 22, brent 22, kensington_and_chelsea 12, ealing 12, hammersmith_and_fulham 12, "
+        "camden 8, harrow 4, hillingdon 4, barnet 4, hounslow 2"
+    ),
 }
 ELSEWHERE = _w("outside_london 4, not_known 1, any 4")
 ALL_BOROUGHS = [c.code for c in codes.BOROUGH if c.code not in {"outside_london", "not_known"}]
 POSTCODE_DISTRICTS = {
-    "barking_and_dagenham": "IG11 RM8 RM9 RM10", "barnet": "N3 NW4 NW9 EN5", "bexley": "DA5 DA6 DA7 DA15",
-    "brent": "NW2 NW6 NW10 HA0 HA9", "bromley": "BR1 BR2 BR3 BR5", "camden": "NW1 NW3 NW5 WC1X",
-    "city_of_london": "EC1A EC2V EC3N", "croydon": "CR0 CR2 CR7 SE25", "ealing": "W3 W5 W7 W13 UB1",
-    "enfield": "EN1 EN3 N9 N18", "greenwich": "SE2 SE3 SE7 SE9 SE10 SE18", "hackney": "E5 E8 E9 N16",
-    "hammersmith_and_fulham": "W6 W12 W14 SW6", "haringey": "N8 N15 N17 N22", "harrow": "HA1 HA2 HA3",
-    "havering": "RM1 RM3 RM7", "hillingdon": "UB3 UB4 UB8 UB10", "hounslow": "TW3 TW4 TW7",
-    "islington": "N1 N4 N5 N7 N19", "kensington_and_chelsea": "W8 W10 W11 SW3 SW5",
-    "kingston_upon_thames": "KT1 KT2 KT3", "lambeth": "SE11 SE24 SE27 SW2 SW4 SW8 SW9",
-    "lewisham": "SE4 SE6 SE8 SE12 SE13 SE14 SE23", "merton": "SW19 SW20 CR4 SM4",
-    "newham": "E6 E7 E12 E13 E15 E16", "redbridge": "IG1 IG2 IG3 IG4", "richmond_upon_thames": "TW1 TW9 TW10",
-    "southwark": "SE1 SE5 SE15 SE16 SE17 SE22", "sutton": "SM1 SM2 SM3", "tower_hamlets": "E1 E2 E3 E14",
-    "waltham_forest": "E4 E10 E11 E17", "wandsworth": "SW11 SW12 SW15 SW17 SW18",
-    "westminster": "W2 W9 SW1P NW8", "outside_london": "CM1 GU1 ME1 SS1 LU1 RH1",
+    "barking_and_dagenham": "IG11 RM8 RM9 RM10",
+    "barnet": "N3 NW4 NW9 EN5",
+    "bexley": "DA5 DA6 DA7 DA15",
+    "brent": "NW2 NW6 NW10 HA0 HA9",
+    "bromley": "BR1 BR2 BR3 BR5",
+    "camden": "NW1 NW3 NW5 WC1X",
+    "city_of_london": "EC1A EC2V EC3N",
+    "croydon": "CR0 CR2 CR7 SE25",
+    "ealing": "W3 W5 W7 W13 UB1",
+    "enfield": "EN1 EN3 N9 N18",
+    "greenwich": "SE2 SE3 SE7 SE9 SE10 SE18",
+    "hackney": "E5 E8 E9 N16",
+    "hammersmith_and_fulham": "W6 W12 W14 SW6",
+    "haringey": "N8 N15 N17 N22",
+    "harrow": "HA1 HA2 HA3",
+    "havering": "RM1 RM3 RM7",
+    "hillingdon": "UB3 UB4 UB8 UB10",
+    "hounslow": "TW3 TW4 TW7",
+    "islington": "N1 N4 N5 N7 N19",
+    "kensington_and_chelsea": "W8 W10 W11 SW3 SW5",
+    "kingston_upon_thames": "KT1 KT2 KT3",
+    "lambeth": "SE11 SE24 SE27 SW2 SW4 SW8 SW9",
+    "lewisham": "SE4 SE6 SE8 SE12 SE13 SE14 SE23",
+    "merton": "SW19 SW20 CR4 SM4",
+    "newham": "E6 E7 E12 E13 E15 E16",
+    "redbridge": "IG1 IG2 IG3 IG4",
+    "richmond_upon_thames": "TW1 TW9 TW10",
+    "southwark": "SE1 SE5 SE15 SE16 SE17 SE22",
+    "sutton": "SM1 SM2 SM3",
+    "tower_hamlets": "E1 E2 E3 E14",
+    "waltham_forest": "E4 E10 E11 E17",
+    "wandsworth": "SW11 SW12 SW15 SW17 SW18",
+    "westminster": "W2 W9 SW1P NW8",
+    "outside_london": "CM1 GU1 ME1 SS1 LU1 RH1",
 }
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-STREETS = ("High Street", "Church Road", "Station Road", "Victoria Road", "Park Lane", "Mill Road",
-           "Rye Lane", "Queens Road", "Kingsland Road", "Mile End Road", "Coldharbour Lane",
-           "Harrow Road", "Uxbridge Road", "Lordship Lane", "Walworth Road", "Balham High Road",
-           "Commercial Road", "Green Lanes", "Old Kent Road", "Brixton Hill", "Garratt Lane")
+STREETS = (
+    "High Street",
+    "Church Road",
+    "Station Road",
+    "Victoria Road",
+    "Park Lane",
+    "Mill Road",
+    "Rye Lane",
+    "Queens Road",
+    "Kingsland Road",
+    "Mile End Road",
+    "Coldharbour Lane",
+    "Harrow Road",
+    "Uxbridge Road",
+    "Lordship Lane",
+    "Walworth Road",
+    "Balham High Road",
+    "Commercial Road",
+    "Green Lanes",
+    "Old Kent Road",
+    "Brixton Hill",
+    "Garratt Lane",
+)
 ESTATES = ("Court", "House", "Tower", "Gardens", "Close")
-PARKS = ("Burgess Park", "Victoria Park", "Clapham Common", "Tooting Common", "Mile End Park",
-         "Queen's Park", "Brockwell Park", "Peckham Rye", "Wormwood Scrubs", "Hackney Marshes")
-STATIONS = ("Stratford", "Brixton", "Peckham Rye", "Whitechapel", "Clapham Junction", "Harlesden",
-            "Tooting Broadway", "Lewisham", "Edgware Road", "Wembley Park")
-LANGUAGES = _w("Somali 3, Arabic 3, Bengali 3, Portuguese 2, Polish 2, Romanian 2, Tigrinya 2, "
-               "Turkish 2, Kurdish 1, Spanish 1")
+PARKS = (
+    "Burgess Park",
+    "Victoria Park",
+    "Clapham Common",
+    "Tooting Common",
+    "Mile End Park",
+    "Queen's Park",
+    "Brockwell Park",
+    "Peckham Rye",
+    "Wormwood Scrubs",
+    "Hackney Marshes",
+)
+STATIONS = (
+    "Stratford",
+    "Brixton",
+    "Peckham Rye",
+    "Whitechapel",
+    "Clapham Junction",
+    "Harlesden",
+    "Tooting Broadway",
+    "Lewisham",
+    "Edgware Road",
+    "Wembley Park",
+)
+LANGUAGES = _w(
+    "Somali 3, Arabic 3, Bengali 3, Portuguese 2, Polish 2, Romanian 2, Tigrinya 2, Turkish 2, Kurdish 1, Spanish 1"
+)
 EDUCATION = _w("school 38, college 20, training 5, employed 9, neet 18, excluded 6, not_known 4")
 
 # hour of arrival (London time) and day of week (Monday first): evenings, nights and weekends
-HOUR = Weighted(list(zip(range(24), (5, 4, 3, 2, 1.5, 1, 1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6,
-                                     7, 8, 9, 9.5, 9, 8, 6.5), strict=True)))
+HOUR = Weighted(
+    list(
+        zip(
+            range(24),
+            (5, 4, 3, 2, 1.5, 1, 1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 9.5, 9, 8, 6.5),
+            strict=True,
+        )
+    )
+)
 WEEKDAY_WEIGHT = (0.85, 0.85, 0.9, 0.95, 1.15, 1.4, 1.25)
 MONTH_WEIGHT = (0.9, 0.85, 0.95, 1.0, 1.05, 1.1, 1.15, 1.15, 1.05, 1.0, 0.95, 0.9)
 
 REFERRAL_SOURCE = _w("ed_staff 45, trauma_team 20, ward 20, police 5, self 4, other 6")
 METHOD = _w("knife 40, body 30, blunt 11, glass 6, firearm 3, other 5, not_known 5")
-METHOD_OTHER = ("Dog set on him", "Hit deliberately by a moped", "Hot liquid thrown", "Corrosive substance thrown",
-                "Pushed down stairs")
-LOCATION = _w("street 45, home 12, park 10, transport 8, school 7, licensed 6, workplace 2, other 5, "
-              "not_known 5")
+METHOD_OTHER = (
+    "Dog set on him",
+    "Hit deliberately by a moped",
+    "Hot liquid thrown",
+    "Corrosive substance thrown",
+    "Pushed down stairs",
+)
+LOCATION = _w("street 45, home 12, park 10, transport 8, school 7, licensed 6, workplace 2, other 5, not_known 5")
 INJURY = {
-    "knife": ("Stab wound to left thigh", "Stab wound to buttock", "Defensive laceration to forearm",
-              "Stab wound to back", "Slash wound to face", "Stab wound to abdomen"),
-    "body": ("Facial fractures after punches", "Head injury after being kicked", "Broken jaw",
-             "Bruising to ribs and face"),
-    "blunt": ("Head wound from a hammer", "Fractured arm from a bat", "Scalp laceration from a bottle of "
-              "water thrown"),
+    "knife": (
+        "Stab wound to left thigh",
+        "Stab wound to buttock",
+        "Defensive laceration to forearm",
+        "Stab wound to back",
+        "Slash wound to face",
+        "Stab wound to abdomen",
+    ),
+    "body": (
+        "Facial fractures after punches",
+        "Head injury after being kicked",
+        "Broken jaw",
+        "Bruising to ribs and face",
+    ),
+    "blunt": ("Head wound from a hammer", "Fractured arm from a bat", "Scalp laceration from a bottle of water thrown"),
     "glass": ("Lacerations to face from a bottle", "Cut to neck from broken glass"),
     "firearm": ("Gunshot wound to leg", "Pellet wounds to back"),
     "other": ("Bite wounds to arm", "Burns to chest and arms", "Grazes and a fractured wrist"),
@@ -256,38 +373,61 @@ INJURY = {
 }
 OUTCOME = _w("engaged 64, declined 12, unable 18, transferred 6")
 FIRST_MEDIUM = _w("bedside 60, ed 25, phone 15")
-LATER_MEDIUM = _w("phone 25, message 15, community 12, home_visit 8, school 6, accompanied 6, "
-                  "multi_agency 5, video 4, bedside 4")
+LATER_MEDIUM = _w(
+    "phone 25, message 15, community 12, home_visit 8, school 6, accompanied 6, multi_agency 5, video 4, bedside 4"
+)
 ATTEMPT_MEDIUM = _w("phone 50, message 30, home_visit 10, bedside 10")
 CONTACT_WITH = _w("young_person 80, parent_carer 12, professional 8")
 TOPICS = [c.code for c in codes.CONTACT_TOPIC]
-CLOSURE_ENGAGED = _w("goals_met 66, disengaged 16, moved_away 5, transferred 5, not_eligible 2, other 5.5, "
-                     "deceased 0.5")
+CLOSURE_ENGAGED = _w(
+    "goals_met 66, disengaged 16, moved_away 5, transferred 5, not_eligible 2, other 5.5, deceased 0.5"
+)
 RISK = _w("high 30, medium 45, low 25")
-RISK_FACTORS = _w("weapon_carrying 12, gang_association 10, exploitation 8, previous_victim 14, "
-                  "retaliation 6, school_exclusion 8, substance_misuse 10, family_conflict 9, "
-                  "mental_health 11, peer_offending 10")
+RISK_FACTORS = _w(
+    "weapon_carrying 12, gang_association 10, exploitation 8, previous_victim 14, "
+    "retaliation 6, school_exclusion 8, substance_misuse 10, family_conflict 9, "
+    "mental_health 11, peer_offending 10"
+)
 PROTECTIVE = [c.code for c in codes.PROTECTIVE_FACTOR]
-NEEDS = _w("housing 8, education 16, employment 10, mental_health 16, rehabilitation 10, substance_use 8, "
-           "finances 8, legal 7, family 9")
-SAFEGUARDING = _w("exploitation 25, gang 20, domestic_abuse 12, neglect 8, self_harm 15, sexual_abuse 5, "
-                  "risk_to_others 10, other 5")
+NEEDS = _w(
+    "housing 8, education 16, employment 10, mental_health 16, rehabilitation 10, substance_use 8, "
+    "finances 8, legal 7, family 9"
+)
+SAFEGUARDING = _w(
+    "exploitation 25, gang 20, domestic_abuse 12, neglect 8, self_harm 15, sexual_abuse 5, risk_to_others 10, other 5"
+)
 GOALS = {
-    "housing": "Move to safe, stable housing", "education": "Back into education by the new term",
-    "employment": "Apply for an apprenticeship or job", "mental_health": "Attend a CAMHS assessment",
-    "rehabilitation": "Keep physiotherapy appointments", "substance_use": "Meet the substance use service",
-    "finances": "Open a bank account and claim what is due", "legal": "Understand the court process",
+    "housing": "Move to safe, stable housing",
+    "education": "Back into education by the new term",
+    "employment": "Apply for an apprenticeship or job",
+    "mental_health": "Attend a CAMHS assessment",
+    "rehabilitation": "Keep physiotherapy appointments",
+    "substance_use": "Meet the substance use service",
+    "finances": "Open a bank account and claim what is due",
+    "legal": "Understand the court process",
     "family": "Repair relations at home with family support",
 }
-REFERRAL_NOTES = ("Seen in resus, referred by the trauma nurse.", "Referred after discharge from the ward.",
-                  "Mum present at the bedside and keen for support.", "Police present when referred.",
-                  "Says he knows who did it and is worried about going home.",
-                  "Second attendance this year, known to the team.", "Quiet, tired; agreed to a visit later.")
-CONTACT_NOTES = ("Talked through what happened and how he is sleeping.", "Safety plan reviewed and updated.",
-                 "Went with them to the GP appointment.", "No answer; left a voicemail.",
-                 "Message sent, read but no reply.", "Met at the cafe near college; talked about the course.",
-                 "Joined the multi-agency meeting; actions agreed.", "Home visit: mum worried about the area.",
-                 "Talked about football trials next week.", "Housing officer called back; form sent.")
+REFERRAL_NOTES = (
+    "Seen in resus, referred by the trauma nurse.",
+    "Referred after discharge from the ward.",
+    "Mum present at the bedside and keen for support.",
+    "Police present when referred.",
+    "Says he knows who did it and is worried about going home.",
+    "Second attendance this year, known to the team.",
+    "Quiet, tired; agreed to a visit later.",
+)
+CONTACT_NOTES = (
+    "Talked through what happened and how he is sleeping.",
+    "Safety plan reviewed and updated.",
+    "Went with them to the GP appointment.",
+    "No answer; left a voicemail.",
+    "Message sent, read but no reply.",
+    "Met at the cafe near college; talked about the course.",
+    "Joined the multi-agency meeting; actions agreed.",
+    "Home visit: mum worried about the area.",
+    "Talked about football trials next week.",
+    "Housing officer called back; form sent.",
+)
 CONCERN_FACTS = {
     "exploitation": "Says older boys make him hold and move packages.",
     "gang": "Describes pressure to join a group on the estate.",
@@ -298,8 +438,13 @@ CONCERN_FACTS = {
     "risk_to_others": "Talks about getting back at the people who hurt him.",
     "other": "Missing from home for two nights last week.",
 }
-OWN_WORDS = ("I can't say no to them.", "I just want it to stop.", "It's not safe for me round there.",
-             "Nobody listens at home.", "I'll sort it myself.")
+OWN_WORDS = (
+    "I can't say no to them.",
+    "I just want it to stop.",
+    "It's not safe for me round there.",
+    "Nobody listens at home.",
+    "I'll sort it myself.",
+)
 SHARED_WITH = ("hospital_safeguarding", "social_care", "police")
 
 
@@ -358,9 +503,20 @@ class _Generator:
         self.today = london_today(now)
         self.staff = staff
         self.index = index
-        self.rows = {model: _Rows(_table(model)) for model in (
-            YoungPerson, CaseEpisode, CaseStatusChange, Incident, Contact, RiskAssessment,
-            SafeguardingConcern, PlanGoal, FollowUp)}
+        self.rows = {
+            model: _Rows(_table(model))
+            for model in (
+                YoungPerson,
+                CaseEpisode,
+                CaseStatusChange,
+                Incident,
+                Contact,
+                RiskAssessment,
+                SafeguardingConcern,
+                PlanGoal,
+                FollowUp,
+            )
+        }
         self.references: dict[str, int] = {}
         self.nhs_numbers: set[str] = set()
         self.names = {group: tuple(part.split() for part in parts) for group, parts in NAMES.items()}
@@ -370,8 +526,7 @@ class _Generator:
         self.site = Weighted([(code, SITE_WEIGHT[code]) for code in staff.sites])
         first = self.today - dt.timedelta(days=MONTHS * 365 // 12)
         days = [first + dt.timedelta(days=n) for n in range((self.today - first).days + 1)]
-        self.day = Weighted([(day, WEEKDAY_WEIGHT[day.weekday()] * MONTH_WEIGHT[day.month - 1])
-                             for day in days])
+        self.day = Weighted([(day, WEEKDAY_WEIGHT[day.weekday()] * MONTH_WEIGHT[day.month - 1]) for day in days])
 
     # small helpers
     def uuid(self) -> uuid.UUID:
@@ -430,24 +585,36 @@ class _Generator:
         nhs = self.nhs_number() if self.chance(0.85) else None
         postcode = None
         if borough in POSTCODE_DISTRICTS and self.chance(0.9):
-            postcode = (f"{self.pick(POSTCODE_DISTRICTS[borough].split())} {int(rng() * 10)}"
-                        f"{self.pick(INWARD_LETTERS)}{self.pick(INWARD_LETTERS)}")
+            postcode = (
+                f"{self.pick(POSTCODE_DISTRICTS[borough].split())} {int(rng() * 10)}"
+                f"{self.pick(INWARD_LETTERS)}{self.pick(INWARD_LETTERS)}"
+            )
         under_18 = dob is not None and age_in_years(dob, arrival_day) < 18
         carer = self.pick(self.names[self.pick(groups)][1])
         self.rows[YoungPerson].add(
-            id=person_id, given_name=given, family_name=family_name,
+            id=person_id,
+            given_name=given,
+            family_name=family_name,
             preferred_name=given[:3] if self.chance(0.08) and len(given) > 4 else None,
-            date_of_birth=dob, estimated_age=estimated, nhs_number=nhs,
-            address=f"{1 + int(rng() * 180)} {self.pick(STREETS)}" if self.chance(0.7) else
-            f"Flat {1 + int(rng() * 60)}, {family_name} {self.pick(ESTATES)}",
-            postcode=postcode, phone=f"07700 900{int(rng() * 1000):03d}" if self.chance(0.8) else None,
+            date_of_birth=dob,
+            estimated_age=estimated,
+            nhs_number=nhs,
+            address=f"{1 + int(rng() * 180)} {self.pick(STREETS)}"
+            if self.chance(0.7)
+            else f"Flat {1 + int(rng() * 60)}, {family_name} {self.pick(ESTATES)}",
+            postcode=postcode,
+            phone=f"07700 900{int(rng() * 1000):03d}" if self.chance(0.8) else None,
             contacts=f"Mother: {carer} {family_name}, 07700 900{int(rng() * 1000):03d}"
-            if under_18 and self.chance(0.7) else None,
-            school_or_employer=f"{self.pick(STREETS).split()[0]} Academy" if under_18 and self.chance(0.6)
+            if under_18 and self.chance(0.7)
             else None,
+            school_or_employer=f"{self.pick(STREETS).split()[0]} Academy" if under_18 and self.chance(0.6) else None,
             interpreter_language=LANGUAGES(rng) if self.chance(0.03) else None,
-            sex=sex, ethnicity=ethnicity, borough=borough, education_employment=EDUCATION(rng),
-            known_to_social_care=self.chance(0.3), known_to_youth_justice=self.chance(0.2),
+            sex=sex,
+            ethnicity=ethnicity,
+            borough=borough,
+            education_employment=EDUCATION(rng),
+            known_to_social_care=self.chance(0.3),
+            known_to_youth_justice=self.chance(0.2),
             known_to_camhs=self.chance(0.15),
             nhs_index=self.index.nhs_number(nhs),
             name_dob_index=self.index.name_and_birth_date(given, family_name, dob),
@@ -513,10 +680,18 @@ class _CaseStory:
         self.level_at_end: str | None = None
         self.goal_rows: list[dict[str, Any]] = []
         self.changes: list[tuple[str, dt.date, str | None, dt.datetime]] = [
-            ("opened", london_today(arrival), None, self.opened_at)]
+            ("opened", london_today(arrival), None, self.opened_at)
+        ]
 
-    def contact(self, at: dt.datetime, successful: bool, medium: str, with_whom: str = "young_person",
-                topics: int = 0, worker: uuid.UUID | None = None) -> bool:
+    def contact(
+        self,
+        at: dt.datetime,
+        successful: bool,
+        medium: str,
+        with_whom: str = "young_person",
+        topics: int = 0,
+        worker: uuid.UUID | None = None,
+    ) -> bool:
         """Log a contact if it has happened by now; False once the story reaches the present."""
         gen = self.gen
         if at > gen.now:
@@ -525,11 +700,17 @@ class _CaseStory:
         due = london_today(at) + dt.timedelta(days=int(gen.between(2, 10))) if gen.chance(0.3) else None
         self.next_action = due or self.next_action
         gen.rows[Contact].add(
-            id=gen.uuid(), case_id=self.id, worker_id=worker or self.worker, contact_at=at,
+            id=gen.uuid(),
+            case_id=self.id,
+            worker_id=worker or self.worker,
+            contact_at=at,
             duration_minutes=int(gen.between(10, 90)) if successful else int(gen.between(0, 5)),
-            medium=medium, successful=successful, contact_with=with_whom,
+            medium=medium,
+            successful=successful,
+            contact_with=with_whom,
             topics=tuple(dict.fromkeys(gen.pick(TOPICS) for _ in range(topics))) if successful else (),
-            notes=gen.pick(CONTACT_NOTES) if gen.chance(0.8) else None, follow_up_due=due,
+            notes=gen.pick(CONTACT_NOTES) if gen.chance(0.8) else None,
+            follow_up_due=due,
             created_at=min(at + gen.hours(0, 6), gen.now),
         )
         return True
@@ -551,8 +732,10 @@ class _CaseStory:
                     break
                 attempts += 1
                 t += gen.days(0.5, 3)
-            if self.contact(t, True, FIRST_MEDIUM(gen.random), topics=int(gen.between(1, 3))) and \
-                    outcome == "transferred":
+            if (
+                self.contact(t, True, FIRST_MEDIUM(gen.random), topics=int(gen.between(1, 3)))
+                and outcome == "transferred"
+            ):
                 self.contact(t + gen.days(1, 5), True, "multi_agency", "professional", 1)
         first_success = next((at for at, ok in self.contacts if ok), None)
         end = t
@@ -571,8 +754,9 @@ class _CaseStory:
             at += step * gen.between(0.5, 1.5)
             ok = not gen.chance(0.12)
             medium = LATER_MEDIUM(gen.random) if ok else ATTEMPT_MEDIUM(gen.random)
-            if not self.contact(at, ok, medium, CONTACT_WITH(gen.random) if ok else "young_person",
-                                int(gen.between(1, 4))):
+            if not self.contact(
+                at, ok, medium, CONTACT_WITH(gen.random) if ok else "young_person", int(gen.between(1, 4))
+            ):
                 break
         self.assessments(start, at)
         self.goals(start)
@@ -600,19 +784,26 @@ class _CaseStory:
         move = -1 if roll < 0.55 else (1 if roll > 0.9 else 0)
         return order[max(0, min(2, order.index(level) + move))]
 
-    def assessment(self, day: dt.date, stage: str, level: str, needs: tuple[str, ...],
-                   met: tuple[str, ...], signed: bool = False) -> None:
+    def assessment(
+        self, day: dt.date, stage: str, level: str, needs: tuple[str, ...], met: tuple[str, ...], signed: bool = False
+    ) -> None:
         gen = self.gen
         gen.rows[RiskAssessment].add(
-            id=gen.uuid(), case_id=self.id, assessed_by=self.worker, assessed_on=day, stage=stage,
+            id=gen.uuid(),
+            case_id=self.id,
+            assessed_by=self.worker,
+            assessed_on=day,
+            stage=stage,
             risk_level=level,
             risk_factors=tuple(dict.fromkeys(RISK_FACTORS(gen.random) for _ in range(int(gen.between(1, 5))))),
             protective_factors=tuple(dict.fromkeys(gen.pick(PROTECTIVE) for _ in range(int(gen.between(0, 4))))),
-            needs_identified=tuple(n for n in needs if n not in met), needs_met=met,
+            needs_identified=tuple(n for n in needs if n not in met),
+            needs_met=met,
             notes="Discussed in supervision." if gen.chance(0.3) else None,
             signed_off_by=self.supervisor if signed else None,
             signed_off_at=min(dt.datetime.combine(day, dt.time(17), dt.UTC) + gen.days(1, 10), gen.now)
-            if signed else None,
+            if signed
+            else None,
             created_at=min(dt.datetime.combine(day, dt.time(16), dt.UTC), gen.now),
         )
         self.risk = level
@@ -621,12 +812,18 @@ class _CaseStory:
         gen = self.gen
         for need in self.needs[:3]:
             created = min(start + gen.days(0, 10), gen.now)
-            goal = {"id": gen.uuid(), "case_id": self.id, "goal": GOALS[need], "created_at": created,
-                    "target_date": london_today(created) + dt.timedelta(weeks=int(gen.between(2, 11)))}
+            goal = {
+                "id": gen.uuid(),
+                "case_id": self.id,
+                "goal": GOALS[need],
+                "created_at": created,
+                "target_date": london_today(created) + dt.timedelta(weeks=int(gen.between(2, 11))),
+            }
             self.goal_rows.append(goal)
 
-    def close_and_record(self, outcome: str, first_success: dt.datetime | None, end: dt.datetime,
-                         attempts: int) -> None:
+    def close_and_record(
+        self, outcome: str, first_success: dt.datetime | None, end: dt.datetime, attempts: int
+    ) -> None:
         gen = self.gen
         closing: dt.datetime | None = None
         reason = note = None
@@ -638,8 +835,11 @@ class _CaseStory:
             reason, note = "disengaged", f"Unable to contact after {attempts} attempts."
         elif outcome in {"declined", "transferred"} and first_success is not None:
             closing = end + gen.days(1, 7)
-            reason, note = ("other", "Declined support.") if outcome == "declined" else \
-                ("transferred", "Transferred to the service nearer home.")
+            reason, note = (
+                ("other", "Declined support.")
+                if outcome == "declined"
+                else ("transferred", "Transferred to the service nearer home.")
+            )
         if closing is None or closing > gen.now or reason is None:
             closing = reason = note = None
         closed_on = None if closing is None else london_today(closing)
@@ -660,15 +860,16 @@ class _CaseStory:
                 if at + gen.days(3, 20) <= gen.now and gen.chance(0.5):
                     closed_on, reason = london_today(at), ("goals_met" if gen.chance(0.6) else "disengaged")
                     self.changes.append(("closed", closed_on, reason, at))
-        if closed_on is not None and self.level_at_end and self.start_day and reason != "deceased" \
-                and gen.chance(0.85):
+        if closed_on is not None and self.level_at_end and self.start_day and reason != "deceased" and gen.chance(0.85):
             met = tuple(n for n in self.needs if gen.chance(0.6 if reason == "goals_met" else 0.25))
-            self.assessment(max(closed_on, self.start_day), "end", self.level_at_end, self.needs, met,
-                            signed=gen.chance(0.75))
+            self.assessment(
+                max(closed_on, self.start_day), "end", self.level_at_end, self.needs, met, signed=gen.chance(0.75)
+            )
         self.record(outcome, closed_on, reason, note, reopen_count)
 
-    def record(self, outcome: str, closed_on: dt.date | None, reason: str | None, note: str | None,
-               reopen_count: int) -> None:
+    def record(
+        self, outcome: str, closed_on: dt.date | None, reason: str | None, note: str | None, reopen_count: int
+    ) -> None:
         gen = self.gen
         successes = [at for at, ok in self.contacts if ok]
         engagement = "not_yet_contacted"
@@ -681,32 +882,54 @@ class _CaseStory:
         first_day = london_today(successes[0]) if successes else None
         status = "closed" if closed_on else "open"
         if status == "open" and self.next_action is None:
-            self.next_action = london_today(self.contacts[-1][0] if self.contacts else self.opened_at) + \
-                dt.timedelta(days=int(gen.between(1, 14)))
-        age = age_in_years(self.person.date_of_birth, london_today(self.arrival)) \
-            if self.person.date_of_birth else self.person.estimated_age
+            self.next_action = london_today(self.contacts[-1][0] if self.contacts else self.opened_at) + dt.timedelta(
+                days=int(gen.between(1, 14))
+            )
+        age = (
+            age_in_years(self.person.date_of_birth, london_today(self.arrival))
+            if self.person.date_of_birth
+            else self.person.estimated_age
+        )
         gen.rows[CaseEpisode].add(
-            id=self.id, reference=gen.reference(self.site, self.arrival), person_id=self.person.id,
-            site_id=gen.staff.sites[self.site], worker_id=self.worker, supervisor_id=self.supervisor,
-            arrival_at=self.arrival, age_at_arrival=age, referral_source=REFERRAL_SOURCE(gen.random),
+            id=self.id,
+            reference=gen.reference(self.site, self.arrival),
+            person_id=self.person.id,
+            site_id=gen.staff.sites[self.site],
+            worker_id=self.worker,
+            supervisor_id=self.supervisor,
+            arrival_at=self.arrival,
+            age_at_arrival=age,
+            referral_source=REFERRAL_SOURCE(gen.random),
             consent_support=None if not successes else engagement != "declined",
             consent_share=None if engagement != "engaged" else gen.chance(0.85),
-            consent_recorded_on=first_day, engagement=engagement, status=status, opened_at=self.opened_at,
-            closed_on=closed_on, closure_reason=reason, closure_note=note, reopen_count=reopen_count,
+            consent_recorded_on=first_day,
+            engagement=engagement,
+            status=status,
+            opened_at=self.opened_at,
+            closed_on=closed_on,
+            closure_reason=reason,
+            closure_note=note,
+            reopen_count=reopen_count,
             first_contact_at=successes[0] if successes else None,
-            last_successful_contact_at=successes[-1] if successes else None, current_risk=self.risk,
+            last_successful_contact_at=successes[-1] if successes else None,
+            current_risk=self.risk,
             next_action_due=self.next_action if status == "open" else None,
-            notes=gen.pick(REFERRAL_NOTES) if gen.chance(0.7) else None, import_key=None,
+            notes=gen.pick(REFERRAL_NOTES) if gen.chance(0.7) else None,
+            import_key=None,
             created_at=self.opened_at,
         )
         self.incident()
         for change, day, why, at in self.changes:
-            gen.rows[CaseStatusChange].add(id=gen.uuid(), case_id=self.id, change=change, changed_on=day,
-                                           reason=why, recorded_at=at)
+            gen.rows[CaseStatusChange].add(
+                id=gen.uuid(), case_id=self.id, change=change, changed_on=day, reason=why, recorded_at=at
+            )
         for goal in self.goal_rows:
             done = closed_on is not None
-            goal["status"] = ("achieved" if reason == "goals_met" or gen.chance(0.3) else "not_achieved") \
-                if done else ("in_progress" if gen.chance(0.7) else "not_started")
+            goal["status"] = (
+                ("achieved" if reason == "goals_met" or gen.chance(0.3) else "not_achieved")
+                if done
+                else ("in_progress" if gen.chance(0.7) else "not_started")
+            )
             gen.rows[PlanGoal].add(**goal)
         if successes and outcome in {"engaged", "declined"} and gen.chance(0.16):
             self.concern(successes[0] + gen.hours(0, 48))
@@ -718,12 +941,18 @@ class _CaseStory:
         location = LOCATION(gen.random)
         street = gen.pick(STREETS)
         description = {
-            "street": f"Outside a shop on {street}", "home": "At a friend's flat", "park": gen.pick(PARKS),
-            "transport": f"At {gen.pick(STATIONS)} station", "school": "Outside the school gates",
-            "licensed": f"Outside a bar on {street}", "workplace": "At work", "other": "Estate stairwell",
+            "street": f"Outside a shop on {street}",
+            "home": "At a friend's flat",
+            "park": gen.pick(PARKS),
+            "transport": f"At {gen.pick(STATIONS)} station",
+            "school": "Outside the school gates",
+            "licensed": f"Outside a bar on {street}",
+            "workplace": "At work",
+            "other": "Estate stairwell",
         }.get(location)
         gen.rows[Incident].add(
-            id=gen.uuid(), case_id=self.id,
+            id=gen.uuid(),
+            case_id=self.id,
             assault_at=None if gen.chance(0.08) else self.arrival - gen.hours(0.25, 8),
             assault_method=self.method,
             assault_method_other=gen.pick(METHOD_OTHER) if self.method == "other" else None,
@@ -739,26 +968,39 @@ class _CaseStory:
         category = SAFEGUARDING(gen.random)
         concern_id = gen.uuid()
         first = {
-            "concern_id": concern_id, "case_id": self.id, "recorded_by": self.worker, "raised_at": raised_at,
-            "category": category, "facts": CONCERN_FACTS[category],
+            "concern_id": concern_id,
+            "case_id": self.id,
+            "recorded_by": self.worker,
+            "raised_at": raised_at,
+            "category": category,
+            "facts": CONCERN_FACTS[category],
             "own_words": gen.pick(OWN_WORDS) if gen.chance(0.6) else None,
-            "action_taken": "Discussed with the hospital safeguarding team.", "status": "open",
+            "action_taken": "Discussed with the hospital safeguarding team.",
+            "status": "open",
             "shared_with": ("hospital_safeguarding",) if gen.chance(0.5) else (),
             "shared_on": london_today(raised_at) if gen.chance(0.5) else None,
         }
         if not first["shared_with"]:
             first["shared_on"] = None
-        gen.rows[SafeguardingConcern].add(id=gen.uuid(), version=1,
-                                          recorded_at=min(raised_at + gen.hours(0, 2), gen.now), **first)
+        gen.rows[SafeguardingConcern].add(
+            id=gen.uuid(), version=1, recorded_at=min(raised_at + gen.hours(0, 2), gen.now), **first
+        )
         amended_at = raised_at + gen.days(1, 10)
         if gen.chance(0.35) and amended_at <= gen.now:
-            shared = tuple(dict.fromkeys((*first["shared_with"], "social_care",
-                                          *(("police",) if gen.chance(0.4) else ()))))
+            shared = tuple(
+                dict.fromkeys((*first["shared_with"], "social_care", *(("police",) if gen.chance(0.4) else ())))
+            )
             gen.rows[SafeguardingConcern].add(
-                **{**first, "shared_with": shared, "shared_on": london_today(amended_at),
-                   "status": "closed" if gen.chance(0.4) else ("nfa" if gen.chance(0.3) else "open"),
-                   "action_taken": "Referred to children's social care (MASH); strategy meeting held."},
-                id=gen.uuid(), version=2, recorded_at=amended_at,
+                **{
+                    **first,
+                    "shared_with": shared,
+                    "shared_on": london_today(amended_at),
+                    "status": "closed" if gen.chance(0.4) else ("nfa" if gen.chance(0.3) else "open"),
+                    "action_taken": "Referred to children's social care (MASH); strategy meeting held.",
+                },
+                id=gen.uuid(),
+                version=2,
+                recorded_at=amended_at,
                 shared_reference=f"MASH-{amended_at:%y}-{int(gen.random() * 100000):05d}",
                 signed_off_by=self.supervisor if gen.chance(0.6) else None,
                 signed_off_at=amended_at if gen.chance(0.6) else None,
@@ -771,7 +1013,10 @@ class _CaseStory:
             return
         reached = gen.chance(0.7)
         gen.rows[FollowUp].add(
-            id=gen.uuid(), case_id=self.id, followed_up_on=day, reached=reached,
+            id=gen.uuid(),
+            case_id=self.id,
+            followed_up_on=day,
+            reached=reached,
             reinjured=gen.chance(0.07) if reached else None,
             in_education_or_work=gen.chance(0.6) if reached else None,
             notes="Doing well; back at college." if reached and gen.chance(0.5) else None,
@@ -785,12 +1030,16 @@ class _CaseStory:
 def _check_vault(vault: UnlockedVault, usernames: list[str]) -> dict[str, uuid.UUID]:
     with vault.session() as session:
         if session.scalar(select(func.count()).select_from(CaseEpisode)):
-            raise InvalidInput("this vault already holds cases: demo data goes only into a new vault "
-                               "(youthcase init --db NEW_FILE), so it never mixes with real records")
+            raise InvalidInput(
+                "this vault already holds cases: demo data goes only into a new vault "
+                "(youthcase init --db NEW_FILE), so it never mixes with real records"
+            )
         taken = list(session.scalars(select(AppUser.username).where(AppUser.username.in_(usernames))))
         if taken:
-            raise InvalidInput(f"the demo accounts already exist ({taken[0]}, ...): an earlier demo run "
-                               "was interrupted; load the demo into a new vault")
+            raise InvalidInput(
+                f"the demo accounts already exist ({taken[0]}, ...): an earlier demo run "
+                "was interrupted; load the demo into a new vault"
+            )
         sites = {s.code: s.id for s in session.scalars(select(Site).where(Site.active))}
     missing = [s.code for s in MAJOR_TRAUMA_CENTRES if s.code not in sites]
     if missing:
@@ -831,8 +1080,9 @@ def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progre
     try:
         require(vault.actor, Permission.MANAGE_USERS)
     except PermissionDenied:
-        raise PermissionDenied("only an administrator can load demo data: it creates the demo staff "
-                               "accounts (log in as an administrator)") from None
+        raise PermissionDenied(
+            "only an administrator can load demo data: it creates the demo staff accounts (log in as an administrator)"
+        ) from None
     if not 1 <= cases <= MAX_CASES:
         raise InvalidInput(f"the number of demo cases must be 1-{MAX_CASES:,}")
     sites = _check_vault(vault, [name for name, _, _ in demo_usernames()])
@@ -846,7 +1096,7 @@ def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progre
         if sqlite:  # and keep those index pages in memory meanwhile
             session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
         for start in range(0, cases, BATCH_CASES):
-            for arrival in arrivals[start:start + BATCH_CASES]:
+            for arrival in arrivals[start : start + BATCH_CASES]:
                 generator.case(arrival)
             for rows in generator.rows.values():
                 rows.write(session)
@@ -857,8 +1107,11 @@ def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progre
         with vault.session() as session:
             session.execute(text(f"PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"))
     return DemoResult(
-        seed, accounts, {rows.table.name: rows.written for rows in generator.rows.values()},
-        generator.returning, time.perf_counter() - started,
+        seed,
+        accounts,
+        {rows.table.name: rows.written for rows in generator.rows.values()},
+        generator.returning,
+        time.perf_counter() - started,
     )
 
 

@@ -61,8 +61,15 @@ class DraftService:
         with self.vault.session() as session:
             draft = session.scalar(self._mine(form, subject_id))
             if draft is None:
-                session.add(Draft(user_id=self.vault.actor.user_id, form=form, subject_id=subject_id,
-                                  payload=payload, saved_at=self.vault.clock.now()))
+                session.add(
+                    Draft(
+                        user_id=self.vault.actor.user_id,
+                        form=form,
+                        subject_id=subject_id,
+                        payload=payload,
+                        saved_at=self.vault.clock.now(),
+                    )
+                )
             else:
                 draft.payload, draft.saved_at = payload, self.vault.clock.now()
 
@@ -77,12 +84,14 @@ class DraftService:
     def list_mine(self) -> list[tuple[str, uuid.UUID | None, dt.datetime]]:
         """Which forms have drafts waiting (form, subject, when), without opening them."""
         with self.vault.session() as session:
-            rows = session.execute(select(Draft.form, Draft.subject_id, Draft.saved_at)
-                                   .where(Draft.user_id == self.vault.actor.user_id)).all()
+            rows = session.execute(
+                select(Draft.form, Draft.subject_id, Draft.saved_at).where(Draft.user_id == self.vault.actor.user_id)
+            ).all()
             return [(r.form, r.subject_id, r.saved_at) for r in rows]
 
     def discard(self, form: str, subject_id: uuid.UUID | None = None) -> None:
         condition = Draft.subject_id.is_(None) if subject_id is None else Draft.subject_id == subject_id
         with self.vault.session() as session:
-            session.execute(delete(Draft).where(Draft.user_id == self.vault.actor.user_id,
-                                                Draft.form == form, condition))
+            session.execute(
+                delete(Draft).where(Draft.user_id == self.vault.actor.user_id, Draft.form == form, condition)
+            )

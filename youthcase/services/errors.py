@@ -57,6 +57,4 @@ class PasswordChangeRequired(YouthcaseError):
     exit_code = 10
 
     def __init__(self) -> None:
-        super().__init__(
-            "this account has a temporary password: change it first (youthcase users passwd)"
-        )
+        super().__init__("this account has a temporary password: change it first (youthcase users passwd)")

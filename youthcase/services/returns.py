@@ -80,8 +80,13 @@ class ReturnService:
     def __init__(self, vault: UnlockedVault) -> None:
         self.vault = vault
 
-    def produce(self, month: Month | str, site: str | None = None, rule: DisclosureRule = STANDARD,
-                progress: Progress | None = None) -> ReturnDocuments:
+    def produce(
+        self,
+        month: Month | str,
+        site: str | None = None,
+        rule: DisclosureRule = STANDARD,
+        progress: Progress | None = None,
+    ) -> ReturnDocuments:
         """The return for ``month`` (a ``Month`` or ``YYYY-MM``), for one site code or all sites."""
         require(self.vault.actor, Permission.PRODUCE_RETURNS)
         report = progress or (lambda fraction, message: None)
@@ -95,8 +100,9 @@ class ReturnService:
             head = chain_head(session)
             columns = self._columns(session, site)
             with page_cache(session):
-                model = build_return(session, wanted, columns, rule, now, str(head) if head else "none",
-                                     return_id, report)
+                model = build_return(
+                    session, wanted, columns, rule, now, str(head) if head else "none", return_id, report
+                )
             report(0.92, "Drawing the PDF")
             pdf = render_pdf(model)
             report(0.98, "Writing the CSV")
@@ -116,8 +122,9 @@ class ReturnService:
             known = ", ".join(s.code for s in sites)
             raise InvalidInput(f"site: there is no site {site.strip()!r}; use one of {known}")
         with_cases = set(session.scalars(select(CaseEpisode.site_id).distinct()))
-        shown = [SiteColumn(code, name, site_id) for site_id, code, name, active in sites
-                 if active or site_id in with_cases]
+        shown = [
+            SiteColumn(code, name, site_id) for site_id, code, name, active in sites if active or site_id in with_cases
+        ]
         return [SiteColumn(ALL_SITES, ALL_SITES_LABEL, None), *shown]
 
     @staticmethod

@@ -41,8 +41,18 @@ class ServiceEntry:
 
 
 def _entry(row: ServiceProvider) -> ServiceEntry:
-    return ServiceEntry(row.id, row.service_type, row.name, row.provider, row.borough, row.phone,
-                        row.email, row.address, row.chase_interval_days, row.active)
+    return ServiceEntry(
+        row.id,
+        row.service_type,
+        row.name,
+        row.provider,
+        row.borough,
+        row.phone,
+        row.email,
+        row.address,
+        row.chase_interval_days,
+        row.active,
+    )
 
 
 def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,8 +62,13 @@ def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
     if service_type is None:
         problems.append(f"service type: use one of {codes.SERVICE_TYPE.describe()}")
     checked["service_type"] = service_type
-    for name, limit, required in (("name", 200, True), ("provider", 200, False), ("phone", 40, False),
-                                  ("email", 200, False), ("address", 300, False)):
+    for name, limit, required in (
+        ("name", 200, True),
+        ("provider", 200, False),
+        ("phone", 40, False),
+        ("email", 200, False),
+        ("address", 300, False),
+    ):
         text = str(values.get(name) or "").strip()
         if required and not text:
             problems.append(f"{name}: required")
@@ -106,8 +121,20 @@ class ServiceDirectory:
             row = session.get(ServiceProvider, service_id)
             if row is None:
                 raise InvalidInput("there is no such service in the directory")
-            current = {k: getattr(row, k) for k in ("service_type", "name", "provider", "borough", "phone",
-                                                    "email", "address", "chase_interval_days", "active")}
+            current = {
+                k: getattr(row, k)
+                for k in (
+                    "service_type",
+                    "name",
+                    "provider",
+                    "borough",
+                    "phone",
+                    "email",
+                    "address",
+                    "chase_interval_days",
+                    "active",
+                )
+            }
             for name, value in _checked({**current, **values}).items():
                 setattr(row, name, value)
             self.vault.audit(session, AuditAction.UPDATE, "service_provider", row.id)

@@ -30,9 +30,7 @@ class SettingsService:
     def set_idle_lock_minutes(self, minutes: int) -> None:
         require(self.vault.actor, Permission.MANAGE_SETTINGS)
         if not MIN_IDLE_LOCK_MINUTES <= minutes <= MAX_IDLE_LOCK_MINUTES:
-            raise InvalidInput(
-                f"auto-lock must be between {MIN_IDLE_LOCK_MINUTES} and {MAX_IDLE_LOCK_MINUTES} minutes"
-            )
+            raise InvalidInput(f"auto-lock must be between {MIN_IDLE_LOCK_MINUTES} and {MAX_IDLE_LOCK_MINUTES} minutes")
         with self.vault.session() as session:
             setting = session.scalar(select(VaultSetting).where(VaultSetting.name == IDLE_LOCK_SETTING))
             if setting is None:

@@ -120,22 +120,39 @@ class SupervisionService:
 
     # --- notes and actions --------------------------------------------------------------------
 
-    def add_note(self, case_id: uuid.UUID, held_on: dt.date, discussion: str | None, decisions: str | None,
-                 actions: Sequence[ActionInput] = ()) -> uuid.UUID:
+    def add_note(
+        self,
+        case_id: uuid.UUID,
+        held_on: dt.date,
+        discussion: str | None,
+        decisions: str | None,
+        actions: Sequence[ActionInput] = (),
+    ) -> uuid.UUID:
         if held_on > self._today():
             raise InvalidInput("the supervision date cannot be in the future")
         with self.vault.session() as session:
             case = self._supervised_case(session, case_id)
-            note = SupervisionNote(case_id=case.id, supervisor_id=self.vault.actor.user_id, held_on=held_on,
-                                   discussion=_text(discussion, "discussion"),
-                                   decisions=_text(decisions, "decisions"), created_at=self.vault.clock.now())
+            note = SupervisionNote(
+                case_id=case.id,
+                supervisor_id=self.vault.actor.user_id,
+                held_on=held_on,
+                discussion=_text(discussion, "discussion"),
+                decisions=_text(decisions, "decisions"),
+                created_at=self.vault.clock.now(),
+            )
             session.add(note)
             for action in actions:
                 owner = self._user(session, action.owner)
-                session.add(SupervisionAction(note_id=note.id, case_id=case.id,
-                                              description=_text(action.description, "action", required=True),
-                                              owner_id=owner.id, due_on=action.due_on,
-                                              created_at=self.vault.clock.now()))
+                session.add(
+                    SupervisionAction(
+                        note_id=note.id,
+                        case_id=case.id,
+                        description=_text(action.description, "action", required=True),
+                        owner_id=owner.id,
+                        due_on=action.due_on,
+                        created_at=self.vault.clock.now(),
+                    )
+                )
             self.vault.audit(session, AuditAction.CREATE, "supervision_note", note.id)
             return note.id
 
@@ -145,17 +162,36 @@ class SupervisionService:
             case = load_case(self.vault, session, case_id, audit_view=False)
             names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
             actions: dict[uuid.UUID, list[ActionView]] = {}
-            for a in session.scalars(select(SupervisionAction).where(SupervisionAction.case_id == case.id)
-                                     .order_by(SupervisionAction.due_on)):
+            for a in session.scalars(
+                select(SupervisionAction).where(SupervisionAction.case_id == case.id).order_by(SupervisionAction.due_on)
+            ):
                 actions.setdefault(a.note_id, []).append(self._action_view(a, names))
-            return [NoteView(n.id, n.held_on, names.get(n.supervisor_id, "?"), n.discussion, n.decisions,
-                             tuple(actions.get(n.id, ())))
-                    for n in session.scalars(select(SupervisionNote).where(SupervisionNote.case_id == case.id)
-                                             .order_by(SupervisionNote.held_on.desc()))]
+            return [
+                NoteView(
+                    n.id,
+                    n.held_on,
+                    names.get(n.supervisor_id, "?"),
+                    n.discussion,
+                    n.decisions,
+                    tuple(actions.get(n.id, ())),
+                )
+                for n in session.scalars(
+                    select(SupervisionNote)
+                    .where(SupervisionNote.case_id == case.id)
+                    .order_by(SupervisionNote.held_on.desc())
+                )
+            ]
 
     def _action_view(self, action: SupervisionAction, names: dict[uuid.UUID, str]) -> ActionView:
-        return ActionView(action.id, action.case_id, action.description, names.get(action.owner_id, "?"),
-                          action.due_on, action.done_on, action.done_on is None and action.due_on < self._today())
+        return ActionView(
+            action.id,
+            action.case_id,
+            action.description,
+            names.get(action.owner_id, "?"),
+            action.due_on,
+            action.done_on,
+            action.done_on is None and action.due_on < self._today(),
+        )
 
     def complete_action(self, action_id: uuid.UUID, done_on: dt.date | None = None) -> None:
         with self.vault.session() as session:
@@ -173,9 +209,12 @@ class SupervisionService:
         """Open actions on every case the actor may see (the dashboard's overdue actions)."""
         with self.vault.session() as session:
             names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
-            query = (select(SupervisionAction).join(CaseEpisode, CaseEpisode.id == SupervisionAction.case_id)
-                     .where(visible_cases(self.vault.actor), SupervisionAction.done_on.is_(None))
-                     .order_by(SupervisionAction.due_on))
+            query = (
+                select(SupervisionAction)
+                .join(CaseEpisode, CaseEpisode.id == SupervisionAction.case_id)
+                .where(visible_cases(self.vault.actor), SupervisionAction.done_on.is_(None))
+                .order_by(SupervisionAction.due_on)
+            )
             return [self._action_view(a, names) for a in session.scalars(query)]
 
     # --- sign-off ------------------------------------------------------------------------------
@@ -196,9 +235,12 @@ class SupervisionService:
         unsigned version and needs signing off again."""
         with self.vault.session() as session:
             case = self._supervised_case(session, case_id)
-            latest = session.scalar(select(SafeguardingConcern).where(
-                SafeguardingConcern.concern_id == concern_id, SafeguardingConcern.case_id == case.id)
-                .order_by(SafeguardingConcern.version.desc()).limit(1))
+            latest = session.scalar(
+                select(SafeguardingConcern)
+                .where(SafeguardingConcern.concern_id == concern_id, SafeguardingConcern.case_id == case.id)
+                .order_by(SafeguardingConcern.version.desc())
+                .limit(1)
+            )
             if latest is None:
                 raise InvalidInput("there is no such safeguarding concern on this case")
             if latest.signed_off_at is not None:
@@ -214,8 +256,11 @@ class SupervisionService:
             names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
             found: dict[uuid.UUID, SignOffView] = {}
             for model in (RiskAssessment, SafeguardingConcern):
-                for row in session.execute(select(model.id, model.signed_off_by, model.signed_off_at)
-                                           .where(model.case_id == case.id, model.signed_off_at.is_not(None))):
+                for row in session.execute(
+                    select(model.id, model.signed_off_by, model.signed_off_at).where(
+                        model.case_id == case.id, model.signed_off_at.is_not(None)
+                    )
+                ):
                     found[row.id] = SignOffView(row.id, names.get(row.signed_off_by, "?"), row.signed_off_at)
             return found
 
@@ -228,13 +273,19 @@ class SupervisionService:
             case = load_case(self.vault, session, case_id, for_update=True, audit_view=False)
             if case.status == "closed":
                 raise InvalidInput(f"case {case.reference} is already closed")
-            pending = session.scalar(select(ClosureRequest.id).where(ClosureRequest.case_id == case.id,
-                                                                     ClosureRequest.status == "pending"))
+            pending = session.scalar(
+                select(ClosureRequest.id).where(ClosureRequest.case_id == case.id, ClosureRequest.status == "pending")
+            )
             if pending is not None:
                 raise InvalidInput(f"closure of {case.reference} is already waiting for a supervisor")
-            request = ClosureRequest(case_id=case.id, requested_by=self.vault.actor.user_id,
-                                     requested_at=self.vault.clock.now(), reason=reason,
-                                     note=_text(note, "note"), status="pending")
+            request = ClosureRequest(
+                case_id=case.id,
+                requested_by=self.vault.actor.user_id,
+                requested_at=self.vault.clock.now(),
+                reason=reason,
+                note=_text(note, "note"),
+                status="pending",
+            )
             session.add(request)
             self.vault.audit(session, AuditAction.CREATE, "closure_request", request.id)
             return request.id
@@ -250,21 +301,30 @@ class SupervisionService:
             if approve:
                 CaseService(self.vault).close_in_session(session, case, request.reason, request.note, None)
             request.status = "approved" if approve else "returned"
-            request.decided_by, request.decided_at, request.comment = (self.vault.actor.user_id,
-                                                                       self.vault.clock.now(), text)
+            request.decided_by, request.decided_at, request.comment = (
+                self.vault.actor.user_id,
+                self.vault.clock.now(),
+                text,
+            )
             self.vault.audit(session, AuditAction.SIGN_OFF, "closure_request", request.id)
 
     def closure_requests(self, pending_only: bool = True) -> list[ClosureRequestView]:
         with self.vault.session() as session:
-            query = (select(ClosureRequest, CaseEpisode.reference, AppUser.username)
-                     .join(CaseEpisode, CaseEpisode.id == ClosureRequest.case_id)
-                     .join(AppUser, AppUser.id == ClosureRequest.requested_by)
-                     .where(visible_cases(self.vault.actor)).order_by(ClosureRequest.requested_at))
+            query = (
+                select(ClosureRequest, CaseEpisode.reference, AppUser.username)
+                .join(CaseEpisode, CaseEpisode.id == ClosureRequest.case_id)
+                .join(AppUser, AppUser.id == ClosureRequest.requested_by)
+                .where(visible_cases(self.vault.actor))
+                .order_by(ClosureRequest.requested_at)
+            )
             if pending_only:
                 query = query.where(ClosureRequest.status == "pending")
-            return [ClosureRequestView(r.id, r.case_id, reference, username, r.requested_at, r.reason, r.note,
-                                       r.status, r.comment)
-                    for r, reference, username in session.execute(query)]
+            return [
+                ClosureRequestView(
+                    r.id, r.case_id, reference, username, r.requested_at, r.reason, r.note, r.status, r.comment
+                )
+                for r, reference, username in session.execute(query)
+            ]
 
     # --- reassignment and sharing ----------------------------------------------------------------
 
@@ -290,9 +350,16 @@ class SupervisionService:
             for case in cases:
                 if case.worker_id == target.id:
                     continue
-                session.add(CaseAssignment(case_id=case.id, from_worker_id=case.worker_id, to_worker_id=target.id,
-                                           reason=text, assigned_by=self.vault.actor.user_id,
-                                           assigned_at=self.vault.clock.now()))
+                session.add(
+                    CaseAssignment(
+                        case_id=case.id,
+                        from_worker_id=case.worker_id,
+                        to_worker_id=target.id,
+                        reason=text,
+                        assigned_by=self.vault.actor.user_id,
+                        assigned_at=self.vault.clock.now(),
+                    )
+                )
                 case.worker_id = target.id
                 self.vault.audit(session, AuditAction.REASSIGN, "case_episode", case.id)
 
@@ -301,8 +368,9 @@ class SupervisionService:
         with self.vault.session() as session:
             case = self._supervised_case(session, case_id)
             user = self._user(session, username)
-            already = session.execute(select(case_share).where(case_share.c.case_id == case.id,
-                                                               case_share.c.user_id == user.id)).first()
+            already = session.execute(
+                select(case_share).where(case_share.c.case_id == case.id, case_share.c.user_id == user.id)
+            ).first()
             if already is None:
                 session.execute(case_share.insert().values(case_id=case.id, user_id=user.id))
                 self.vault.audit(session, AuditAction.SHARE, "case_episode", case.id)

@@ -137,10 +137,10 @@ class UnlockedVault:
         with self._sessions.begin() as session:
             yield session
 
-    def audit(self, session: Session, action: AuditAction, entity: str | None = None,
-              entity_id: uuid.UUID | None = None) -> None:
-        append_event(session, self.key(KeyPurpose.AUDIT), self.clock, self.actor.user_id, action,
-                     entity, entity_id)
+    def audit(
+        self, session: Session, action: AuditAction, entity: str | None = None, entity_id: uuid.UUID | None = None
+    ) -> None:
+        append_event(session, self.key(KeyPurpose.AUDIT), self.clock, self.actor.user_id, action, entity, entity_id)
 
     def lock(self) -> None:
         """Record the lock, then drop keys, close connections and forget the engine."""
@@ -207,8 +207,9 @@ class LockedVault:
         try:
             with engine.connect() as connection:
                 # On SQLCipher the first read is what proves the key (the page HMACs verify).
-                connection.execute(text("SELECT 1" if self.location.is_server
-                                        else "SELECT count(*) FROM sqlite_master"))
+                connection.execute(
+                    text("SELECT 1" if self.location.is_server else "SELECT count(*) FROM sqlite_master")
+                )
             upgrade_to_head(engine)
         except DatabaseError:
             engine.dispose()
@@ -265,8 +266,9 @@ class LockedVault:
         except WeakKdfParametersError as error:
             raise VaultCorrupt(f"the vault header has been tampered with: {error}") from None
 
-    def _unlocked(self, keystore: KeyStore, vault_id: str, vault_key: VaultKey, slot: KeySlot,
-                  username: str) -> UnlockedVault:
+    def _unlocked(
+        self, keystore: KeyStore, vault_id: str, vault_key: VaultKey, slot: KeySlot, username: str
+    ) -> UnlockedVault:
         engine = self._open_engine(vault_key)
         try:
             actor = _actor_for(engine, username, slot.owner)
@@ -274,8 +276,7 @@ class LockedVault:
             engine.dispose()
             raise
         assert slot.kdf is not None
-        vault = UnlockedVault(self.location, keystore, engine, vault_id, vault_key, slot.kdf, actor,
-                              self.clock)
+        vault = UnlockedVault(self.location, keystore, engine, vault_id, vault_key, slot.kdf, actor, self.clock)
         with vault.session() as session:
             vault.audit(session, AuditAction.LOGIN)
         return vault
@@ -308,8 +309,13 @@ def _actor_for(engine: Engine, username: str, slot_owner: str) -> Actor:
             raise VaultCorrupt("the vault header and database disagree about this account")
         if not user.active:
             raise AccountDisabled("this account has been disabled: ask an administrator")
-        return Actor(user.id, user.username, Role(user.role),
-                     frozenset(site.code for site in user.sites), user.must_change_password)
+        return Actor(
+            user.id,
+            user.username,
+            Role(user.role),
+            frozenset(site.code for site in user.sites),
+            user.must_change_password,
+        )
 
 
 # --- creation ------------------------------------------------------------------------------------
@@ -328,8 +334,9 @@ def check_new_password(password: str, username: str) -> None:
         raise InvalidInput(f"password not accepted: {rejected}") from None
 
 
-def create_vault(location: VaultLocation, admin_username: str, admin_password: str, kdf: KdfParams,
-                 clock: Clock | None = None) -> CreatedVault:
+def create_vault(
+    location: VaultLocation, admin_username: str, admin_password: str, kdf: KdfParams, clock: Clock | None = None
+) -> CreatedVault:
     """Create a vault with the four major trauma centres and a first administrator.
 
     All or nothing: if anything fails, the files created so far are removed.
@@ -365,19 +372,20 @@ def _refuse_existing(locked: LockedVault) -> None:
         pass  # no tables yet: an empty database, which is what we want
 
 
-def _populate_new_vault(locked: LockedVault, username: str, password: str, kdf: KdfParams,
-                        clock: Clock) -> CreatedVault:
+def _populate_new_vault(
+    locked: LockedVault, username: str, password: str, kdf: KdfParams, clock: Clock
+) -> CreatedVault:
     location = locked.location
     if location.path is not None:
         location.path.parent.mkdir(parents=True, exist_ok=True)
     vault_key = VaultKey.generate()
     vault_id = str(uuid.uuid4())
     engine = locked._open_engine(vault_key)
-    admin = AppUser(username=username, role=Role.ADMIN.value, active=True, must_change_password=False,
-                    created_at=clock.now())
+    admin = AppUser(
+        username=username, role=Role.ADMIN.value, active=True, must_change_password=False, created_at=clock.now()
+    )
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        session.add_all(Site(code=s.code, name=s.name, kind=s.kind.value, active=True)
-                        for s in MAJOR_TRAUMA_CENTRES)
+        session.add_all(Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES)
         session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
         session.add(admin)
     actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
@@ -385,8 +393,7 @@ def _populate_new_vault(locked: LockedVault, username: str, password: str, kdf: 
     keystore.create(vault_id)
     recovery_key = generate_recovery_key()
     keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
-    keystore.put_slot(login_id(vault_id, username), password_slot(vault_key, vault_id, str(admin.id),
-                                                                  password, kdf))
+    keystore.put_slot(login_id(vault_id, username), password_slot(vault_key, vault_id, str(admin.id), password, kdf))
     vault = UnlockedVault(location, keystore, engine, vault_id, vault_key, kdf, actor, clock)
     with vault.session() as session:
         vault.audit(session, AuditAction.VAULT_CREATED)
@@ -396,8 +403,12 @@ def _populate_new_vault(locked: LockedVault, username: str, password: str, kdf: 
 def _remove_partial_vault(location: VaultLocation) -> None:
     if location.path is None:
         return  # a server database is left for its operator to drop; init refused a non-empty one
-    for path in (location.path, location.header_path,
-                 Path(f"{location.path}-wal"), Path(f"{location.path}-shm"),
-                 Path(f"{location.path}-journal")):
+    for path in (
+        location.path,
+        location.header_path,
+        Path(f"{location.path}-wal"),
+        Path(f"{location.path}-shm"),
+        Path(f"{location.path}-journal"),
+    ):
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)

@@ -176,8 +176,12 @@ def _row_id(instance: Any) -> uuid.UUID:
 def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
     """Called once per mapped class: find its encrypted columns and hook them."""
     found = tuple(
-        _EncryptedAttribute(prop.key, mapper.local_table.name, prop.columns[0].name,  # type: ignore[attr-defined]
-                            prop.columns[0].type)
+        _EncryptedAttribute(
+            prop.key,
+            mapper.local_table.name,
+            prop.columns[0].name,  # type: ignore[attr-defined]
+            prop.columns[0].type,
+        )
         for prop in mapper.column_attrs
         if isinstance(prop.columns[0].type, EncryptedType)
     )

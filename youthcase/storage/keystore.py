@@ -61,9 +61,11 @@ def _unb64(text: Any) -> bytes:
 
 
 def slot_to_json(slot: KeySlot) -> dict[str, Any]:
-    kdf = None if slot.kdf is None else {
-        "memory_kib": slot.kdf.memory_kib, "iterations": slot.kdf.iterations, "lanes": slot.kdf.lanes
-    }
+    kdf = (
+        None
+        if slot.kdf is None
+        else {"memory_kib": slot.kdf.memory_kib, "iterations": slot.kdf.iterations, "lanes": slot.kdf.lanes}
+    )
     return {
         "owner": slot.owner,
         "kind": slot.kind.value,
@@ -77,10 +79,14 @@ def slot_to_json(slot: KeySlot) -> dict[str, Any]:
 def slot_from_json(data: Any) -> KeySlot:
     try:
         kdf_data = data["kdf"]
-        kdf = None if kdf_data is None else KdfParams(
-            memory_kib=int(kdf_data["memory_kib"]),
-            iterations=int(kdf_data["iterations"]),
-            lanes=int(kdf_data["lanes"]),
+        kdf = (
+            None
+            if kdf_data is None
+            else KdfParams(
+                memory_kib=int(kdf_data["memory_kib"]),
+                iterations=int(kdf_data["iterations"]),
+                lanes=int(kdf_data["lanes"]),
+            )
         )
         return KeySlot(
             owner=str(data["owner"]),
@@ -127,8 +133,9 @@ class HeaderFileKeyStore:
         return self.path.exists()
 
     def create(self, vault_id: str) -> None:
-        self._write({"format": HEADER_FORMAT, "version": HEADER_VERSION, "vault_id": vault_id,
-                     "slots": {}, "failures": {}})
+        self._write(
+            {"format": HEADER_FORMAT, "version": HEADER_VERSION, "vault_id": vault_id, "slots": {}, "failures": {}}
+        )
 
     def vault_id(self) -> str:
         return str(self._read()["vault_id"])

@@ -181,8 +181,17 @@ class CaseEpisode(Base):
     __tablename__ = "case_episode"
     __table_args__ = (
         # Covering indexes for the monthly return's aggregates (coded columns only).
-        Index("ix_case_episode_received", "arrival_at", "site_id", "worker_id", "person_id", "referral_source",
-              "engagement", "first_contact_at", "age_at_arrival"),
+        Index(
+            "ix_case_episode_received",
+            "arrival_at",
+            "site_id",
+            "worker_id",
+            "person_id",
+            "referral_source",
+            "engagement",
+            "first_contact_at",
+            "age_at_arrival",
+        ),
         Index("ix_case_episode_person_arrival", "person_id", "arrival_at"),
         Index("ix_case_episode_unit", "id", "site_id", "worker_id"),
     )
@@ -225,8 +234,7 @@ class CaseStatusChange(Base):
     __tablename__ = "case_status_change"
     __table_args__ = (Index("ix_case_status_change_history", "case_id", "changed_on", "change"),)
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     change: Mapped[str] = mapped_column(String(10))
     changed_on: Mapped[dt.date] = mapped_column(Date, index=True)
     reason: Mapped[str | None] = mapped_column(String(20))
@@ -248,8 +256,7 @@ class Incident(Base):
 
     __tablename__ = "incident"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
     assault_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     assault_method: Mapped[str] = mapped_column(String(20))
     assault_method_other: Mapped[str | None] = mapped_column(EncryptedText)
@@ -261,11 +268,11 @@ class Incident(Base):
 
 class Contact(Base):
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_return", "contact_at", "case_id", "medium", "successful", "contact_with",
-                            "duration_minutes"),)
+    __table_args__ = (
+        Index("ix_contact_return", "contact_at", "case_id", "medium", "successful", "contact_with", "duration_minutes"),
+    )
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     contact_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -280,11 +287,20 @@ class Contact(Base):
 
 class RiskAssessment(Base):
     __tablename__ = "risk_assessment"
-    __table_args__ = (Index("ix_risk_assessment_order", "case_id", "assessed_on", "created_at", "id", "risk_level",
-                            "needs_identified", "needs_met"),)
+    __table_args__ = (
+        Index(
+            "ix_risk_assessment_order",
+            "case_id",
+            "assessed_on",
+            "created_at",
+            "id",
+            "risk_level",
+            "needs_identified",
+            "needs_met",
+        ),
+    )
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     assessed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     assessed_on: Mapped[dt.date] = mapped_column(Date)
     stage: Mapped[str] = mapped_column(String(10))
@@ -308,8 +324,7 @@ class SafeguardingConcern(Base):
 
     concern_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     version: Mapped[int] = mapped_column(Integer)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -328,8 +343,7 @@ class SafeguardingConcern(Base):
 class PlanGoal(Base):
     __tablename__ = "plan_goal"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     goal: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[str] = mapped_column(String(20))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -339,8 +353,7 @@ class PlanGoal(Base):
 class FollowUp(Base):
     __tablename__ = "follow_up"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     followed_up_on: Mapped[dt.date] = mapped_column(Date)
     reached: Mapped[bool] = mapped_column(Boolean)
     reinjured: Mapped[bool | None] = mapped_column(Boolean)
@@ -388,8 +401,7 @@ class Referral(Base):
 
     __tablename__ = "referral"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_provider.id"), index=True)
     urgency: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(EncryptedText)
@@ -405,8 +417,7 @@ class ReferralMilestone(Base):
     __tablename__ = "referral_milestone"
     __table_args__ = (Index("ix_referral_milestone_steps", "referral_id", "step", "occurred_on"),)
 
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                                   index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
     sequence: Mapped[int] = mapped_column(Integer)
     step: Mapped[str] = mapped_column(String(20))
     occurred_on: Mapped[dt.date] = mapped_column(Date)
@@ -424,8 +435,7 @@ class SupervisionNote(Base):
 
     __tablename__ = "supervision_note"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     supervisor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     held_on: Mapped[dt.date] = mapped_column(Date)
     discussion: Mapped[str | None] = mapped_column(EncryptedText)
@@ -438,10 +448,8 @@ class SupervisionAction(Base):
 
     __tablename__ = "supervision_action"
 
-    note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervision_note.id", ondelete="CASCADE"),
-                                               index=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervision_note.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     description: Mapped[str] = mapped_column(EncryptedText)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
     due_on: Mapped[dt.date] = mapped_column(Date)
@@ -454,8 +462,7 @@ class ClosureRequest(Base):
 
     __tablename__ = "closure_request"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     reason: Mapped[str] = mapped_column(String(20))
@@ -471,8 +478,7 @@ class CaseAssignment(Base):
 
     __tablename__ = "case_assignment"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"),
-                                               index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     from_worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     to_worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     reason: Mapped[str] = mapped_column(EncryptedText)

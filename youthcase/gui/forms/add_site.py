@@ -23,8 +23,7 @@ SaveSite = Callable[[str, str], object]  # (code, name); runs on the background 
 
 
 class AddSiteDialog(SavingDialog):
-    def __init__(self, save: SaveSite, background: Background,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, save: SaveSite, background: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("addSiteDialog")
         self.setWindowTitle("Add A&E department")
@@ -45,8 +44,7 @@ class AddSiteDialog(SavingDialog):
         self.name.setPlaceholderText("for example  North Middlesex University Hospital")
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
-        self.submit = self.buttons.addButton("Add department",
-                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit = self.buttons.addButton("Add department", QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.submit.setDefault(True)
         self.submit.setEnabled(False)

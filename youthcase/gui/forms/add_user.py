@@ -45,8 +45,9 @@ SaveAccount = Callable[[NewAccount], object]  # runs on the background queue
 class AddUserDialog(SavingDialog):
     ROLE_ORDER = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
 
-    def __init__(self, sites: Sequence[SiteSummary], save: SaveAccount, background: Background,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, sites: Sequence[SiteSummary], save: SaveAccount, background: Background, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("addUserDialog")
         self.setWindowTitle("Add user")
@@ -89,8 +90,19 @@ class AddUserDialog(SavingDialog):
         self.submit.setDefault(True)
         self.submit.setEnabled(False)
         bar = busy_bar()
-        self.busy = Busy(bar, [self.username, self.role, self.full_name, self.password,
-                               self.show_password, site_group, self.submit, cancel])
+        self.busy = Busy(
+            bar,
+            [
+                self.username,
+                self.role,
+                self.full_name,
+                self.password,
+                self.show_password,
+                site_group,
+                self.submit,
+                cancel,
+            ],
+        )
 
         form = QFormLayout()
         form.addRow("User name", self.username)
@@ -119,9 +131,11 @@ class AddUserDialog(SavingDialog):
     def account(self) -> NewAccount:
         full_name = self.full_name.text().strip() or None
         return NewAccount(
-            self.username.text().strip(), self.role.currentData(),
+            self.username.text().strip(),
+            self.role.currentData(),
             tuple(code for code, box in self.site_boxes.items() if box.isChecked()),
-            full_name, self.password.text(),
+            full_name,
+            self.password.text(),
         )
 
     def _toggle_echo(self, shown: bool) -> None:

@@ -26,8 +26,14 @@ ChangePassword = Callable[[str, str], None]  # (old, new); runs on the backgroun
 class ChangePasswordDialog(SavingDialog):
     """New password twice, checked as you type; the old one is the password just used to log in."""
 
-    def __init__(self, username: str, old_password: str, change: ChangePassword,
-                 background: Background, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        username: str,
+        old_password: str,
+        change: ChangePassword,
+        background: Background,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("changePasswordDialog")
         self.setWindowTitle("Choose your own password")
@@ -52,8 +58,7 @@ class ChangePasswordDialog(SavingDialog):
         self.verdict = PasswordVerdict()
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
-        self.submit = self.buttons.addButton("Change password",
-                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit = self.buttons.addButton("Change password", QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign_out = self.buttons.addButton("Sign out", QDialogButtonBox.ButtonRole.RejectRole)
         self.submit.setDefault(True)
         self.submit.setEnabled(False)

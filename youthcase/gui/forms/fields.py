@@ -54,8 +54,7 @@ class FieldRow(QWidget):
     changed = Signal()  # the user changed the value
     left = Signal()  # focus went to another field after the value was checked
 
-    def __init__(self, spec: FieldSpec, choices: Sequence[Code] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, spec: FieldSpec, choices: Sequence[Code] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
         self.setObjectName(f"field_{spec.name}")
@@ -281,9 +280,13 @@ class DictionaryForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, entity: EntitySpec, names: Sequence[str],
-                 choices: Mapping[str, Sequence[Code]] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        entity: EntitySpec,
+        names: Sequence[str],
+        choices: Mapping[str, Sequence[Code]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.entity = entity
         self.setObjectName(f"form_{entity.name}")

@@ -62,8 +62,7 @@ def read_import_file(path: Path) -> bytes | Path:
     return path.read_bytes()
 
 
-def preview_file(vault: UnlockedVault, path: Path,
-                 progress: Progress) -> tuple[bytes | Path, ImportPreview]:
+def preview_file(vault: UnlockedVault, path: Path, progress: Progress) -> tuple[bytes | Path, ImportPreview]:
     source = read_import_file(path)
     return source, CaseImport(vault).preview(source, progress)
 
@@ -83,8 +82,7 @@ def summary_text(preview: ImportPreview) -> str:
         parts.append(f"{repeated} repeated in the file (imported once)")
     if preview.problems:
         count = len(preview.problems)
-        parts.append(f"{count} problem{'s' if count != 1 else ''}: nothing can be imported until "
-                     "the file is put right")
+        parts.append(f"{count} problem{'s' if count != 1 else ''}: nothing can be imported until the file is put right")
     elif not new:
         parts.append("nothing new to import")
     return "; ".join(parts) + "."
@@ -114,8 +112,7 @@ def _table(name: str) -> QTableView:
     view.setShowGrid(False)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
-                                                | Qt.AlignmentFlag.AlignVCenter)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
@@ -125,8 +122,15 @@ class ImportDialog(QDialog):
     imported = Signal(object)  # ImportResult
     previewed = Signal()
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts, *,
-                 hide_names: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        *,
+        hide_names: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle("Import cases")
@@ -142,10 +146,12 @@ class ImportDialog(QDialog):
 
         heading = QLabel("Import cases from a spreadsheet")
         heading.setObjectName("dialogHeading")
-        intro = QLabel("Save the spreadsheet as CSV UTF-8 with the template's columns "
-                       "(case-import-template.csv). Every row is checked first: nothing is "
-                       "imported until there are no problems, and then every row is imported "
-                       "together. Rows imported before are skipped.")
+        intro = QLabel(
+            "Save the spreadsheet as CSV UTF-8 with the template's columns "
+            "(case-import-template.csv). Every row is checked first: nothing is "
+            "imported until there are no problems, and then every row is imported "
+            "together. Rows imported before are skipped."
+        )
         intro.setObjectName("secondaryText")
         intro.setWordWrap(True)
         self.file_label = QLabel("No file chosen.")
@@ -222,8 +228,12 @@ class ImportDialog(QDialog):
         self.file_label.setToolTip(str(path))
         self._reset_preview()
         self._start("Checking the rows…")
-        self._background.run(lambda: preview_file(vault, path, relay), name="preview import",
-                             on_returned=self._previewed, on_errored=self._failed)
+        self._background.run(
+            lambda: preview_file(vault, path, relay),
+            name="preview import",
+            on_returned=self._previewed,
+            on_errored=self._failed,
+        )
 
     def _reset_preview(self) -> None:
         self.preview = None
@@ -257,9 +267,12 @@ class ImportDialog(QDialog):
         vault, relay = self._vault, self.relay
         self._start("Importing…")
         self.import_button.setEnabled(False)
-        self._background.run(lambda: CaseImport(vault).import_file(source, relay),
-                             name="import cases", on_returned=self._imported,
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: CaseImport(vault).import_file(source, relay),
+            name="import cases",
+            on_returned=self._imported,
+            on_errored=self._failed,
+        )
 
     def _imported(self, result: ImportResult) -> None:
         self._stop()

@@ -52,13 +52,37 @@ from youthcase.services.cases import CaseDetail, CaseService, NewCase, PersonMat
 from youthcase.services.vault import UnlockedVault
 
 # The person's fields in the order a worker asks for them; the less-used ones come last.
-NEW_PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "estimated_age", "nhs_number",
-                     "sex", "ethnicity", "borough", "postcode", "preferred_name", "phone",
-                     "address", "contacts", "school_or_employer", "education_employment",
-                     "interpreter_language", "known_to_social_care", "known_to_youth_justice",
-                     "known_to_camhs")
-NEW_CASE_FIELDS = ("site", "arrival_at", "referral_source", "consent_support", "consent_share",
-                   "consent_recorded_on", "next_action_due", "notes")
+NEW_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "estimated_age",
+    "nhs_number",
+    "sex",
+    "ethnicity",
+    "borough",
+    "postcode",
+    "preferred_name",
+    "phone",
+    "address",
+    "contacts",
+    "school_or_employer",
+    "education_employment",
+    "interpreter_language",
+    "known_to_social_care",
+    "known_to_youth_justice",
+    "known_to_camhs",
+)
+NEW_CASE_FIELDS = (
+    "site",
+    "arrival_at",
+    "referral_source",
+    "consent_support",
+    "consent_share",
+    "consent_recorded_on",
+    "next_action_due",
+    "notes",
+)
 DEFAULT_REFERRAL_SOURCE = "ed_staff"
 # Used only to pass validation when the case is for a person already recorded: the service keeps
 # that person's stored details and does not apply these (see the report on a core change).
@@ -67,8 +91,9 @@ USE_EXISTING_SHORTCUT = "Alt+U"
 Lookup = Callable[[str | None, str, str, dt.date | None], list[PersonMatch]]
 
 
-def find_matches(vault: UnlockedVault, nhs: str | None, given: str, family: str,
-                 dob: dt.date | None) -> list[PersonMatch]:
+def find_matches(
+    vault: UnlockedVault, nhs: str | None, given: str, family: str, dob: dt.date | None
+) -> list[PersonMatch]:
     return CaseService(vault).find_returning_person(nhs, given, family, dob)
 
 
@@ -77,21 +102,30 @@ def create_case(vault: UnlockedVault, new: NewCase) -> CaseDetail:
 
 
 def _match_to_raw(match: PersonMatch) -> dict[str, Any]:
-    return {"person_id": str(match.person_id), "given_name": match.given_name,
-            "family_name": match.family_name,
-            "date_of_birth": match.date_of_birth.isoformat() if match.date_of_birth else None,
-            "matched_on": match.matched_on, "last_case_reference": match.last_case_reference,
-            "last_arrival_at": match.last_arrival_at.isoformat() if match.last_arrival_at else None,
-            "within": match.within_re_attendance_window}
+    return {
+        "person_id": str(match.person_id),
+        "given_name": match.given_name,
+        "family_name": match.family_name,
+        "date_of_birth": match.date_of_birth.isoformat() if match.date_of_birth else None,
+        "matched_on": match.matched_on,
+        "last_case_reference": match.last_case_reference,
+        "last_arrival_at": match.last_arrival_at.isoformat() if match.last_arrival_at else None,
+        "within": match.within_re_attendance_window,
+    }
 
 
 def _match_from_raw(raw: Mapping[str, Any]) -> PersonMatch:
     dob, arrival = raw.get("date_of_birth"), raw.get("last_arrival_at")
-    return PersonMatch(uuid.UUID(raw["person_id"]), raw["given_name"], raw["family_name"],
-                       dt.date.fromisoformat(dob) if dob else None, raw["matched_on"],
-                       raw.get("last_case_reference"),
-                       dt.datetime.fromisoformat(arrival) if arrival else None,
-                       bool(raw.get("within")))
+    return PersonMatch(
+        uuid.UUID(raw["person_id"]),
+        raw["given_name"],
+        raw["family_name"],
+        dt.date.fromisoformat(dob) if dob else None,
+        raw["matched_on"],
+        raw.get("last_case_reference"),
+        dt.datetime.fromisoformat(arrival) if arrival else None,
+        bool(raw.get("within")),
+    )
 
 
 def describe_match(match: PersonMatch, hide_names: bool) -> str:
@@ -103,8 +137,11 @@ def describe_match(match: PersonMatch, hide_names: bool) -> str:
         if match.last_arrival_at is not None:
             when = f", arrived {day_text(match.last_arrival_at.date())}"
         text += f" Last case {match.last_case_reference}{when}: "
-        text += ("<b>within the last 12 months</b> (a re-attendance)." if match.within_re_attendance_window
-                 else "more than 12 months ago.")
+        text += (
+            "<b>within the last 12 months</b> (a re-attendance)."
+            if match.within_re_attendance_window
+            else "more than 12 months ago."
+        )
     return text
 
 
@@ -162,9 +199,11 @@ class ReturningPanel(QFrame):
     def _show(self) -> None:
         layout = self._reset()
         if self.chosen_match is not None:
-            text = QLabel("This new case will be recorded for the young person already known: "
-                          + describe_match(self.chosen_match, self.hide_names)
-                          + " Their stored details are kept as they are.")
+            text = QLabel(
+                "This new case will be recorded for the young person already known: "
+                + describe_match(self.chosen_match, self.hide_names)
+                + " Their stored details are kept as they are."
+            )
             text.setWordWrap(True)
             undo = QPushButton("Record as a new young person instead")
             undo.clicked.connect(self.undo)
@@ -178,8 +217,9 @@ class ReturningPanel(QFrame):
         for position, match in enumerate(self.matches[:3]):
             text = QLabel(describe_match(match, self.hide_names))
             text.setWordWrap(True)
-            use = QPushButton(f"Use existing young person  ({USE_EXISTING_SHORTCUT})"
-                              if position == 0 else "Use this young person")
+            use = QPushButton(
+                f"Use existing young person  ({USE_EXISTING_SHORTCUT})" if position == 0 else "Use this young person"
+            )
             use.setObjectName("useExistingButton")
             use.clicked.connect(lambda _checked=False, m=match: self.choose(m))
             self.use_buttons.append(use)
@@ -193,10 +233,17 @@ class ReturningPanel(QFrame):
 class NewCaseDialog(QDialog):
     created = Signal(object)  # CaseDetail
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
-                 sites: Sequence[Code], *, hide_names: bool = False,
-                 restored: Mapping[str, Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        sites: Sequence[Code],
+        *,
+        hide_names: bool = False,
+        restored: Mapping[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("newCaseDialog")
         self.setWindowTitle("New case")
@@ -210,9 +257,11 @@ class NewCaseDialog(QDialog):
 
         heading = QLabel("New case")
         heading.setObjectName("dialogHeading")
-        intro = QLabel(f"Assigned to you ({vault.actor.username}). Fields marked * are required. "
-                       "Ctrl+Enter records the case; it is saved as an encrypted draft while you "
-                       "type.")
+        intro = QLabel(
+            f"Assigned to you ({vault.actor.username}). Fields marked * are required. "
+            "Ctrl+Enter records the case; it is saved as an encrypted draft while you "
+            "type."
+        )
         intro.setObjectName("secondaryText")
         intro.setWordWrap(True)
         self.returning = ReturningPanel()
@@ -229,8 +278,7 @@ class NewCaseDialog(QDialog):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 12, 0)
         body_layout.setSpacing(10)
-        for title, form in (("Young person", self.person), ("Case", self.case),
-                            ("Index incident", self.incident)):
+        for title, form in (("Young person", self.person), ("Case", self.case), ("Index incident", self.incident)):
             caption = QLabel(title)
             caption.setObjectName("formSection")
             body_layout.addWidget(caption)
@@ -293,14 +341,20 @@ class NewCaseDialog(QDialog):
     def defaults(self, sites: Sequence[Code]) -> dict[str, str]:
         mine = sorted(self._vault.actor.site_codes)
         site = mine[0] if mine else (sites[0].code if sites else "")
-        return {"site": site, "arrival_at": instant_edit_text(self._vault.clock.now()),
-                "referral_source": DEFAULT_REFERRAL_SOURCE}
+        return {
+            "site": site,
+            "arrival_at": instant_edit_text(self._vault.clock.now()),
+            "referral_source": DEFAULT_REFERRAL_SOURCE,
+        }
 
     def raw(self) -> dict[str, Any]:
         match = self.returning.chosen_match
-        return {"person": self.person.raw(), "case": self.case.raw(),
-                "incident": self.incident.raw(),
-                "existing_person": _match_to_raw(match) if match is not None else None}
+        return {
+            "person": self.person.raw(),
+            "case": self.case.raw(),
+            "incident": self.incident.raw(),
+            "existing_person": _match_to_raw(match) if match is not None else None,
+        }
 
     def restore(self, raw: Mapping[str, Any]) -> None:
         self.person.restore(raw.get("person") or {})
@@ -327,6 +381,7 @@ class NewCaseDialog(QDialog):
 
     def _person_key(self) -> tuple[Any, ...] | None:
         """(NHS number, given, family, date of birth) once enough is typed to look them up."""
+
         def value(name: str) -> Any:
             try:
                 return self.person[name].value()
@@ -349,14 +404,16 @@ class NewCaseDialog(QDialog):
         vault = self._vault
         self.lookups += 1
         nhs, given, family, dob = key
-        self._background.run(lambda: find_matches(vault, nhs, given, family, dob),
-                             name="find returning person", on_returned=self._matches_found,
-                             on_errored=lambda error: None)
+        self._background.run(
+            lambda: find_matches(vault, nhs, given, family, dob),
+            name="find returning person",
+            on_returned=self._matches_found,
+            on_errored=lambda error: None,
+        )
 
     def use_first_match(self) -> None:
         """Alt+U: take the first young person offered."""
-        if self.returning.isVisible() and self.returning.matches and \
-                self.returning.chosen_match is None:
+        if self.returning.isVisible() and self.returning.matches and self.returning.chosen_match is None:
             self.returning.choose(self.returning.matches[0])
 
     def _matches_found(self, matches: list[PersonMatch]) -> None:
@@ -393,8 +450,11 @@ class NewCaseDialog(QDialog):
         return NewCase(person, case, incident, match.person_id if match else None), []
 
     def _kept_person(self, match: PersonMatch) -> dict[str, Any]:
-        person: dict[str, Any] = {"given_name": match.given_name, "family_name": match.family_name,
-                                  "date_of_birth": match.date_of_birth}
+        person: dict[str, Any] = {
+            "given_name": match.given_name,
+            "family_name": match.family_name,
+            "date_of_birth": match.date_of_birth,
+        }
         if match.date_of_birth is None:
             with contextlib.suppress(FieldError):
                 person["estimated_age"] = self.person["estimated_age"].value()
@@ -411,8 +471,9 @@ class NewCaseDialog(QDialog):
         self.error.clear()
         vault = self._vault
         self.busy.start()
-        self._background.run(lambda: create_case(vault, new), name="create case",
-                             on_returned=self._created, on_errored=self._failed)
+        self._background.run(
+            lambda: create_case(vault, new), name="create case", on_returned=self._created, on_errored=self._failed
+        )
 
     def _created(self, detail: CaseDetail) -> None:
         self.busy.stop()
@@ -428,12 +489,10 @@ class NewCaseDialog(QDialog):
         if not problems:
             self.error.show_message(user_message(error))
             return
-        unplaced = [p for p in problems
-                    if p.entity not in self.forms or not self.forms[p.entity].show_problem(p)]
+        unplaced = [p for p in problems if p.entity not in self.forms or not self.forms[p.entity].show_problem(p)]
         message = "Put right the fields marked in red."
         if unplaced:
-            message += " Also: " + "; ".join(f"{p.field.replace('_', ' ')}: {p.message}"
-                                              for p in unplaced)
+            message += " Also: " + "; ".join(f"{p.field.replace('_', ' ')}: {p.message}" for p in unplaced)
         self.error.show_message(message)
         self._focus_first_problem()
 
@@ -449,8 +508,8 @@ class NewCaseDialog(QDialog):
         if self.busy.active:
             return
         if (self.edited or self.restored) and not self._prompts.confirm(
-                self, "New case", "Discard this new case? What you typed will not be kept.",
-                "Discard"):
+            self, "New case", "Discard this new case? What you typed will not be kept.", "Discard"
+        ):
             return
         self.keeper.discard()
         super().reject()

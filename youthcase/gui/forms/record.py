@@ -53,12 +53,25 @@ def add_save_shortcuts(dialog: QDialog, submit: Callable[[], None]) -> None:
 class RecordDialog(QDialog):
     saved = Signal(object)  # what the save returned
 
-    def __init__(self, *, entity: EntitySpec, names: Sequence[str], title: str, heading: str,
-                 intro: str, submit_label: str, save: SaveRecord, background: Background,
-                 prompts: Prompts, initial: Mapping[str, Raw] | None = None,
-                 choices: Mapping[str, Sequence[Code]] | None = None,
-                 keeper: KeeperFactory | None = None, restored: Mapping[str, Any] | None = None,
-                 first_field: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        entity: EntitySpec,
+        names: Sequence[str],
+        title: str,
+        heading: str,
+        intro: str,
+        submit_label: str,
+        save: SaveRecord,
+        background: Background,
+        prompts: Prompts,
+        initial: Mapping[str, Raw] | None = None,
+        choices: Mapping[str, Sequence[Code]] | None = None,
+        keeper: KeeperFactory | None = None,
+        restored: Mapping[str, Any] | None = None,
+        first_field: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(f"{entity.name}Dialog")
         self.setWindowTitle(title)
@@ -84,8 +97,7 @@ class RecordDialog(QDialog):
             self.form.restore(restored)
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
-        self.submit: QPushButton = self.buttons.addButton(submit_label,
-                                                          QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit: QPushButton = self.buttons.addButton(submit_label, QDialogButtonBox.ButtonRole.AcceptRole)
         self.submit.setToolTip("Ctrl+Enter")
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.submit.setDefault(True)
@@ -140,8 +152,9 @@ class RecordDialog(QDialog):
         self.error.clear()
         save = self._save
         self.busy.start()
-        self._background.run(lambda: save(values), name=f"save {self._title.lower()}",
-                             on_returned=self._saved, on_errored=self._failed)
+        self._background.run(
+            lambda: save(values), name=f"save {self._title.lower()}", on_returned=self._saved, on_errored=self._failed
+        )
 
     def _saved(self, result: object) -> None:
         self.busy.stop()
@@ -156,9 +169,11 @@ class RecordDialog(QDialog):
         if problems:
             shown = [p for p in problems if self.form.show_problem(p)]
             others = [f"{p.field.replace('_', ' ')}: {p.message}" for p in problems if p not in shown]
-            self.error.show_message(user_message(error) if others and not shown else
-                                    "Put right the fields marked in red."
-                                    + (f" Also: {'; '.join(others)}" if others else ""))
+            self.error.show_message(
+                user_message(error)
+                if others and not shown
+                else "Put right the fields marked in red." + (f" Also: {'; '.join(others)}" if others else "")
+            )
             self._focus_first_problem()
             return
         self.error.show_message(user_message(error))
@@ -177,8 +192,8 @@ class RecordDialog(QDialog):
         if self.busy.active:
             return
         if (self.edited or self.restored) and not self._prompts.confirm(
-                self, self._title, "Discard what you have typed? It will not be kept.",
-                "Discard"):
+            self, self._title, "Discard what you have typed? It will not be kept.", "Discard"
+        ):
             return
         if self.keeper is not None:
             self.keeper.discard()

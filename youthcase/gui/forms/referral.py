@@ -48,8 +48,10 @@ from youthcase.gui.values import day_text
 from youthcase.services.referrals import ReferralView
 from youthcase.services.service_directory import ServiceEntry
 
-NO_SERVICES = ("The service directory has no active services yet. An administrator adds them "
-               "under Administration, Service directory.")
+NO_SERVICES = (
+    "The service directory has no active services yet. An administrator adds them "
+    "under Administration, Service directory."
+)
 CHOOSE_CONSENT = "Choose one: record consent to share, or refer without it and give the reason."
 FIX_FIELDS = "Put right the fields marked in red."
 
@@ -85,8 +87,7 @@ def fit_height(dialog: QDialog) -> None:
     layout = dialog.layout()
     if layout is not None:
         layout.activate()
-    wanted = (dialog.heightForWidth(dialog.width()) if dialog.hasHeightForWidth()
-              else dialog.sizeHint().height())
+    wanted = dialog.heightForWidth(dialog.width()) if dialog.hasHeightForWidth() else dialog.sizeHint().height()
     if wanted > dialog.height():
         dialog.resize(dialog.width(), wanted)
 
@@ -117,18 +118,28 @@ class ChoiceRow(QWidget):
 def declined_intro(earlier: ReferralView) -> str:
     declined = next((m for m in reversed(earlier.milestones) if m.step == "declined"), None)
     when = f" on {day_text(declined.on)}" if declined else ""
-    return (f"{earlier.service_name} declined the referral{when}. Put right what it said, then "
-            "refer again, to the same service or another. The new referral is linked to the "
-            "declined one.")
+    return (
+        f"{earlier.service_name} declined the referral{when}. Put right what it said, then "
+        "refer again, to the same service or another. The new referral is linked to the "
+        "declined one."
+    )
 
 
 class NewReferralDialog(QDialog):
     created = Signal(object, bool)  # the referral's id; whether consent was recorded on the case
 
-    def __init__(self, *, case_reference: str, consent_share: bool,
-                 services: Sequence[ServiceEntry], save: SaveReferral, background: Background,
-                 prompts: Prompts, earlier: ReferralView | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        case_reference: str,
+        consent_share: bool,
+        services: Sequence[ServiceEntry],
+        save: SaveReferral,
+        background: Background,
+        prompts: Prompts,
+        earlier: ReferralView | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("newReferralDialog")
         what = "Re-refer" if earlier else "New referral"
@@ -144,9 +155,11 @@ class NewReferralDialog(QDialog):
 
         heading = QLabel(f"{what}  ·  {case_reference}")
         heading.setObjectName("dialogHeading")
-        intro = QLabel(declined_intro(earlier) if earlier else
-                       "Refer the young person on. CAMHS and physical rehabilitation are listed "
-                       "first.")
+        intro = QLabel(
+            declined_intro(earlier)
+            if earlier
+            else "Refer the young person on. CAMHS and physical rehabilitation are listed first."
+        )
         intro.setObjectName("secondaryText")
         intro.setWordWrap(True)
 
@@ -155,8 +168,7 @@ class NewReferralDialog(QDialog):
         self.service_row = ChoiceRow("service")
         self.service_type = self.type_row.combo
         self.service = self.service_row.combo
-        for position, (label, row) in enumerate((("Service type *", self.type_row),
-                                                 ("Service *", self.service_row))):
+        for position, (label, row) in enumerate((("Service type *", self.type_row), ("Service *", self.service_row))):
             caption = QLabel(label)
             caption.setObjectName("fieldLabel")
             caption.setBuddy(row.combo)
@@ -169,19 +181,20 @@ class NewReferralDialog(QDialog):
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
         self.submit: QPushButton = self.buttons.addButton(
-            "Re-refer" if earlier else "Create referral", QDialogButtonBox.ButtonRole.AcceptRole)
+            "Re-refer" if earlier else "Create referral", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.submit.setToolTip("Ctrl+Enter")
         self.submit.setDefault(True)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         bar = busy_bar()
         self.busy = Busy(bar, [self.form, self.consent_panel, self.submit, cancel])
-        note = QLabel("* required  ·  Ctrl+Enter saves  ·  A referral starts as drafted: record "
-                      "'Sent' once it has gone.")
+        note = QLabel(
+            "* required  ·  Ctrl+Enter saves  ·  A referral starts as drafted: record 'Sent' once it has gone."
+        )
         note.setObjectName("secondaryText")
         note.setWordWrap(True)
 
-        lay_out(self, heading, intro, self.form, self.consent_panel, self.error, bar, note,
-                self.buttons)
+        lay_out(self, heading, intro, self.form, self.consent_panel, self.error, bar, note, self.buttons)
 
         self.service_type.currentIndexChanged.connect(self._type_chosen)
         self.service.currentIndexChanged.connect(self._service_chosen)
@@ -211,12 +224,13 @@ class NewReferralDialog(QDialog):
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(14, 10, 14, 12)
         layout.setSpacing(6)
-        text = QLabel("No consent to share information is recorded on this case. A referral "
-                      "shares the young person's details with another service.")
+        text = QLabel(
+            "No consent to share information is recorded on this case. A referral "
+            "shares the young person's details with another service."
+        )
         text.setObjectName("consentWarning")
         text.setWordWrap(True)
-        self.record_consent = QRadioButton(
-            "The young person agrees to share: record consent to share on the case now")
+        self.record_consent = QRadioButton("The young person agrees to share: record consent to share on the case now")
         self.record_consent.setObjectName("recordConsent")
         self.override = QRadioButton("Refer without consent, for this reason (it is audited):")
         self.override.setObjectName("overrideConsent")
@@ -239,8 +253,7 @@ class NewReferralDialog(QDialog):
         wanted = self.service_type.currentData()
         self.service.blockSignals(True)
         self.service.clear()
-        for service in sorted((s for s in self.services if s.service_type == wanted),
-                              key=lambda s: s.name.casefold()):
+        for service in sorted((s for s in self.services if s.service_type == wanted), key=lambda s: s.name.casefold()):
             self.service.addItem(service_choice_label(service), str(service.service_id))
         self.service.blockSignals(False)
         self.service.setCurrentIndex(0 if self.service.count() else -1)
@@ -249,8 +262,8 @@ class NewReferralDialog(QDialog):
     def _service_chosen(self, _index: int) -> None:
         service = self.chosen_service()
         self.service_row.set_help(
-            f"Chased after {days_text(service.chase_interval_days)} without a step recorded."
-            if service else "")
+            f"Chased after {days_text(service.chase_interval_days)} without a step recorded." if service else ""
+        )
 
     def choose_service(self, service_id: uuid.UUID, service_type: str | None = None) -> bool:
         """Pick a service (its type first); False when it is not offered (inactive, unknown)."""
@@ -289,8 +302,7 @@ class NewReferralDialog(QDialog):
         if problems:
             return None, FIX_FIELDS
         if not reason:
-            self.override_form["consent_override_reason"].show_problem(
-                "give the reason to refer without consent")
+            self.override_form["consent_override_reason"].show_problem("give the reason to refer without consent")
             return None, FIX_FIELDS
         return reason, ""
 
@@ -311,16 +323,22 @@ class NewReferralDialog(QDialog):
             fit_height(self)
             return
         referral = NewReferral(
-            service_id=service.service_id, urgency=values["urgency"], reason=values["reason"],
+            service_id=service.service_id,
+            urgency=values["urgency"],
+            reason=values["reason"],
             consent_override_reason=override,
             record_consent=not self.consent_share and self.record_consent.isChecked(),
-            re_referral_of=self.earlier.referral_id if self.earlier else None)
+            re_referral_of=self.earlier.referral_id if self.earlier else None,
+        )
         self.error.clear()
         self.busy.start()
         save = self._save
-        self._background.run(lambda: save(referral), name="create referral",
-                             on_returned=lambda referral_id: self._saved(referral_id, referral),
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: save(referral),
+            name="create referral",
+            on_returned=lambda referral_id: self._saved(referral_id, referral),
+            on_errored=self._failed,
+        )
 
     def _saved(self, referral_id: uuid.UUID, referral: NewReferral) -> None:
         self.busy.stop()
@@ -342,7 +360,7 @@ class NewReferralDialog(QDialog):
         if self.busy.active:
             return
         if self._raw() != self._pristine and not self._prompts.confirm(
-                self, self.windowTitle(), "Discard this referral? It will not be kept.",
-                "Discard"):
+            self, self.windowTitle(), "Discard this referral? It will not be kept.", "Discard"
+        ):
             return
         super().reject()

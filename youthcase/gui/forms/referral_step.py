@@ -55,8 +55,15 @@ SaveStep = Callable[[NextStep], object]  # runs on the background queue
 class RecordStepDialog(QDialog):
     recorded = Signal(object)  # the NextStep
 
-    def __init__(self, *, referral: ReferralView, today: dt.date, save: SaveStep,
-                 background: Background, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        referral: ReferralView,
+        today: dt.date,
+        save: SaveStep,
+        background: Background,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("recordStepDialog")
         self.setWindowTitle("Record next step")
@@ -70,9 +77,11 @@ class RecordStepDialog(QDialog):
         heading = QLabel(f"Next step  ·  {referral.service_name}")
         heading.setObjectName("dialogHeading")
         since = last_step_on(referral)
-        intro = QLabel(f"Now: {step_label(referral.status).lower()}"
-                       f"{f' on {day_text(since)}' if since else ''}. Only the steps that can "
-                       "follow are offered.")
+        intro = QLabel(
+            f"Now: {step_label(referral.status).lower()}"
+            f"{f' on {day_text(since)}' if since else ''}. Only the steps that can "
+            "follow are offered."
+        )
         intro.setObjectName("secondaryText")
         intro.setWordWrap(True)
 
@@ -97,8 +106,7 @@ class RecordStepDialog(QDialog):
 
         self.error = InlineError()
         self.buttons = QDialogButtonBox()
-        self.submit: QPushButton = self.buttons.addButton("Record step",
-                                                          QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit: QPushButton = self.buttons.addButton("Record step", QDialogButtonBox.ButtonRole.AcceptRole)
         self.submit.setToolTip("Enter or Ctrl+Enter")
         self.submit.setDefault(True)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -164,21 +172,24 @@ class RecordStepDialog(QDialog):
             self.form["decline_reason"].show_problem(NEEDS_DECLINE_REASON)
             date_ok = False
         if step is None or problems or not date_ok:
-            self.error.show_message("Choose a step." if step is None else
-                                    "Put right the fields marked in red.")
+            self.error.show_message("Choose a step." if step is None else "Put right the fields marked in red.")
             first = self.form.first_problem()
             if first is not None:
                 first.setFocus(Qt.FocusReason.OtherFocusReason)
             fit_height(self)
             return
-        chosen = NextStep(step, values["on"], values.get("decline_reason") if step == "declined"
-                          else None, values.get("note"))
+        chosen = NextStep(
+            step, values["on"], values.get("decline_reason") if step == "declined" else None, values.get("note")
+        )
         self.error.clear()
         self.busy.start()
         save = self._save
-        self._background.run(lambda: save(chosen), name="record referral step",
-                             on_returned=lambda _result: self._saved(chosen),
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: save(chosen),
+            name="record referral step",
+            on_returned=lambda _result: self._saved(chosen),
+            on_errored=self._failed,
+        )
 
     def _saved(self, chosen: NextStep) -> None:
         self.busy.stop()

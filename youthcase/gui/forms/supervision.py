@@ -34,17 +34,40 @@ MAX_ACTION = 500
 ACTION_DUE_DAYS = 7
 DUE_WIDTH = 120  # a new action is due a week after the supervision, unless changed
 
-NOTE = EntitySpec("supervision_note", "Supervision note", (
-    FieldSpec("held_on", "Supervision held on", FieldKind.DATE, required=True),
-    FieldSpec("discussion", "Discussion", FieldKind.NOTES, FREE, max_length=MAX_NOTE,
-              help="What was discussed: risk, engagement, the plan"),
-    FieldSpec("decisions", "Decisions", FieldKind.NOTES, FREE, max_length=MAX_NOTE),
-), "A supervisor's review of one case.")
+NOTE = EntitySpec(
+    "supervision_note",
+    "Supervision note",
+    (
+        FieldSpec("held_on", "Supervision held on", FieldKind.DATE, required=True),
+        FieldSpec(
+            "discussion",
+            "Discussion",
+            FieldKind.NOTES,
+            FREE,
+            max_length=MAX_NOTE,
+            help="What was discussed: risk, engagement, the plan",
+        ),
+        FieldSpec("decisions", "Decisions", FieldKind.NOTES, FREE, max_length=MAX_NOTE),
+    ),
+    "A supervisor's review of one case.",
+)
 
-RETURN_CLOSURE = EntitySpec("closure_return", "Closure returned", (
-    FieldSpec("comment", "Comment to the worker", FieldKind.NOTES, FREE, required=True,
-              max_length=MAX_REASON, help="What needs doing before the case can close"),
-), "A closure request sent back to the worker.")
+RETURN_CLOSURE = EntitySpec(
+    "closure_return",
+    "Closure returned",
+    (
+        FieldSpec(
+            "comment",
+            "Comment to the worker",
+            FieldKind.NOTES,
+            FREE,
+            required=True,
+            max_length=MAX_REASON,
+            help="What needs doing before the case can close",
+        ),
+    ),
+    "A closure request sent back to the worker.",
+)
 
 
 # --- staff to choose from --------------------------------------------------------------------------
@@ -55,15 +78,27 @@ def staff_label(account: AccountSummary) -> str:
     return f"{account.username}  ·  {account.role.label}  ·  {sites}"
 
 
-def staff_codes(accounts: Iterable[AccountSummary], *, sites: Iterable[str] = (),
-                exclude: Iterable[str] = (), names_only: bool = False) -> CodeList:
+def staff_codes(
+    accounts: Iterable[AccountSummary],
+    *,
+    sites: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    names_only: bool = False,
+) -> CodeList:
     """Active workers and supervisors (never administrators) at any of ``sites`` (any site when
     none are given), by user name; labelled with role and sites unless ``names_only``."""
     wanted, left_out = set(sites), set(exclude)
-    return CodeList("staff", tuple(
-        Code(a.username, a.username if names_only else staff_label(a)) for a in accounts
-        if a.active and a.role is not Role.ADMIN and a.username not in left_out
-        and (not wanted or wanted & set(a.site_codes))))
+    return CodeList(
+        "staff",
+        tuple(
+            Code(a.username, a.username if names_only else staff_label(a))
+            for a in accounts
+            if a.active
+            and a.role is not Role.ADMIN
+            and a.username not in left_out
+            and (not wanted or wanted & set(a.site_codes))
+        ),
+    )
 
 
 def _choice(name: str, label: str, staff: CodeList, help_text: str = "") -> FieldSpec:
@@ -71,27 +106,46 @@ def _choice(name: str, label: str, staff: CodeList, help_text: str = "") -> Fiel
 
 
 def action_entity(staff: CodeList) -> EntitySpec:
-    return EntitySpec("supervision_action", "Action", (
-        FieldSpec("description", "Action", FieldKind.TEXT, FREE, required=True,
-                  max_length=MAX_ACTION),
-        _choice("owner", "Owner", staff),
-        FieldSpec("due_on", "Due", FieldKind.DATE, required=True),
-    ))
+    return EntitySpec(
+        "supervision_action",
+        "Action",
+        (
+            FieldSpec("description", "Action", FieldKind.TEXT, FREE, required=True, max_length=MAX_ACTION),
+            _choice("owner", "Owner", staff),
+            FieldSpec("due_on", "Due", FieldKind.DATE, required=True),
+        ),
+    )
 
 
 def reassign_entity(staff: CodeList) -> EntitySpec:
-    return EntitySpec("reassignment", "Reassignment", (
-        _choice("to_worker", "Reassign to", staff, "Only staff at the cases' sites can take them"),
-        FieldSpec("reason", "Reason", FieldKind.NOTES, FREE, required=True, max_length=MAX_REASON,
-                  help="Kept with each case's assignment history"),
-    ))
+    return EntitySpec(
+        "reassignment",
+        "Reassignment",
+        (
+            _choice("to_worker", "Reassign to", staff, "Only staff at the cases' sites can take them"),
+            FieldSpec(
+                "reason",
+                "Reason",
+                FieldKind.NOTES,
+                FREE,
+                required=True,
+                max_length=MAX_REASON,
+                help="Kept with each case's assignment history",
+            ),
+        ),
+    )
 
 
 def share_entity(staff: CodeList) -> EntitySpec:
-    return EntitySpec("case_share", "Sharing", (
-        _choice("colleague", "Share with", staff,
-                "They can read and record on this case as well (cover during leave)"),
-    ))
+    return EntitySpec(
+        "case_share",
+        "Sharing",
+        (
+            _choice(
+                "colleague", "Share with", staff, "They can read and record on this case as well (cover during leave)"
+            ),
+        ),
+    )
 
 
 # --- a supervision note with its actions -----------------------------------------------------------
@@ -100,8 +154,7 @@ def share_entity(staff: CodeList) -> EntitySpec:
 class ActionRow(QWidget):
     """One action: what, who and by when, on one line, and a button to take it out again."""
 
-    def __init__(self, entity: EntitySpec, initial: Mapping[str, Raw],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, entity: EntitySpec, initial: Mapping[str, Raw], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("actionRow")
         self.fields = {name: FieldRow(entity[name]) for name in ("description", "owner", "due_on")}
@@ -129,8 +182,9 @@ class ActionRow(QWidget):
         checked = {name: row.validate() for name, row in self.fields.items()}
         if not all(checked.values()):
             return None
-        return ActionInput(self.fields["description"].value(), self.fields["owner"].value(),
-                           self.fields["due_on"].value())
+        return ActionInput(
+            self.fields["description"].value(), self.fields["owner"].value(), self.fields["due_on"].value()
+        )
 
     def raw(self) -> dict[str, Raw]:
         return {name: row.raw() for name, row in self.fields.items()}
@@ -139,8 +193,9 @@ class ActionRow(QWidget):
 class ActionsEditor(QWidget):
     """The actions agreed in supervision: none to start with, "Add action" for each."""
 
-    def __init__(self, entity: EntitySpec, defaults: Callable[[], Mapping[str, Raw]],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, entity: EntitySpec, defaults: Callable[[], Mapping[str, Raw]], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("actionsEditor")
         self._entity = entity
@@ -150,8 +205,7 @@ class ActionsEditor(QWidget):
         title.setObjectName("formSection")
         self.add_button = QPushButton("Add action")
         self.add_button.setToolTip("An action with an owner and a due date")
-        self.empty = QLabel("No actions. Add one for each thing agreed, with who does it and by "
-                            "when.")
+        self.empty = QLabel("No actions. Add one for each thing agreed, with who does it and by when.")
         self.empty.setObjectName("secondaryText")
         self.empty.setWordWrap(True)
         self.list_layout = QVBoxLayout()
@@ -199,31 +253,46 @@ SaveNote = Callable[[dt.date, str | None, str | None, Sequence[ActionInput]], ob
 class SupervisionNoteDialog(RecordDialog):
     """The note's date, discussion and decisions, then its actions (each owned and dated)."""
 
-    def __init__(self, *, heading: str, staff: CodeList, default_owner: str | None,
-                 today: dt.date, save: SaveNote, background: Background, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(entity=NOTE, names=("held_on", "discussion", "decisions"),
-                         title="Supervision note", heading=heading,
-                         intro="Record the discussion and the decisions. Every action gets an "
-                               "owner and a due date, and shows on the case until it is done.",
-                         submit_label="Save note", save=self._run, background=background,
-                         prompts=prompts, initial={"held_on": today.isoformat()},
-                         first_field="discussion", parent=parent)
+    def __init__(
+        self,
+        *,
+        heading: str,
+        staff: CodeList,
+        default_owner: str | None,
+        today: dt.date,
+        save: SaveNote,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            entity=NOTE,
+            names=("held_on", "discussion", "decisions"),
+            title="Supervision note",
+            heading=heading,
+            intro="Record the discussion and the decisions. Every action gets an "
+            "owner and a due date, and shows on the case until it is done.",
+            submit_label="Save note",
+            save=self._run,
+            background=background,
+            prompts=prompts,
+            initial={"held_on": today.isoformat()},
+            first_field="discussion",
+            parent=parent,
+        )
         self._save_note = save
         self._actions: list[ActionInput] = []
         self.setMinimumWidth(720)
         due = (today + dt.timedelta(days=ACTION_DUE_DAYS)).isoformat()
         owner = default_owner if default_owner in staff else ""
-        self.action_editor = ActionsEditor(action_entity(staff),
-                                     lambda: {"owner": owner or "", "due_on": due})
+        self.action_editor = ActionsEditor(action_entity(staff), lambda: {"owner": owner or "", "due_on": due})
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.indexOf(self.error), self.action_editor)
 
     def _run(self, values: dict[str, Any]) -> object:
         """On the background queue, with the actions taken from the form before it started."""
-        return self._save_note(values["held_on"], values.get("discussion"),
-                               values.get("decisions"), self._actions)
+        return self._save_note(values["held_on"], values.get("discussion"), values.get("decisions"), self._actions)
 
     def start_save(self) -> None:
         if self.busy.active:

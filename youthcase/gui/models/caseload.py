@@ -41,10 +41,8 @@ from youthcase.gui.values import day_text, initials, instant_text, london, searc
 if TYPE_CHECKING:
     from youthcase.services.cases import CaseloadRow
 
-(REFERENCE, NAME, AGE, SITE, WORKER, ARRIVAL, ENGAGEMENT, RISK, LAST_CONTACT,
- NEXT_ACTION) = range(10)
-HEADERS = ("Reference", "Name", "Age", "Site", "Worker", "Arrival", "Engagement", "Risk",
-           "Last contact", "Next action")
+(REFERENCE, NAME, AGE, SITE, WORKER, ARRIVAL, ENGAGEMENT, RISK, LAST_CONTACT, NEXT_ACTION) = range(10)
+HEADERS = ("Reference", "Name", "Age", "Site", "Worker", "Arrival", "Engagement", "Risk", "Last contact", "Next action")
 FLAG_COLOUR = "#b42318"
 CLOSED_COLOUR = "#7b8794"
 NO_CONTACT_TIP = f"No successful contact for more than {NO_CONTACT_DAYS} days"
@@ -86,8 +84,9 @@ class CaseloadFilter:
 
     def narrows(self, earlier: CaseloadFilter) -> bool:
         """Whether every row this filter accepts was accepted by ``earlier`` (typing on)."""
-        return (replace(self, search="") == replace(earlier, search="")
-                and search_key(self.search).startswith(search_key(earlier.search)))
+        return replace(self, search="") == replace(earlier, search="") and search_key(self.search).startswith(
+            search_key(earlier.search)
+        )
 
 
 class CaseloadEntry(NamedTuple):
@@ -111,8 +110,7 @@ def build_entries(rows: Sequence[CaseloadRow]) -> list[CaseloadEntry]:
     for row in rows:
         given, family = row.given_name, row.family_name
         name = f"{given} {family}"
-        result.append(entry(row, name, initials(given, family),
-                            search_key(f"{row.reference} {name}")))
+        result.append(entry(row, name, initials(given, family), search_key(f"{row.reference} {name}")))
     return result
 
 
@@ -139,13 +137,11 @@ SORT_KEYS: dict[int, SortKey] = {
 }
 
 
-def sorted_positions(entries: Sequence[CaseloadEntry], column: int,
-                     order: Qt.SortOrder) -> list[int]:
+def sorted_positions(entries: Sequence[CaseloadEntry], column: int, order: Qt.SortOrder) -> list[int]:
     """Positions of ``entries`` in the column's order; empty values last in either direction,
     ties by reference so the order is stable."""
     key = SORT_KEYS[column]
-    keyed = [(key(entry), entry.row.reference, position)
-             for position, entry in enumerate(entries)]
+    keyed = [(key(entry), entry.row.reference, position) for position, entry in enumerate(entries)]
     present = [item for item in keyed if item[0] is not None]
     absent = [item for item in keyed if item[0] is None]
     present.sort(reverse=order == Qt.SortOrder.DescendingOrder)
@@ -153,8 +149,9 @@ def sorted_positions(entries: Sequence[CaseloadEntry], column: int,
     return [item[2] for item in present + absent]
 
 
-def matching_positions(entries: Sequence[CaseloadEntry], candidates: Sequence[int],
-                       wanted: CaseloadFilter) -> list[int]:
+def matching_positions(
+    entries: Sequence[CaseloadEntry], candidates: Sequence[int], wanted: CaseloadFilter
+) -> list[int]:
     """The candidates (positions into ``entries``, kept in order) that ``wanted`` accepts."""
     result = list(candidates)
     if wanted.status is StatusFilter.OPEN:
@@ -193,16 +190,14 @@ class CaseloadTableModel(QAbstractTableModel):
 
     # --- contents ----------------------------------------------------------------------------
 
-    def set_entries(self, entries: Sequence[CaseloadEntry],
-                    order: Sequence[int] | None = None) -> None:
+    def set_entries(self, entries: Sequence[CaseloadEntry], order: Sequence[int] | None = None) -> None:
         """A freshly loaded caseload: reset (the whole list changes, and a reset is cheap).
 
         ``order`` is the entries' positions in the current sort order when it was computed
         already (on the background queue, with the caseload)."""
         self.beginResetModel()
         self._entries = list(entries)
-        self._order = list(order) if order is not None else sorted_positions(self._entries,
-                                                                              *self._sort)
+        self._order = list(order) if order is not None else sorted_positions(self._entries, *self._sort)
         self._visible = matching_positions(self._entries, self._order, self._filter)
         self.endResetModel()
 
@@ -245,8 +240,9 @@ class CaseloadTableModel(QAbstractTableModel):
             return
         self._hide_names = hide
         if self._visible:
-            self.dataChanged.emit(self.index(0, NAME), self.index(len(self._visible) - 1, NAME),
-                                  [Qt.ItemDataRole.DisplayRole])
+            self.dataChanged.emit(
+                self.index(0, NAME), self.index(len(self._visible) - 1, NAME), [Qt.ItemDataRole.DisplayRole]
+            )
 
     @property
     def hide_names(self) -> bool:
@@ -275,8 +271,12 @@ class CaseloadTableModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
@@ -344,8 +344,7 @@ class CaseloadTableModel(QAbstractTableModel):
     @staticmethod
     def _foreground(entry: CaseloadEntry, column: int) -> QColor | None:
         row = entry.row
-        if (column == LAST_CONTACT and row.no_recent_contact) or (
-                column == NEXT_ACTION and row.action_overdue):
+        if (column == LAST_CONTACT and row.no_recent_contact) or (column == NEXT_ACTION and row.action_overdue):
             return QColor(FLAG_COLOUR)
         if row.status != "open":
             return QColor(CLOSED_COLOUR)

@@ -30,9 +30,17 @@ NAME = 0  # the worker or site; the figures follow, in the order of ``FIGURES``
 CASES_ROLE = Qt.ItemDataRole.UserRole + 3  # the frozenset of case ids behind a figure cell
 TOTALS_ROLE = Qt.ItemDataRole.UserRole + 4  # True on the totals row
 # Figures where any case at all wants a supervisor's eye: shown in the flag colour when non-zero.
-ATTENTION = frozenset({"high_risk", "no_contact_14_days", "assessment_overdue", "action_overdue",
-                       "referrals_overdue", "safeguarding_awaiting_sign_off",
-                       "closures_awaiting_approval"})
+ATTENTION = frozenset(
+    {
+        "high_risk",
+        "no_contact_14_days",
+        "assessment_overdue",
+        "action_overdue",
+        "referrals_overdue",
+        "safeguarding_awaiting_sign_off",
+        "closures_awaiting_approval",
+    }
+)
 FLAG_COLOUR = "#b42318"
 ZERO_COLOUR = "#9aa5b1"
 
@@ -44,8 +52,7 @@ def two_lines(label: str) -> str:
     words = label.split()
     if len(words) < 2:
         return label
-    best = min(range(1, len(words)),
-               key=lambda cut: max(len(" ".join(words[:cut])), len(" ".join(words[cut:]))))
+    best = min(range(1, len(words)), key=lambda cut: max(len(" ".join(words[:cut])), len(" ".join(words[cut:]))))
     return f"{' '.join(words[:best])}\n{' '.join(words[best:])}"
 
 
@@ -111,8 +118,12 @@ class DashboardTableModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else 1 + len(self.figures)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
         figure = self.figure_at(section)
@@ -159,8 +170,7 @@ class DashboardTableModel(QAbstractTableModel):
             if count == 0:
                 return f"{figure.label}: none"
             whose = "in total" if self.is_totals(row) else f"for {unit.name}"
-            return (f"{figure.label} {whose}: {count} case{'s' if count != 1 else ''}. "
-                    "Click to list them.")
+            return f"{figure.label} {whose}: {count} case{'s' if count != 1 else ''}. Click to list them."
         return None
 
 

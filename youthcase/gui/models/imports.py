@@ -17,10 +17,14 @@ PROBLEM_COLOUR = "#b42318"
 MUTED_COLOUR = "#7b8794"
 
 ROW, STATUS, NAME, DATE_OF_BIRTH, SITE, ARRIVAL, METHOD, LOCATION = range(8)
-PREVIEW_HEADERS = ("Row", "Status", "Name", "Date of birth", "Site", "Arrival", "Assault method",
-                   "Location type")
-_CELL_OF_COLUMN = {DATE_OF_BIRTH: "date_of_birth", SITE: "site", ARRIVAL: "arrival_datetime",
-                   METHOD: "assault_method", LOCATION: "assault_location_type"}
+PREVIEW_HEADERS = ("Row", "Status", "Name", "Date of birth", "Site", "Arrival", "Assault method", "Location type")
+_CELL_OF_COLUMN = {
+    DATE_OF_BIRTH: "date_of_birth",
+    SITE: "site",
+    ARRIVAL: "arrival_datetime",
+    METHOD: "assault_method",
+    LOCATION: "assault_location_type",
+}
 
 
 def _status_text(row: PreviewRow) -> str:

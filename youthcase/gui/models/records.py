@@ -42,8 +42,7 @@ def sort_value(spec: FieldSpec, value: Any) -> Any:
 class RecordTableModel(RowsModel[Any]):
     """Records (``RecordView`` or what a subclass reads ``values_of``) in dictionary columns."""
 
-    def __init__(self, entity: EntitySpec, columns: Sequence[str],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, entity: EntitySpec, columns: Sequence[str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.entity = entity
         self.columns = tuple(entity[name] for name in columns)
@@ -81,8 +80,7 @@ class RecordTableModel(RowsModel[Any]):
 class ContactTableModel(RecordTableModel):
     """The contact timeline: failed attempts carry a red mark and say so."""
 
-    COLUMNS = ("contact_at", "successful", "medium", "contact_with", "duration_minutes", "topics",
-               "follow_up_due")
+    COLUMNS = ("contact_at", "successful", "medium", "contact_with", "duration_minutes", "topics", "follow_up_due")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(dd.CONTACT, self.COLUMNS, parent)
@@ -138,4 +136,3 @@ class ConcernTableModel(RecordTableModel):
 def version_label(number: int, latest: int) -> str:
     text = "Version 1 (as first recorded)" if number == 1 else f"Version {number}"
     return text + ("  ·  current" if number == latest and latest > 1 else "")
-

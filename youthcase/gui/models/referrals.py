@@ -36,18 +36,22 @@ CASE, SERVICE, TYPE, URGENCY, STATUS, WAITING, LAST_STEP = range(7)
 STOPPED = frozenset({"declined", "withdrawn", "did_not_attend"})
 OVERDUE_COLOUR = "#b42318"
 FINISHED_COLOUR = "#7b8794"
-OVERDUE_TIP = ("Overdue: nothing recorded within the service's chase interval. Chase the service "
-               "and record what it says.")
+OVERDUE_TIP = (
+    "Overdue: nothing recorded within the service's chase interval. Chase the service and record what it says."
+)
 WAITING_TIP = "Days since the referral was sent, until help starts"
 
 # The services young people are referred to most, and where waits matter most: listed first.
 PRIORITY_TYPES = ("camhs", "rehabilitation")
 # Table cells: the full labels are in the tooltip.
-SHORT_TYPE_LABELS = {"camhs": "CAMHS", "rehabilitation": "Rehabilitation",
-                     "ete": "Education or work", "sport_mentoring": "Sport or mentoring",
-                     "domestic_abuse": "Domestic abuse"}
-SHORT_STEP_LABELS = {"appointment_offered": "Appointment offered",
-                     "help_started": "Help started"}
+SHORT_TYPE_LABELS = {
+    "camhs": "CAMHS",
+    "rehabilitation": "Rehabilitation",
+    "ete": "Education or work",
+    "sport_mentoring": "Sport or mentoring",
+    "domestic_abuse": "Domestic abuse",
+}
+SHORT_STEP_LABELS = {"appointment_offered": "Appointment offered", "help_started": "Help started"}
 
 _STEP_RANK = {item.code: rank for rank, item in enumerate(codes.REFERRAL_STEP)}
 _URGENCY_RANK = {item.code: rank for rank, item in enumerate(codes.REFERRAL_URGENCY)}
@@ -127,13 +131,10 @@ def _last_step_sort(view: ReferralView) -> int:
 REFERRAL_COLUMNS: tuple[Column[ReferralView], ...] = (  # in the order of the constants above
     Column("Case", lambda v: v.case_reference, lambda v: v.case_reference.casefold()),
     Column("Service", lambda v: v.service_name, lambda v: v.service_name.casefold()),
-    Column("Type", lambda v: type_label(v.service_type, short=True),
-           lambda v: _type_sort(v.service_type)),
-    Column("Urgency", lambda v: _label(codes.REFERRAL_URGENCY, v.urgency),
-           lambda v: _URGENCY_RANK.get(v.urgency, -1)),
+    Column("Type", lambda v: type_label(v.service_type, short=True), lambda v: _type_sort(v.service_type)),
+    Column("Urgency", lambda v: _label(codes.REFERRAL_URGENCY, v.urgency), lambda v: _URGENCY_RANK.get(v.urgency, -1)),
     # Overdue shows as the flag, red text and the tooltip: the words would crowd the column.
-    Column("Status", lambda v: step_label(v.status, short=True),
-           lambda v: _STEP_RANK.get(v.status, 99)),
+    Column("Status", lambda v: step_label(v.status, short=True), lambda v: _STEP_RANK.get(v.status, 99)),
     Column("Waiting", waiting_text, lambda v: -1 if v.days_waiting is None else v.days_waiting),
     Column("Last step", lambda v: day_text(last_step_on(v)), _last_step_sort),
 )
@@ -157,10 +158,13 @@ class ReferralTableModel(ColumnTableModel["ReferralView"]):
     def find(self, referral_id: uuid.UUID) -> ReferralView | None:
         return next((r for r in self.items if r.referral_id == referral_id), None)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
-                and section == WAITING):
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == WAITING:
             return WAITING_TIP
         return super().headerData(section, orientation, role)
 
@@ -176,8 +180,11 @@ class ReferralTableModel(ColumnTableModel["ReferralView"]):
         if role == Qt.ItemDataRole.ToolTipRole:
             if view.overdue and column in (STATUS, WAITING):
                 return f"{step_label(view.status)}. {OVERDUE_TIP}"
-            return {STATUS: step_label(view.status), TYPE: type_label(view.service_type),
-                    SERVICE: view.service_name}.get(column)
+            return {
+                STATUS: step_label(view.status),
+                TYPE: type_label(view.service_type),
+                SERVICE: view.service_name,
+            }.get(column)
         return None
 
 
@@ -216,12 +223,16 @@ class ReferralFilter:
 
 def status_choices() -> list[tuple[str, ReferralFilter]]:
     """The board's status filter: open, overdue, each open status, finished, everything."""
-    choices = [(Showing.OPEN.value, ReferralFilter()),
-               (Showing.OVERDUE.value, ReferralFilter(showing=Showing.OVERDUE))]
-    choices += [(f"Status: {step_label(step)}", ReferralFilter(status=step))
-                for step in ordered_steps(_STEP_RANK) if step not in TERMINAL]
-    choices += [(Showing.FINISHED.value, ReferralFilter(showing=Showing.FINISHED)),
-                (Showing.ALL.value, ReferralFilter(showing=Showing.ALL))]
+    choices = [(Showing.OPEN.value, ReferralFilter()), (Showing.OVERDUE.value, ReferralFilter(showing=Showing.OVERDUE))]
+    choices += [
+        (f"Status: {step_label(step)}", ReferralFilter(status=step))
+        for step in ordered_steps(_STEP_RANK)
+        if step not in TERMINAL
+    ]
+    choices += [
+        (Showing.FINISHED.value, ReferralFilter(showing=Showing.FINISHED)),
+        (Showing.ALL.value, ReferralFilter(showing=Showing.ALL)),
+    ]
     return choices
 
 
@@ -319,8 +330,10 @@ def referral_facts(view: ReferralView, chase_interval_days: int | None) -> list[
     facts = []
     if view.overdue:
         interval = f"{days_text(chase_interval_days)}, " if chase_interval_days else ""
-        facts.append(f"Overdue: nothing recorded within the service's chase interval "
-                     f"({interval}counted from the last step). Chase the service.")
+        facts.append(
+            f"Overdue: nothing recorded within the service's chase interval "
+            f"({interval}counted from the last step). Chase the service."
+        )
     if view.status == "drafted":
         facts.append("Not sent yet: record 'Sent' once it has gone.")
     if view.status == "declined":
@@ -332,8 +345,7 @@ def referral_facts(view: ReferralView, chase_interval_days: int | None) -> list[
     if view.days_to_help_started is not None:
         facts.append(f"Help started {days_text(view.days_to_help_started)} after sending.")
     if view.consent_overridden:
-        facts.append("Made without recorded consent to share; the override reason was recorded "
-                     "and audited.")
+        facts.append("Made without recorded consent to share; the override reason was recorded and audited.")
     if view.re_referral_of is not None:
         facts.append("A re-referral after an earlier referral was declined.")
     return facts
@@ -341,17 +353,13 @@ def referral_facts(view: ReferralView, chase_interval_days: int | None) -> list[
 
 # --- the service directory -----------------------------------------------------------------
 
-(SERVICE_TYPE_COLUMN, SERVICE_NAME, PROVIDER, BOROUGH, CHASE_AFTER,
- SERVICE_STATUS) = range(6)
+(SERVICE_TYPE_COLUMN, SERVICE_NAME, PROVIDER, BOROUGH, CHASE_AFTER, SERVICE_STATUS) = range(6)
 SERVICE_COLUMNS: tuple[Column[ServiceEntry], ...] = (
-    Column("Type", lambda s: type_label(s.service_type, short=True),
-           lambda s: _type_sort(s.service_type)),
+    Column("Type", lambda s: type_label(s.service_type, short=True), lambda s: _type_sort(s.service_type)),
     Column("Service", lambda s: s.name, lambda s: s.name.casefold()),
     Column("Provider", lambda s: s.provider or "", lambda s: (s.provider or "").casefold()),
-    Column("Borough", lambda s: _label(codes.BOROUGH, s.borough),
-           lambda s: _label(codes.BOROUGH, s.borough)),
-    Column("Chase after", lambda s: days_text(s.chase_interval_days),
-           lambda s: s.chase_interval_days),
+    Column("Borough", lambda s: _label(codes.BOROUGH, s.borough), lambda s: _label(codes.BOROUGH, s.borough)),
+    Column("Chase after", lambda s: days_text(s.chase_interval_days), lambda s: s.chase_interval_days),
     Column("Status", lambda s: "Active" if s.active else "Inactive", lambda s: not s.active),
 )
 

@@ -70,8 +70,9 @@ class ActionTableModel(ColumnTableModel[CaseAction]):
         Column("Action", lambda a: a.action.description, lambda a: a.action.description.casefold()),
         Column("Owner", lambda a: a.action.owner, lambda a: a.action.owner),
         Column("Due", lambda a: day_text(a.action.due_on), lambda a: a.action.due_on.toordinal()),
-        Column("State", lambda a: action_state(a.action),
-               lambda a: (a.action.done_on is not None, not a.action.overdue)),
+        Column(
+            "State", lambda a: action_state(a.action), lambda a: (a.action.done_on is not None, not a.action.overdue)
+        ),
         Column("From supervision on", lambda a: day_text(a.held_on), lambda a: a.held_on.toordinal()),
     )
 
@@ -99,8 +100,7 @@ class ClosureTableModel(ColumnTableModel["ClosureRequestView"]):
         Column("Case", lambda r: r.case_reference, lambda r: r.case_reference),
         Column("Asked for by", lambda r: r.requested_by, lambda r: r.requested_by),
         Column("Asked on", lambda r: instant_text(r.requested_at), lambda r: r.requested_at.timestamp()),
-        Column("Reason", lambda r: code_label(dd.CASE["closure_reason"], r.reason),
-               lambda r: r.reason),
+        Column("Reason", lambda r: code_label(dd.CASE["closure_reason"], r.reason), lambda r: r.reason),
         Column("Worker's note", lambda r: first_line(r.note), lambda r: r.note or ""),
     )
 

@@ -46,8 +46,7 @@ class AdministrationListing:
 
 
 def load_listing(vault: UnlockedVault) -> AdministrationListing:
-    return AdministrationListing(AccountService(vault).list_users(),
-                                 SiteService(vault).list_sites())
+    return AdministrationListing(AccountService(vault).list_users(), SiteService(vault).list_sites())
 
 
 def _table(model: AccountTableModel | SiteTableModel, name: str, stretch_column: int) -> QTableView:
@@ -63,8 +62,14 @@ def _section_title(text: str) -> QLabel:
 
 
 class AdministrationPage(QWidget):
-    def __init__(self, spec: SectionSpec, vault: UnlockedVault, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: SectionSpec,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("administrationPage")
         self._vault: UnlockedVault | None = vault
@@ -73,8 +78,7 @@ class AdministrationPage(QWidget):
 
         self.accounts = AccountTableModel(self)
         self.sites = SiteTableModel(self)
-        self.account_view = _table(self.accounts, "accountTable",
-                                   accounts_columns.FULL_NAME)
+        self.account_view = _table(self.accounts, "accountTable", accounts_columns.FULL_NAME)
         self.site_view = _table(self.sites, "siteTable", sites_columns.NAME)
 
         self.add_user_button = QPushButton("Add user…")
@@ -86,14 +90,17 @@ class AdministrationPage(QWidget):
         self.loading = busy_bar()
 
         layout = page_layout(self)
-        page_header(layout, spec.title, "Staff accounts, the sites they work at and the services "
-                    "young people are referred to. Administrators run the system but cannot open "
-                    "case records.")
+        page_header(
+            layout,
+            spec.title,
+            "Staff accounts, the sites they work at and the services "
+            "young people are referred to. Administrators run the system but cannot open "
+            "case records.",
+        )
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
         layout.addSpacing(12)
-        layout.addLayout(self._heading_row("Staff accounts", self.disable_button,
-                                           self.add_user_button))
+        layout.addLayout(self._heading_row("Staff accounts", self.disable_button, self.add_user_button))
         layout.addWidget(self.account_view, 3)
         layout.addSpacing(16)
         layout.addLayout(self._heading_row("Sites", self.add_site_button))
@@ -124,8 +131,9 @@ class AdministrationPage(QWidget):
         if vault is None:
             return
         self.loading.setVisible(True)
-        self._background.run(lambda: load_listing(vault), name="load administration",
-                             on_returned=self._loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_listing(vault), name="load administration", on_returned=self._loaded, on_errored=self._failed
+        )
         self.services.refresh()
 
     def _loaded(self, listing: AdministrationListing) -> None:
@@ -163,9 +171,7 @@ class AdministrationPage(QWidget):
     def _update_buttons(self) -> None:
         account = self.selected_account()
         me = self._vault.actor.username if self._vault is not None else None
-        self.disable_button.setEnabled(
-            account is not None and account.active and account.username != me
-        )
+        self.disable_button.setEnabled(account is not None and account.active and account.username != me)
 
     def open_add_user(self) -> AddUserDialog | None:
         vault = self._vault
@@ -173,9 +179,9 @@ class AdministrationPage(QWidget):
             return None
 
         def save(account: NewAccount) -> AccountSummary:
-            return AccountService(vault).add_user(account.username, account.role,
-                                                  account.temporary_password, account.site_codes,
-                                                  account.full_name)
+            return AccountService(vault).add_user(
+                account.username, account.role, account.temporary_password, account.site_codes, account.full_name
+            )
 
         dialog = AddUserDialog(self.sites.sites(), save, self._background, self)
         dialog.accepted.connect(self.refresh)
@@ -188,14 +194,20 @@ class AdministrationPage(QWidget):
         if vault is None or account is None:
             return
         if not self._prompts.confirm(
-            self, "Disable account",
+            self,
+            "Disable account",
             f"Disable the account {account.username}? They will no longer be able to sign in. "
-            "Their records stay in the vault.", "Disable account"):
+            "Their records stay in the vault.",
+            "Disable account",
+        ):
             return
         username = account.username
-        self._background.run(lambda: AccountService(vault).disable_user(username),
-                             name="disable user", on_returned=lambda _: self.refresh(),
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: AccountService(vault).disable_user(username),
+            name="disable user",
+            on_returned=lambda _: self.refresh(),
+            on_errored=self._failed,
+        )
 
     # --- sites -----------------------------------------------------------------------------
 

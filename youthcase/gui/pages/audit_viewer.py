@@ -49,11 +49,14 @@ class AuditFilter:
     def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The London days as instants: from the first day's midnight to the midnight after the
         last day (a day with a clock change is 23 or 25 hours long)."""
+
         def midnight(day: dt.date) -> dt.datetime:
             return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON).astimezone(dt.UTC)
 
-        return (None if self.since is None else midnight(self.since),
-                None if self.until is None else midnight(self.until + dt.timedelta(days=1)))
+        return (
+            None if self.since is None else midnight(self.since),
+            None if self.until is None else midnight(self.until + dt.timedelta(days=1)),
+        )
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ class AuditListing:
 
 def load_audit(vault: UnlockedVault, wanted: AuditFilter) -> AuditListing:
     since, until = wanted.bounds()
-    entries = AuditTrail(vault).entries(wanted.username, wanted.case_reference, wanted.action,
-                                        since, until, limit=MOST_ENTRIES)
+    entries = AuditTrail(vault).entries(
+        wanted.username, wanted.case_reference, wanted.action, since, until, limit=MOST_ENTRIES
+    )
     usernames = [account.username for account in AccountService(vault).list_users()]
     return AuditListing(wanted, entries, usernames)
 
@@ -75,16 +79,17 @@ def report_text(report: ChainReport) -> str:
     if report.intact:
         last = f", up to entry {report.head.sequence:,}" if report.head is not None else ""
         return f"The audit chain is intact: {report.events:,} entries verified{last}."
-    return (f"The audit chain is broken at entry {report.first_broken:,}: {report.problem}. "
-            "Entries from there on cannot be trusted. Tell your administrator.")
+    return (
+        f"The audit chain is broken at entry {report.first_broken:,}: {report.problem}. "
+        "Entries from there on cannot be trusted. Tell your administrator."
+    )
 
 
 class AuditViewer(QWidget):
     loaded = Signal()
     verified = Signal(object)  # ChainReport
 
-    def __init__(self, vault: UnlockedVault, background: Background,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, vault: UnlockedVault, background: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditViewer")
         self._vault: UnlockedVault | None = vault
@@ -123,17 +128,22 @@ class AuditViewer(QWidget):
         self.error = InlineError()
         self.loading = busy_bar()
         self.model = AuditTableModel(self)
-        self.view = table_view(self.model, "auditTable", sort_column=columns.SEQUENCE,
-                               descending=True)
+        self.view = table_view(self.model, "auditTable", sort_column=columns.SEQUENCE, descending=True)
         self.count = QLabel()
         self.count.setObjectName("caseCount")
 
         filters = QGridLayout()
         filters.setHorizontalSpacing(8)
         filters.setVerticalSpacing(2)
-        for column, (caption, widget, stretch) in enumerate((
-                ("User", self.user, 2), ("Case reference", self.case_reference, 2),
-                ("Action", self.action, 2), ("From", self.since, 1), ("To", self.until, 1))):
+        for column, (caption, widget, stretch) in enumerate(
+            (
+                ("User", self.user, 2),
+                ("Case reference", self.case_reference, 2),
+                ("Action", self.action, 2),
+                ("From", self.since, 1),
+                ("To", self.until, 1),
+            )
+        ):
             label = QLabel(caption)
             label.setObjectName("fieldCaption")
             label.setBuddy(widget)
@@ -141,8 +151,10 @@ class AuditViewer(QWidget):
             filters.addWidget(widget, 1, column)
             filters.setColumnStretch(column, stretch)
         filters.addWidget(self.show_button, 1, 5)
-        note = QLabel("Entries hold user names, record ids and case references only: never a "
-                      "young person's name or any other personal data. Newest first.")
+        note = QLabel(
+            "Entries hold user names, record ids and case references only: never a "
+            "young person's name or any other personal data. Newest first."
+        )
         note.setObjectName("secondaryText")
         note.setWordWrap(True)
         top = QHBoxLayout()
@@ -182,8 +194,9 @@ class AuditViewer(QWidget):
         if since is not None and until is not None and until < since:
             self.error.show_message("The To date is before the From date.")
             return None
-        return AuditFilter(self.user.currentData(), self.case_reference.text().strip() or None,
-                           self.action.currentData(), since, until)
+        return AuditFilter(
+            self.user.currentData(), self.case_reference.text().strip() or None, self.action.currentData(), since, until
+        )
 
     def refresh(self) -> None:
         """Shown for the first time: list the newest entries."""
@@ -199,8 +212,12 @@ class AuditViewer(QWidget):
             return
         self.error.clear()
         self.loading.setVisible(True)
-        self._background.run(lambda: load_audit(vault, wanted), name="load audit trail",
-                             on_returned=self._loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_audit(vault, wanted),
+            name="load audit trail",
+            on_returned=self._loaded,
+            on_errored=self._failed,
+        )
 
     def _loaded(self, listing: AuditListing) -> None:
         self.loading.setVisible(False)
@@ -210,9 +227,12 @@ class AuditViewer(QWidget):
         self.model.mark_broken(self.report.first_broken if self.report is not None else None)
         shown = len(listing.entries)
         self.count.setText(
-            "No entries match." if not shown else
-            f"The newest {shown:,} matching entries. Narrow the filter to see older ones."
-            if shown >= MOST_ENTRIES else f"{shown:,} matching entr{'y' if shown == 1 else 'ies'}.")
+            "No entries match."
+            if not shown
+            else f"The newest {shown:,} matching entries. Narrow the filter to see older ones."
+            if shown >= MOST_ENTRIES
+            else f"{shown:,} matching entr{'y' if shown == 1 else 'ies'}."
+        )
         self.loaded.emit()
 
     def _fill_users(self, usernames: list[str]) -> None:
@@ -239,8 +259,12 @@ class AuditViewer(QWidget):
         self.verify_button.setEnabled(False)
         self.error.clear()
         self.loading.setVisible(True)
-        self._background.run(lambda: AuditTrail(vault).verify(), name="verify audit chain",
-                             on_returned=self._verified, on_errored=self._failed)
+        self._background.run(
+            lambda: AuditTrail(vault).verify(),
+            name="verify audit chain",
+            on_returned=self._verified,
+            on_errored=self._failed,
+        )
 
     def _verified(self, report: ChainReport) -> None:
         self.loading.setVisible(False)

@@ -61,10 +61,8 @@ class CaseSupervision:
 
 def load_case_supervision(vault: UnlockedVault, case_id: uuid.UUID) -> CaseSupervision:
     service = SupervisionService(vault)
-    staff = (AccountService(vault).list_users()
-             if allowed(vault.actor, Permission.SUPERVISE) else [])
-    return CaseSupervision(case_id, service.notes_for_case(case_id), service.sign_offs(case_id),
-                           staff)
+    staff = AccountService(vault).list_users() if allowed(vault.actor, Permission.SUPERVISE) else []
+    return CaseSupervision(case_id, service.notes_for_case(case_id), service.sign_offs(case_id), staff)
 
 
 def _polish(widget: QWidget) -> None:
@@ -105,8 +103,7 @@ class SignOffLine(QWidget):
         self.busy = False
         self._show()
 
-    def show_target(self, record_id: uuid.UUID | None, sign: SignOff | None,
-                    label: str = "This record") -> None:
+    def show_target(self, record_id: uuid.UUID | None, sign: SignOff | None, label: str = "This record") -> None:
         self.record_id, self.sign, self.label = record_id, sign, label
         self.error.clear()
         self._show()
@@ -127,16 +124,20 @@ class SignOffLine(QWidget):
         if self.record_id is None or self.sign_offs is None:
             text, tone = "", "hint"
         elif done is not None:
-            text = (f"{label}: signed off by {done.signed_off_by} on "
-                    f"{instant_text(done.signed_off_at)}.")
+            text = f"{label}: signed off by {done.signed_off_by} on {instant_text(done.signed_off_at)}."
             tone = "good"
         else:
             text, tone = f"{label}: not signed off yet.", "hint"
         self.state.setText(text)
         self.state.setProperty("tone", tone)
         _polish(self.state)
-        self.button.setEnabled(self.can_sign and not self.busy and self.record_id is not None
-                               and self.sign_offs is not None and done is None)
+        self.button.setEnabled(
+            self.can_sign
+            and not self.busy
+            and self.record_id is not None
+            and self.sign_offs is not None
+            and done is None
+        )
         self.setVisible(self.record_id is not None)
 
 
@@ -144,8 +145,9 @@ class SupervisionTab(QWidget):
     changed = Signal()  # something was saved: the case (and the caseload's flags) may differ
     loaded = Signal(object)  # CaseSupervision, shown
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("supervisionTab")
         self._vault: UnlockedVault | None = vault
@@ -164,16 +166,18 @@ class SupervisionTab(QWidget):
             button.setVisible(self.supervises)
         self.intro = QLabel(
             "Notes from supervision of this case, newest first. Each action has an owner and a "
-            "due date; overdue actions flag the case." if self.supervises else
-            "Your supervisor's notes on this case. Mark an action done once you have done it.")
+            "due date; overdue actions flag the case."
+            if self.supervises
+            else "Your supervisor's notes on this case. Mark an action done once you have done it."
+        )
         self.intro.setObjectName("secondaryText")
         self.intro.setWordWrap(True)
         self.notes = NoteTableModel(self)
-        self.note_view = table_view(self.notes, "supervisionNoteTable", sort_column=0,
-                                    descending=True, stretch_last=False)
+        self.note_view = table_view(
+            self.notes, "supervisionNoteTable", sort_column=0, descending=True, stretch_last=False
+        )
         for column in (NoteTableModel.DISCUSSION, NoteTableModel.DECISIONS):
-            self.note_view.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.Stretch)
+            self.note_view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.note_text = QLabel()
         self.note_text.setObjectName("notesPanel")
         self.note_text.setWordWrap(True)
@@ -183,10 +187,10 @@ class SupervisionTab(QWidget):
         self.done_button.setToolTip("The selected action is done (today)")
         self.done_button.setEnabled(False)
         self.action_table = ActionTableModel(self)
-        self.action_view = table_view(self.action_table, "supervisionActionTable",
-                                      stretch_last=False)
+        self.action_view = table_view(self.action_table, "supervisionActionTable", stretch_last=False)
         self.action_view.horizontalHeader().setSectionResizeMode(
-            ActionTableModel.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
+            ActionTableModel.DESCRIPTION, QHeaderView.ResizeMode.Stretch
+        )
         self.error = InlineError()
         self.loading = busy_bar()
         self.assessment_sign_off = SignOffLine("this assessment", self.supervises)
@@ -195,8 +199,7 @@ class SupervisionTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(10)
-        layout.addLayout(self._heading("Supervision notes", self.share_button,
-                                       self.add_note_button))
+        layout.addLayout(self._heading("Supervision notes", self.share_button, self.add_note_button))
         layout.addWidget(self.intro)
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
@@ -252,9 +255,12 @@ class SupervisionTab(QWidget):
         if vault is None or case_id is None:
             return
         self.loading.setVisible(True)
-        self._background.run(lambda: load_case_supervision(vault, case_id),
-                             name="load supervision", on_returned=self._loaded,
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: load_case_supervision(vault, case_id),
+            name="load supervision",
+            on_returned=self._loaded,
+            on_errored=self._failed,
+        )
 
     def _loaded(self, data: CaseSupervision) -> None:
         if data.case_id != self.case_id:
@@ -303,8 +309,7 @@ class SupervisionTab(QWidget):
 
     # --- notes and actions -----------------------------------------------------------------
 
-    def _note_selected(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None
-                       ) -> None:
+    def _note_selected(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None) -> None:
         note: NoteView | None = selected_object(self.note_view)
         if note is None:
             self.note_text.setText("" if self.notes.rowCount() else "No supervision notes yet.")
@@ -318,15 +323,14 @@ class SupervisionTab(QWidget):
         found: CaseAction | None = selected_object(self.action_view)
         return found
 
-    def _action_selected(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None
-                         ) -> None:
+    def _action_selected(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None) -> None:
         chosen = self.selected_action()
         mine = chosen is not None and (self.supervises or chosen.action.owner == self.username)
-        self.done_button.setEnabled(mine and chosen is not None
-                                    and chosen.action.done_on is None and not self.loading.isVisible())
+        self.done_button.setEnabled(
+            mine and chosen is not None and chosen.action.done_on is None and not self.loading.isVisible()
+        )
         if chosen is not None and not mine:
-            self.done_button.setToolTip(f"Only {chosen.action.owner} or a supervisor can mark "
-                                        "this action done")
+            self.done_button.setToolTip(f"Only {chosen.action.owner} or a supervisor can mark this action done")
         else:
             self.done_button.setToolTip("The selected action is done (today)")
 
@@ -337,9 +341,12 @@ class SupervisionTab(QWidget):
         action_id = chosen.action.action_id
         self.done_button.setEnabled(False)
         self.loading.setVisible(True)
-        self._background.run(lambda: SupervisionService(vault).complete_action(action_id),
-                             name="complete action", on_returned=lambda _r: self.changed.emit(),
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: SupervisionService(vault).complete_action(action_id),
+            name="complete action",
+            on_returned=lambda _r: self.changed.emit(),
+            on_errored=self._failed,
+        )
 
     def _today(self) -> dt.date:
         vault = self._vault
@@ -351,16 +358,21 @@ class SupervisionTab(QWidget):
             return None
         case_id = detail.case_id
 
-        def save(held_on: dt.date, discussion: str | None, decisions: str | None,
-                 actions: Sequence[ActionInput]) -> object:
-            return SupervisionService(vault).add_note(case_id, held_on, discussion, decisions,
-                                                      actions)
+        def save(
+            held_on: dt.date, discussion: str | None, decisions: str | None, actions: Sequence[ActionInput]
+        ) -> object:
+            return SupervisionService(vault).add_note(case_id, held_on, discussion, decisions, actions)
 
         dialog = SupervisionNoteDialog(
             heading=f"Supervision note  ·  {detail.reference}",
             staff=staff_codes(data.staff, sites=[detail.site_code], names_only=True),
-            default_owner=detail.worker, today=self._today(), save=save,
-            background=self._background, prompts=self._prompts, parent=self)
+            default_owner=detail.worker,
+            today=self._today(),
+            save=save,
+            background=self._background,
+            prompts=self._prompts,
+            parent=self,
+        )
         dialog.saved.connect(lambda _result: self.changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -371,16 +383,20 @@ class SupervisionTab(QWidget):
         if vault is None or detail is None or data is None or not self.supervises:
             return None
         case_id = detail.case_id
-        staff = staff_codes(data.staff, sites=[detail.site_code],
-                            exclude=[detail.worker, self.username])
+        staff = staff_codes(data.staff, sites=[detail.site_code], exclude=[detail.worker, self.username])
         dialog = RecordDialog(
-            entity=share_entity(staff), names=("colleague",), title="Share case",
+            entity=share_entity(staff),
+            names=("colleague",),
+            title="Share case",
             heading=f"Share {detail.reference}",
             intro=f"The case stays with {detail.worker}. The colleague you choose can read it "
-                  "and record on it too, for example while its worker is on leave.",
+            "and record on it too, for example while its worker is on leave.",
             submit_label="Share case",
             save=lambda values: SupervisionService(vault).share_case(case_id, values["colleague"]),
-            background=self._background, prompts=self._prompts, parent=self)
+            background=self._background,
+            prompts=self._prompts,
+            parent=self,
+        )
         dialog.saved.connect(lambda _result: self.changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -395,8 +411,10 @@ class SupervisionTab(QWidget):
             return
         assessment_id = record.id
         self.assessment_sign_off.show_target(
-            assessment_id, lambda service: service.sign_off_assessment(assessment_id),
-            label=f"Assessment of {day_text(record.values['assessed_on'])}")
+            assessment_id,
+            lambda service: service.sign_off_assessment(assessment_id),
+            label=f"Assessment of {day_text(record.values['assessed_on'])}",
+        )
 
     def concern_selected(self, history: ConcernHistory | None) -> None:
         """The current version of the selected concern is what a supervisor signs off."""
@@ -408,15 +426,19 @@ class SupervisionTab(QWidget):
         self.concern_sign_off.show_target(
             history.versions[-1].id,
             lambda service: service.sign_off_concern(case_id, concern_id),
-            label=f"Current version ({len(history.versions)})")
+            label=f"Current version ({len(history.versions)})",
+        )
 
     def sign_off(self, line: SignOffLine) -> None:
         vault, sign = self._vault, line.sign
         if vault is None or sign is None or not line.button.isEnabled():
             return
         if not self._prompts.confirm(
-                self, "Sign off", f"Sign off {line.what}? Your name and the time are recorded "
-                "with it, and a sign-off cannot be withdrawn.", "Sign off"):
+            self,
+            "Sign off",
+            f"Sign off {line.what}? Your name and the time are recorded with it, and a sign-off cannot be withdrawn.",
+            "Sign off",
+        ):
             return
         line.busy = True
         line.button.setEnabled(False)
@@ -427,5 +449,9 @@ class SupervisionTab(QWidget):
             line.set_sign_offs(line.sign_offs)
             line.error.show_message(user_message(error))
 
-        self._background.run(lambda: sign(SupervisionService(vault)), name="sign off",
-                             on_returned=lambda _r: self.changed.emit(), on_errored=failed)
+        self._background.run(
+            lambda: sign(SupervisionService(vault)),
+            name="sign off",
+            on_returned=lambda _r: self.changed.emit(),
+            on_errored=failed,
+        )

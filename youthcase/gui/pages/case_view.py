@@ -85,28 +85,91 @@ NEW_CONTACT_SHORTCUT = "Ctrl+Shift+N"
 NAME_FIELDS = frozenset({"given_name", "family_name", "preferred_name"})
 BEDSIDE_HOURS = 48  # a new contact defaults to the bedside while the arrival is this recent
 
-PERSON_FIELDS = ("given_name", "family_name", "preferred_name", "date_of_birth", "estimated_age",
-                 "nhs_number", "sex", "ethnicity", "borough", "postcode", "address", "phone",
-                 "contacts", "school_or_employer", "education_employment",
-                 "interpreter_language", "known_to_social_care", "known_to_youth_justice",
-                 "known_to_camhs")
-INCIDENT_FIELDS = ("assault_at", "assault_method", "assault_method_other",
-                   "assault_location_type", "assault_location_description", "injury_description")
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "estimated_age",
+    "nhs_number",
+    "sex",
+    "ethnicity",
+    "borough",
+    "postcode",
+    "address",
+    "phone",
+    "contacts",
+    "school_or_employer",
+    "education_employment",
+    "interpreter_language",
+    "known_to_social_care",
+    "known_to_youth_justice",
+    "known_to_camhs",
+)
+INCIDENT_FIELDS = (
+    "assault_at",
+    "assault_method",
+    "assault_method_other",
+    "assault_location_type",
+    "assault_location_description",
+    "injury_description",
+)
 ASSESSMENT_COLUMNS = ("assessed_on", "stage", "risk_level", "needs_identified", "needs_met")
-CONTACT_FIELDS = ("contact_at", "medium", "successful", "contact_with", "duration_minutes",
-                  "notes", "topics", "follow_up_due")
-ASSESSMENT_FIELDS = ("assessed_on", "stage", "risk_level", "risk_factors", "protective_factors",
-                     "needs_identified", "needs_met", "notes")
-CONCERN_FIELDS = ("raised_at", "category", "facts", "own_words", "action_taken", "shared_with",
-                  "shared_on", "shared_reference", "status")
+CONTACT_FIELDS = (
+    "contact_at",
+    "medium",
+    "successful",
+    "contact_with",
+    "duration_minutes",
+    "notes",
+    "topics",
+    "follow_up_due",
+)
+ASSESSMENT_FIELDS = (
+    "assessed_on",
+    "stage",
+    "risk_level",
+    "risk_factors",
+    "protective_factors",
+    "needs_identified",
+    "needs_met",
+    "notes",
+)
+CONCERN_FIELDS = (
+    "raised_at",
+    "category",
+    "facts",
+    "own_words",
+    "action_taken",
+    "shared_with",
+    "shared_on",
+    "shared_reference",
+    "status",
+)
 GOAL_FIELDS = ("goal", "status", "target_date")
 FOLLOW_UP_FIELDS = ("followed_up_on", "reached", "reinjured", "in_education_or_work", "notes")
-CASE_EDIT_FIELDS = ("engagement", "referral_source", "consent_support", "consent_share",
-                    "consent_recorded_on", "next_action_due", "notes")
+CASE_EDIT_FIELDS = (
+    "engagement",
+    "referral_source",
+    "consent_support",
+    "consent_share",
+    "consent_recorded_on",
+    "next_action_due",
+    "notes",
+)
 CLOSE_FIELDS = ("closure_reason", "closure_note")
-CASE_SUMMARY_FIELDS = ("arrival_at", "referral_source", "engagement", "consent_support",
-                       "consent_share", "consent_recorded_on", "next_action_due",
-                       "closure_reason", "closure_note", "notes")
+CASE_SUMMARY_FIELDS = (
+    "arrival_at",
+    "referral_source",
+    "engagement",
+    "consent_support",
+    "consent_share",
+    "consent_recorded_on",
+    "next_action_due",
+    "closure_reason",
+    "closure_note",
+    "notes",
+)
 
 
 def load_detail(vault: UnlockedVault, case_id: uuid.UUID) -> CaseDetail:
@@ -114,8 +177,7 @@ def load_detail(vault: UnlockedVault, case_id: uuid.UUID) -> CaseDetail:
 
 
 def latest_closure_request(vault: UnlockedVault, case_id: uuid.UUID) -> ClosureRequestView | None:
-    requests = [r for r in SupervisionService(vault).closure_requests(pending_only=False)
-                if r.case_id == case_id]
+    requests = [r for r in SupervisionService(vault).closure_requests(pending_only=False) if r.case_id == case_id]
     return max(requests, key=lambda r: r.requested_at) if requests else None
 
 
@@ -123,8 +185,7 @@ def closure_text(request: ClosureRequestView | None) -> str:
     if request is None:
         return ""
     reason = code_label(dd.CASE["closure_reason"], request.reason).lower()
-    asked = f"Closure ({reason}) asked for by {request.requested_by} on " \
-            f"{day_text(request.requested_at.date())}"
+    asked = f"Closure ({reason}) asked for by {request.requested_by} on {day_text(request.requested_at.date())}"
     if request.status == "pending":
         return f"{asked}: waiting for a supervisor."
     if request.status == "returned":
@@ -141,8 +202,7 @@ def _caption(text: str) -> QLabel:
     return label
 
 
-def _table(model: RecordTableModel, name: str, sort_column: int | None = 0,
-           descending: bool = True) -> QTableView:
+def _table(model: RecordTableModel, name: str, sort_column: int | None = 0, descending: bool = True) -> QTableView:
     """The case view's record tables: newest first unless they keep their own order."""
     return table_view(model, name, sort_column=sort_column, descending=descending)
 
@@ -150,8 +210,7 @@ def _table(model: RecordTableModel, name: str, sort_column: int | None = 0,
 class RecordSheet(QWidget):
     """A record shown read-only as label: value, from the dictionary (names can be masked)."""
 
-    def __init__(self, entity: EntitySpec, names: Sequence[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, entity: EntitySpec, names: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entity = entity
         self.setObjectName(f"sheet_{entity.name}")
@@ -236,51 +295,72 @@ def case_history(detail: CaseDetail) -> list[HistoryItem]:
     """What happened on the case, newest first, from what the case detail holds."""
     items: list[HistoryItem] = []
     case = detail.case.values
-    items.append(HistoryItem(case["arrival_at"], "Arrived at A&E",
-                             f"{detail.site_code}; referred by "
-                             f"{code_label(dd.CASE['referral_source'], case['referral_source'])}"))
+    items.append(
+        HistoryItem(
+            case["arrival_at"],
+            "Arrived at A&E",
+            f"{detail.site_code}; referred by {code_label(dd.CASE['referral_source'], case['referral_source'])}",
+        )
+    )
     if detail.incident is not None and detail.incident.values.get("assault_at"):
         incident = detail.incident.values
-        items.append(HistoryItem(incident["assault_at"], "Assault",
-                                 code_label(dd.INCIDENT["assault_method"],
-                                            incident["assault_method"])))
+        items.append(
+            HistoryItem(
+                incident["assault_at"], "Assault", code_label(dd.INCIDENT["assault_method"], incident["assault_method"])
+            )
+        )
     if case.get("consent_recorded_on"):
         support = display(dd.CASE["consent_support"], case.get("consent_support")) or "not given"
-        items.append(HistoryItem(case["consent_recorded_on"], "Consent recorded",
-                                 f"to support: {support.lower()}"))
+        items.append(HistoryItem(case["consent_recorded_on"], "Consent recorded", f"to support: {support.lower()}"))
     for contact in detail.contacts:
         values = contact.values
         made = "Contact made" if values["successful"] else "Contact attempt failed"
-        items.append(HistoryItem(values["contact_at"], made,
-                                 f"{display(dd.CONTACT['medium'], values['medium'])}, "
-                                 f"{display(dd.CONTACT['contact_with'], values['contact_with']).lower()}"))
+        items.append(
+            HistoryItem(
+                values["contact_at"],
+                made,
+                f"{display(dd.CONTACT['medium'], values['medium'])}, "
+                f"{display(dd.CONTACT['contact_with'], values['contact_with']).lower()}",
+            )
+        )
     for assessment in detail.assessments:
         values = assessment.values
-        items.append(HistoryItem(values["assessed_on"],
-                                 f"Risk assessment ({display(dd.RISK_ASSESSMENT['stage'], values['stage']).lower()})",
-                                 f"risk {display(dd.RISK_ASSESSMENT['risk_level'], values['risk_level']).lower()}"))
+        items.append(
+            HistoryItem(
+                values["assessed_on"],
+                f"Risk assessment ({display(dd.RISK_ASSESSMENT['stage'], values['stage']).lower()})",
+                f"risk {display(dd.RISK_ASSESSMENT['risk_level'], values['risk_level']).lower()}",
+            )
+        )
     for concern in detail.concerns:
         for number, version in enumerate(concern.versions, start=1):
             values = version.values
-            what = "Safeguarding concern raised" if number == 1 else \
-                f"Safeguarding concern amended (version {number})"
-            items.append(HistoryItem(values["raised_at"], what,
-                                     f"{display(dd.SAFEGUARDING['category'], values['category'])}; "
-                                     f"{display(dd.SAFEGUARDING['status'], values['status']).lower()}"))
+            what = "Safeguarding concern raised" if number == 1 else f"Safeguarding concern amended (version {number})"
+            items.append(
+                HistoryItem(
+                    values["raised_at"],
+                    what,
+                    f"{display(dd.SAFEGUARDING['category'], values['category'])}; "
+                    f"{display(dd.SAFEGUARDING['status'], values['status']).lower()}",
+                )
+            )
     for follow_up in detail.follow_ups:
         values = follow_up.values
         reached = "reached" if values["reached"] else "not reached"
         items.append(HistoryItem(values["followed_up_on"], "Six-month follow-up", reached))
     if detail.closed_on is not None:
-        items.append(HistoryItem(detail.closed_on, "Case closed",
-                                 display(dd.CASE["closure_reason"], case.get("closure_reason"))))
+        items.append(
+            HistoryItem(detail.closed_on, "Case closed", display(dd.CASE["closure_reason"], case.get("closure_reason")))
+        )
     items.sort(key=lambda item: item.sort_key, reverse=True)
     return items
 
 
-HISTORY_NOTE = ("Amendments to a safeguarding concern are listed under the date the concern was "
-                "raised. When each entry was recorded, and by whom, is kept in the audit trail; "
-                "closures before a reopening are not listed here yet.")
+HISTORY_NOTE = (
+    "Amendments to a safeguarding concern are listed under the date the concern was "
+    "raised. When each entry was recorded, and by whom, is kept in the audit trail; "
+    "closures before a reopening are not listed here yet."
+)
 
 
 # --- the view ------------------------------------------------------------------------------------
@@ -290,8 +370,9 @@ class CaseView(QWidget):
     back_requested = Signal()
     changed = Signal(object)  # case id: something was saved, the caseload row may have changed
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("caseView")
         self._vault: UnlockedVault | None = vault
@@ -492,15 +573,12 @@ class CaseView(QWidget):
         body, layout = _tab_body()
         self.edit_case_button = QPushButton("Edit case details…")
         self.edit_case_button.clicked.connect(self.open_edit_case)
-        self.close_button = QPushButton("Close case…" if self.closes_directly
-                                        else "Ask to close…")
-        self.close_button.setToolTip("" if self.closes_directly
-                                     else "A supervisor approves the closure")
+        self.close_button = QPushButton("Close case…" if self.closes_directly else "Ask to close…")
+        self.close_button.setToolTip("" if self.closes_directly else "A supervisor approves the closure")
         self.close_button.clicked.connect(self.open_close_case)
         self.reopen_button = QPushButton("Reopen case")
         self.reopen_button.clicked.connect(self.reopen_case)
-        layout.addLayout(_heading_row("Case", self.edit_case_button, self.reopen_button,
-                                      self.close_button))
+        layout.addLayout(_heading_row("Case", self.edit_case_button, self.reopen_button, self.close_button))
         self.closure_state = QLabel()
         self.closure_state.setObjectName("closureState")
         self.closure_state.setWordWrap(True)
@@ -556,9 +634,10 @@ class CaseView(QWidget):
         made = sum(1 for c in detail.contacts if c.values.get("successful"))
         failed = len(detail.contacts) - made
         self.contact_summary.setText(
-            f"{made} contact{'s' if made != 1 else ''} made, {failed} failed "
-            f"attempt{'s' if failed != 1 else ''}." if detail.contacts else
-            "No contacts yet. Log every attempt, including the ones that fail.")
+            f"{made} contact{'s' if made != 1 else ''} made, {failed} failed attempt{'s' if failed != 1 else ''}."
+            if detail.contacts
+            else "No contacts yet. Log every attempt, including the ones that fail."
+        )
         self.contact_notes.clear()
         self.assessments.set_records(detail.assessments)
         self.assessment_sheet.clear()
@@ -601,17 +680,18 @@ class CaseView(QWidget):
         site = self.site_names.get(detail.site_code, "")
         site_text = f"{detail.site_code} ({site})" if site else detail.site_code
         engagement = code_label(dd.CASE["engagement"], case.get("engagement"))
-        facts = [age, site_text, f"Worker {detail.worker}",
-                 f"Arrived {instant_text(case['arrival_at'])}", engagement]
+        facts = [age, site_text, f"Worker {detail.worker}", f"Arrived {instant_text(case['arrival_at'])}", engagement]
         self.facts.setText("  ·  ".join(facts))
         closed = detail.status != "open"
         self.status_chip.setText(f"Closed {day_text(detail.closed_on)}" if closed else "Open")
         self.status_chip.setProperty("tone", "muted" if closed else "good")
         risk = current_risk(detail.assessments)
-        self.risk_chip.setText(f"Risk {code_label(dd.RISK_ASSESSMENT['risk_level'], risk).lower()}"
-                               if risk else "Risk not assessed")
-        self.risk_chip.setProperty("tone", {"high": "problem", "medium": "warning",
-                                            "low": "good"}.get(risk or "", "muted"))
+        self.risk_chip.setText(
+            f"Risk {code_label(dd.RISK_ASSESSMENT['risk_level'], risk).lower()}" if risk else "Risk not assessed"
+        )
+        self.risk_chip.setProperty(
+            "tone", {"high": "problem", "medium": "warning", "low": "good"}.get(risk or "", "muted")
+        )
         for chip in (self.status_chip, self.risk_chip):
             chip.style().unpolish(chip)
             chip.style().polish(chip)
@@ -620,9 +700,12 @@ class CaseView(QWidget):
         vault = self._vault
         if vault is None:
             return
-        self._background.run(lambda: latest_closure_request(vault, case_id),
-                             name="closure request", on_returned=self._show_closure,
-                             on_errored=lambda _error: None)
+        self._background.run(
+            lambda: latest_closure_request(vault, case_id),
+            name="closure request",
+            on_returned=self._show_closure,
+            on_errored=lambda _error: None,
+        )
 
     def _show_closure(self, request: ClosureRequestView | None) -> None:
         if request is not None and (self.detail is None or request.case_id != self.detail.case_id):
@@ -659,11 +742,15 @@ class CaseView(QWidget):
         self.facts.clear()
         self.status_chip.clear()
         self.risk_chip.clear()
-        for sheet in (self.person_sheet, self.incident_sheet, self.case_sheet, self.version_sheet,
-                      self.assessment_sheet):
+        for sheet in (
+            self.person_sheet,
+            self.incident_sheet,
+            self.case_sheet,
+            self.version_sheet,
+            self.assessment_sheet,
+        ):
             sheet.clear()
-        for model in (self.contacts, self.assessments, self.concerns, self.goals,
-                      self.follow_ups):
+        for model in (self.contacts, self.assessments, self.concerns, self.goals, self.follow_ups):
             model.clear()
         self.versions.set_history(None)
         self.history.set_items([])
@@ -704,11 +791,22 @@ class CaseView(QWidget):
 
     # --- forms -----------------------------------------------------------------------------
 
-    def _form(self, *, entity: EntitySpec, names: Sequence[str], title: str, heading: str,
-              intro: str, submit: str, save: Callable[[CaseService, uuid.UUID, dict[str, Any]], object],
-              initial: Mapping[str, Raw] | None = None, keeper_form: str | None = None,
-              restored: Mapping[str, Any] | None = None, first_field: str | None = None,
-              choices: Mapping[str, Sequence[Code]] | None = None) -> RecordDialog | None:
+    def _form(
+        self,
+        *,
+        entity: EntitySpec,
+        names: Sequence[str],
+        title: str,
+        heading: str,
+        intro: str,
+        submit: str,
+        save: Callable[[CaseService, uuid.UUID, dict[str, Any]], object],
+        initial: Mapping[str, Raw] | None = None,
+        keeper_form: str | None = None,
+        restored: Mapping[str, Any] | None = None,
+        first_field: str | None = None,
+        choices: Mapping[str, Sequence[Code]] | None = None,
+    ) -> RecordDialog | None:
         vault, detail = self._vault, self.detail
         if vault is None or detail is None:
             return None
@@ -720,14 +818,27 @@ class CaseView(QWidget):
 
         keeper = None
         if keeper_form is not None:
+
             def keeper(values: Callable[[], dict[str, Any]], parent: QWidget) -> DraftKeeper:
                 return DraftKeeper(vault, background, keeper_form, case_id, values, parent)
 
-        dialog = RecordDialog(entity=entity, names=names, title=title, heading=heading,
-                              intro=intro, submit_label=submit, save=run,
-                              background=self._background, prompts=self._prompts,
-                              initial=initial, keeper=keeper, restored=restored,
-                              first_field=first_field, choices=choices, parent=self)
+        dialog = RecordDialog(
+            entity=entity,
+            names=names,
+            title=title,
+            heading=heading,
+            intro=intro,
+            submit_label=submit,
+            save=run,
+            background=self._background,
+            prompts=self._prompts,
+            initial=initial,
+            keeper=keeper,
+            restored=restored,
+            first_field=first_field,
+            choices=choices,
+            parent=self,
+        )
         dialog.saved.connect(lambda _result: self._saved())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -744,8 +855,9 @@ class CaseView(QWidget):
         if vault is None or case_id is None:
             return
         self.loading.setVisible(True)
-        self._background.run(lambda: load_detail(vault, case_id), name="reload case",
-                             on_returned=self._reloaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_detail(vault, case_id), name="reload case", on_returned=self._reloaded, on_errored=self._failed
+        )
 
     def _reloaded(self, detail: CaseDetail) -> None:
         if self.detail is not None and detail.case_id == self.detail.case_id:
@@ -760,25 +872,35 @@ class CaseView(QWidget):
     def contact_defaults(self) -> dict[str, Raw]:
         now = self._now()
         detail = self.detail
-        recent = detail is not None and now - detail.case.values["arrival_at"] <= dt.timedelta(
-            hours=BEDSIDE_HOURS)
-        return {"contact_at": instant_edit_text(now), "medium": "bedside" if recent else "phone",
-                "successful": "yes", "contact_with": "young_person"}
+        recent = detail is not None and now - detail.case.values["arrival_at"] <= dt.timedelta(hours=BEDSIDE_HOURS)
+        return {
+            "contact_at": instant_edit_text(now),
+            "medium": "bedside" if recent else "phone",
+            "successful": "yes",
+            "contact_with": "young_person",
+        }
 
     def open_new_contact(self, restored: Mapping[str, Any] | None = None) -> RecordDialog | None:
         """Ctrl+Shift+N: defaults now, bedside or phone, contact made, with the young person."""
         if self.detail is None:
             return None
-        name = person_name(self.detail.person.values["given_name"],
-                           self.detail.person.values["family_name"], self.hide_names)
+        name = person_name(
+            self.detail.person.values["given_name"], self.detail.person.values["family_name"], self.hide_names
+        )
         return self._form(
-            entity=dd.CONTACT, names=CONTACT_FIELDS, title="New contact",
+            entity=dd.CONTACT,
+            names=CONTACT_FIELDS,
+            title="New contact",
             heading=f"New contact  ·  {self.detail.reference}",
             intro=f"With {name} or about them. A failed attempt counts too: set Contact made to "
-                  "No. Saved as a draft while you type.",
-            submit="Save contact", initial=self.contact_defaults(), keeper_form=NEW_CONTACT_FORM,
-            restored=restored, first_field="medium",
-            save=lambda service, case_id, values: service.add_contact(case_id, values))
+            "No. Saved as a draft while you type.",
+            submit="Save contact",
+            initial=self.contact_defaults(),
+            keeper_form=NEW_CONTACT_FORM,
+            restored=restored,
+            first_field="medium",
+            save=lambda service, case_id, values: service.add_contact(case_id, values),
+        )
 
     def open_assessment(self) -> RecordDialog | None:
         detail = self.detail
@@ -788,24 +910,30 @@ class CaseView(QWidget):
         if detail.status != "open":
             stage = "end"
         return self._form(
-            entity=dd.RISK_ASSESSMENT, names=ASSESSMENT_FIELDS, title="Risk and needs assessment",
+            entity=dd.RISK_ASSESSMENT,
+            names=ASSESSMENT_FIELDS,
+            title="Risk and needs assessment",
             heading="Record a risk and needs assessment",
             intro="At the start of support, whenever risk changes, and at the end.",
             submit="Save assessment",
             initial={"assessed_on": london_today(self._now()).isoformat(), "stage": stage},
             first_field="risk_level",
-            save=lambda service, case_id, values: service.record_assessment(case_id, values))
+            save=lambda service, case_id, values: service.record_assessment(case_id, values),
+        )
 
     def open_raise_concern(self) -> RecordDialog | None:
         return self._form(
-            entity=dd.SAFEGUARDING, names=CONCERN_FIELDS, title="Safeguarding concern",
+            entity=dd.SAFEGUARDING,
+            names=CONCERN_FIELDS,
+            title="Safeguarding concern",
             heading="Raise a safeguarding concern",
             intro="Record the facts and the young person's own words. Once saved, a concern is "
-                  "changed only by adding a new version.",
+            "changed only by adding a new version.",
             submit="Record concern",
             initial={"raised_at": instant_edit_text(self._now()), "status": "open"},
             first_field="category",
-            save=lambda service, case_id, values: service.raise_concern(case_id, values))
+            save=lambda service, case_id, values: service.raise_concern(case_id, values),
+        )
 
     def open_amend_concern(self) -> RecordDialog | None:
         history: ConcernHistory | None = selected_object(self.concern_view)
@@ -813,57 +941,74 @@ class CaseView(QWidget):
             return None
         current = history.versions[-1].values
         concern_id = history.concern_id
-        initial = {name: edit_text(dd.SAFEGUARDING[name], current.get(name))
-                   for name in CONCERN_FIELDS}
+        initial = {name: edit_text(dd.SAFEGUARDING[name], current.get(name)) for name in CONCERN_FIELDS}
         return self._form(
-            entity=dd.SAFEGUARDING, names=CONCERN_FIELDS, title="Amend safeguarding concern",
+            entity=dd.SAFEGUARDING,
+            names=CONCERN_FIELDS,
+            title="Amend safeguarding concern",
             heading=f"Amend the concern: version {len(history.versions) + 1}",
             intro="Saving adds a new version. The earlier versions stay exactly as recorded.",
-            submit="Save new version", initial=initial, first_field="status",
-            save=lambda service, case_id, values: service.amend_concern(case_id, concern_id,
-                                                                         values))
+            submit="Save new version",
+            initial=initial,
+            first_field="status",
+            save=lambda service, case_id, values: service.amend_concern(case_id, concern_id, values),
+        )
 
     def open_goal(self) -> RecordDialog | None:
         return self._form(
-            entity=dd.PLAN_GOAL, names=GOAL_FIELDS, title="Case plan goal",
+            entity=dd.PLAN_GOAL,
+            names=GOAL_FIELDS,
+            title="Case plan goal",
             heading="Add a case plan goal",
-            intro="What the young person and you agree to work towards.", submit="Add goal",
+            intro="What the young person and you agree to work towards.",
+            submit="Add goal",
             initial={"status": "not_started"},
-            save=lambda service, case_id, values: service.add_goal(case_id, values))
+            save=lambda service, case_id, values: service.add_goal(case_id, values),
+        )
 
     def open_follow_up(self) -> RecordDialog | None:
         return self._form(
-            entity=dd.FOLLOW_UP, names=FOLLOW_UP_FIELDS, title="Six-month follow-up",
+            entity=dd.FOLLOW_UP,
+            names=FOLLOW_UP_FIELDS,
+            title="Six-month follow-up",
             heading="Record the six-month follow-up",
             intro="Six months after closure: how is the young person doing?",
             submit="Save follow-up",
             initial={"followed_up_on": london_today(self._now()).isoformat()},
-            save=lambda service, case_id, values: service.record_follow_up(case_id, values))
+            save=lambda service, case_id, values: service.record_follow_up(case_id, values),
+        )
 
     def open_edit_case(self) -> RecordDialog | None:
         detail = self.detail
         if detail is None:
             return None
-        initial = {name: edit_text(dd.CASE[name], detail.case.values.get(name))
-                   for name in CASE_EDIT_FIELDS}
+        initial = {name: edit_text(dd.CASE[name], detail.case.values.get(name)) for name in CASE_EDIT_FIELDS}
         return self._form(
-            entity=dd.CASE, names=CASE_EDIT_FIELDS, title="Case details",
+            entity=dd.CASE,
+            names=CASE_EDIT_FIELDS,
+            title="Case details",
             heading=f"Case details  ·  {detail.reference}",
-            intro="Engagement, consent and the next action due.", submit="Save changes",
+            intro="Engagement, consent and the next action due.",
+            submit="Save changes",
             initial=initial,
-            save=lambda service, case_id, values: service.update_case(case_id, values))
+            save=lambda service, case_id, values: service.update_case(case_id, values),
+        )
 
     def open_edit_person(self) -> RecordDialog | None:
         detail = self.detail
         if detail is None:
             return None
-        initial = {name: edit_text(dd.YOUNG_PERSON[name], detail.person.values.get(name))
-                   for name in PERSON_FIELDS}
+        initial = {name: edit_text(dd.YOUNG_PERSON[name], detail.person.values.get(name)) for name in PERSON_FIELDS}
         return self._form(
-            entity=dd.YOUNG_PERSON, names=PERSON_FIELDS, title="Young person",
-            heading="The young person's details", intro="Stored encrypted.",
-            submit="Save changes", initial=initial,
-            save=lambda service, case_id, values: service.update_person(case_id, values))
+            entity=dd.YOUNG_PERSON,
+            names=PERSON_FIELDS,
+            title="Young person",
+            heading="The young person's details",
+            intro="Stored encrypted.",
+            submit="Save changes",
+            initial=initial,
+            save=lambda service, case_id, values: service.update_person(case_id, values),
+        )
 
     def open_close_case(self) -> RecordDialog | None:
         detail, vault = self.detail, self._vault
@@ -871,36 +1016,50 @@ class CaseView(QWidget):
             return None
         if self.closes_directly:
             return self._form(
-                entity=dd.CASE, names=CLOSE_FIELDS, title="Close case",
+                entity=dd.CASE,
+                names=CLOSE_FIELDS,
+                title="Close case",
                 heading=f"Close {detail.reference}",
-                intro="The case closes today. It can be reopened.", submit="Close case",
+                intro="The case closes today. It can be reopened.",
+                submit="Close case",
                 first_field="closure_reason",
                 save=lambda service, case_id, values: service.close_case(
-                    case_id, values["closure_reason"] or "", values.get("closure_note")))
+                    case_id, values["closure_reason"] or "", values.get("closure_note")
+                ),
+            )
 
         def ask(_service: CaseService, case_id: uuid.UUID, values: dict[str, Any]) -> object:
             return SupervisionService(vault).request_closure(
-                case_id, values["closure_reason"] or "", values.get("closure_note"))
+                case_id, values["closure_reason"] or "", values.get("closure_note")
+            )
 
         return self._form(
-            entity=dd.CASE, names=CLOSE_FIELDS, title="Ask to close",
+            entity=dd.CASE,
+            names=CLOSE_FIELDS,
+            title="Ask to close",
             heading=f"Ask to close {detail.reference}",
-            intro="A supervisor approves closures: the case closes when they do, or comes back "
-                  "to you with a comment.", submit="Ask to close", first_field="closure_reason",
-            save=ask)
+            intro="A supervisor approves closures: the case closes when they do, or comes back to you with a comment.",
+            submit="Ask to close",
+            first_field="closure_reason",
+            save=ask,
+        )
 
     def reopen_case(self) -> None:
         vault, detail = self._vault, self.detail
         if vault is None or detail is None:
             return
-        if not self._prompts.confirm(self, "Reopen case",
-                                     f"Reopen {detail.reference}? It goes back on the open "
-                                     "caseload.", "Reopen case"):
+        if not self._prompts.confirm(
+            self, "Reopen case", f"Reopen {detail.reference}? It goes back on the open caseload.", "Reopen case"
+        ):
             return
         case_id = detail.case_id
         self.loading.setVisible(True)
-        self._background.run(lambda: CaseService(vault).reopen_case(case_id), name="reopen case",
-                             on_returned=lambda _r: self._saved(), on_errored=self._failed)
+        self._background.run(
+            lambda: CaseService(vault).reopen_case(case_id),
+            name="reopen case",
+            on_returned=lambda _r: self._saved(),
+            on_errored=self._failed,
+        )
 
     def save_drafts_now(self) -> None:
         for dialog in self.findChildren(RecordDialog):
@@ -925,10 +1084,11 @@ def risk_change_text(assessments: Sequence[RecordView]) -> str:
     label = dd.RISK_ASSESSMENT["risk_level"]
     if len(ordered) == 1:
         return f"Risk at the start: {code_label(label, first).lower()}."
-    change = ("reduced" if rank[last] < rank[first] else
-              "increased" if rank[last] > rank[first] else "the same")
-    return (f"Risk {code_label(label, first).lower()} at the first assessment, "
-            f"{code_label(label, last).lower()} at the latest: {change}.")
+    change = "reduced" if rank[last] < rank[first] else "increased" if rank[last] > rank[first] else "the same"
+    return (
+        f"Risk {code_label(label, first).lower()} at the first assessment, "
+        f"{code_label(label, last).lower()} at the latest: {change}."
+    )
 
 
 # --- small models --------------------------------------------------------------------------------
@@ -981,8 +1141,12 @@ class HistoryModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(HISTORY_HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HISTORY_HEADERS[section]
         return None

@@ -74,11 +74,18 @@ DEBOUNCE_MS = 60
 # The widest text each column usually holds: widths are measured once from these, never from the
 # rows (measuring 100,000 rows would stall the GUI thread). The name column takes what is left,
 # and at least its sample's width (narrower windows scroll sideways).
-COLUMN_SAMPLES = {columns.REFERENCE: "RLH-26-00000", columns.NAME: "Oluwaseun Ade",
-                  columns.AGE: "25", columns.SITE: "RLH",
-                  columns.WORKER: "a.worker.name", columns.ARRIVAL: "28 Sep 2026 23:59",
-                  columns.ENGAGEMENT: "Unable to contact", columns.RISK: "Not assessed",
-                  columns.LAST_CONTACT: "28 Sep 2026", columns.NEXT_ACTION: "28 Sep 2026"}
+COLUMN_SAMPLES = {
+    columns.REFERENCE: "RLH-26-00000",
+    columns.NAME: "Oluwaseun Ade",
+    columns.AGE: "25",
+    columns.SITE: "RLH",
+    columns.WORKER: "a.worker.name",
+    columns.ARRIVAL: "28 Sep 2026 23:59",
+    columns.ENGAGEMENT: "Unable to contact",
+    columns.RISK: "Not assessed",
+    columns.LAST_CONTACT: "28 Sep 2026",
+    columns.NEXT_ACTION: "28 Sep 2026",
+}
 CELL_PADDING = 28  # the stylesheet's 8 px either side, the style's margins, and a little air
 HEADER_PADDING = 30  # the header's padding and its sort arrow
 ICON_SPACE = 24  # the flag in the reference column
@@ -102,21 +109,22 @@ class CaseloadListing:
     drafts: list[DraftOffer]
 
 
-def load_caseload(vault: UnlockedVault, include_closed: bool,
-                  sort: tuple[int, Qt.SortOrder]) -> CaseloadListing:
+def load_caseload(vault: UnlockedVault, include_closed: bool, sort: tuple[int, Qt.SortOrder]) -> CaseloadListing:
     """Read, decrypt and prepare the caseload: runs on the background queue."""
     rows = CaseService(vault).caseload(include_closed=include_closed)
     entries = build_entries(rows)
-    drafts = [DraftOffer(form, subject, saved_at)
-              for form, subject, saved_at in DraftService(vault).list_mine()
-              if form in DRAFT_FORMS]
+    drafts = [
+        DraftOffer(form, subject, saved_at)
+        for form, subject, saved_at in DraftService(vault).list_mine()
+        if form in DRAFT_FORMS
+    ]
     drafts.sort(key=lambda d: d.saved_at, reverse=True)
-    return CaseloadListing(entries, sorted_positions(entries, *sort), sort, include_closed,
-                           SiteService(vault).list_sites(), drafts)
+    return CaseloadListing(
+        entries, sorted_positions(entries, *sort), sort, include_closed, SiteService(vault).list_sites(), drafts
+    )
 
 
-def restore_contact(vault: UnlockedVault, case_id: uuid.UUID
-                    ) -> tuple[CaseDetail, SavedDraft | None]:
+def restore_contact(vault: UnlockedVault, case_id: uuid.UUID) -> tuple[CaseDetail, SavedDraft | None]:
     return load_detail(vault, case_id), DraftService(vault).load(NEW_CONTACT_FORM, case_id)
 
 
@@ -135,8 +143,10 @@ class DraftBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("draftBanner")
         self.offer = offer
-        text = QLabel(f"You have {what}, saved {instant_text(offer.saved_at)} when youthcase "
-                      "locked or closed. Restore it to carry on.")
+        text = QLabel(
+            f"You have {what}, saved {instant_text(offer.saved_at)} when youthcase "
+            "locked or closed. Restore it to carry on."
+        )
         text.setWordWrap(True)
         self.restore_button = QPushButton("Restore")
         self.restore_button.setObjectName("primaryButton")
@@ -154,8 +164,14 @@ class CaseloadPage(QWidget):
     loaded = Signal()  # a listing arrived and is shown
     case_opened = Signal(object)  # case id, once its detail is shown
 
-    def __init__(self, spec: SectionSpec, vault: UnlockedVault, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: SectionSpec,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("caseloadPage")
         self._vault: UnlockedVault | None = vault
@@ -174,7 +190,8 @@ class CaseloadPage(QWidget):
         self.view = self._build_view(role)
         self.view.viewport().installEventFilter(self)
         self.view.horizontalHeader().sectionResized.connect(
-            lambda column, _old, _new: self._fit_name_column() if column != columns.NAME else None)
+            lambda column, _old, _new: self._fit_name_column() if column != columns.NAME else None
+        )
 
         self.search = QLineEdit()
         self.search.setObjectName("caseSearch")
@@ -184,13 +201,17 @@ class CaseloadPage(QWidget):
         self.search.installEventFilter(self)
         self.status = self._combo("statusFilter", [(s.value, s) for s in StatusFilter])
         self.site = self._combo("siteFilter", [("All sites", None)])
-        self.risk = self._combo("riskFilter", [("Any risk", None),
-                                               *((f"{c.label} risk", c.code)
-                                                 for c in reversed(codes.RISK_LEVEL.codes)),
-                                               ("Not assessed", NO_RISK)])
-        self.attention = self._combo("attentionFilter", [(a.value if a is not Attention.ANY
-                                                          else "Any state", a)
-                                                         for a in Attention])
+        self.risk = self._combo(
+            "riskFilter",
+            [
+                ("Any risk", None),
+                *((f"{c.label} risk", c.code) for c in reversed(codes.RISK_LEVEL.codes)),
+                ("Not assessed", NO_RISK),
+            ],
+        )
+        self.attention = self._combo(
+            "attentionFilter", [(a.value if a is not Attention.ANY else "Any state", a) for a in Attention]
+        )
         self.count = QLabel()
         self.count.setObjectName("caseCount")
 
@@ -210,11 +231,15 @@ class CaseloadPage(QWidget):
         layout = page_layout(self.list_panel)
         title_row = QHBoxLayout()
         heading = QVBoxLayout()
-        page_header(heading, spec.title,
-                    "Your cases at your sites. Flagged rows need attention: no successful contact "
-                    "in 14 days, or an overdue action." if role is Role.WORKER else
-                    "Every case at the sites you supervise. Flagged rows need attention: no "
-                    "successful contact in 14 days, or an overdue action.")
+        page_header(
+            heading,
+            spec.title,
+            "Your cases at your sites. Flagged rows need attention: no successful contact "
+            "in 14 days, or an overdue action."
+            if role is Role.WORKER
+            else "Every case at the sites you supervise. Flagged rows need attention: no "
+            "successful contact in 14 days, or an overdue action.",
+        )
         title_row.addLayout(heading, 1)
         title_row.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignBottom)
         title_row.addWidget(self.new_case_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -289,8 +314,10 @@ class CaseloadPage(QWidget):
         bold.setBold(True)
         heading = QFontMetrics(bold)
         for column, sample in COLUMN_SAMPLES.items():
-            width = max(cell.horizontalAdvance(sample) + CELL_PADDING,
-                        heading.horizontalAdvance(columns.HEADERS[column]) + HEADER_PADDING)
+            width = max(
+                cell.horizontalAdvance(sample) + CELL_PADDING,
+                heading.horizontalAdvance(columns.HEADERS[column]) + HEADER_PADDING,
+            )
             header.resizeSection(column, width + (ICON_SPACE if column == columns.REFERENCE else 0))
         self._name_width = header.sectionSize(columns.NAME)
         view.setColumnHidden(columns.WORKER, role is Role.WORKER)
@@ -331,9 +358,12 @@ class CaseloadPage(QWidget):
         include_closed = self.proxy.current_filter.status is not StatusFilter.OPEN
         sort = self.model.sort_order
         self.loading.setVisible(True)
-        self._background.run(lambda: load_caseload(vault, include_closed, sort),
-                             name="load caseload", on_returned=self._loaded,
-                             on_errored=self._failed)
+        self._background.run(
+            lambda: load_caseload(vault, include_closed, sort),
+            name="load caseload",
+            on_returned=self._loaded,
+            on_errored=self._failed,
+        )
 
     def _loaded(self, listing: CaseloadListing) -> None:
         self.loading.setVisible(False)
@@ -364,8 +394,9 @@ class CaseloadPage(QWidget):
 
     def _fill_site_filter(self, entries: Sequence[CaseloadEntry]) -> None:
         current = self.site.currentData()
-        codes_seen = sorted({e.row.site_code for e in entries}
-                            | set(self._vault.actor.site_codes if self._vault else ()))
+        codes_seen = sorted(
+            {e.row.site_code for e in entries} | set(self._vault.actor.site_codes if self._vault else ())
+        )
         self.site.blockSignals(True)
         self.site.clear()
         self.site.addItem("All sites", None)
@@ -409,9 +440,13 @@ class CaseloadPage(QWidget):
         self._after_filter()
 
     def current_filter(self) -> CaseloadFilter:
-        return CaseloadFilter(self.search.text(), self.status.currentData(),
-                              self.site.currentData(), self.risk.currentData(),
-                              self.attention.currentData())
+        return CaseloadFilter(
+            self.search.text(),
+            self.status.currentData(),
+            self.site.currentData(),
+            self.risk.currentData(),
+            self.attention.currentData(),
+        )
 
     def _filters_changed(self, _index: int) -> None:
         wanted = self.current_filter()
@@ -428,8 +463,11 @@ class CaseloadPage(QWidget):
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.total
         scope = "open cases loaded" if self._loaded_closed is False else "cases loaded"
-        self.count.setText(f"Showing {shown:,} of {total:,} {scope}" if total else
-                           ("No cases yet." if self._loaded_closed is not None else ""))
+        self.count.setText(
+            f"Showing {shown:,} of {total:,} {scope}"
+            if total
+            else ("No cases yet." if self._loaded_closed is not None else "")
+        )
 
     def focus_search(self) -> None:
         self.show_list()
@@ -439,8 +477,9 @@ class CaseloadPage(QWidget):
     def _fit_name_column(self) -> None:
         """The name column fills the width the others leave (never narrower than its sample)."""
         header = self.view.horizontalHeader()
-        others = sum(header.sectionSize(c) for c in range(header.count())
-                     if c != columns.NAME and not header.isSectionHidden(c))
+        others = sum(
+            header.sectionSize(c) for c in range(header.count()) if c != columns.NAME and not header.isSectionHidden(c)
+        )
         spare = self.view.viewport().width() - others
         header.blockSignals(True)
         header.resizeSection(columns.NAME, max(self._name_width, spare))
@@ -461,8 +500,7 @@ class CaseloadPage(QWidget):
                 return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.apply_search()
-                case_id = self.selected_case_id() or (
-                    self.proxy.case_at(0).case_id if self.proxy.rowCount() else None)
+                case_id = self.selected_case_id() or (self.proxy.case_at(0).case_id if self.proxy.rowCount() else None)
                 if case_id is not None:
                     self.open_case(case_id)
                 return True
@@ -508,8 +546,12 @@ class CaseloadPage(QWidget):
         self._pending_open = case_id
         self.loading.setVisible(True)
         self.error.clear()
-        self._background.run(lambda: load_detail(vault, case_id), name="open case",
-                             on_returned=self._show_case, on_errored=self._open_failed)
+        self._background.run(
+            lambda: load_detail(vault, case_id),
+            name="open case",
+            on_returned=self._show_case,
+            on_errored=self._open_failed,
+        )
 
     def _show_case(self, detail: CaseDetail) -> None:
         self.present_case(detail)
@@ -557,9 +599,15 @@ class CaseloadPage(QWidget):
         if existing is not None and existing.isVisible():
             existing.raise_()
             return existing
-        dialog = NewCaseDialog(vault, self._background, self._prompts,
-                               site_choices(self.sites, sorted(vault.actor.site_codes)),
-                               hide_names=self.hide_names, restored=restored, parent=self)
+        dialog = NewCaseDialog(
+            vault,
+            self._background,
+            self._prompts,
+            site_choices(self.sites, sorted(vault.actor.site_codes)),
+            hide_names=self.hide_names,
+            restored=restored,
+            parent=self,
+        )
         dialog.created.connect(self._case_created)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -573,8 +621,7 @@ class CaseloadPage(QWidget):
         vault = self._vault
         if vault is None:
             return None
-        dialog = ImportDialog(vault, self._background, self._prompts,
-                              hide_names=self.hide_names, parent=self)
+        dialog = ImportDialog(vault, self._background, self._prompts, hide_names=self.hide_names, parent=self)
         dialog.imported.connect(lambda _result: self._imported())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -592,8 +639,7 @@ class CaseloadPage(QWidget):
                 what = "an unsaved new case"
             else:
                 entry = self.model.find(offer.subject_id) if offer.subject_id else None
-                what = f"an unsaved contact for {entry.row.reference}" if entry else \
-                    "an unsaved contact"
+                what = f"an unsaved contact for {entry.row.reference}" if entry else "an unsaved contact"
             banner = DraftBanner(offer, what)
             banner.restore.connect(self.restore_draft)
             banner.discard.connect(self.discard_draft)
@@ -620,13 +666,20 @@ class CaseloadPage(QWidget):
         self._remove_banner(offer)
         self.loading.setVisible(True)
         if offer.form == NEW_CASE_FORM:
-            self._background.run(lambda: DraftService(vault).load(NEW_CASE_FORM, None),
-                                 name="load draft", on_returned=self._new_case_draft,
-                                 on_errored=self._failed)
+            self._background.run(
+                lambda: DraftService(vault).load(NEW_CASE_FORM, None),
+                name="load draft",
+                on_returned=self._new_case_draft,
+                on_errored=self._failed,
+            )
         elif offer.subject_id is not None:
             case_id = offer.subject_id
-            self._background.run(lambda: restore_contact(vault, case_id), name="load draft",
-                                 on_returned=self._contact_draft, on_errored=self._open_failed)
+            self._background.run(
+                lambda: restore_contact(vault, case_id),
+                name="load draft",
+                on_returned=self._contact_draft,
+                on_errored=self._open_failed,
+            )
 
     def _new_case_draft(self, draft: SavedDraft | None) -> None:
         self.loading.setVisible(False)
@@ -643,13 +696,14 @@ class CaseloadPage(QWidget):
         vault = self._vault
         if vault is None:
             return
-        if not self._prompts.confirm(self, "Discard draft",
-                                     "Discard this unsaved form? It cannot be recovered.",
-                                     "Discard"):
+        if not self._prompts.confirm(
+            self, "Discard draft", "Discard this unsaved form? It cannot be recovered.", "Discard"
+        ):
             return
         self._remove_banner(offer)
-        self._background.run(lambda: discard_draft(vault, offer.form, offer.subject_id),
-                             name="discard draft", on_errored=self._failed)
+        self._background.run(
+            lambda: discard_draft(vault, offer.form, offer.subject_id), name="discard draft", on_errored=self._failed
+        )
 
     def save_drafts_now(self) -> None:
         """Right before a lock: queue a last save of every open form that keeps a draft."""

@@ -41,8 +41,10 @@ if TYPE_CHECKING:
     from youthcase.gui.pages.caseload import CaseloadPage
 
 REFRESH_SHORTCUT = "F5"
-SUMMARY = ("Referrals out from the cases you can see, the ones to chase first: overdue when the "
-           "service has not responded within its chase interval.")
+SUMMARY = (
+    "Referrals out from the cases you can see, the ones to chase first: overdue when the "
+    "service has not responded within its chase interval."
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,7 @@ class BoardListing:
 
 
 def load_board(vault: UnlockedVault, include_finished: bool) -> BoardListing:
-    return BoardListing(ReferralService(vault).board(include_finished=include_finished),
-                        include_finished)
+    return BoardListing(ReferralService(vault).board(include_finished=include_finished), include_finished)
 
 
 def open_at_referrals(caseload: CaseloadPage, case_id: uuid.UUID) -> None:
@@ -78,8 +79,14 @@ class ReferralsBoardPage(QWidget):
     overdue_counted = Signal(int)  # a fresh count came with the listing
     loaded = Signal()
 
-    def __init__(self, spec: SectionSpec, vault: UnlockedVault, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: SectionSpec,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("referralsPage")
         self.spec = spec
@@ -151,8 +158,12 @@ class ReferralsBoardPage(QWidget):
             return
         include_finished = self.proxy.current_filter.needs_finished
         self.loading.setVisible(True)
-        self._background.run(lambda: load_board(vault, include_finished), name="load referrals",
-                             on_returned=self._loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_board(vault, include_finished),
+            name="load referrals",
+            on_returned=self._loaded,
+            on_errored=self._failed,
+        )
 
     def _loaded(self, listing: BoardListing) -> None:
         self.loading.setVisible(False)
@@ -203,7 +214,9 @@ class ReferralsBoardPage(QWidget):
         scope = "open referrals loaded" if self._loaded_finished is False else "referrals loaded"
         self.count.setText(
             f"Showing {shown:,} of {total:,} {scope}  ·  double-click a referral to open its case"
-            if total else ("No referrals yet." if self._loaded_finished is not None else ""))
+            if total
+            else ("No referrals yet." if self._loaded_finished is not None else "")
+        )
 
     def selected(self) -> ReferralView | None:
         rows = self.view.selectionModel().selectedRows()

@@ -82,12 +82,12 @@ class ReturnRequest:
 
 # --- plain functions: the background queue runs these (values in and out, no widgets) ------------
 
+
 def load_sites(vault: UnlockedVault) -> list[SiteSummary]:
     return SiteService(vault).list_sites()
 
 
-def produce_return(vault: UnlockedVault, request: ReturnRequest,
-                   progress: Progress) -> ReturnDocuments:
+def produce_return(vault: UnlockedVault, request: ReturnRequest, progress: Progress) -> ReturnDocuments:
     """Read the figures, apply disclosure control, draw the PDF and the CSV, audit the export."""
     from youthcase.services.returns import ReturnService  # reportlab loads on the worker thread
 
@@ -101,6 +101,7 @@ def save_return(documents: ReturnDocuments, pdf_path: Path, csv_path: Path) -> N
 
 
 # --- choices and checks, kept apart from the widgets so they can be tested on their own --------
+
 
 def months_before(now: dt.datetime, count: int = MONTHS_OFFERED) -> list[Month]:
     """The ``count`` complete months before the one ``now`` is in, the latest first."""
@@ -144,8 +145,10 @@ def csv_path_for(pdf_path: Path) -> Path:
 
 def rule_summary(rule: DisclosureRule) -> str:
     """One line for the form (the PDF's methodology carries the whole rule)."""
-    return (f"Counts of 1 to {rule.max_suppressed} are shown as *; other counts are rounded to the "
-            f"nearest {rule.rounding_base} (never below {rule.smallest_shown}); 0 stays 0.")
+    return (
+        f"Counts of 1 to {rule.max_suppressed} are shown as *; other counts are rounded to the "
+        f"nearest {rule.rounding_base} (never below {rule.smallest_shown}); 0 stays 0."
+    )
 
 
 def save_problem(error: BaseException) -> str:
@@ -153,18 +156,18 @@ def save_problem(error: BaseException) -> str:
     text = user_message(error)
     for what in ("PDF", "CSV"):
         if text.startswith(f"{what.capitalize()}: "):
-            return what + text[len(what):]
+            return what + text[len(what) :]
     return text
 
 
 def rule_text(rule: DisclosureRule) -> str:
     if rule == STANDARD:
         return "standard disclosure control"
-    return (f"stricter disclosure control (1 to {rule.max_suppressed} suppressed, "
-            f"rounded to {rule.rounding_base})")
+    return f"stricter disclosure control (1 to {rule.max_suppressed} suppressed, rounded to {rule.rounding_base})"
 
 
 # --- Qt ----------------------------------------------------------------------------------------
+
 
 class ReturnFileDialog:
     """The save dialog for a return: one PDF file name. Tests replace it with a scripted fake.
@@ -175,8 +178,8 @@ class ReturnFileDialog:
 
     def choose_pdf(self, parent: QWidget | None, suggested: Path) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(
-            parent, "Save the return (the CSV is saved beside the PDF)", str(suggested),
-            "PDF files (*.pdf)")
+            parent, "Save the return (the CSV is saved beside the PDF)", str(suggested), "PDF files (*.pdf)"
+        )
         return Path(name) if name else None
 
 
@@ -211,9 +214,15 @@ class ReturnsPage(QWidget):
     built = Signal()  # documents are ready (the preview is drawn after)
     saved = Signal(object)  # the PDF's path; the CSV is beside it
 
-    def __init__(self, spec: SectionSpec, vault: UnlockedVault, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None,
-                 file_dialog: ReturnFileDialog | None = None) -> None:
+    def __init__(
+        self,
+        spec: SectionSpec,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+        file_dialog: ReturnFileDialog | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("returnsPage")
         self._vault: UnlockedVault | None = vault
@@ -275,9 +284,13 @@ class ReturnsPage(QWidget):
         self.preview_stack.addWidget(self.preview)
 
         layout = page_layout(self)
-        page_header(layout, spec.title, "The anonymised monthly return for commissioners: counts "
-                    "by site, age band and type of violence, small numbers suppressed and the rest "
-                    "rounded. Saved as a PDF with a CSV of the same figures.")
+        page_header(
+            layout,
+            spec.title,
+            "The anonymised monthly return for commissioners: counts "
+            "by site, age band and type of violence, small numbers suppressed and the rest "
+            "rounded. Saved as a PDF with a CSV of the same figures.",
+        )
         layout.addSpacing(12)
         layout.addWidget(self._choices_card())
         layout.addWidget(self.progress)
@@ -334,8 +347,10 @@ class ReturnsPage(QWidget):
         holder = QWidget()
         card = QFrame()
         card.setObjectName("placeholderCard")
-        text = QLabel("Choose a month and a site, then build the return. Its pages are shown here "
-                      "as commissioners will see them, ready to save as a PDF and a CSV.")
+        text = QLabel(
+            "Choose a month and a site, then build the return. Its pages are shown here "
+            "as commissioners will see them, ready to save as a PDF and a CSV."
+        )
         text.setObjectName("secondaryText")
         text.setWordWrap(True)
         card_layout = QVBoxLayout(card)
@@ -369,8 +384,12 @@ class ReturnsPage(QWidget):
         if vault is None:
             return
         self._show_months(months_before(vault.clock.now()))
-        self._background.run(lambda: load_sites(vault), name="load sites for the return",
-                             on_returned=self._sites_loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_sites(vault),
+            name="load sites for the return",
+            on_returned=self._sites_loaded,
+            on_errored=self._failed,
+        )
 
     def _show_months(self, months: list[Month]) -> None:
         chosen = self.month.currentData()
@@ -412,13 +431,11 @@ class ReturnsPage(QWidget):
         return ReturnRequest(month, site if isinstance(site, str) else None, rule)
 
     def _rule(self) -> DisclosureRule:
-        return disclosure_rule(self.stricter.isChecked(), self.threshold.text(),
-                               self.rounding_base.text())
+        return disclosure_rule(self.stricter.isChecked(), self.threshold.text(), self.rounding_base.text())
 
     def _rule_changed(self, *_args: object) -> None:
         stricter = self.stricter.isChecked()
-        for widget in (self.threshold, self.rounding_base, self._threshold_caption,
-                       self._base_caption):
+        for widget in (self.threshold, self.rounding_base, self._threshold_caption, self._base_caption):
             widget.setVisible(stricter)
             widget.setEnabled(not self._building)
         problem = ""
@@ -471,9 +488,12 @@ class ReturnsPage(QWidget):
         self.progress_message.setText("Starting…")
         self.build_button.setText("Building…")
         self._rule_changed()
-        self._background.run(lambda: produce_return(vault, request, progress), name="build return",
-                             on_returned=lambda documents: self._built(number, documents),
-                             on_errored=lambda error: self._build_failed(number, error))
+        self._background.run(
+            lambda: produce_return(vault, request, progress),
+            name="build return",
+            on_returned=lambda documents: self._built(number, documents),
+            on_errored=lambda error: self._build_failed(number, error),
+        )
 
     def _progress(self, number: int, fraction: float, message: str) -> None:
         if number != self._build_number or not self._building:
@@ -510,8 +530,7 @@ class ReturnsPage(QWidget):
         self.documents = documents
         self.saved_note.setVisible(False)
         has = documents is not None
-        for widget in (self.summary, self.details, self.zoom, self._zoom_caption,
-                       self.save_button):
+        for widget in (self.summary, self.details, self.zoom, self._zoom_caption, self.save_button):
             widget.setVisible(has)
         if documents is None:
             self.preview.clear()
@@ -530,8 +549,11 @@ class ReturnsPage(QWidget):
 
     def _describe(self, documents: ReturnDocuments, pages: int | None) -> None:
         model = documents.model
-        facts = [f"{pages} page{'s' if pages != 1 else ''}" if pages is not None else None,
-                 f"produced {instant_text(model.produced_at)}", rule_text(model.rule)]
+        facts = [
+            f"{pages} page{'s' if pages != 1 else ''}" if pages is not None else None,
+            f"produced {instant_text(model.produced_at)}",
+            rule_text(model.rule),
+        ]
         self.details.setText(" · ".join(fact for fact in facts if fact))
 
     def _preview_done(self, pages: int) -> None:
@@ -550,8 +572,7 @@ class ReturnsPage(QWidget):
     def _suggested_path(self, documents: ReturnDocuments) -> Path:
         folder = self._folder
         if folder is None:
-            documents_folder = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation)
+            documents_folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
             folder = Path(documents_folder) if documents_folder else Path.home()
         return folder / f"{documents.suggested_name}.pdf"
 
@@ -568,21 +589,28 @@ class ReturnsPage(QWidget):
         replaced = [p for p in (pdf_path, csv_path) if p != chosen and p.exists()]
         if replaced:
             names = " and ".join(p.name for p in replaced)
-            if not self._prompts.confirm(
-                    self, "Replace files",
+            if (
+                not self._prompts.confirm(
+                    self,
+                    "Replace files",
                     f"{names} already {'exists' if len(replaced) == 1 else 'exist'} in "
                     f"{pdf_path.parent}. Replace {'it' if len(replaced) == 1 else 'them'}?",
-                    "Replace") or self.documents is not documents:
+                    "Replace",
+                )
+                or self.documents is not documents
+            ):
                 return
         self._saving = True
         self.error.clear()
         self.saved_note.setVisible(False)
         self._update_buttons()
         number = self._build_number
-        self._background.run(lambda: save_return(documents, pdf_path, csv_path),
-                             name="save return",
-                             on_returned=lambda _: self._saved(number, pdf_path, csv_path),
-                             on_errored=lambda error: self._save_failed(number, error))
+        self._background.run(
+            lambda: save_return(documents, pdf_path, csv_path),
+            name="save return",
+            on_returned=lambda _: self._saved(number, pdf_path, csv_path),
+            on_errored=lambda error: self._save_failed(number, error),
+        )
 
     def _saved(self, number: int, pdf_path: Path, csv_path: Path) -> None:
         if number != self._build_number:

@@ -36,8 +36,7 @@ from youthcase.gui.values import edit_text
 from youthcase.services.service_directory import ServiceDirectory, ServiceEntry
 from youthcase.services.vault import UnlockedVault
 
-NEW_SERVICE_FIELDS = ("service_type", "name", "provider", "borough", "phone", "email", "address",
-                      "chase_interval_days")
+NEW_SERVICE_FIELDS = ("service_type", "name", "provider", "borough", "phone", "email", "address", "chase_interval_days")
 EDIT_SERVICE_FIELDS = (*NEW_SERVICE_FIELDS, "active")
 MIN_TABLE_HEIGHT = 150  # a few services in sight on a laptop, below accounts and sites
 
@@ -49,8 +48,9 @@ def list_directory(vault: UnlockedVault) -> list[ServiceEntry]:
 class ServiceDirectoryPanel(QWidget):
     loaded = Signal()
 
-    def __init__(self, vault: UnlockedVault, background: Background, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("serviceDirectory")
         self._vault: UnlockedVault | None = vault
@@ -95,8 +95,12 @@ class ServiceDirectoryPanel(QWidget):
         vault = self._vault
         if vault is None:
             return
-        self._background.run(lambda: list_directory(vault), name="load service directory",
-                             on_returned=self._loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: list_directory(vault),
+            name="load service directory",
+            on_returned=self._loaded,
+            on_errored=self._failed,
+        )
 
     def _loaded(self, services: list[ServiceEntry]) -> None:
         self.error.clear()
@@ -120,21 +124,36 @@ class ServiceDirectoryPanel(QWidget):
         service: ServiceEntry | None = rows[0].data(OBJECT_ROLE) if rows else None
         return service
 
-    def _selection_changed(self, _s: QItemSelection | None = None,
-                           _d: QItemSelection | None = None) -> None:
+    def _selection_changed(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None) -> None:
         self.edit_button.setEnabled(self.selected() is not None)
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_edit_service()
 
-    def _dialog(self, title: str, heading: str, intro: str, submit: str,
-                names: tuple[str, ...], initial: dict[str, Raw],
-                save: SaveRecord) -> RecordDialog:
-        dialog = RecordDialog(entity=SERVICE, names=names, title=title, heading=heading,
-                              intro=intro, submit_label=submit, save=save,
-                              background=self._background, prompts=self._prompts,
-                              initial=initial, parent=self)
+    def _dialog(
+        self,
+        title: str,
+        heading: str,
+        intro: str,
+        submit: str,
+        names: tuple[str, ...],
+        initial: dict[str, Raw],
+        save: SaveRecord,
+    ) -> RecordDialog:
+        dialog = RecordDialog(
+            entity=SERVICE,
+            names=names,
+            title=title,
+            heading=heading,
+            intro=intro,
+            submit_label=submit,
+            save=save,
+            background=self._background,
+            prompts=self._prompts,
+            initial=initial,
+            parent=self,
+        )
         dialog.saved.connect(lambda _entry: self.refresh())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -145,22 +164,28 @@ class ServiceDirectoryPanel(QWidget):
         if vault is None:
             return None
         return self._dialog(
-            "Add service", "Add a service to the directory",
-            "Workers choose it when they refer a young person on. Organisations only, never a "
-            "named person.", "Add service", NEW_SERVICE_FIELDS,
+            "Add service",
+            "Add a service to the directory",
+            "Workers choose it when they refer a young person on. Organisations only, never a named person.",
+            "Add service",
+            NEW_SERVICE_FIELDS,
             {"chase_interval_days": str(DEFAULT_CHASE_INTERVAL_DAYS)},
-            lambda values: ServiceDirectory(vault).add_service(values))
+            lambda values: ServiceDirectory(vault).add_service(values),
+        )
 
     def open_edit_service(self) -> RecordDialog | None:
         vault, service = self._vault, self.selected()
         if vault is None or service is None:
             return None
         service_id: uuid.UUID = service.service_id
-        initial = {name: edit_text(SERVICE[name], getattr(service, name))
-                   for name in EDIT_SERVICE_FIELDS}
+        initial = {name: edit_text(SERVICE[name], getattr(service, name)) for name in EDIT_SERVICE_FIELDS}
         return self._dialog(
-            "Edit service", f"Edit  ·  {service.name}",
+            "Edit service",
+            f"Edit  ·  {service.name}",
             "A new chase interval applies to referrals already made, from today. A service no "
-            "longer offered stays on the referrals made to it.", "Save changes",
-            EDIT_SERVICE_FIELDS, initial,
-            lambda values: ServiceDirectory(vault).update_service(service_id, values))
+            "longer offered stays on the referrals made to it.",
+            "Save changes",
+            EDIT_SERVICE_FIELDS,
+            initial,
+            lambda values: ServiceDirectory(vault).update_service(service_id, values),
+        )

@@ -91,11 +91,16 @@ def load_overview(vault: UnlockedVault) -> SupervisionOverview:
     """Runs on the background queue each time the page opens and after every action."""
     dashboard = DashboardService(vault).dashboard()
     closures = SupervisionService(vault).closure_requests(pending_only=True)
-    waiting = Counter(service_label(view.service_type) for view in ReferralService(vault).board()
-                      if view.status in AWAITING_SERVICE)
-    return SupervisionOverview(dashboard, closures,
-                               sorted(waiting.items(), key=lambda item: (-item[1], item[0])),
-                               AccountService(vault).list_users(), SiteService(vault).list_sites())
+    waiting = Counter(
+        service_label(view.service_type) for view in ReferralService(vault).board() if view.status in AWAITING_SERVICE
+    )
+    return SupervisionOverview(
+        dashboard,
+        closures,
+        sorted(waiting.items(), key=lambda item: (-item[1], item[0])),
+        AccountService(vault).list_users(),
+        SiteService(vault).list_sites(),
+    )
 
 
 def service_label(service_type: str) -> str:
@@ -107,11 +112,9 @@ def service_label(service_type: str) -> str:
 
 def load_cases(vault: UnlockedVault, case_ids: frozenset[uuid.UUID]) -> list[CaseloadEntry]:
     """The caseload rows of these cases: open cases first; closed ones only when some are."""
-    rows = [row for row in CaseService(vault).caseload(include_closed=False)
-            if row.case_id in case_ids]
+    rows = [row for row in CaseService(vault).caseload(include_closed=False) if row.case_id in case_ids]
     if len(rows) < len(case_ids):
-        rows = [row for row in CaseService(vault).caseload(include_closed=True)
-                if row.case_id in case_ids]
+        rows = [row for row in CaseService(vault).caseload(include_closed=True) if row.case_id in case_ids]
     return build_entries(rows)
 
 
@@ -197,8 +200,7 @@ class FigureTable(QTableView):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         rows = self.model().rowCount() if self.model() is not None else 0
-        height = (self.horizontalHeader().sizeHint().height() + rows * ROW_HEIGHT
-                  + 2 * self.frameWidth())
+        height = self.horizontalHeader().sizeHint().height() + rows * ROW_HEIGHT + 2 * self.frameWidth()
         if self.horizontalHeader().length() > self.viewport().width():
             height += self.horizontalScrollBar().sizeHint().height()
         return QSize(super().sizeHint().width(), height)
@@ -230,8 +232,14 @@ class SupervisionPage(QWidget):
     cases_listed = Signal()  # the cases behind a figure are shown
     case_opened = Signal(object)  # case id
 
-    def __init__(self, spec: SectionSpec, vault: UnlockedVault, background: Background,
-                 prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: SectionSpec,
+        vault: UnlockedVault,
+        background: Background,
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("supervisionPage")
         self._vault: UnlockedVault | None = vault
@@ -301,9 +309,12 @@ class SupervisionPage(QWidget):
         panel = QWidget()
         panel.setObjectName("supervisionOverview")
         layout = page_layout(panel)
-        page_header(layout, spec.title,
-                    "Caseloads and risk across the workers and sites you supervise. Click a "
-                    "figure to list the cases behind it; hover over a heading for its definition.")
+        page_header(
+            layout,
+            spec.title,
+            "Caseloads and risk across the workers and sites you supervise. Click a "
+            "figure to list the cases behind it; hover over a heading for its definition.",
+        )
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
         layout.addSpacing(4)
@@ -353,8 +364,10 @@ class SupervisionPage(QWidget):
         for button in (self.open_closure_case_button, self.return_button, self.approve_button):
             row.addWidget(button)
         layout.addLayout(row)
-        note = QLabel("Approving closes the case with the reason the worker gave. Returning "
-                      "sends it back to them with your comment; the case stays open.")
+        note = QLabel(
+            "Approving closes the case with the reason the worker gave. Returning "
+            "sends it back to them with your comment; the case stays open."
+        )
         note.setObjectName("secondaryText")
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -383,8 +396,9 @@ class SupervisionPage(QWidget):
         self.case_list.setSortingEnabled(True)
         self.reassign_button = QPushButton("Reassign…")
         self.reassign_button.setObjectName("primaryButton")
-        self.reassign_button.setToolTip("Move the selected cases to another worker: all of them, "
-                                        "or none if any cannot move")
+        self.reassign_button.setToolTip(
+            "Move the selected cases to another worker: all of them, or none if any cannot move"
+        )
         self.open_case_button = QPushButton("Open case")
         self.cases_count = QLabel()
         self.cases_count.setObjectName("caseCount")
@@ -432,8 +446,9 @@ class SupervisionPage(QWidget):
         if vault is None:
             return
         self.loading.setVisible(True)
-        self._background.run(lambda: load_overview(vault), name="load supervision",
-                             on_returned=self._loaded, on_errored=self._failed)
+        self._background.run(
+            lambda: load_overview(vault), name="load supervision", on_returned=self._loaded, on_errored=self._failed
+        )
 
     def _loaded(self, overview: SupervisionOverview) -> None:
         self.loading.setVisible(False)
@@ -448,14 +463,15 @@ class SupervisionPage(QWidget):
         for view in views:
             view.least_name = max(other.name_width for other in views)
             view.fit_columns()
-        open_by_worker = sorted(((row.name, row.count("open")) for row in dashboard.by_worker
-                                 if row.count("open")), key=lambda bar: (-bar[1], bar[0]))
+        open_by_worker = sorted(
+            ((row.name, row.count("open")) for row in dashboard.by_worker if row.count("open")),
+            key=lambda bar: (-bar[1], bar[0]),
+        )
         self.caseload_chart.set_bars(open_by_worker)
         self.referrals_chart.set_bars(overview.referrals_waiting)
         self.closures.set_items(overview.closures)
         waiting = len(overview.closures)
-        self.tabs.setTabText(CLOSURES_TAB, f"Closures to approve ({waiting})" if waiting
-                             else "Closures to approve")
+        self.tabs.setTabText(CLOSURES_TAB, f"Closures to approve ({waiting})" if waiting else "Closures to approve")
         self.closure_empty.setVisible(not waiting)
         self.closure_view.setVisible(bool(waiting))
         if waiting and not self.closure_view.selectionModel().hasSelection():
@@ -513,9 +529,12 @@ class SupervisionPage(QWidget):
             return
         self.cases_loading.setVisible(True)
         case_ids = drill.case_ids
-        self._background.run(lambda: load_cases(vault, case_ids), name="load cases",
-                             on_returned=lambda entries: self._cases_loaded(drill, entries),
-                             on_errored=self._cases_failed)
+        self._background.run(
+            lambda: load_cases(vault, case_ids),
+            name="load cases",
+            on_returned=lambda entries: self._cases_loaded(drill, entries),
+            on_errored=self._cases_failed,
+        )
 
     def _cases_loaded(self, drill: Drill, entries: list[CaseloadEntry]) -> None:
         if drill != self.drill:
@@ -523,16 +542,15 @@ class SupervisionPage(QWidget):
         self.cases_loading.setVisible(False)
         selected = set(self.selected_case_ids())
         # A column that says the same on every row says nothing.
-        self.case_list.setColumnHidden(caseload_columns.SITE,
-                                       len({e.row.site_code for e in entries}) <= 1)
+        self.case_list.setColumnHidden(caseload_columns.SITE, len({e.row.site_code for e in entries}) <= 1)
         self.case_list.setColumnHidden(caseload_columns.WORKER, drill.breakdown == BY_WORKER)
         self.case_model.set_entries(entries)
         for row in range(self.case_proxy.rowCount()):
             if self.case_proxy.case_at(row).case_id in selected:
                 self.case_list.selectionModel().select(
                     self.case_proxy.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows)
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                )
         self._cases_selected()
         self._update_cases_count()
         self.cases_listed.emit()
@@ -544,16 +562,16 @@ class SupervisionPage(QWidget):
     def _update_cases_count(self) -> None:
         shown = self.case_proxy.rowCount()
         self.cases_count.setText(
-            f"{shown} case{'s' if shown != 1 else ''}. Select several (Ctrl or Shift) to "
-            "reassign them together." if shown else
-            "No cases any more: the figure is down to 0.")
+            f"{shown} case{'s' if shown != 1 else ''}. Select several (Ctrl or Shift) to reassign them together."
+            if shown
+            else "No cases any more: the figure is down to 0."
+        )
 
     def selected_case_ids(self) -> list[uuid.UUID]:
         rows = sorted(index.row() for index in self.case_list.selectionModel().selectedRows())
         return [self.case_proxy.case_at(row).case_id for row in rows]
 
-    def _cases_selected(self, _s: QItemSelection | None = None,
-                        _d: QItemSelection | None = None) -> None:
+    def _cases_selected(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None) -> None:
         chosen = len(self.selected_case_ids())
         self.reassign_button.setEnabled(chosen > 0)
         self.reassign_button.setText(f"Reassign {chosen} cases…" if chosen > 1 else "Reassign…")
@@ -575,21 +593,27 @@ class SupervisionPage(QWidget):
         entries = [entry for entry in map(self.case_model.find, case_ids) if entry is not None]
         listed = ", ".join(entry.row.reference for entry in entries)
         workers = {entry.row.worker for entry in entries}
-        staff = staff_codes(overview.staff, sites=vault.actor.site_codes,
-                            exclude=workers if len(workers) == 1 else ())
+        staff = staff_codes(overview.staff, sites=vault.actor.site_codes, exclude=workers if len(workers) == 1 else ())
         count = len(case_ids)
         cases = f"{count} case{'s' if count != 1 else ''}"
-        intro = (f"{listed}. Either every case moves or none does: if one cannot go to the "
-                 "worker you choose, nothing changes and the reason shows here." if count > 1
-                 else f"{listed} moves to the worker you choose. The reason is kept with it.")
+        intro = (
+            f"{listed}. Either every case moves or none does: if one cannot go to the "
+            "worker you choose, nothing changes and the reason shows here."
+            if count > 1
+            else f"{listed} moves to the worker you choose. The reason is kept with it."
+        )
         dialog = RecordDialog(
-            entity=reassign_entity(staff), names=("to_worker", "reason"),
-            title="Reassign cases", heading=f"Reassign {cases}",
+            entity=reassign_entity(staff),
+            names=("to_worker", "reason"),
+            title="Reassign cases",
+            heading=f"Reassign {cases}",
             intro=intro,
             submit_label=f"Reassign {cases}",
-            save=lambda values: SupervisionService(vault).reassign(
-                case_ids, values["to_worker"], values["reason"]),
-            background=self._background, prompts=self._prompts, parent=self)
+            save=lambda values: SupervisionService(vault).reassign(case_ids, values["to_worker"], values["reason"]),
+            background=self._background,
+            prompts=self._prompts,
+            parent=self,
+        )
         dialog.saved.connect(lambda _result: self.reload())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -601,8 +625,7 @@ class SupervisionPage(QWidget):
         found: ClosureRequestView | None = selected_object(self.closure_view)
         return found
 
-    def _closure_selected(self, _s: QItemSelection | None = None,
-                          _d: QItemSelection | None = None) -> None:
+    def _closure_selected(self, _s: QItemSelection | None = None, _d: QItemSelection | None = None) -> None:
         chosen = self.selected_closure() is not None
         for button in (self.open_closure_case_button, self.return_button, self.approve_button):
             button.setEnabled(chosen)
@@ -613,15 +636,21 @@ class SupervisionPage(QWidget):
             return
         reason = code_label(dd.CASE["closure_reason"], request.reason).lower()
         if not self._prompts.confirm(
-                self, "Approve closure",
-                f"Approve closing {request.case_reference} ({reason}), as {request.requested_by} "
-                "asked? The case closes today; it can be reopened later.", "Approve closure"):
+            self,
+            "Approve closure",
+            f"Approve closing {request.case_reference} ({reason}), as {request.requested_by} "
+            "asked? The case closes today; it can be reopened later.",
+            "Approve closure",
+        ):
             return
         request_id = request.request_id
         self._deciding(True)
-        self._background.run(lambda: SupervisionService(vault).decide_closure(request_id, True),
-                             name="approve closure", on_returned=lambda _r: self._decided(),
-                             on_errored=self._decision_failed)
+        self._background.run(
+            lambda: SupervisionService(vault).decide_closure(request_id, True),
+            name="approve closure",
+            on_returned=lambda _r: self._decided(),
+            on_errored=self._decision_failed,
+        )
 
     def open_return_selected(self) -> RecordDialog | None:
         vault, request = self._vault, self.selected_closure()
@@ -629,13 +658,17 @@ class SupervisionPage(QWidget):
             return None
         request_id = request.request_id
         dialog = RecordDialog(
-            entity=RETURN_CLOSURE, names=("comment",), title="Return closure request",
+            entity=RETURN_CLOSURE,
+            names=("comment",),
+            title="Return closure request",
             heading=f"Return {request.case_reference} to {request.requested_by}",
             intro="The case stays open. Your comment shows on the case for the worker.",
             submit_label="Return to worker",
-            save=lambda values: SupervisionService(vault).decide_closure(
-                request_id, False, values["comment"]),
-            background=self._background, prompts=self._prompts, parent=self)
+            save=lambda values: SupervisionService(vault).decide_closure(request_id, False, values["comment"]),
+            background=self._background,
+            prompts=self._prompts,
+            parent=self,
+        )
         dialog.saved.connect(lambda _result: self._decided())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -697,8 +730,7 @@ class SupervisionPage(QWidget):
         if vault is None:
             return
         self._came_from_cases = from_cases
-        bar, error = ((self.cases_loading, self.cases_error) if from_cases
-                      else (self.loading, self.closure_error))
+        bar, error = (self.cases_loading, self.cases_error) if from_cases else (self.loading, self.closure_error)
         bar.setVisible(True)
         error.clear()
 
@@ -717,8 +749,9 @@ class SupervisionPage(QWidget):
             view.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
             self.case_opened.emit(detail.case_id)
 
-        self._background.run(lambda: load_detail(vault, case_id), name="open case",
-                             on_returned=shown, on_errored=failed)
+        self._background.run(
+            lambda: load_detail(vault, case_id), name="open case", on_returned=shown, on_errored=failed
+        )
 
     def back_from_case(self) -> None:
         if self._came_from_cases and self.drill is not None:
