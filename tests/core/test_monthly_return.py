@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.returns import monthly_return
 from youthcase.returns.csv_export import HEADER, formula_safe
@@ -26,9 +27,7 @@ from youthcase.returns.monthly_return import ALL_SITES, PERCENT, SiteColumn, bui
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.returns import AUDIT_ENTITY, ReturnDocuments, ReturnService
 from youthcase.services.sites import SiteService
-from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import AuditEvent
-from tests.helpers.clock import FakeClock
 
 from . import return_scenario as rs
 
@@ -113,8 +112,9 @@ class _FakeKpis:
     def caseload_flow(self) -> Any:
         from youthcase.returns.kpis import CaseloadFlow
 
-        return CaseloadFlow(self._tally(opened=23, closed=9), self._tally(goals_met=9),
-                            self._tally(**{"": 40}), self._tally(**{"": 26}))
+        return CaseloadFlow(
+            self._tally(opened=23, closed=9), self._tally(goals_met=9), self._tally(**{"": 40}), self._tally(**{"": 26})
+        )
 
     def length_of_support(self) -> Distribution:
         distribution = Distribution()
@@ -126,8 +126,9 @@ class _FakeKpis:
         from youthcase.returns.kpis import ContactFigures
 
         medium = "phone" if by_medium else ""
-        return ContactFigures(self._tally(**{medium: 30}), self._tally(**{medium: 25}), self._tally(**{"": 6}),
-                              self._tally(**{"": 600}))
+        return ContactFigures(
+            self._tally(**{medium: 30}), self._tally(**{medium: 25}), self._tally(**{"": 6}), self._tally(**{"": 600})
+        )
 
     def referrals_out(self) -> Any:
         from youthcase.returns.kpis import ReferralsOut
@@ -147,28 +148,37 @@ class _FakeKpis:
     def outcomes_at_closure(self) -> Any:
         from youthcase.returns.kpis import NeedsFigures, OutcomeFigures
 
-        return OutcomeFigures(self._tally(reduced=8, same=0, not_assessed_twice=1),
-                              NeedsFigures(self._tally(housing=12), self._tally(housing=4)))
+        return OutcomeFigures(
+            self._tally(reduced=8, same=0, not_assessed_twice=1),
+            NeedsFigures(self._tally(housing=12), self._tally(housing=4)),
+        )
 
     def incidents(self) -> Any:
         from youthcase.returns.kpis import IncidentFigures
 
-        return IncidentFigures(self._tally(knife=23), self._tally(street=23), self._tally(**{"5": 23}),
-                               self._tally(**{"18-23": 23}))
+        return IncidentFigures(
+            self._tally(knife=23), self._tally(street=23), self._tally(**{"5": 23}), self._tally(**{"18-23": 23})
+        )
 
     def new_case_profile(self) -> Any:
         from youthcase.returns.kpis import ProfileFigures
 
-        return ProfileFigures(self._tally(**{"14-17": 23}), self._tally(**{"1": 20, "2": 3}),
-                              self._tally(Black=23))
+        return ProfileFigures(self._tally(**{"14-17": 23}), self._tally(**{"1": 20, "2": 3}), self._tally(Black=23))
 
 
 def test_every_figure_goes_through_disclosure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(monthly_return, "Kpis", _FakeKpis)
     site = _FakeKpis.site
     columns = [SiteColumn(ALL_SITES, "All sites", None), SiteColumn("KCH", "King's", site)]
-    model = build_return(None, Month(2026, 3), columns, STANDARD,  # type: ignore[arg-type]
-                         dt.datetime(2026, 4, 2, tzinfo=dt.UTC), "7:ab", uuid.uuid4())
+    model = build_return(
+        None,
+        Month(2026, 3),
+        columns,
+        STANDARD,  # type: ignore[arg-type]
+        dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+        "7:ab",
+        uuid.uuid4(),
+    )
     month = Month(2026, 3)
 
     def value(measure: str, breakdown: str = "", unit: str = "count", column: str = ALL_SITES) -> str:
@@ -204,8 +214,15 @@ def test_a_stricter_rule_suppresses_more(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(monthly_return, "Kpis", _FakeKpis)
     columns = [SiteColumn("KCH", "King's", _FakeKpis.site)]
     strict = DisclosureRule(max_suppressed=10, rounding_base=10)
-    model = build_return(None, Month(2026, 3), columns, strict,  # type: ignore[arg-type]
-                         dt.datetime(2026, 4, 2, tzinfo=dt.UTC), "7:ab", uuid.uuid4())
+    model = build_return(
+        None,
+        Month(2026, 3),
+        columns,
+        strict,  # type: ignore[arg-type]
+        dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+        "7:ab",
+        uuid.uuid4(),
+    )
     line = model.find("Referrals received")
     assert line.value("KCH", Month(2026, 3)).text == "20"  # 23 to the nearest 10
     assert model.find("Safeguarding concerns raised").value("KCH", Month(2026, 3)).text == "*"  # 10
@@ -231,17 +248,29 @@ def test_the_pdf_opens_renders_and_its_text_is_searchable(march: ReturnDocuments
     assert reader.metadata.title == "Anonymised monthly return, March 2026"
     assert reader.metadata.author and "youthcase" in reader.metadata.author
     text = pdf_text(march.pdf)
-    for expected in ("Anonymised monthly return", "March 2026", "King's College Hospital", "Headline figures",
-                     "Referrals received", "12-month trend", "Methodology and definitions",
-                     "Open caseload at month end", march.model.chain_head[:20], "Page 1 of",
-                     STANDARD.describe()[:60]):
+    for expected in (
+        "Anonymised monthly return",
+        "March 2026",
+        "King's College Hospital",
+        "Headline figures",
+        "Referrals received",
+        "12-month trend",
+        "Methodology and definitions",
+        "Open caseload at month end",
+        march.model.chain_head[:20],
+        "Page 1 of",
+        STANDARD.describe()[:60],
+    ):
         assert expected in text.replace("\n", " "), expected
     pages = len(reader.pages)
     assert f"Page {pages} of {pages}" in text
     if shutil.which("pdftoppm"):
         (tmp_path / "r.pdf").write_bytes(march.pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", "20", "-f", "1", "-l", "2", str(tmp_path / "r.pdf"),
-                        str(tmp_path / "page")], check=True, capture_output=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "20", "-f", "1", "-l", "2", str(tmp_path / "r.pdf"), str(tmp_path / "page")],
+            check=True,
+            capture_output=True,
+        )
         rendered = sorted(tmp_path.glob("page-*.png"))
         assert len(rendered) == 2 and all(p.stat().st_size > 1000 for p in rendered)
 
@@ -252,7 +281,7 @@ def test_the_csv_is_tidy_and_shows_the_same_values(march: ReturnDocuments) -> No
     assert {row["unit"] for row in rows} == {"text", "count", "percent", "median days", "hours"}
     month = Month(2026, 3)
     for line in march.model.lines():
-        for (column, key), published in line.values.items():
+        for _column, key in line.values:
             assert key <= month.key
     by_key = {(r["measure"], r["breakdown"], r["site"], r["month"], r["unit"]): r["value"] for r in rows}
     assert by_key["Referrals received", "", "ALL", "2026-03", "count"] == "*"  # 3 referrals
@@ -270,7 +299,7 @@ def test_the_csv_is_tidy_and_shows_the_same_values(march: ReturnDocuments) -> No
 def test_csv_cells_are_formula_safe(scenario: rs.Scenario) -> None:
     assert formula_safe("=1+1") == "'=1+1" and formula_safe("@SUM(A1)") == "'@SUM(A1)"
     assert formula_safe("+44") == "'+44" and formula_safe("-3") == "'-3" and formula_safe("*") == "*"
-    SiteService(scenario.admin).add_emergency_department("NMH", "=HYPERLINK(\"http://x\")")
+    SiteService(scenario.admin).add_emergency_department("NMH", '=HYPERLINK("http://x")')
     rows = csv_rows(ReturnService(scenario.admin).produce("2026-03").csv)
     sites = next(r for r in rows if r["measure"] == "Sites")["value"]
     assert "NMH =HYPERLINK" in sites  # inside the cell, not at its start: harmless
@@ -282,12 +311,36 @@ def test_csv_cells_are_formula_safe(scenario: rs.Scenario) -> None:
 def test_nothing_personal_reaches_the_return(march: ReturnDocuments, shared: rs.Scenario) -> None:
     dob = rs.SENTINEL_DOB
     sentinels = [
-        rs.SENTINEL_GIVEN, rs.SENTINEL_FAMILY, rs.SENTINEL_NHS, "943 476 5919", rs.SENTINEL_POSTCODE,
-        "SE15", rs.SENTINEL_NOTE, rs.SENTINEL_PLACE, "Obsidian", "07700 900123",
-        dob.isoformat(), dob.strftime("%d/%m/%Y"), f"{dob.day} {dob:%B %Y}", "23 July",
+        rs.SENTINEL_GIVEN,
+        rs.SENTINEL_FAMILY,
+        rs.SENTINEL_NHS,
+        "943 476 5919",
+        rs.SENTINEL_POSTCODE,
+        "SE15",
+        rs.SENTINEL_NOTE,
+        rs.SENTINEL_PLACE,
+        "Obsidian",
+        "07700 900123",
+        dob.isoformat(),
+        dob.strftime("%d/%m/%Y"),
+        f"{dob.day} {dob:%B %Y}",
+        "23 July",
         # exact dates and times of the cases
-        "2026-03-29", "29 March", "29/03/2026", "2026-02-27", "27 February", "2026-03-31", "31 March",
-        "2026-03-05", "5 March", "01:30", "02:30", "22:30", "KCH-26-", "RLH-26-", "wanda",
+        "2026-03-29",
+        "29 March",
+        "29/03/2026",
+        "2026-02-27",
+        "27 February",
+        "2026-03-31",
+        "31 March",
+        "2026-03-05",
+        "5 March",
+        "01:30",
+        "02:30",
+        "22:30",
+        "KCH-26-",
+        "RLH-26-",
+        "wanda",
     ]
     text = pdf_text(march.pdf)
     content = march.csv.decode("utf-8-sig")
@@ -307,8 +360,9 @@ def test_a_single_site_return_has_that_site_only(march: ReturnDocuments, shared:
     assert [c.code for c in kch.model.columns] == ["KCH"]
     assert {r["site"] for r in csv_rows(kch.csv)} == {"KCH"}
     for line in kch.model.lines():
-        assert line.value("KCH", Month(2026, 3)) == march.model.find(line.measure, line.breakdown, line.unit) \
-            .value("KCH", Month(2026, 3))
+        assert line.value("KCH", Month(2026, 3)) == march.model.find(line.measure, line.breakdown, line.unit).value(
+            "KCH", Month(2026, 3)
+        )
 
 
 # --- the service -------------------------------------------------------------------------------------
@@ -338,10 +392,16 @@ def test_producing_is_audited_and_saving_is_atomic(shared: rs.Scenario, tmp_path
         service.save(documents, tmp_path / "missing" / "r.pdf", None)
 
 
-@pytest.mark.parametrize(("month", "site", "message"), [
-    ("2026-3", None, "YYYY-MM"), ("March", None, "YYYY-MM"), ("2026-13", None, "YYYY-MM"),
-    ("2026-06", None, "June 2026 has not started"), ("2026-03", "XYZ", "no site 'XYZ'; use one of KCH"),
-])
+@pytest.mark.parametrize(
+    ("month", "site", "message"),
+    [
+        ("2026-3", None, "YYYY-MM"),
+        ("March", None, "YYYY-MM"),
+        ("2026-13", None, "YYYY-MM"),
+        ("2026-06", None, "June 2026 has not started"),
+        ("2026-03", "XYZ", "no site 'XYZ'; use one of KCH"),
+    ],
+)
 def test_clear_refusals(shared: rs.Scenario, month: str, site: str | None, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         ReturnService(shared.admin).produce(month, site=site)
@@ -379,4 +439,5 @@ def test_docs_returns_md_has_the_current_definitions() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "returns.md").read_text(encoding="utf-8")
     generated = doc.split("<!-- GENERATED: python -m youthcase.returns.monthly_return -->\n\n", 1)[1]
     assert generated.split("<!-- END GENERATED -->")[0] == methodology_markdown(), (
-        "regenerate the definitions in docs/returns.md: python -m youthcase.returns.monthly_return")
+        "regenerate the definitions in docs/returns.md: python -m youthcase.returns.monthly_return"
+    )
