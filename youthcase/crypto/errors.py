@@ -15,3 +15,7 @@ class WrongSecretError(CryptoError):
 
 class WeakKdfParametersError(CryptoError):
     """Stored KDF parameters are outside the accepted range (downgrade or nonsense)."""
+
+
+class NoKeyError(CryptoError):
+    """The account holds no key for this record: it is not theirs to read."""

@@ -1,7 +1,8 @@
-"""Key slots: the vault key wrapped under a user's password or under the recovery key.
+"""Key slots: an account's secrets wrapped under its password, the vault key under the recovery key.
 
-As in LUKS: each user has a slot holding the vault key wrapped with AES-256-GCM under a key derived
-from their password with Argon2id. The slot's associated data binds the vault id, the slot's owner
+As in LUKS: each user has a slot holding their secrets (the vault root key and, once the account has
+set its own password, its private key pairs) wrapped with AES-256-GCM under a key derived from
+their password with Argon2id. The slot's associated data binds the vault id, the slot's owner
 and the KDF parameters, so a downgraded parameter or a slot copied to another user fails to open.
 """
 
@@ -16,12 +17,36 @@ from enum import Enum
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from youthcase.crypto.errors import WrongSecretError
+from youthcase.crypto.errors import TamperedDataError, WrongSecretError
 from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
-from youthcase.crypto.keys import VaultKey, hkdf_sha256
+from youthcase.crypto.keypairs import KeyPairs
+from youthcase.crypto.keys import VAULT_KEY_BYTES, VaultKey, hkdf_sha256
 
 RECOVERY_KEY_BYTES = 32
 RECOVERY_GROUP = 4
+
+
+@dataclass(frozen=True, repr=False)
+class SlotSecrets:
+    """What a password slot holds: the root key every account needs (file and directory keys) and
+    the account's private key pairs, which are made at its first password change (so a temporary
+    password set by an administrator never protects them)."""
+
+    vault_key: VaultKey
+    keys: KeyPairs | None
+
+    def to_bytes(self) -> bytes:
+        return self.vault_key.material + (self.keys.to_bytes() if self.keys else b"")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SlotSecrets:
+        root, rest = data[:VAULT_KEY_BYTES], data[VAULT_KEY_BYTES:]
+        if len(root) != VAULT_KEY_BYTES:
+            raise TamperedDataError("a key slot holds too few bytes")
+        return cls(VaultKey(root), KeyPairs.from_bytes(rest) if rest else None)
+
+    def __repr__(self) -> str:
+        return "SlotSecrets(<hidden>)"
 
 
 class SlotKind(Enum):
@@ -42,34 +67,33 @@ class KeySlot:
 
     def associated_data(self, vault_id: str) -> bytes:
         kdf = self.kdf.encode() if self.kdf else b"hkdf"
-        parts = (b"youthcase-slot-v1", vault_id.encode(), self.owner.encode(), self.kind.value.encode(), kdf)
+        parts = (b"youthcase-slot-v2", vault_id.encode(), self.owner.encode(), self.kind.value.encode(), kdf)
         return b"|".join(parts)
 
 
-def _wrap(vault_key: VaultKey, wrapping_key: bytes, template: KeySlot, vault_id: str) -> KeySlot:
+def _wrap(secret: bytes, wrapping_key: bytes, template: KeySlot, vault_id: str) -> KeySlot:
     nonce = os.urandom(12)
-    wrapped = AESGCM(wrapping_key).encrypt(nonce, vault_key.material, template.associated_data(vault_id))
+    wrapped = AESGCM(wrapping_key).encrypt(nonce, secret, template.associated_data(vault_id))
     return KeySlot(template.owner, template.kind, template.salt, template.kdf, nonce, wrapped)
 
 
-def _unwrap(slot: KeySlot, wrapping_key: bytes, vault_id: str) -> VaultKey:
+def _unwrap(slot: KeySlot, wrapping_key: bytes, vault_id: str) -> bytes:
     try:
-        material = AESGCM(wrapping_key).decrypt(slot.nonce, slot.wrapped, slot.associated_data(vault_id))
+        return AESGCM(wrapping_key).decrypt(slot.nonce, slot.wrapped, slot.associated_data(vault_id))
     except InvalidTag:
         raise WrongSecretError("the key slot did not open") from None
-    return VaultKey(material)
 
 
-def password_slot(vault_key: VaultKey, vault_id: str, owner: str, password: str, kdf: KdfParams) -> KeySlot:
+def password_slot(secrets: SlotSecrets, vault_id: str, owner: str, password: str, kdf: KdfParams) -> KeySlot:
     salt = os.urandom(SALT_BYTES)
     template = KeySlot(owner, SlotKind.PASSWORD, salt, kdf, b"", b"")
-    return _wrap(vault_key, derive_key(password, salt, kdf), template, vault_id)
+    return _wrap(secrets.to_bytes(), derive_key(password, salt, kdf), template, vault_id)
 
 
-def open_password_slot(slot: KeySlot, vault_id: str, password: str) -> VaultKey:
+def open_password_slot(slot: KeySlot, vault_id: str, password: str) -> SlotSecrets:
     if slot.kind is not SlotKind.PASSWORD or slot.kdf is None:
         raise WrongSecretError("not a password slot")
-    return _unwrap(slot, derive_key(password, slot.salt, slot.kdf), vault_id)
+    return SlotSecrets.from_bytes(_unwrap(slot, derive_key(password, slot.salt, slot.kdf), vault_id))
 
 
 def _recovery_wrapping_key(recovery_secret: bytes, salt: bytes) -> bytes:
@@ -81,7 +105,7 @@ def recovery_slot(vault_key: VaultKey, vault_id: str, recovery_key: str) -> KeyS
     salt = os.urandom(SALT_BYTES)
     template = KeySlot("recovery", SlotKind.RECOVERY, salt, None, b"", b"")
     wrapping = _recovery_wrapping_key(parse_recovery_key(recovery_key), salt)
-    return _wrap(vault_key, wrapping, template, vault_id)
+    return _wrap(vault_key.material, wrapping, template, vault_id)
 
 
 def open_recovery_slot(slot: KeySlot, vault_id: str, recovery_key: str) -> VaultKey:
@@ -89,7 +113,12 @@ def open_recovery_slot(slot: KeySlot, vault_id: str, recovery_key: str) -> Vault
         secret = parse_recovery_key(recovery_key)
     except ValueError:
         raise WrongSecretError("malformed recovery key") from None
-    return _unwrap(slot, _recovery_wrapping_key(secret, slot.salt), vault_id)
+    return VaultKey(_unwrap(slot, _recovery_wrapping_key(secret, slot.salt), vault_id))
+
+
+def recovery_key_pairs(recovery_key: str, vault_id: str) -> KeyPairs:
+    """The recovery key's own key pairs: escrow copies are sealed to it, break-glass grants signed by it."""
+    return KeyPairs.derive(parse_recovery_key(recovery_key), vault_id.encode("ascii"))
 
 
 def generate_recovery_key() -> str:

@@ -54,6 +54,7 @@ from youthcase.domain.caseload_rules import ASSESSMENT_DUE_DAYS, NO_CONTACT_DAYS
 from youthcase.domain.validation import LONDON
 from youthcase.storage.models import (
     CaseEpisode,
+    CasePerson,
     CaseStatusChange,
     Contact,
     Incident,
@@ -62,7 +63,6 @@ from youthcase.storage.models import (
     RiskAssessment,
     SafeguardingConcern,
     ServiceProvider,
-    YoungPerson,
 )
 
 # --- months -------------------------------------------------------------------------------------
@@ -931,9 +931,9 @@ class Kpis:
         age = CaseEpisode.age_at_arrival
         band = case(*((and_(age >= low, age <= high), f"{low}-{high}") for low, high in AGE_BANDS), else_=NOT_KNOWN)
         query = (
-            self._received(band, YoungPerson.sex, YoungPerson.ethnicity, func.count())
-            .join(YoungPerson, YoungPerson.id == CaseEpisode.person_id)
-            .group_by(self.unit, literal_column("2"), literal_column("3"), YoungPerson.sex, YoungPerson.ethnicity)
+            self._received(band, CasePerson.sex, CasePerson.ethnicity, func.count())
+            .join(CasePerson, CasePerson.case_id == CaseEpisode.id)
+            .group_by(self.unit, literal_column("2"), literal_column("3"), CasePerson.sex, CasePerson.ethnicity)
         )
         ages, sexes, groups = Tally(), Tally(), Tally()
         for unit, month, age_band, sex, ethnicity, count in self._rows(query):

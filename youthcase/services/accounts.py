@@ -10,23 +10,25 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import WrongSecretError
 from youthcase.crypto.kdf import KdfParams
+from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose
-from youthcase.crypto.slots import open_password_slot, password_slot
+from youthcase.crypto.slots import SlotSecrets, open_password_slot, password_slot, recovery_key_pairs
 from youthcase.domain.clock import Clock, SystemClock
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.usernames import normalise_username
+from youthcase.services.access import open_escrow, publish_account_keys
 from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, WrongCredentials
 from youthcase.services.permissions import require
 from youthcase.services.vault import LockedVault, UnlockedVault, check_new_password
 from youthcase.storage.keystore import login_id
-from youthcase.storage.models import AppUser, Site
+from youthcase.storage.models import AccountKey, AppUser, CaseKey, Site, SiteGrant, SiteKey
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,13 @@ class AccountService:
             self.vault.audit(session, AuditAction.USER_ADDED, "app_user", user.id)
             session.flush()
             # The slot is written last, inside the transaction: if it fails, the account is not saved.
+            # It holds the root key only: the account's own keys are made at its first password change.
             slot = password_slot(
-                self.vault.vault_key, self.vault.vault_id, str(user.id), temporary_password, self.vault.kdf
+                SlotSecrets(self.vault.vault_key, None),
+                self.vault.vault_id,
+                str(user.id),
+                temporary_password,
+                self.vault.kdf,
             )
             self.vault.keystore.put_slot(login_id(self.vault.vault_id, name), slot)
             return _summary(user)
@@ -112,6 +119,8 @@ class AccountService:
             return [_summary(u) for u in session.scalars(select(AppUser).order_by(AppUser.username))]
 
     def disable_user(self, username: str) -> None:
+        """Disable an account: its admissions are removed at once, and each site whose keys it could
+        reach is flagged so that its next supervisor rotates the site key (``keys rotate``)."""
         require(self.vault.actor, Permission.MANAGE_USERS)
         name = username.strip().lower()
         if name == self.vault.actor.username:
@@ -121,10 +130,22 @@ class AccountService:
             if user is None:
                 raise InvalidInput(f"there is no user {name!r}")
             user.active = False
+            reached = set(session.scalars(select(SiteGrant.site_id).where(SiteGrant.account_id == user.id)))
+            reached |= set(session.scalars(select(CaseKey.site_id).where(CaseKey.account_id == user.id)))
+            session.execute(delete(SiteGrant).where(SiteGrant.account_id == user.id))
+            if reached:
+                session.execute(
+                    update(SiteKey).where(SiteKey.site_id.in_(reached), SiteKey.current).values(rotation_due=True)
+                )
             self.vault.audit(session, AuditAction.USER_DISABLED, "app_user", user.id)
+            session.flush()
+            self.vault.keystore.disable(login_id(self.vault.vault_id, name), str(user.id))
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
-        """Re-wrap only this user's slot: no record ciphertext changes."""
+        """Re-wrap only this user's slot: no record ciphertext changes.
+
+        The first change also makes the account's key pairs (publishing the public halves, escrowing
+        the private ones), so keys never sit under a password an administrator chose."""
         actor = self.vault.actor
         login = login_id(self.vault.vault_id, actor.username)
         slot = self.vault.keystore.get_slot(login)
@@ -137,14 +158,26 @@ class AccountService:
         if new_password == old_password:
             raise InvalidInput("the new password must differ from the old one")
         check_new_password(new_password, actor.username)
+        keyring = self.vault.keyring
+        new_keys = keyring.account_keys is None
+        keys = keyring.account_keys or KeyPairs.generate()
         new_slot = password_slot(
-            self.vault.vault_key, self.vault.vault_id, str(actor.user_id), new_password, self.vault.kdf
+            SlotSecrets(self.vault.vault_key, keys),
+            self.vault.vault_id,
+            str(actor.user_id),
+            new_password,
+            self.vault.kdf,
         )
-        self.vault.keystore.put_slot(login, new_slot)
         with self.vault.session() as session:
             user = session.get_one(AppUser, actor.user_id)
             user.must_change_password = False
+            if new_keys:
+                publish_account_keys(session, actor.user_id, keys, self.vault.clock.now())
             self.vault.audit(session, AuditAction.PASSWORD_CHANGED, "app_user", actor.user_id)
+            session.flush()
+            self.vault.keystore.put_slot(login, new_slot)  # last: if it fails, nothing was published
+        if new_keys:
+            keyring.adopt_account_keys(keys)
         self.vault.actor = replace(actor, must_change_password=False)
 
 
@@ -166,7 +199,14 @@ def reset_password_with_recovery_key(
             user = session.scalar(select(AppUser).where(AppUser.username == name))
             if user is None:
                 raise InvalidInput(f"there is no user {name!r}")
+            if not user.active:
+                raise InvalidInput(f"{name} is disabled")
             user.must_change_password = True
+            keys = None
+            if session.scalar(select(AccountKey.id).where(AccountKey.account_id == user.id)) is not None:
+                # The account keeps its own keys (and so its cases): the escrow copy goes into the new slot.
+                escrowed = open_escrow(session, recovery_key_pairs(recovery_key, vault_id), "account", user.id, 0)
+                keys = KeyPairs.from_bytes(escrowed)
             append_event(
                 session,
                 vault_key.derive(KeyPurpose.AUDIT),
@@ -177,8 +217,7 @@ def reset_password_with_recovery_key(
                 user.id,
             )
             session.flush()
-            keystore.put_slot(
-                login_id(vault_id, name), password_slot(vault_key, vault_id, str(user.id), temporary_password, kdf)
-            )
+            slot = password_slot(SlotSecrets(vault_key, keys), vault_id, str(user.id), temporary_password, kdf)
+            keystore.put_slot(login_id(vault_id, name), slot)
     finally:
         engine.dispose()

@@ -41,6 +41,13 @@ class AuditAction(Enum):
     REASSIGN = "reassign"
     SIGN_OFF = "sign-off"
     SHARE = "share"
+    UNSHARE = "unshare"
+    GRANT = "grant"
+    REVOKE = "revoke"
+    BREAK_GLASS = "break-glass grant"
+    KEY_ROTATED = "site key rotated"
+    RECOVERY_ROTATED = "recovery key rotated"
+    PERSON_MATCH = "returning-person match"
 
 
 def event_mac(audit_key: bytes, event: AuditEvent) -> bytes:

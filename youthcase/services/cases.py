@@ -17,7 +17,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from youthcase.crypto.blind_index import BlindIndex
-from youthcase.crypto.keys import KeyPurpose
 from youthcase.domain import dictionary as dd
 from youthcase.domain.caseload_rules import (
     RE_ATTENDANCE_DAYS,
@@ -28,15 +27,17 @@ from youthcase.domain.caseload_rules import (
 )
 from youthcase.domain.records import Problem, check_dates, check_new_case, validate
 from youthcase.domain.roles import Permission
+from youthcase.services.access import new_case_key
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, require_case_reader, visible_cases
-from youthcase.services.errors import InvalidInput
+from youthcase.services.errors import InvalidInput, PermissionDenied, VaultCorrupt
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.encrypted import open_column
 from youthcase.storage.models import (
     AppUser,
     CaseEpisode,
+    CasePerson,
     CaseStatusChange,
     Contact,
     FollowUp,
@@ -80,13 +81,24 @@ class PersonMatch:
     """A young person already known to the service who may be the one arriving now."""
 
     person_id: uuid.UUID
-    given_name: str
-    family_name: str
-    date_of_birth: dt.date | None
     matched_on: str
-    last_case_reference: str | None
-    last_arrival_at: dt.datetime | None
+    earlier_cases: tuple[EarlierCase, ...]  # newest first
     within_re_attendance_window: bool
+
+    @property
+    def open_case(self) -> EarlierCase | None:
+        return next((case for case in self.earlier_cases if case.open), None)
+
+
+@dataclass(frozen=True)
+class EarlierCase:
+    """What a returning-person match tells about an earlier case: never its content, only that it
+    exists, where and when, whether it is still open and who holds it (to ask them or a supervisor)."""
+
+    site_code: str
+    arrival_month: dt.date  # the first of the month
+    open: bool
+    held_by: str
 
 
 @dataclass(frozen=True)
@@ -166,7 +178,14 @@ def _raise_if(problems: list[Problem]) -> None:
 class CaseService:
     def __init__(self, vault: UnlockedVault) -> None:
         self.vault = vault
-        self.index = BlindIndex(vault.key(KeyPurpose.BLIND_INDEX))
+
+    @property
+    def index(self) -> BlindIndex:
+        """Blind indexes under the matching key, which only accounts admitted to a site hold."""
+        key = self.vault.keyring.matching_key
+        if key is None:
+            raise PermissionDenied("you are not admitted to any site's cases yet: ask a supervisor of your site")
+        return BlindIndex(key)
 
     # --- new cases -----------------------------------------------------------------------------
 
@@ -175,12 +194,10 @@ class CaseService:
     ) -> ValidatedCase:
         """Check a new case completely, raising ``CaseInvalid`` with every problem found.
 
-        For a returning young person (``existing_person_id``) only the person fields given are
-        checked (typically the date of birth, for the age rule): their record is not changed.
+        A returning young person (``existing_person_id``) is recorded in full on the new case too:
+        each case holds its own copy of the identifiers, under its own key.
         """
-        person, problems = validate(
-            dd.YOUNG_PERSON, new.person, from_text=from_text, partial=new.existing_person_id is not None
-        )
+        person, problems = validate(dd.YOUNG_PERSON, new.person, from_text=from_text)
         case_raw = dict(new.case)
         case_raw.setdefault("engagement", "not_yet_contacted")
         case, more = validate(dd.CASE, case_raw, from_text=from_text)
@@ -202,7 +219,10 @@ class CaseService:
     def find_returning_person(
         self, nhs_number: str | None, given_name: str, family_name: str, date_of_birth: dt.date | None
     ) -> list[PersonMatch]:
-        """People already known by NHS number, or by normalised name and date of birth."""
+        """People already known by NHS number, or by normalised name and date of birth (audited).
+
+        Says only that the person is known and where their earlier cases are: their content stays
+        under those cases' keys."""
         require(self.vault.actor, Permission.RECORD_CASES)
         by_nhs = self.index.nhs_number(nhs_number)
         by_name = self.index.name_and_birth_date(given_name, family_name, date_of_birth)
@@ -215,33 +235,40 @@ class CaseService:
             return []
         with self.vault.session() as session:
             people = session.scalars(select(YoungPerson).where(or_(*conditions))).all()
+            for person in people:
+                self.vault.audit(session, AuditAction.PERSON_MATCH, "young_person", person.id)
             return [self._match(session, person, by_nhs) for person in people]
 
     def _match(self, session: Session, person: YoungPerson, by_nhs: str | None) -> PersonMatch:
-        last = session.execute(
-            select(CaseEpisode.reference, CaseEpisode.arrival_at)
+        earlier = session.execute(
+            select(CaseEpisode.arrival_at, CaseEpisode.status, Site.code, AppUser.username)
+            .join(Site, Site.id == CaseEpisode.site_id)
+            .join(AppUser, AppUser.id == CaseEpisode.worker_id)
             .where(CaseEpisode.person_id == person.id)
             .order_by(CaseEpisode.arrival_at.desc())
-            .limit(1)
-        ).first()
+        ).all()
         now = self.vault.clock.now()
-        recent = last is not None and now - last.arrival_at <= dt.timedelta(days=RE_ATTENDANCE_DAYS)
+        recent = bool(earlier) and now - earlier[0].arrival_at <= dt.timedelta(days=RE_ATTENDANCE_DAYS)
         return PersonMatch(
             person.id,
-            person.given_name,
-            person.family_name,
-            person.date_of_birth,
             "NHS number" if by_nhs and person.nhs_index == by_nhs else "name and date of birth",
-            last.reference if last else None,
-            last.arrival_at if last else None,
+            tuple(
+                EarlierCase(row.code, london_today(row.arrival_at).replace(day=1), row.status == "open", row.username)
+                for row in earlier
+            ),
             recent,
         )
+
+    def recording_sites(self, session: Session) -> dict[str, uuid.UUID]:
+        """The active sites I am admitted to, by code: where I may open cases."""
+        query = select(Site.code, Site.id).where(Site.active, Site.code.in_(self.vault.actor.site_codes))
+        return dict(session.execute(query).tuples().all())
 
     def create_case(self, new: NewCase) -> CaseDetail:
         """Record a new case for me (worker) at a site; the person is new or ``existing_person_id``."""
         require(self.vault.actor, Permission.RECORD_CASES)
         with self.vault.session() as session:
-            sites = {s.code: s.id for s in session.scalars(select(Site).where(Site.active))}
+            sites = self.recording_sites(session)
             checked = self.validate_new_case(new, site_codes=set(sites))
             case = self.add_case(session, checked, sites, import_key=None)
             case_id = case.id
@@ -275,7 +302,9 @@ class CaseService:
             created_at=now,
             **case_values,
         )
+        new_case_key(self.vault.keyring, session, case.id, case.site_id, case.worker_id)
         session.add(case)
+        session.add(CasePerson(case_id=case.id, **checked.person))
         session.add(Incident(case_id=case.id, **checked.incident))
         session.add(
             CaseStatusChange(
@@ -286,6 +315,7 @@ class CaseService:
         return case
 
     def _person_for(self, session: Session, checked: ValidatedCase, now: dt.datetime) -> YoungPerson:
+        """The person link: the returning person's, or a new one holding only blind indexes."""
         if checked.existing_person_id is not None:
             person = session.get(YoungPerson, checked.existing_person_id)
             if person is None:
@@ -298,7 +328,6 @@ class CaseService:
             name_dob_index=self.index.name_and_birth_date(
                 values["given_name"], values["family_name"], values.get("date_of_birth")
             ),
-            **values,
         )
         session.add(person)
         return person
@@ -335,15 +364,15 @@ class CaseService:
                 CaseEpisode.next_action_due,
                 Site.code,
                 AppUser.username,
-                YoungPerson.id.label("person_id"),
-                YoungPerson.given_name,
-                YoungPerson.family_name,
-                YoungPerson.date_of_birth,
-                YoungPerson.estimated_age,
+                CasePerson.id.label("person_id"),
+                CasePerson.given_name,
+                CasePerson.family_name,
+                CasePerson.date_of_birth,
+                CasePerson.estimated_age,
             )
             .join(Site, Site.id == CaseEpisode.site_id)
             .join(AppUser, AppUser.id == CaseEpisode.worker_id)
-            .join(YoungPerson, YoungPerson.id == CaseEpisode.person_id)
+            .join(CasePerson, CasePerson.case_id == CaseEpisode.id)
             .where(visible_cases(actor))
         )
         if not include_closed:
@@ -354,14 +383,14 @@ class CaseService:
             rows = session.execute(query).all()
         result = []
         for row in rows:
-            dob = open_column(row.date_of_birth, YoungPerson.date_of_birth, row.person_id)
+            dob = open_column(row.date_of_birth, CasePerson.date_of_birth, row.person_id, row.id)
             open_case = row.status == "open"
             result.append(
                 CaseloadRow(
                     row.id,
                     row.reference,
-                    open_column(row.given_name, YoungPerson.given_name, row.person_id),
-                    open_column(row.family_name, YoungPerson.family_name, row.person_id),
+                    open_column(row.given_name, CasePerson.given_name, row.person_id, row.id),
+                    open_column(row.family_name, CasePerson.family_name, row.person_id, row.id),
                     age_in_years(dob, today) if dob else row.estimated_age,
                     row.code,
                     row.username,
@@ -382,7 +411,7 @@ class CaseService:
     def case_detail(self, case_id: uuid.UUID) -> CaseDetail:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id)
-            person = session.get_one(YoungPerson, case.person_id)
+            person = self._case_person(session, case)
             site = session.get_one(Site, case.site_id)
             worker = session.get_one(AppUser, case.worker_id)
             incident = session.scalar(select(Incident).where(Incident.case_id == case.id))
@@ -439,7 +468,7 @@ class CaseService:
     ) -> dict[str, Any]:
         values, problems = validate(entity, raw, partial=partial)
         if not problems:
-            person = session.get_one(YoungPerson, case.person_id)
+            person = self._case_person(session, case)
             problems = check_dates(entity.name, values, self.vault.clock.now(), person.date_of_birth)
         _raise_if(problems)
         return values
@@ -561,18 +590,41 @@ class CaseService:
                 setattr(case, name, value)
             self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
-    def update_person(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+    def update_person(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> list[EarlierCase]:
+        """Correct the young person's details on this case. Other cases of the same person keep
+        their own copies (under their own keys): the list returned says where they are and who
+        holds them, so the correction can be passed on."""
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
-            person = session.get_one(YoungPerson, case.person_id)
+            person = self._case_person(session, case)
             checked = self._checked(dd.YOUNG_PERSON, values, session, case, partial=True)
             for name, value in checked.items():
                 setattr(person, name, value)
-            person.nhs_index = self.index.nhs_number(person.nhs_number)
-            person.name_dob_index = self.index.name_and_birth_date(
+            # The link follows the corrected identifiers; other cases keep their own copies.
+            link = session.get_one(YoungPerson, case.person_id)
+            link.nhs_index = self.index.nhs_number(person.nhs_number)
+            link.name_dob_index = self.index.name_and_birth_date(
                 person.given_name, person.family_name, person.date_of_birth
             )
-            self.vault.audit(session, AuditAction.UPDATE, "young_person", person.id)
+            self.vault.audit(session, AuditAction.UPDATE, "case_person", person.id)
+            others = session.execute(
+                select(Site.code, CaseEpisode.arrival_at, CaseEpisode.status, AppUser.username)
+                .join(Site, Site.id == CaseEpisode.site_id)
+                .join(AppUser, AppUser.id == CaseEpisode.worker_id)
+                .where(CaseEpisode.person_id == case.person_id, CaseEpisode.id != case.id)
+                .order_by(CaseEpisode.arrival_at.desc())
+            ).all()
+            return [
+                EarlierCase(row.code, london_today(row.arrival_at).replace(day=1), row.status == "open", row.username)
+                for row in others
+            ]
+
+    @staticmethod
+    def _case_person(session: Session, case: CaseEpisode) -> CasePerson:
+        person = session.scalar(select(CasePerson).where(CasePerson.case_id == case.id))
+        if person is None:
+            raise VaultCorrupt(f"case {case.reference} has lost its young person's record")
+        return person
 
     def close_case(
         self, case_id: uuid.UUID, reason: str, note: str | None = None, closed_on: dt.date | None = None
@@ -640,4 +692,13 @@ class CaseService:
             self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
 
 
-__all__ = ["CaseDetail", "CaseInvalid", "CaseService", "CaseloadRow", "NewCase", "PersonMatch", "require_case_reader"]
+__all__ = [
+    "CaseDetail",
+    "CaseInvalid",
+    "CaseService",
+    "CaseloadRow",
+    "NewCase",
+    "EarlierCase",
+    "PersonMatch",
+    "require_case_reader",
+]

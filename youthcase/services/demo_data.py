@@ -17,6 +17,11 @@ Decisions:
   already holds cases, or the demo accounts, is refused before anything is written.
 - **Temporary passwords** of the demo staff are random (``secrets``, not the seed): they are
   returned once, to be printed, and must be changed at first login as for any new account.
+- **Keys**: the demo admits its supervisors and workers to their sites with the recovery key
+  (break glass, audited), so it needs the recovery key as well as an administrator. Unlike a real
+  account, a demo account gets its key pairs at creation, under its temporary password, because
+  its cases are written before anyone logs in as it; the vault records that it is a demo vault
+  (setting ``demo_vault``). Each case gets its own key, wrapped for its worker and site.
 - **Speed**: rows are generated in chronological order and written in batches with Core bulk
   inserts; encrypted columns are wrapped with ``bind()`` (``PendingSeal``), so each value is sealed
   to its own row, table and column exactly as the ORM would. The cases are one transaction (an
@@ -49,22 +54,34 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from youthcase.crypto.blind_index import BlindIndex
-from youthcase.crypto.fields import FieldBinding
+from youthcase.crypto.keypairs import KeyPairs, SiteKeyPair, pair_key, wrap_key
 from youthcase.crypto.keys import KeyPurpose
+from youthcase.crypto.slots import SlotSecrets, password_slot, recovery_key_pairs
 from youthcase.domain import codes
 from youthcase.domain.caseload_rules import age_in_years, london_today
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES
 from youthcase.domain.validation import london_to_utc
+from youthcase.services.access import (
+    MATCHING_SUBJECT,
+    current_site_key,
+    open_escrow,
+    publish_account_keys,
+    seal_grant,
+)
 from youthcase.services.accounts import AccountService
-from youthcase.services.audit import AuditAction
+from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, PermissionDenied
+from youthcase.services.keyring import case_key_context
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.encrypted import EncryptedType, bind
+from youthcase.storage.keystore import login_id
 from youthcase.storage.models import (
     AppUser,
     CaseEpisode,
+    CaseKey,
+    CasePerson,
     CaseStatusChange,
     Contact,
     FollowUp,
@@ -73,6 +90,7 @@ from youthcase.storage.models import (
     RiskAssessment,
     SafeguardingConcern,
     Site,
+    VaultSetting,
     YoungPerson,
 )
 
@@ -454,10 +472,12 @@ SHARED_WITH = ("hospital_safeguarding", "social_care", "police")
 class _Rows:
     """Rows for one table, with its encrypted columns bound to each row for a Core insert."""
 
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        self.blank: dict[str, Any] = dict.fromkeys(c.name for c in table.columns)
-        self.encrypted = [c.name for c in table.columns if isinstance(c.type, EncryptedType)]
+    def __init__(self, model: Any) -> None:
+        self.table: Table = model.__table__
+        self.blank: dict[str, Any] = dict.fromkeys(c.name for c in self.table.columns)
+        self.encrypted = [c for c in self.table.columns if isinstance(c.type, EncryptedType)]
+        field_key = getattr(model, "__field_key__", None)
+        self.scope_attribute = field_key.attribute if field_key else "id"
         self.pending: list[dict[str, Any]] = []
         self.written = 0
 
@@ -465,8 +485,8 @@ class _Rows:
         row = self.blank.copy()
         row.update(values)
         for column in self.encrypted:
-            if row[column] is not None:
-                row[column] = bind(FieldBinding(self.table.name, column, row["id"]), row[column])
+            if row[column.name] is not None:
+                row[column.name] = bind(column, row["id"], row[self.scope_attribute], row[column.name])
         self.pending.append(row)
 
     def write(self, session: Session) -> None:
@@ -482,6 +502,7 @@ class _Person:
     date_of_birth: dt.date | None
     estimated_age: int | None
     last_site: str
+    values: dict[str, Any]  # copied onto each of their cases (``CasePerson``)
 
 
 @dataclass
@@ -489,25 +510,27 @@ class _Staff:
     workers: dict[str, list[uuid.UUID]]
     supervisors: dict[str, uuid.UUID]
     sites: dict[str, uuid.UUID]
-
-
-def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
+    keys: dict[uuid.UUID, KeyPairs]
+    site_publics: dict[str, bytes]
 
 
 class _Generator:
-    def __init__(self, seed: int, now: dt.datetime, staff: _Staff, index: BlindIndex) -> None:
+    def __init__(self, seed: int, now: dt.datetime, staff: _Staff, index: BlindIndex, vault: UnlockedVault) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by design
         self.random = self.rng.random
         self.now = now
         self.today = london_today(now)
         self.staff = staff
         self.index = index
+        self.keyring = vault.keyring
+        self.case_ids: list[uuid.UUID] = []
         self.rows = {
-            model: _Rows(_table(model))
+            model: _Rows(model)
             for model in (
                 YoungPerson,
                 CaseEpisode,
+                CaseKey,
+                CasePerson,
                 CaseStatusChange,
                 Incident,
                 Contact,
@@ -591,8 +614,7 @@ class _Generator:
             )
         under_18 = dob is not None and age_in_years(dob, arrival_day) < 18
         carer = self.pick(self.names[self.pick(groups)][1])
-        self.rows[YoungPerson].add(
-            id=person_id,
+        values = dict(
             given_name=given,
             family_name=family_name,
             preferred_name=given[:3] if self.chance(0.08) and len(given) > 4 else None,
@@ -616,11 +638,14 @@ class _Generator:
             known_to_social_care=self.chance(0.3),
             known_to_youth_justice=self.chance(0.2),
             known_to_camhs=self.chance(0.15),
+        )
+        self.rows[YoungPerson].add(
+            id=person_id,
             nhs_index=self.index.nhs_number(nhs),
             name_dob_index=self.index.name_and_birth_date(given, family_name, dob),
             created_at=arrival,
         )
-        return _Person(person_id, dob, estimated, site)
+        return _Person(person_id, dob, estimated, site, values)
 
     def nhs_number(self) -> str:
         while True:
@@ -654,7 +679,24 @@ class _Generator:
             person = self.person(site, arrival)
         self.arrivals.append(arrival)
         self.people.append(person)
-        _CaseStory(self, person, site, arrival).write()
+        story = _CaseStory(self, person, site, arrival)
+        self.case_key(story)
+        story.write()
+
+    def case_key(self, story: _CaseStory) -> None:
+        """The case's own key, wrapped for its worker and site (the keyring seals its rows with it)."""
+        key = secrets.token_bytes(32)
+        self.case_ids.append(story.id)
+        self.keyring.add_case_key(story.id, key)
+        site_id = self.staff.sites[story.site]
+        kek = pair_key(
+            self.staff.keys[story.worker].exchange, self.staff.site_publics[story.site], site_id, 1, story.worker
+        )
+        wrapped = wrap_key(kek, key, case_key_context(story.id, site_id, 1, story.worker))
+        self.rows[CaseKey].add(
+            id=self.uuid(), case_id=story.id, account_id=story.worker, site_id=site_id, generation=1, wrapped=wrapped
+        )
+        self.rows[CasePerson].add(id=self.uuid(), case_id=story.id, **story.person.values)
 
     def reference(self, site: str, arrival: dt.datetime) -> str:
         prefix = f"{site}-{london_today(arrival):%y}-"
@@ -1056,11 +1098,17 @@ def demo_usernames() -> list[tuple[str, Role, str]]:
     return result
 
 
-def _create_staff(vault: UnlockedVault, seed: int, sites: dict[str, uuid.UUID]) -> tuple[_Staff, list[DemoAccount]]:
+def _create_staff(
+    vault: UnlockedVault, seed: int, sites: dict[str, uuid.UUID], recovery_key: str
+) -> tuple[_Staff, list[DemoAccount], bytes]:
+    """The demo staff, with key pairs, admitted to their sites with the recovery key (break glass).
+
+    Returns the staff, their accounts (with temporary passwords) and the matching key."""
     names = random.Random(f"staff-{seed}")  # noqa: S311 - synthetic names
     accounts_service = AccountService(vault)
-    staff = _Staff({code: [] for code in sites}, {}, sites)
+    staff = _Staff({code: [] for code in sites}, {}, sites, {}, {})
     accounts = []
+    created: list[tuple[uuid.UUID, str, str]] = []
     for username, role, site in demo_usernames():
         group = NAMES[names.choice(sorted(NAMES))]
         full_name = f"{names.choice(group[names.randrange(2)].split())} {names.choice(group[2].split())}"
@@ -1071,10 +1119,48 @@ def _create_staff(vault: UnlockedVault, seed: int, sites: dict[str, uuid.UUID]) 
         else:
             staff.workers[site].append(summary.user_id)
         accounts.append(DemoAccount(username, role, site, password))
-    return staff, accounts
+        created.append((summary.user_id, username, password))
+    recovery = recovery_key_pairs(recovery_key, vault.vault_id)
+    now = vault.clock.now()
+    with vault.session() as session:
+        matching = open_escrow(session, recovery, "matching", MATCHING_SUBJECT, 0)
+        for user_id, username, password in created:
+            keys = staff.keys[user_id] = KeyPairs.generate()
+            publish_account_keys(session, user_id, keys, now)
+            slot = password_slot(SlotSecrets(vault.vault_key, keys), vault.vault_id, str(user_id), password, vault.kdf)
+            vault.keystore.put_slot(login_id(vault.vault_id, username), slot)
+        session.flush()
+        for code, site_id in sites.items():
+            site_key = current_site_key(session, site_id)
+            staff.site_publics[code] = site_key.exchange_public
+            private = SiteKeyPair.from_bytes(open_escrow(session, recovery, "site", site_id, site_key.generation))
+            for user_id in [staff.supervisors[code], *staff.workers[code]]:
+                grant = seal_grant(
+                    session,
+                    site_id,
+                    site_key.generation,
+                    session.get_one(AppUser, user_id),
+                    matching,
+                    private,
+                    None,
+                    now,
+                )
+                append_event(
+                    session,
+                    vault.key(KeyPurpose.AUDIT),
+                    vault.clock,
+                    None,
+                    AuditAction.BREAK_GLASS,
+                    "site_grant",
+                    grant.id,
+                )
+        session.add(VaultSetting(name="demo_vault", value="yes"))
+    return staff, accounts, matching
 
 
-def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progress | None = None) -> DemoResult:
+def load_demo_data(
+    vault: UnlockedVault, cases: int, seed: int, recovery_key: str, progress: Progress | None = None
+) -> DemoResult:
     """Create the demo staff and ``cases`` cases over the 24 months before now (see the module doc)."""
     started = time.perf_counter()
     try:
@@ -1086,8 +1172,9 @@ def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progre
     if not 1 <= cases <= MAX_CASES:
         raise InvalidInput(f"the number of demo cases must be 1-{MAX_CASES:,}")
     sites = _check_vault(vault, [name for name, _, _ in demo_usernames()])
-    staff, accounts = _create_staff(vault, seed, sites)
-    generator = _Generator(seed, vault.clock.now(), staff, BlindIndex(vault.key(KeyPurpose.BLIND_INDEX)))
+    vault.check_recovery_key(recovery_key)  # before anything is written
+    staff, accounts, matching = _create_staff(vault, seed, sites, recovery_key)
+    generator = _Generator(seed, vault.clock.now(), staff, BlindIndex(matching), vault)
     arrivals = generator.arrival_times(cases)
     sqlite = vault.engine.dialect.name == "sqlite"
     # One transaction, written in batches: the random row ids scatter each batch over every index,
@@ -1103,6 +1190,7 @@ def load_demo_data(vault: UnlockedVault, cases: int, seed: int, progress: Progre
             if progress is not None:
                 progress(min(start + BATCH_CASES, cases), cases)
         vault.audit(session, AuditAction.IMPORT, "demo_data", None)
+    vault.keyring.forget_cases(generator.case_ids)  # the administrator keeps no case key
     if sqlite:
         with vault.session() as session:
             session.execute(text(f"PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"))

@@ -30,13 +30,13 @@ from youthcase.storage.files import write_atomically
 from youthcase.storage.models import (
     AppUser,
     CaseEpisode,
+    CasePerson,
     Referral,
     ReferralMilestone,
     RiskAssessment,
     SafeguardingConcern,
     ServiceProvider,
     Site,
-    YoungPerson,
 )
 
 MAX_REASON = 4000
@@ -145,7 +145,7 @@ class ReferralService:
                 created_at=self.vault.clock.now(),
             )
             session.add(referral)
-            session.add(self._milestone(referral.id, 1, "drafted", day, None, None))
+            session.add(self._milestone(referral, 1, "drafted", day, None, None))
             self.vault.audit(session, AuditAction.CREATE, "referral", referral.id)
             if referral.consent_override_reason:
                 self.vault.audit(session, AuditAction.CONSENT_OVERRIDE, "referral", referral.id)
@@ -161,7 +161,7 @@ class ReferralService:
 
     def _milestone(
         self,
-        referral_id: uuid.UUID,
+        referral: Referral,
         sequence: int,
         step: str,
         on: dt.date,
@@ -169,7 +169,8 @@ class ReferralService:
         note: str | None,
     ) -> ReferralMilestone:
         return ReferralMilestone(
-            referral_id=referral_id,
+            referral_id=referral.id,
+            case_id=referral.case_id,
             sequence=sequence,
             step=step,
             occurred_on=on,
@@ -206,7 +207,7 @@ class ReferralService:
                 raise ReferralRefused(str(refused)) from None
             session.add(
                 self._milestone(
-                    referral.id, len(history) + 1, step, day, decline_reason if step == "declined" else None, note_text
+                    referral, len(history) + 1, step, day, decline_reason if step == "declined" else None, note_text
                 )
             )
             referral.status, referral.status_on = step, day
@@ -260,7 +261,7 @@ class ReferralService:
             self.vault.audit(session, AuditAction.EXPORT, "referral", referral_id)
 
     def _letter_content(self, session: Session, referral: Referral, case: CaseEpisode) -> LetterContent:
-        person = session.get_one(YoungPerson, case.person_id)
+        person = session.scalars(select(CasePerson).where(CasePerson.case_id == case.id)).one()
         service = session.get_one(ServiceProvider, referral.service_id)
         worker = session.get_one(AppUser, case.worker_id)
         site = session.get_one(Site, case.site_id)
@@ -355,7 +356,7 @@ class ReferralService:
         return views
 
 
-def _person_rows(person: YoungPerson) -> tuple[tuple[str, str], ...]:
+def _person_rows(person: CasePerson) -> tuple[tuple[str, str], ...]:
     rows = [("Name", f"{person.given_name} {person.family_name}")]
     if person.preferred_name:
         rows.append(("Preferred name", person.preferred_name))

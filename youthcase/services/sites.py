@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from youthcase.domain.roles import Permission
 from youthcase.domain.sites import SiteKind, normalise_site_code
+from youthcase.services.access import create_site_key
 from youthcase.services.audit import AuditAction
 from youthcase.services.errors import InvalidInput
 from youthcase.services.permissions import require
@@ -50,5 +51,8 @@ class SiteService:
                 raise InvalidInput(f"site code {code} is already in use")
             site = Site(code=code, name=name, kind=SiteKind.EMERGENCY_DEPARTMENT.value, active=True)
             session.add(site)
+            session.flush()
+            # Its private key goes only to escrow: the first supervisor is admitted with the recovery key.
+            create_site_key(session, site.id, 1, self.vault.clock.now())
             self.vault.audit(session, AuditAction.SITE_ADDED, "site", site.id)
             return SiteSummary(site.id, code, name, SiteKind.EMERGENCY_DEPARTMENT, True)

@@ -22,16 +22,18 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from youthcase.config import VaultLocation
-from youthcase.crypto.errors import WeakKdfParametersError, WrongSecretError
-from youthcase.crypto.fields import FieldCipher
+from youthcase.crypto.errors import TamperedDataError, WeakKdfParametersError, WrongSecretError
 from youthcase.crypto.kdf import MINIMUM_PARAMS, SALT_BYTES, KdfParams, derive_key
+from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import (
     KeySlot,
+    SlotSecrets,
     generate_recovery_key,
     open_password_slot,
     open_recovery_slot,
     password_slot,
+    recovery_key_pairs,
     recovery_slot,
 )
 from youthcase.domain.clock import Clock, SystemClock
@@ -40,6 +42,7 @@ from youthcase.domain.roles import Role
 from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES
 from youthcase.domain.throttle import delay_after
 from youthcase.domain.usernames import normalise_username
+from youthcase.services.access import initialise_keys, open_grants, publish_account_keys
 from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import (
     AccountDisabled,
@@ -50,7 +53,8 @@ from youthcase.services.errors import (
     VaultMissing,
     WrongCredentials,
 )
-from youthcase.storage.encrypted import VaultLockedError, attach_field_cipher, detach_field_cipher
+from youthcase.services.keyring import Keyring
+from youthcase.storage.encrypted import VaultLockedError, attach_field_keys, detach_field_keys
 from youthcase.storage.engine import server_engine, sqlcipher_engine
 from youthcase.storage.keystore import (
     RECOVERY_LOGIN_ID,
@@ -94,6 +98,7 @@ class UnlockedVault:
         keystore: KeyStore,
         engine: Engine,
         vault_id: str,
+        keyring: Keyring,
         vault_key: VaultKey,
         kdf: KdfParams,
         actor: Actor,
@@ -107,6 +112,7 @@ class UnlockedVault:
         self.kdf = kdf
         self._engine: Engine | None = engine
         self._vault_key: VaultKey | None = vault_key
+        self._keyring: Keyring | None = keyring
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property
@@ -130,6 +136,26 @@ class UnlockedVault:
             raise VaultLockedError("the vault is locked")
         return self._vault_key
 
+    @property
+    def keyring(self) -> Keyring:
+        if self._keyring is None:
+            raise VaultLockedError("the vault is locked")
+        return self._keyring
+
+    def check_recovery_key(self, recovery_key: str) -> None:
+        """Refuse a wrong recovery key up front, before an operation that needs it writes anything."""
+        slot = self.keystore.get_slot(RECOVERY_LOGIN_ID)
+        if slot is None:
+            raise VaultCorrupt("the vault has no recovery key slot")
+        try:
+            open_recovery_slot(slot, self.vault_id, recovery_key)
+        except WrongSecretError:
+            raise WrongCredentials() from None
+
+    def slot_secrets(self) -> SlotSecrets:
+        """What this account's slot holds, to wrap it again under a new password."""
+        return SlotSecrets(self.vault_key, self.keyring.account_keys)
+
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends normally, rolled back otherwise."""
@@ -148,10 +174,11 @@ class UnlockedVault:
             return
         with contextlib.suppress(Exception), self.session() as session:  # locking must always succeed
             self.audit(session, AuditAction.LOCK)
-        detach_field_cipher(self._engine)
+        detach_field_keys(self._engine)
         self._engine.dispose()
         self._engine = None
         self._vault_key = None
+        self._keyring = None
         self._sessions = sessionmaker()
 
 
@@ -195,14 +222,14 @@ class LockedVault:
 
     def _engine_for(self, vault_key: VaultKey) -> Engine:
         if self.location.path is not None:
-            engine = sqlcipher_engine(self.location.path, vault_key.derive(KeyPurpose.DATABASE_FILE))
-        else:
-            engine = server_engine(self.location.url or "")
-        attach_field_cipher(engine, FieldCipher(vault_key.derive(KeyPurpose.FIELDS)))
-        return engine
+            return sqlcipher_engine(self.location.path, vault_key.derive(KeyPurpose.DATABASE_FILE))
+        return server_engine(self.location.url or "")
 
     def _open_engine(self, vault_key: VaultKey) -> Engine:
-        """Key the database and migrate it; a file that does not decrypt is corrupt or foreign."""
+        """Key the database and migrate it; a file that does not decrypt is corrupt or foreign.
+
+        The engine reads no encrypted field until a keyring is attached (``attach_field_keys``).
+        """
         engine = self._engine_for(vault_key)
         try:
             with engine.connect() as connection:
@@ -243,7 +270,7 @@ class LockedVault:
         try:
             self._check_throttle(keystore, login)
             slot = keystore.get_slot(login)
-            vault_key = self._open_slot(slot, vault_id, password)
+            secrets = self._open_slot(slot, vault_id, password)
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
         except WrongCredentials:
@@ -252,9 +279,9 @@ class LockedVault:
         if keystore.failures(login) is not None:
             keystore.set_failures(login, None)
         assert slot is not None and slot.kdf is not None
-        return self._unlocked(keystore, vault_id, vault_key, slot, username)
+        return self._unlocked(keystore, vault_id, secrets, slot, username)
 
-    def _open_slot(self, slot: KeySlot | None, vault_id: str, password: str) -> VaultKey:
+    def _open_slot(self, slot: KeySlot | None, vault_id: str, password: str) -> SlotSecrets:
         try:
             if slot is None:
                 # Spend the same time as a real attempt so the timing does not reveal user names.
@@ -263,26 +290,33 @@ class LockedVault:
             return open_password_slot(slot, vault_id, password)
         except WrongSecretError:
             raise WrongCredentials() from None
-        except WeakKdfParametersError as error:
+        except (WeakKdfParametersError, TamperedDataError) as error:
             raise VaultCorrupt(f"the vault header has been tampered with: {error}") from None
 
     def _unlocked(
-        self, keystore: KeyStore, vault_id: str, vault_key: VaultKey, slot: KeySlot, username: str
+        self, keystore: KeyStore, vault_id: str, secrets: SlotSecrets, slot: KeySlot, username: str
     ) -> UnlockedVault:
-        engine = self._open_engine(vault_key)
+        engine = self._open_engine(secrets.vault_key)
         try:
-            actor = _actor_for(engine, username, slot.owner)
+            owner = _slot_owner(slot)
+            keyring = Keyring(engine, secrets.vault_key, owner, secrets.keys)
+            attach_field_keys(engine, keyring)
+            actor = _actor_for(engine, username, owner, keyring)
         except BaseException:
             engine.dispose()
             raise
         assert slot.kdf is not None
-        vault = UnlockedVault(self.location, keystore, engine, vault_id, vault_key, slot.kdf, actor, self.clock)
+        vault = UnlockedVault(
+            self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock
+        )
         with vault.session() as session:
             vault.audit(session, AuditAction.LOGIN)
         return vault
 
     def open_with_recovery_key(self, recovery_key: str) -> tuple[KeyStore, str, VaultKey, Engine]:
-        """For password resets: open the vault key with the recovery slot (throttled like logins)."""
+        """Open the vault key with the recovery slot (throttled like logins), for password resets,
+        break-glass admissions and recovery-key rotation. The engine reads staff names only: the
+        recovery key reaches other keys through their escrow copies."""
         keystore, vault_id = self._require_existing()
         try:
             self._check_throttle(keystore, RECOVERY_LOGIN_ID)
@@ -297,24 +331,39 @@ class LockedVault:
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
         keystore.set_failures(RECOVERY_LOGIN_ID, None)
-        return keystore, vault_id, vault_key, self._open_engine(vault_key)
+        engine = self._open_engine(vault_key)
+        attach_field_keys(engine, Keyring(engine, vault_key, RECOVERY_ACCOUNT, None))
+        return keystore, vault_id, vault_key, engine
 
 
-def _actor_for(engine: Engine, username: str, slot_owner: str) -> Actor:
-    """The account behind a slot. The slot's owner must be that account: a slot copied onto
-    another user's entry in the header would otherwise log in as them with the wrong password."""
+RECOVERY_ACCOUNT = uuid.UUID(int=0)
+"""The keyring's account id when the recovery key opened the vault (it is no account)."""
+
+
+def _slot_owner(slot: KeySlot) -> uuid.UUID:
+    try:
+        return uuid.UUID(slot.owner)
+    except ValueError:
+        raise VaultCorrupt("a key slot in the vault header is damaged") from None
+
+
+def _actor_for(engine: Engine, username: str, slot_owner: uuid.UUID, keyring: Keyring) -> Actor:
+    """The account behind a slot, with the sites its grants admit it to.
+
+    The slot's owner must be that account: a slot copied onto another user's entry in the header
+    would otherwise log in as them with the wrong password. Site access comes from the grants the
+    account's own keys open, never from a role or site column that anyone could edit."""
     with Session(engine) as session:
         user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
-        if user is None or str(user.id) != slot_owner:
+        if user is None or user.id != slot_owner:
             raise VaultCorrupt("the vault header and database disagree about this account")
         if not user.active:
             raise AccountDisabled("this account has been disabled: ask an administrator")
+        role = Role(user.role)
+        admissions = open_grants(session, keyring) if role is not Role.ADMIN else []
+        keyring.load(session)
         return Actor(
-            user.id,
-            user.username,
-            Role(user.role),
-            frozenset(site.code for site in user.sites),
-            user.must_change_password,
+            user.id, user.username, role, frozenset(a.site_code for a in admissions), user.must_change_password
         )
 
 
@@ -380,21 +429,28 @@ def _populate_new_vault(
         location.path.parent.mkdir(parents=True, exist_ok=True)
     vault_key = VaultKey.generate()
     vault_id = str(uuid.uuid4())
+    recovery_key = generate_recovery_key()
+    admin_keys = KeyPairs.generate()  # the first administrator chose this password: no temporary one
+    now = clock.now()
     engine = locked._open_engine(vault_key)
-    admin = AppUser(
-        username=username, role=Role.ADMIN.value, active=True, must_change_password=False, created_at=clock.now()
-    )
+    admin = AppUser(username=username, role=Role.ADMIN.value, active=True, must_change_password=False, created_at=now)
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        session.add_all(Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES)
+        sites = [Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES]
+        session.add_all(sites)
         session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
         session.add(admin)
+        session.flush()
+        initialise_keys(session, recovery_key_pairs(recovery_key, vault_id), [site.id for site in sites], now)
+        publish_account_keys(session, admin.id, admin_keys, now)
+    keyring = Keyring(engine, vault_key, admin.id, admin_keys)
+    attach_field_keys(engine, keyring)
     actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
     keystore = locked.keystore()
     keystore.create(vault_id)
-    recovery_key = generate_recovery_key()
     keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
-    keystore.put_slot(login_id(vault_id, username), password_slot(vault_key, vault_id, str(admin.id), password, kdf))
-    vault = UnlockedVault(location, keystore, engine, vault_id, vault_key, kdf, actor, clock)
+    secrets = SlotSecrets(vault_key, admin_keys)
+    keystore.put_slot(login_id(vault_id, username), password_slot(secrets, vault_id, str(admin.id), password, kdf))
+    vault = UnlockedVault(location, keystore, engine, vault_id, keyring, vault_key, kdf, actor, clock)
     with vault.session() as session:
         vault.audit(session, AuditAction.VAULT_CREATED)
     return CreatedVault(vault, recovery_key)

@@ -13,8 +13,12 @@ Core-level writes (bulk loads) wrap values with ``bind()``. A plain value that r
 column any other way is refused, and a sealed value that does not open raises
 ``TamperedDataError``: never silently plaintext, never silently wrong.
 
-The cipher lives on the engine's dialect (``attach_field_cipher``): it exists exactly as long as the
-unlocked engine, and locking disposes both.
+Keys v2: which key seals a row's values is declared per model (``__field_key__``): the case key of
+the case the row belongs to (all case content), the account's own key (drafts) or the directory key
+every account holds (staff names). The ``FieldKeys`` keyring on the engine's dialect
+(``attach_field_keys``) resolves them; it exists exactly as long as the unlocked engine, and
+locking disposes both. A key the account does not hold raises ``NoKeyError``: the keys, not the
+queries, decide what an account can read.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from enum import Enum
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import LargeBinary, event
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -32,7 +37,7 @@ from sqlalchemy.types import TypeDecorator
 
 from youthcase.crypto.fields import FieldBinding, FieldCipher
 
-_CIPHER_ATTRIBUTE = "youthcase_field_cipher"
+_KEYS_ATTRIBUTE = "youthcase_field_keys"
 _PLAINTEXT_DURING_FLUSH = "_youthcase_plaintext_during_flush"
 
 
@@ -44,20 +49,42 @@ class UnboundValueError(RuntimeError):
     """An encrypted column was written without a row binding (a programming error)."""
 
 
-def attach_field_cipher(engine: Engine, cipher: FieldCipher) -> None:
-    setattr(engine.dialect, _CIPHER_ATTRIBUTE, cipher)
+class KeyScope(Enum):
+    """Whose key seals a row's encrypted values; the value is the key id byte of the ciphertext."""
+
+    DIRECTORY = 1  # staff names: every account holds the directory key
+    CASE = 2  # everything about a young person and their case: the case key
+    OWNER = 3  # an account's drafts: a key only that account can compute
 
 
-def detach_field_cipher(engine: Engine) -> None:
-    if hasattr(engine.dialect, _CIPHER_ATTRIBUTE):
-        delattr(engine.dialect, _CIPHER_ATTRIBUTE)
+@dataclass(frozen=True, slots=True)
+class FieldKey:
+    """A model's ``__field_key__``: the scope, and the attribute holding the scope's id."""
+
+    scope: KeyScope
+    attribute: str = "id"
 
 
-def _cipher_of(dialect: Dialect) -> FieldCipher:
-    cipher: FieldCipher | None = getattr(dialect, _CIPHER_ATTRIBUTE, None)
-    if cipher is None:
+class FieldKeys(Protocol):
+    """The keyring of an unlocked vault: a cipher per (scope, id) the account holds."""
+
+    def cipher(self, scope: KeyScope, scope_id: uuid.UUID) -> FieldCipher: ...
+
+
+def attach_field_keys(engine: Engine, keys: FieldKeys) -> None:
+    setattr(engine.dialect, _KEYS_ATTRIBUTE, keys)
+
+
+def detach_field_keys(engine: Engine) -> None:
+    if hasattr(engine.dialect, _KEYS_ATTRIBUTE):
+        delattr(engine.dialect, _KEYS_ATTRIBUTE)
+
+
+def _keys_of(dialect: Dialect) -> FieldKeys:
+    keys: FieldKeys | None = getattr(dialect, _KEYS_ATTRIBUTE, None)
+    if keys is None:
         raise VaultLockedError("the vault is locked: encrypted fields cannot be read or written")
-    return cipher
+    return keys
 
 
 class SealedForWrite(bytes):
@@ -66,23 +93,25 @@ class SealedForWrite(bytes):
 
 @dataclass(frozen=True, slots=True)
 class PendingSeal:
-    """A plaintext with its binding, for Core-level inserts that bypass the ORM hooks."""
+    """A plaintext with its binding and key, for Core-level inserts that bypass the ORM hooks."""
 
     value: Any
     binding: FieldBinding
+    scope: KeyScope
+    scope_id: uuid.UUID
 
 
 class Sealed(NamedTuple):
-    """Ciphertext read from the database; opens only with the binding it was sealed under.
+    """Ciphertext read from the database; opens only with the binding and key it was sealed under.
 
     A named tuple because one is made for every encrypted value read: it is the cheapest carrier.
     """
 
     blob: bytes
-    cipher: FieldCipher
+    keys: FieldKeys
 
-    def open(self, binding: FieldBinding) -> bytes:
-        return self.cipher.open(self.blob, binding)
+    def open(self, binding: FieldBinding, scope: KeyScope, scope_id: uuid.UUID) -> bytes:
+        return self.keys.cipher(scope, scope_id).open(self.blob, binding)
 
 
 class _Ciphertext(LargeBinary):
@@ -113,13 +142,14 @@ class EncryptedType(TypeDecorator[Any]):
         if type(value) is SealedForWrite:
             return bytes(value)
         if type(value) is PendingSeal:
-            return _cipher_of(dialect).seal(self.encode(value.value), value.binding)
+            cipher = _keys_of(dialect).cipher(value.scope, value.scope_id)
+            return cipher.seal(self.encode(value.value), value.binding)
         raise UnboundValueError("encrypted column written without its row binding")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Sealed | None:
         if value is None:
             return None
-        return Sealed(value if type(value) is bytes else bytes(value), _cipher_of(dialect))
+        return Sealed(value if type(value) is bytes else bytes(value), _keys_of(dialect))
 
 
 class EncryptedText(EncryptedType):
@@ -150,9 +180,12 @@ class EncryptedDate(EncryptedType):
         return dt.date.fromisoformat(data.decode("ascii"))
 
 
-def bind(binding: FieldBinding, value: Any) -> PendingSeal | None:
-    """Bind a value for a Core-level insert (bulk loads bypass the ORM hooks)."""
-    return None if value is None else PendingSeal(value, binding)
+def bind(column: Any, row_id: uuid.UUID, scope_id: uuid.UUID, value: Any) -> PendingSeal | None:
+    """Bind a value of ``column`` for a Core-level insert (bulk loads bypass the ORM hooks)."""
+    if value is None:
+        return None
+    table, name, _type, field_key = _column_info(column)
+    return PendingSeal(value, FieldBinding(table, name, row_id), field_key.scope, scope_id)
 
 
 # --- ORM hooks ---------------------------------------------------------------------------------
@@ -173,6 +206,10 @@ def _row_id(instance: Any) -> uuid.UUID:
     return row_id
 
 
+_FIELD_KEYS: dict[str, FieldKey] = {}
+"""Table name -> the key scope of its encrypted columns (filled as the models are mapped)."""
+
+
 def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
     """Called once per mapped class: find its encrypted columns and hook them."""
     found = tuple(
@@ -187,7 +224,11 @@ def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
     )
     if not found:
         return
-    hooks = _EncryptionHooks(found)
+    field_key = getattr(cls, "__field_key__", None)
+    if not isinstance(field_key, FieldKey):
+        raise TypeError(f"{cls.__name__} has encrypted columns but no __field_key__ saying whose key seals them")
+    _FIELD_KEYS[mapper.local_table.name] = field_key  # type: ignore[attr-defined]
+    hooks = _EncryptionHooks(found, field_key)
     event.listen(cls, "before_insert", hooks.seal_new)
     event.listen(cls, "before_update", hooks.seal_changed)
     event.listen(cls, "after_insert", hooks.restore_plaintext)
@@ -197,13 +238,23 @@ def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
 
 
 class _EncryptionHooks:
-    def __init__(self, encrypted: tuple[_EncryptedAttribute, ...]) -> None:
+    def __init__(self, encrypted: tuple[_EncryptedAttribute, ...], field_key: FieldKey) -> None:
         self.encrypted = encrypted
+        self.field_key = field_key
+
+    def _scope_id(self, target: Any) -> uuid.UUID:
+        scope_id = getattr(target, self.field_key.attribute)
+        if not isinstance(scope_id, uuid.UUID):
+            raise UnboundValueError(f"{type(target).__name__}.{self.field_key.attribute} is not set")
+        return scope_id
+
+    def _cipher(self, keys: FieldKeys, target: Any) -> FieldCipher:
+        return keys.cipher(self.field_key.scope, self._scope_id(target))
 
     def _seal(self, connection: Connection, target: Any, only_changed: bool) -> None:
         values = target.__dict__
         changed = attributes.instance_state(target).committed_state if only_changed else None
-        cipher = _cipher_of(connection.dialect)
+        cipher: FieldCipher | None = None
         plaintexts = {}
         row_id: uuid.UUID | None = None
         for attr in self.encrypted:
@@ -213,6 +264,7 @@ class _EncryptionHooks:
             if changed is not None and attr.key not in changed:
                 continue
             row_id = row_id or _row_id(target)
+            cipher = cipher or self._cipher(_keys_of(connection.dialect), target)
             binding = FieldBinding(attr.table, attr.column, row_id)
             values[attr.key] = SealedForWrite(cipher.seal(attr.type.encode(value), binding))
             plaintexts[attr.key] = value
@@ -242,27 +294,34 @@ class _EncryptionHooks:
         """
         values = target.__dict__
         row_id: uuid.UUID | None = None
+        cipher: FieldCipher | None = None
         for attr in self.encrypted:
             sealed = values.get(attr.key)
             if type(sealed) is not Sealed or (only is not None and attr.key not in only):
                 continue
             row_id = row_id or _row_id(target)
-            values[attr.key] = attr.type.decode(sealed.open(FieldBinding(attr.table, attr.column, row_id)))
+            cipher = cipher or self._cipher(sealed.keys, target)
+            binding = FieldBinding(attr.table, attr.column, row_id)
+            values[attr.key] = attr.type.decode(cipher.open(sealed.blob, binding))
 
 
-def open_column(sealed: Sealed | None, column: Any, row_id: uuid.UUID) -> Any:
-    """Open a value read with Core from ``column`` (a mapped attribute or table column)."""
+def open_column(sealed: Sealed | None, column: Any, row_id: uuid.UUID, scope_id: uuid.UUID) -> Any:
+    """Open a value read with Core from ``column`` (a mapped attribute or table column).
+
+    ``scope_id`` is the id of whatever the column's key belongs to (the case, for case content).
+    """
     if sealed is None:
         return None
-    table, name, column_type = _column_info(column)
-    return column_type.decode(sealed.open(FieldBinding(table, name, row_id)))
+    table, name, column_type, field_key = _column_info(column)
+    return column_type.decode(sealed.open(FieldBinding(table, name, row_id), field_key.scope, scope_id))
 
 
 @functools.cache
-def _column_info(column: Any) -> tuple[str, str, EncryptedType]:
-    """Where an encrypted column lives; resolved once per column, not once per value."""
+def _column_info(column: Any) -> tuple[str, str, EncryptedType, FieldKey]:
+    """Where an encrypted column lives and whose key seals it; resolved once per column."""
     table_column = column.property.columns[0] if hasattr(column, "property") else column
     column_type = table_column.type
     if not isinstance(column_type, EncryptedType):
         raise TypeError(f"{table_column} is not an encrypted column")
-    return table_column.table.name, table_column.name, column_type
+    table = table_column.table.name
+    return table, table_column.name, column_type, _FIELD_KEYS[table]

@@ -28,7 +28,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
-from youthcase.storage.encrypted import EncryptedDate, EncryptedText, install_encryption_hooks
+from youthcase.storage.encrypted import (
+    EncryptedDate,
+    EncryptedText,
+    FieldKey,
+    KeyScope,
+    install_encryption_hooks,
+)
 from youthcase.storage.types import CodeSet, UtcDateTime
 
 NAMING_CONVENTION = {
@@ -83,6 +89,7 @@ class AppUser(Base):
     """A staff account. The user name is a staff identifier (plain); the full name is encrypted."""
 
     __tablename__ = "app_user"
+    __field_key__ = FieldKey(KeyScope.DIRECTORY)
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str | None] = mapped_column(EncryptedText)
@@ -142,14 +149,28 @@ class ServerVaultMeta(Base):
 
 
 class YoungPerson(Base):
-    """The young person. Every identifying column is encrypted; the codes stay plain for returns.
+    """The link between the cases of one young person: keyed blind indexes only, never identifiers.
 
-    ``nhs_index`` and ``name_dob_index`` are keyed blind indexes (HMAC-SHA256 under their own
-    derived key) that recognise a returning person without storing the identifier.
+    ``nhs_index`` and ``name_dob_index`` are HMAC-SHA256 values under the matching key (held by
+    accounts admitted to a site) that recognise a returning person without storing who they are.
+    The identifiers themselves live with each case (``CasePerson``), under that case's key.
     """
 
     __tablename__ = "young_person"
 
+    nhs_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_dob_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class CasePerson(Base):
+    """The young person as recorded on one case. Identifiers are encrypted under the case key;
+    the codes stay plain for the returns. A returning person has one of these per case."""
+
+    __tablename__ = "case_person"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
     given_name: Mapped[str] = mapped_column(EncryptedText)
     family_name: Mapped[str] = mapped_column(EncryptedText)
     preferred_name: Mapped[str | None] = mapped_column(EncryptedText)
@@ -169,9 +190,7 @@ class YoungPerson(Base):
     known_to_social_care: Mapped[bool | None] = mapped_column(Boolean)
     known_to_youth_justice: Mapped[bool | None] = mapped_column(Boolean)
     known_to_camhs: Mapped[bool | None] = mapped_column(Boolean)
-    nhs_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    name_dob_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
 
 
 class CaseEpisode(Base):
@@ -179,6 +198,7 @@ class CaseEpisode(Base):
     so the caseload and the returns can filter in SQL without decrypting anything."""
 
     __tablename__ = "case_episode"
+    __field_key__ = FieldKey(KeyScope.CASE)
     __table_args__ = (
         # Covering indexes for the monthly return's aggregates (coded columns only).
         Index(
@@ -255,6 +275,7 @@ class Incident(Base):
     """The index incident (ISTV minimum dataset). Free-text descriptions are encrypted."""
 
     __tablename__ = "incident"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
     assault_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -268,6 +289,7 @@ class Incident(Base):
 
 class Contact(Base):
     __tablename__ = "contact"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
     __table_args__ = (
         Index("ix_contact_return", "contact_at", "case_id", "medium", "successful", "contact_with", "duration_minutes"),
     )
@@ -287,6 +309,7 @@ class Contact(Base):
 
 class RiskAssessment(Base):
     __tablename__ = "risk_assessment"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
     __table_args__ = (
         Index(
             "ix_risk_assessment_order",
@@ -320,6 +343,7 @@ class SafeguardingConcern(Base):
     same ``concern_id`` and the next ``version`` number."""
 
     __tablename__ = "safeguarding_concern"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
     __table_args__ = (UniqueConstraint("concern_id", "version"),)
 
     concern_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
@@ -342,6 +366,7 @@ class SafeguardingConcern(Base):
 
 class PlanGoal(Base):
     __tablename__ = "plan_goal"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     goal: Mapped[str] = mapped_column(EncryptedText)
@@ -352,6 +377,7 @@ class PlanGoal(Base):
 
 class FollowUp(Base):
     __tablename__ = "follow_up"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     followed_up_on: Mapped[dt.date] = mapped_column(Date)
@@ -367,6 +393,7 @@ class Draft(Base):
     encrypted; only its owner and the form it belongs to are plain."""
 
     __tablename__ = "draft"
+    __field_key__ = FieldKey(KeyScope.OWNER, "user_id")
     __table_args__ = (UniqueConstraint("user_id", "form", "subject_id"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
@@ -400,6 +427,7 @@ class Referral(Base):
     last milestone so lists and returns can filter in SQL."""
 
     __tablename__ = "referral"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_provider.id"), index=True)
@@ -415,9 +443,11 @@ class Referral(Base):
 
 class ReferralMilestone(Base):
     __tablename__ = "referral_milestone"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
     __table_args__ = (Index("ix_referral_milestone_steps", "referral_id", "step", "occurred_on"),)
 
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     sequence: Mapped[int] = mapped_column(Integer)
     step: Mapped[str] = mapped_column(String(20))
     occurred_on: Mapped[dt.date] = mapped_column(Date)
@@ -434,6 +464,7 @@ class SupervisionNote(Base):
     """A supervisor's review of a case: what was discussed and decided."""
 
     __tablename__ = "supervision_note"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     supervisor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
@@ -447,6 +478,7 @@ class SupervisionAction(Base):
     """An action agreed in supervision, with an owner and a due date."""
 
     __tablename__ = "supervision_action"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervision_note.id", ondelete="CASCADE"), index=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
@@ -461,6 +493,7 @@ class ClosureRequest(Base):
     """A worker asks to close a case; a supervisor approves it or returns it with a comment."""
 
     __tablename__ = "closure_request"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
@@ -477,6 +510,7 @@ class CaseAssignment(Base):
     """Each reassignment of a case between workers, with the reason."""
 
     __tablename__ = "case_assignment"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
     from_worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
@@ -484,3 +518,96 @@ class CaseAssignment(Base):
     reason: Mapped[str] = mapped_column(EncryptedText)
     assigned_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     assigned_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+# --- keys v2: who holds which key (public halves, sealed and wrapped keys only) ----------------
+
+
+class RecoveryPublicKey(Base):
+    """The recovery key's public halves: escrow copies are sealed to it, break-glass grants signed
+    by it. One row per generation; ``recovery rotate`` adds the next and retires this one."""
+
+    __tablename__ = "recovery_public_key"
+
+    generation: Mapped[int] = mapped_column(Integer, unique=True)
+    exchange_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class RecoveryEscrow(Base):
+    """A secret sealed to the recovery key: an account's private keys, a site's private key or the
+    matching key. ``kind`` and ``subject_id`` say which; the sealed bytes are bound to both."""
+
+    __tablename__ = "recovery_escrow"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "generation"),)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    generation: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AccountKey(Base):
+    """An account's public keys, published at its first password change."""
+
+    __tablename__ = "account_key"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), unique=True)
+    exchange_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SiteKey(Base):
+    """A site's public key at one generation. Rotation adds the next generation; the private half is
+    only ever stored sealed (to the site's supervisors in ``SiteGrant`` and to the recovery key)."""
+
+    __tablename__ = "site_key"
+    __table_args__ = (UniqueConstraint("site_id", "generation"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    exchange_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    rotation_due: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SiteGrant(Base):
+    """An account admitted to a site's cases by a holder of the site's key (or the recovery key).
+
+    ``sealed`` holds, sealed to the account's exchange key, the matching key and for supervisors the
+    site's private key at ``generation``: holding it is what the admission gives, so an edited row
+    gives nothing. ``granted_by`` is None for a break-glass grant made with the recovery key."""
+
+    __tablename__ = "site_grant"
+    __table_args__ = (UniqueConstraint("site_id", "account_id"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(12))
+    generation: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    granted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class CaseKey(Base):
+    """A case's key wrapped for one account: under the static site-account key of the case's site,
+    so the account and every supervisor of the site can open it. One row for the assigned worker,
+    one per share."""
+
+    __tablename__ = "case_key"
+    __table_args__ = (
+        UniqueConstraint("case_id", "account_id"),
+        Index("ix_case_key_site", "site_id", "generation", "account_id"),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    generation: Mapped[int] = mapped_column(Integer)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first

@@ -1,0 +1,205 @@
+"""The keys one unlocked account holds, and the field ciphers they give (``FieldKeys``).
+
+Built at unlock from what the account can open itself: the root key from its slot (file and
+directory keys), its private key pairs, and its site grants (the matching key, and for supervisors
+the sites' private keys). Case keys are wrapped per account under the static site-account key
+(``crypto.keypairs.pair_key``); the wraps the account may be able to open are read once at unlock and
+each is unwrapped on first use, so opening a caseload costs one agreement per (site, account) pair
+and one AES-GCM per case. A case whose key the account cannot unwrap raises ``NoKeyError``: that,
+not a query, is what keeps another worker's case closed to an account holder with Python and a copy
+of the files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from youthcase.crypto.errors import NoKeyError
+from youthcase.crypto.fields import FieldCipher
+from youthcase.crypto.keypairs import KeyPairs, pair_key, unwrap_key, wrap_key
+from youthcase.crypto.keys import KeyPurpose, VaultKey
+from youthcase.storage.encrypted import KeyScope
+from youthcase.storage.models import AccountKey, CaseKey, SiteKey
+
+
+def case_key_context(case_id: uuid.UUID, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
+    """What a wrapped case key is bound to: moving it to another case, site or account fails."""
+    return b"youthcase/v2/case-key|" + case_id.bytes + site_id.bytes + generation.to_bytes(4, "big") + account_id.bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CaseKeyWrap:
+    """One ``case_key`` row as read: who it is wrapped for, under which site generation."""
+
+    case_id: uuid.UUID
+    account_id: uuid.UUID
+    site_id: uuid.UUID
+    generation: int
+    wrapped: bytes
+
+
+class Keyring:
+    """Field ciphers and key-encryption keys of one unlocked account. Dropped on lock."""
+
+    def __init__(self, engine: Engine, vault_key: VaultKey, account_id: uuid.UUID, keys: KeyPairs | None) -> None:
+        self._engine = engine
+        self.account_id = account_id
+        self.account_keys = keys
+        self._directory = FieldCipher(vault_key.derive(KeyPurpose.FIELDS), KeyScope.DIRECTORY.value)
+        self._owner = None if keys is None else FieldCipher(keys.owner_key(b"drafts"), KeyScope.OWNER.value)
+        self.matching_key: bytes | None = None
+        self._site_privates: dict[tuple[uuid.UUID, int], X25519PrivateKey] = {}
+        self._site_publics: dict[tuple[uuid.UUID, int], bytes] = {}
+        self._account_publics: dict[uuid.UUID, bytes] = {}
+        self._keks: dict[tuple[uuid.UUID, int, uuid.UUID], bytes] = {}
+        self._case_keys: dict[uuid.UUID, bytes] = {}
+        self._case_ciphers: dict[uuid.UUID, FieldCipher] = {}
+        self._wraps: dict[uuid.UUID, list[CaseKeyWrap]] = {}
+
+    def adopt_account_keys(self, keys: KeyPairs) -> None:
+        """The account just made its key pairs (first password change)."""
+        self.account_keys = keys
+        self._owner = FieldCipher(keys.owner_key(b"drafts"), KeyScope.OWNER.value)
+        self._keks.clear()
+
+    # --- what the account was given --------------------------------------------------------------
+
+    def hold_site_private(self, site_id: uuid.UUID, generation: int, private: X25519PrivateKey) -> None:
+        self._site_privates[(site_id, generation)] = private
+
+    def site_private(self, site_id: uuid.UUID, generation: int) -> X25519PrivateKey:
+        try:
+            return self._site_privates[(site_id, generation)]
+        except KeyError:
+            raise NoKeyError("you hold no key for this site") from None
+
+    def holds_site(self, site_id: uuid.UUID, generation: int) -> bool:
+        return (site_id, generation) in self._site_privates
+
+    def load(self, session: Session) -> None:
+        """Read the public keys and the case-key wraps this account may be able to open."""
+        self._site_publics = {
+            (r.site_id, r.generation): r.exchange_public
+            for r in session.execute(select(SiteKey.site_id, SiteKey.generation, SiteKey.exchange_public))
+        }
+        self._account_publics = dict(
+            session.execute(select(AccountKey.account_id, AccountKey.exchange_public)).tuples()
+        )
+        supervised = {site for site, _generation in self._site_privates}
+        condition = CaseKey.account_id == self.account_id
+        if supervised:
+            condition = or_(condition, CaseKey.site_id.in_(supervised))
+        self._wraps = {}
+        self._remember(session, condition)
+
+    def _remember(self, session: Session, condition: object) -> None:
+        query = select(CaseKey.case_id, CaseKey.account_id, CaseKey.site_id, CaseKey.generation, CaseKey.wrapped)
+        for row in session.execute(query.where(condition)):  # type: ignore[arg-type]
+            self._wraps.setdefault(row.case_id, []).append(CaseKeyWrap(*row))
+
+    # --- key-encryption keys -------------------------------------------------------------------
+
+    def site_public(self, site_id: uuid.UUID, generation: int) -> bytes:
+        try:
+            return self._site_publics[(site_id, generation)]
+        except KeyError:
+            raise NoKeyError("the site has no key at this generation") from None
+
+    def account_public(self, account_id: uuid.UUID) -> bytes:
+        public = self._account_publics.get(account_id)
+        if public is None:
+            raise NoKeyError("that account has not set its own password yet, so it has no keys")
+        return public
+
+    def kek(self, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
+        """The key shared by a site at ``generation`` and an account, if this account can compute it."""
+        cache_key = (site_id, generation, account_id)
+        kek = self._keks.get(cache_key)
+        if kek is not None:
+            return kek
+        site_private = self._site_privates.get((site_id, generation))
+        if site_private is not None:
+            kek = pair_key(site_private, self.account_public(account_id), site_id, generation, account_id)
+        elif account_id == self.account_id and self.account_keys is not None:
+            kek = pair_key(
+                self.account_keys.exchange, self.site_public(site_id, generation), site_id, generation, account_id
+            )
+        else:
+            raise NoKeyError("this case key is wrapped for someone else")
+        self._keks[cache_key] = kek
+        return kek
+
+    def wrap_case_key(
+        self, case_id: uuid.UUID, key: bytes, site_id: uuid.UUID, generation: int, account_id: uuid.UUID
+    ) -> CaseKey:
+        """A ``case_key`` row giving ``account_id`` (and the site's supervisors) the case key."""
+        context = case_key_context(case_id, site_id, generation, account_id)
+        wrapped = wrap_key(self.kek(site_id, generation, account_id), key, context)
+        return CaseKey(case_id=case_id, account_id=account_id, site_id=site_id, generation=generation, wrapped=wrapped)
+
+    # --- case keys -----------------------------------------------------------------------------
+
+    def add_case_key(self, case_id: uuid.UUID, key: bytes) -> None:
+        """A case key this account just made (a new case) or re-wrapped."""
+        self._case_keys[case_id] = key
+        self._case_ciphers.pop(case_id, None)
+
+    def case_key(self, case_id: uuid.UUID) -> bytes:
+        key = self._case_keys.get(case_id)
+        if key is not None:
+            return key
+        wraps = self._wraps.get(case_id)
+        if wraps is None:
+            wraps = self._fetch_wraps(case_id)
+        for wrap in wraps:
+            try:
+                kek = self.kek(wrap.site_id, wrap.generation, wrap.account_id)
+            except NoKeyError:
+                continue
+            context = case_key_context(case_id, wrap.site_id, wrap.generation, wrap.account_id)
+            key = unwrap_key(kek, wrap.wrapped, context)
+            self._case_keys[case_id] = key
+            return key
+        raise NoKeyError("you hold no key for this case")
+
+    def _fetch_wraps(self, case_id: uuid.UUID) -> list[CaseKeyWrap]:
+        """A case created since unlock (team mode), or one the account just got: read its wraps."""
+        with Session(self._engine) as session:
+            self._remember(session, CaseKey.case_id == case_id)
+        return self._wraps.setdefault(case_id, [])
+
+    def forget_cases(self, case_ids: Iterable[uuid.UUID]) -> None:
+        """Wraps changed (reassigned, shared, rotated): read them again on next use."""
+        for case_id in case_ids:
+            self._case_keys.pop(case_id, None)
+            self._case_ciphers.pop(case_id, None)
+            self._wraps.pop(case_id, None)
+
+    def refresh(self) -> None:
+        """Read public keys and wraps again (after grants or rotation changed them)."""
+        self._keks.clear()
+        self._case_keys.clear()
+        self._case_ciphers.clear()
+        with Session(self._engine) as session:
+            self.load(session)
+
+    # --- FieldKeys -----------------------------------------------------------------------------
+
+    def cipher(self, scope: KeyScope, scope_id: uuid.UUID) -> FieldCipher:
+        if scope is KeyScope.CASE:
+            cipher = self._case_ciphers.get(scope_id)
+            if cipher is None:
+                cipher = self._case_ciphers[scope_id] = FieldCipher(self.case_key(scope_id), KeyScope.CASE.value)
+            return cipher
+        if scope is KeyScope.DIRECTORY:
+            return self._directory
+        if self._owner is None or scope_id != self.account_id:
+            raise NoKeyError("drafts open only for the account that saved them")
+        return self._owner
