@@ -3,6 +3,7 @@
 
     python3 dev.py run [args...]      run the app (``youthcase`` with args passed through)
     python3 dev.py test [args...]     run the test suite (``python -m pytest`` with args)
+    python3 dev.py lint               ruff check, ruff format --check, mypy (package, then tests)
     python3 dev.py bundle             build the PyInstaller bundle and smoke-test it
 
 Each command first makes sure ``.venv`` exists and holds an up-to-date editable install of
@@ -121,6 +122,31 @@ def cmd_test(args: list[str]) -> int:
     return run([str(venv_python()), "-m", "pytest", *args])
 
 
+# In order; the first that fails stops the lint. mypy alone checks the package (strict, from
+# pyproject.toml); the tests get bodies checked, with the tests.* overrides of pyproject.toml.
+LINT_STEPS = (
+    ["ruff", "check", "."],
+    ["ruff", "format", "--check", "."],
+    ["mypy"],
+    ["mypy", "--check-untyped-defs", "tests"],
+)
+
+
+def cmd_lint(args: list[str]) -> int:
+    if args:
+        print(f"dev.py lint takes no arguments, got: {' '.join(args)}", file=sys.stderr)
+        return 2
+    # "test" too: mypy needs pytest, hypothesis and pypdf installed to check the tests.
+    ensure_installed({"dev", "test"})
+    for step in LINT_STEPS:
+        code = run([str(venv_python()), "-m", *step])
+        if code != 0:
+            print(f"dev.py: lint failed at {' '.join(step)} (exit code {code})", file=sys.stderr)
+            return code
+    print("dev.py: lint OK")
+    return 0
+
+
 def cmd_bundle(args: list[str]) -> int:
     # "postgres" too: build.spec hidden-imports psycopg, and team mode must work in the bundle.
     ensure_installed({"dev", "postgres"})
@@ -141,7 +167,7 @@ def cmd_bundle(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bundle": cmd_bundle}
+COMMANDS = {"run": cmd_run, "test": cmd_test, "lint": cmd_lint, "bundle": cmd_bundle}
 
 
 def main(argv: list[str]) -> int:

@@ -106,12 +106,12 @@ def _new(
 def build(admin: UnlockedVault, location: VaultLocation, clock: FakeClock) -> Scenario:
     set_clock(clock, NOW)
     vaults = {}
-    for name, role, sites in (
+    for name, role, site_codes in (
         ("wanda", Role.WORKER, ("KCH",)),
         ("rob", Role.WORKER, ("RLH",)),
         ("sam", Role.SUPERVISOR, ("KCH", "RLH")),
     ):
-        add_account(admin, name, role, f"{name} temporary password", sites)
+        add_account(admin, name, role, f"{name} temporary password", site_codes)
         vaults[name] = unlock_with_changed_password(location, clock, name, f"{name} temporary password")
     directory = ServiceDirectory(admin)
     camhs = directory.add_service({"service_type": "camhs", "name": "Southwark CAMHS"}).service_id

@@ -39,13 +39,13 @@ def test_dashboard_figures(admin_vault: UnlockedVault, location: VaultLocation) 
         {"service_type": "camhs", "name": "CAMHS", "chase_interval_days": 14}
     )
     people = {}
-    for name, role, site in (
+    for name, role, site_code in (
         ("wanda", Role.WORKER, "KCH"),
         ("will", Role.WORKER, "KCH"),
         ("rob", Role.WORKER, "RLH"),
         ("sam", Role.SUPERVISOR, "KCH"),
     ):
-        add_account(admin_vault, name, role, f"{name} temporary password", (site,))
+        add_account(admin_vault, name, role, f"{name} temporary password", (site_code,))
         people[name] = unlock_with_changed_password(location, clock, name, f"{name} temporary password")
     will, wanda, rob = (CaseService(people[n]) for n in ("will", "wanda", "rob"))
     c3 = will.create_case(_case(will, "Cy", dt.datetime(2026, 3, 10, 10, 0, tzinfo=UTC))).case_id

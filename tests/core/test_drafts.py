@@ -34,6 +34,7 @@ def test_a_draft_comes_back_after_the_vault_is_dropped(
     assert draft is not None and draft.values == values
     with again.engine.connect() as connection:
         payload = connection.execute(text("SELECT payload FROM draft")).scalar()
+    assert payload is not None
     assert b"Draft-Sentinel-4471" not in bytes(payload)
     DraftService(again).discard("new_case")
     assert DraftService(again).load("new_case") is None

@@ -171,10 +171,10 @@ def test_every_figure_goes_through_disclosure(monkeypatch: pytest.MonkeyPatch) -
     site = _FakeKpis.site
     columns = [SiteColumn(ALL_SITES, "All sites", None), SiteColumn("KCH", "King's", site)]
     model = build_return(
-        None,
+        None,  # type: ignore[arg-type]
         Month(2026, 3),
         columns,
-        STANDARD,  # type: ignore[arg-type]
+        STANDARD,
         dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
         "7:ab",
         uuid.uuid4(),
@@ -215,10 +215,10 @@ def test_a_stricter_rule_suppresses_more(monkeypatch: pytest.MonkeyPatch) -> Non
     columns = [SiteColumn("KCH", "King's", _FakeKpis.site)]
     strict = DisclosureRule(max_suppressed=10, rounding_base=10)
     model = build_return(
-        None,
+        None,  # type: ignore[arg-type]
         Month(2026, 3),
         columns,
-        strict,  # type: ignore[arg-type]
+        strict,
         dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
         "7:ab",
         uuid.uuid4(),

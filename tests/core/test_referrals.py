@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -25,7 +26,7 @@ from .test_cases import new_case
 
 
 @pytest.fixture
-def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> dict[str, object]:
+def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> dict[str, Any]:
     directory = ServiceDirectory(admin_vault)
     camhs = directory.add_service(
         {
@@ -48,7 +49,7 @@ def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) 
     return {"admin": admin_vault, "camhs": camhs, "rehab": rehab, "case": case, **vaults}
 
 
-def test_directory_is_kept_by_administrators(team: dict) -> None:
+def test_directory_is_kept_by_administrators(team: dict[str, Any]) -> None:
     assert [s.name for s in ServiceDirectory(team["wanda"]).list_services()] == ["Southwark CAMHS", "KCH Trauma Rehab"]
     assert ServiceDirectory(team["wanda"]).list_services("rehabilitation")[0].chase_interval_days == 7
     with pytest.raises(PermissionDenied):
@@ -57,7 +58,7 @@ def test_directory_is_kept_by_administrators(team: dict) -> None:
         ServiceDirectory(team["admin"]).add_service({"service_type": "spa", "name": "Spa"})
 
 
-def test_consent_gate_and_audited_override(team: dict) -> None:
+def test_consent_gate_and_audited_override(team: dict[str, Any]) -> None:
     service = ReferralService(team["wanda"])
     case_id = team["case"].case_id
     with pytest.raises(ReferralRefused, match="consent"):
@@ -77,7 +78,7 @@ def test_consent_gate_and_audited_override(team: dict) -> None:
     assert not [v for v in service.referrals_for_case(case_id) if v.referral_id == plain][0].consent_overridden
 
 
-def test_camhs_pathway_waiting_and_overdue(team: dict, clock: FakeClock) -> None:
+def test_camhs_pathway_waiting_and_overdue(team: dict[str, Any], clock: FakeClock) -> None:
     CaseService(team["wanda"]).update_case(team["case"].case_id, {"consent_share": True})
     service = ReferralService(team["wanda"])
     referral = service.create_referral(team["case"].case_id, team["camhs"].service_id, "routine", "Flashbacks.")
@@ -100,7 +101,7 @@ def test_camhs_pathway_waiting_and_overdue(team: dict, clock: FakeClock) -> None
     assert service.board(service_type="rehabilitation") == []
 
 
-def test_decline_and_re_referral(team: dict) -> None:
+def test_decline_and_re_referral(team: dict[str, Any]) -> None:
     CaseService(team["wanda"]).update_case(team["case"].case_id, {"consent_share": True})
     service = ReferralService(team["wanda"])
     first = service.create_referral(team["case"].case_id, team["camhs"].service_id, "routine", "Anxiety.")
@@ -117,7 +118,7 @@ def test_decline_and_re_referral(team: dict) -> None:
     assert views[second].re_referral_of == first and views[first].milestones[-1].decline_reason == "incomplete"
 
 
-def test_other_workers_cannot_see_or_move_referrals(team: dict) -> None:
+def test_other_workers_cannot_see_or_move_referrals(team: dict[str, Any]) -> None:
     CaseService(team["wanda"]).update_case(team["case"].case_id, {"consent_share": True})
     referral = ReferralService(team["wanda"]).create_referral(
         team["case"].case_id, team["camhs"].service_id, "routine", "Anxiety."
@@ -129,7 +130,7 @@ def test_other_workers_cannot_see_or_move_referrals(team: dict) -> None:
         ReferralService(team["will"]).letter_pdf(referral)
 
 
-def test_letter_says_what_it_should_and_its_save_is_audited(team: dict, tmp_path: Path) -> None:
+def test_letter_says_what_it_should_and_its_save_is_audited(team: dict[str, Any], tmp_path: Path) -> None:
     case_id = team["case"].case_id
     CaseService(team["wanda"]).update_case(case_id, {"consent_share": True, "consent_recorded_on": dt.date(2026, 3, 1)})
     CaseService(team["wanda"]).record_assessment(

@@ -57,7 +57,9 @@ def test_a_scheduled_run_writes_the_pdf_and_the_csv(db: str, tmp_path: Path) -> 
     assert code == 0, err
     assert err == ""
     assert "Wrote the return for March 2026 (All sites)" in out and "Audit chain head: " in out
-    assert PdfReader(tmp_path / "march.pdf").metadata.title == "Anonymised monthly return, March 2026"
+    metadata = PdfReader(tmp_path / "march.pdf").metadata
+    assert metadata is not None
+    assert metadata.title == "Anonymised monthly return, March 2026"
     assert (tmp_path / "march.csv").read_text(encoding="utf-8-sig").startswith("section,measure,breakdown")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def _plain_sql_dump(vault: UnlockedVault) -> bytes:
     if location.path is not None:
         connection = sqlcipher3.connect(str(location.path))
         connection.execute(f"PRAGMA key = \"x'{vault.key(KeyPurpose.DATABASE_FILE).hex()}'\"")
-        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        tables: Sequence[str] = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         rows = [tuple(r) for t in tables for r in connection.execute(f'SELECT * FROM "{t}"')]  # noqa: S608
         connection.close()
         assert tables, "the keyed file should be readable with plain SQL"

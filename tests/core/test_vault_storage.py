@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import StatementError
 
 from youthcase.crypto.errors import TamperedDataError
@@ -49,7 +50,9 @@ def test_ciphertext_swapped_between_rows_is_detected(admin_vault: UnlockedVault)
 def test_flipped_byte_in_the_database_is_detected(admin_vault: UnlockedVault) -> None:
     add_account(admin_vault, "wanda", Role.WORKER, WORKER_PASSWORD, full_name="Wanda Worker")
     with admin_vault.engine.begin() as connection:
-        blob = bytearray(connection.execute(text("SELECT full_name FROM app_user WHERE username = 'wanda'")).scalar())
+        stored = connection.execute(text("SELECT full_name FROM app_user WHERE username = 'wanda'")).scalar()
+        assert stored is not None
+        blob = bytearray(stored)
         blob[-1] ^= 0x01
         connection.execute(text("UPDATE app_user SET full_name = :b WHERE username = 'wanda'"), {"b": bytes(blob)})
     with pytest.raises(TamperedDataError):
@@ -59,7 +62,7 @@ def test_flipped_byte_in_the_database_is_detected(admin_vault: UnlockedVault) ->
 def test_writing_an_encrypted_column_without_the_orm_binding_is_refused(admin_vault: UnlockedVault) -> None:
     with pytest.raises((UnboundValueError, StatementError)), admin_vault.engine.begin() as connection:
         connection.execute(
-            insert(AppUser.__table__).values(
+            insert(cast(Table, AppUser.__table__)).values(
                 id=uuid.uuid4(),
                 username="raw",
                 full_name="Plain Text",

@@ -94,7 +94,8 @@ def test_disable_asks_first_then_disables(qtbot, page: AdministrationPage, promp
     prompts.confirm_answers.append(False)
     page.disable_button.click()
     assert prompts.asked[-1][0] == "confirm" and "wendy" in prompts.asked[-1][1]
-    assert page.selected_account() is not None and page.selected_account().active
+    account = page.selected_account()
+    assert account is not None and account.active
 
     prompts.confirm_answers.append(True)
     page.disable_button.click()

@@ -34,7 +34,9 @@ def test_a_server_url_goes_straight_to_the_login(qtbot, clock, background, promp
     qtbot.addWidget(shell)
     assert wizard is None
     assert shell.isVisible()
-    text = shell.login.findChild(QLabel, "vaultLocation").text()
+    label = shell.login.findChild(QLabel, "vaultLocation")
+    assert label is not None
+    text = label.text()
     assert text == "Vault: db.example.org/youthcase"  # never the password
 
 
@@ -63,6 +65,7 @@ def test_no_vault_runs_the_wizard_then_opens_the_main_window(qtbot, tmp_path, cl
     assert shell.workspace.current_section is Section.ADMINISTRATION
     shell.lock()
     assert shell.login.location == VaultLocation(path=elsewhere)  # the lock screen opens that one
+    assert location.path is not None
     assert elsewhere.exists() and not location.path.exists()
 
 

@@ -15,6 +15,8 @@ WAIT_MS = 5_000
 
 def test_work_runs_off_the_gui_thread_and_results_arrive_on_it(qtbot, background: Background) -> None:
     gui_thread = threading.get_ident()
+    app = QCoreApplication.instance()
+    assert app is not None
     seen: dict[str, object] = {}
 
     def work() -> int:
@@ -23,7 +25,7 @@ def test_work_runs_off_the_gui_thread_and_results_arrive_on_it(qtbot, background
 
     def returned(value: int) -> None:
         seen["value"] = value
-        seen["on_gui_thread"] = QThread.currentThread() is QCoreApplication.instance().thread()
+        seen["on_gui_thread"] = QThread.currentThread() is app.thread()
 
     task = background.run(work, name="answer", on_returned=returned)
     with qtbot.waitSignal(task.signals.finished, timeout=WAIT_MS):

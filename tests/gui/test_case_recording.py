@@ -3,9 +3,11 @@ person, hidden names, a case that is not yours, and drafts after a lock or a cra
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from youthcase.gui.drafts import NEW_CASE_FORM, NEW_CONTACT_FORM
 from youthcase.gui.forms.new_case import NewCaseDialog
@@ -95,7 +97,7 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
     assert "YYYY-MM-DD" in person["date_of_birth"].message.text()
     qtbot.keyClick(person["date_of_birth"].input, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
     assert focused() is person["date_of_birth"].input
-    person["date_of_birth"].input.selectAll()
+    cast(QLineEdit, person["date_of_birth"].input).selectAll()
     type_text(qtbot, "2009-05-17")  # the message goes as soon as the value is right
     assert not person["date_of_birth"].has_problem
     tab_to(qtbot, person["sex"].input)

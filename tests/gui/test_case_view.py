@@ -104,6 +104,7 @@ def test_the_tabs_show_the_case(qtbot, shell: Shell, vault, log_in, clock) -> No
     view.version_list.selectRow(0)
     assert view.version_sheet.values["shared_with"].text() == "—"  # as first recorded
 
+    assert view.detail is not None
     history = [(item.what) for item in case_history(view.detail)]
     assert history[0] == "Risk assessment (change)"
     assert "Safeguarding concern amended (version 2)" in history
@@ -159,4 +160,4 @@ def test_a_supervisor_closes_and_reopens(qtbot, shell: Shell, vault, log_in, clo
     prompts.confirm_answers.append(True)
     view.reopen_case()
     qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "open", timeout=WAIT_MS)
-    assert view.detail.reopen_count == 1
+    assert view.detail is not None and view.detail.reopen_count == 1

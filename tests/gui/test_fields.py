@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from youthcase.domain import dictionary as dd
 from youthcase.domain.dictionary import FieldKind
@@ -31,9 +32,11 @@ def test_one_editor_per_kind(qtbot) -> None:
     assert isinstance(contact["medium"].input, QComboBox) and contact["medium"].input.isEditable()
     assert isinstance(contact["successful"].input, QComboBox)
     assert [contact["successful"].input.itemText(i) for i in range(2)] == ["Yes", "No"]  # required
-    assert len(contact["topics"].input.findChildren(QCheckBox)) == len(dd.CONTACT["topics"].code_list.codes)
+    code_list = dd.CONTACT["topics"].code_list
+    assert code_list is not None
+    assert len(contact["topics"].input.findChildren(QCheckBox)) == len(code_list.codes)
     assert isinstance(contact["notes"].input, QPlainTextEdit)
-    labels = [contact.layout_.labelForField(row).text() for row in contact.rows.values()]
+    labels = [cast(QLabel, contact.layout_.labelForField(row)).text() for row in contact.rows.values()]
     assert labels[:3] == ["Date and time *", "How *", "Contact made *"]
 
 
@@ -66,18 +69,19 @@ def test_leaving_a_field_checks_it_and_fixing_it_clears_the_message(qtbot) -> No
 def test_codes_are_chosen_by_label_or_code(qtbot) -> None:
     person = form(qtbot, dd.YOUNG_PERSON, ("sex", "borough", "known_to_camhs"))
     sex, borough, camhs = person["sex"], person["borough"], person["known_to_camhs"]
+    sex_box, borough_box = cast(QComboBox, sex.input), cast(QComboBox, borough.input)
     assert sex.raw() == ""
     with pytest.raises(ValueError, match="Sex / stated gender is required"):
         sex.value()
-    sex.input.setEditText("Female")
+    sex_box.setEditText("Female")
     assert sex.raw() == "2" and sex.value() == "2"
-    sex.input.setEditText("x")  # a code typed in works too
+    sex_box.setEditText("x")  # a code typed in works too
     assert sex.value() == "X"
-    borough.input.setEditText("Tower Ham")
+    borough_box.setEditText("Tower Ham")
     with pytest.raises(ValueError, match="is not a borough of residence code"):
         borough.value()
     borough.restore("tower_hamlets")
-    assert borough.input.currentText() == "Tower Hamlets" and borough.value() == "tower_hamlets"
+    assert borough_box.currentText() == "Tower Hamlets" and borough.value() == "tower_hamlets"
     assert camhs.raw() == "" and camhs.value() is None
     camhs.restore("yes")
     assert camhs.value() is True
@@ -88,8 +92,12 @@ def test_lists_of_codes_tick_and_restore(qtbot) -> None:
     topics = contact["topics"]
     changes = []
     topics.changed.connect(lambda: changes.append(1))
-    topics.input.findChild(QCheckBox, "topics_housing").setChecked(True)
-    topics.input.findChild(QCheckBox, "topics_safety").setChecked(True)
+    housing = topics.input.findChild(QCheckBox, "topics_housing")
+    assert housing is not None
+    housing.setChecked(True)
+    safety = topics.input.findChild(QCheckBox, "topics_safety")
+    assert safety is not None
+    safety.setChecked(True)
     assert topics.raw() == ["safety", "housing"] and topics.value() == ("safety", "housing")
     assert changes == [1, 1]
     topics.restore(["education"])
@@ -127,7 +135,7 @@ def test_values_shown_and_edited_round_trip(entity: dd.EntitySpec, name: str, va
     spec = entity[name]
     assert display(spec, value) == shown  # summer time: London is an hour ahead of UTC
     text = edit_text(spec, value)
-    back = spec.check(tuple(text)) if spec.kind is FieldKind.CODES else spec.parse(text)
+    back = spec.check(tuple(text)) if spec.kind is FieldKind.CODES else spec.parse(cast(str, text))
     assert back == value
 
 
@@ -135,4 +143,4 @@ def test_field_row_focus_goes_to_its_editor(qtbot) -> None:
     row = FieldRow(dd.CONTACT["notes"])
     qtbot.addWidget(row)
     assert row.focusProxy() is row.input
-    assert row.input.tabChangesFocus()
+    assert cast(QPlainTextEdit, row.input).tabChangesFocus()

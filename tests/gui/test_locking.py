@@ -55,6 +55,7 @@ def test_ctrl_l_locks(qtbot, shell: Shell, vault, log_in) -> None:
     assert unlocked is not None
     shell.activateWindow()
     qtbot.waitUntil(lambda: shell.isActiveWindow(), timeout=WAIT_MS)
+    assert shell.workspace is not None
     with qtbot.waitSignal(shell.locked, timeout=WAIT_MS):
         qtbot.keyClick(shell.workspace.navigation, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     _assert_locked(shell, page)
@@ -69,8 +70,10 @@ def test_unlocking_as_the_same_user_restores_the_page(qtbot, shell: Shell, vault
     shell.workspace.show_section(Section.SUPERVISION)
     shell.lock()
     log_in(vault.supervisor)
-    assert shell.workspace.current_section is Section.SUPERVISION
-    assert shell.workspace.isVisible()
+    workspace = shell.workspace  # a new name: mypy would still narrow the old one to CASELOAD
+    assert workspace is not None
+    assert workspace.current_section is Section.SUPERVISION
+    assert workspace.isVisible()
 
 
 def test_another_user_gets_a_fresh_main_window(qtbot, shell: Shell, vault, log_in) -> None:

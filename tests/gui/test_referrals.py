@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from youthcase.gui.pages.referrals_board import ReferralsBoardPage
 from youthcase.gui.referrals_tab import ReferralsTab
 from youthcase.gui.shell import Shell
 from youthcase.services.cases import CaseService
-from youthcase.services.referrals import ReferralService
+from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.service_directory import ServiceDirectory, ServiceEntry
 
 from .conftest import WAIT_MS, FakePrompts, new_case, record_cases, signed_in
@@ -110,7 +111,7 @@ def record(qtbot, tab: ReferralsTab, step: str, **fields: str) -> None:
         dialog.form[name].restore(raw)
     with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
         dialog.submit.click()
-    qtbot.waitUntil(lambda: tab.selected() is not None and tab.selected().status == step, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: (view := tab.selected()) is not None and view.status == step, timeout=WAIT_MS)
 
 
 def navigation_text(shell: Shell, section: Section) -> str:
@@ -146,6 +147,7 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
     assert consent_recorded is False
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected() is not None, timeout=WAIT_MS)
     drafted = tab.selected()
+    assert drafted is not None
     assert drafted.referral_id == referral_id and drafted.status == "drafted"
     assert tab.proxy.index(0, columns.WAITING).data() == "Not sent"
 
@@ -156,7 +158,7 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
     assert step.form["on"].raw() == TODAY.isoformat()
     with qtbot.waitSignal(step.recorded, timeout=WAIT_MS):
         step.submit.click()
-    qtbot.waitUntil(lambda: tab.selected() is not None and tab.selected().status == "sent", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: (view := tab.selected()) is not None and view.status == "sent", timeout=WAIT_MS)
 
     step = tab.open_record_step()
     assert step is not None
@@ -172,11 +174,12 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
     step.submit.click()
     qtbot.waitUntil(lambda: bool(step.error.text()), timeout=WAIT_MS)
     assert "cannot be dated before the referral" in step.error.text()
-    assert step.isVisible() and tab.selected().status == "sent"
+    current = tab.selected()
+    assert step.isVisible() and current is not None and current.status == "sent"
     step.form["on"].restore(TODAY.isoformat())
     with qtbot.waitSignal(step.recorded, timeout=WAIT_MS):
         step.submit.click()
-    qtbot.waitUntil(lambda: tab.selected().status == "accepted", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: cast(ReferralView, tab.selected()).status == "accepted", timeout=WAIT_MS)
 
     step = tab.open_record_step()
     assert step is not None
@@ -185,9 +188,10 @@ def test_a_camhs_referral_made_and_moved_on(qtbot, shell: Shell, vault, clock, l
     step.form["note"].restore("Tuesday 10 March, 16:00, at the Maudsley")
     with qtbot.waitSignal(step.recorded, timeout=WAIT_MS):
         step.submit.click()
-    qtbot.waitUntil(lambda: tab.selected().status == "appointment_offered", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: cast(ReferralView, tab.selected()).status == "appointment_offered", timeout=WAIT_MS)
 
     shown = tab.selected()
+    assert shown is not None
     assert [m.step for m in shown.milestones] == ["drafted", "sent", "accepted", "appointment_offered"]
     assert shown.days_to_first_response == 0
     assert tab.proxy.index(0, columns.STATUS).data() == "Appointment offered"
@@ -224,7 +228,8 @@ def test_no_consent_asks_for_an_override_reason(qtbot, shell: Shell, vault, cloc
         dialog.submit.click()
     assert created.args[1] is False  # consent itself was not recorded
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected() is not None, timeout=WAIT_MS)
-    assert tab.selected().consent_overridden
+    overridden = tab.selected()
+    assert overridden is not None and overridden.consent_overridden
     assert "without recorded consent to share" in tab.detail.facts.text()
     assert tab.consent_line.text().startswith("No consent to share is recorded")
 
@@ -243,7 +248,10 @@ def test_recording_consent_from_the_referral(qtbot, shell: Shell, vault, clock, 
     with qtbot.waitSignal(dialog.created, timeout=WAIT_MS) as created:
         dialog.submit.click()
     assert created.args[1] is True
-    view = shell.workspace.caseload.case_view
+    assert shell.workspace is not None
+    caseload = shell.workspace.caseload
+    assert caseload is not None
+    view = caseload.case_view
     qtbot.waitUntil(
         lambda: view.detail is not None and view.detail.case.values["consent_share"] is True, timeout=WAIT_MS
     )
@@ -379,7 +387,7 @@ def test_decline_then_re_refer(qtbot, shell: Shell, vault, clock, log_in, servic
     step.form["decline_reason"].restore("incomplete")
     with record_dialog_closes:
         step.submit.click()
-    qtbot.waitUntil(lambda: tab.selected().status == "declined", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: cast(ReferralView, tab.selected()).status == "declined", timeout=WAIT_MS)
     assert tab.re_refer_button.isEnabled() and not tab.step_button.isEnabled()
     assert tab.open_record_step() is None  # nothing can follow a decline
     assert tab.detail.timeline.lines()[-1] == "2 Mar 2026 Declined: Reason: Incomplete referral"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -90,7 +91,7 @@ def board() -> list[ReferralView]:
     ]
 
 
-def _column(model, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> list[object]:
+def _column(model, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> list[Any]:
     return [model.index(row, column).data(role) for row in range(model.rowCount())]
 
 

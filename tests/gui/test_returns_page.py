@@ -21,6 +21,7 @@ from sqlalchemy import select
 from youthcase.gui.background import Background
 from youthcase.gui.navigation import SECTIONS, Section
 from youthcase.gui.pages.returns import (
+    ReturnFileDialog,
     ReturnsPage,
     csv_path_for,
     disclosure_rule,
@@ -31,6 +32,7 @@ from youthcase.gui.pdf_preview import POINTS_PER_INCH, SCREEN_DPI
 from youthcase.gui.shell import Shell
 from youthcase.returns.disclosure import STANDARD, DisclosureRule
 from youthcase.returns.kpis import Month
+from youthcase.returns.pdf import render_pdf
 from youthcase.services import returns as return_service
 from youthcase.services.errors import PermissionDenied
 from youthcase.services.returns import ReturnService
@@ -48,7 +50,7 @@ RETURNS_SPEC = next(spec for spec in SECTIONS if spec.section is Section.RETURNS
 
 
 @dataclass
-class FakeReturnFileDialog:
+class FakeReturnFileDialog(ReturnFileDialog):
     """Answers the save dialog from a script and records the name it suggested."""
 
     answers: list[Path | None]
@@ -100,7 +102,7 @@ def page(open_returns: Callable[[Person], ReturnsPage], vault: TestVault) -> Ret
 def held_pdf(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The service waits before drawing the PDF until the test sets the event (10 s at most)."""
     gate = threading.Event()
-    real_render = return_service.render_pdf
+    real_render = render_pdf  # the function services.returns imported, from its defining module
 
     def held_render(model: object) -> bytes:
         assert gate.wait(WAIT_MS / 1000), "the build was held and never let go"

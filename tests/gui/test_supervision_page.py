@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import cast
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,7 +14,7 @@ from sqlalchemy import text
 
 from youthcase.domain.roles import Role
 from youthcase.gui.models.caseload import SITE, WORKER
-from youthcase.gui.models.dashboard import NAME
+from youthcase.gui.models.dashboard import NAME, DashboardProxy, DashboardTableModel
 from youthcase.gui.navigation import Section
 from youthcase.gui.pages.case_view import CaseView
 from youthcase.gui.pages.caseload import CaseloadPage
@@ -68,8 +69,8 @@ def open_case(qtbot, shell: Shell, case_id: uuid.UUID) -> CaseView:
 
 def click_figure(qtbot, page: SupervisionPage, view: FigureTable, unit: str, key: str) -> None:
     """Click the cell of ``unit``'s row under the figure ``key``, as a supervisor would."""
-    proxy = view.model()
-    column = view.model().sourceModel().column_of(key)
+    proxy = cast(DashboardProxy, view.model())
+    column = cast(DashboardTableModel, proxy.sourceModel()).column_of(key)
     row = next(r for r in range(proxy.rowCount()) if proxy.index(r, NAME).data() == unit)
     index = proxy.index(row, column)
     view.scrollTo(index)
@@ -138,6 +139,7 @@ def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shel
 
     shell.lock()
     log_in(wale)
+    assert shell.workspace is not None
     assert Section.SUPERVISION not in shell.workspace.sections
     mine = caseload(qtbot, shell)
     assert mine.model.total == 1
@@ -190,8 +192,9 @@ def test_closures_are_approved_or_returned_with_a_comment(qtbot, shell: Shell, v
     assert figure(page, "wendy", "closures_awaiting_approval") == "2"
     page.tabs.setCurrentIndex(CLOSURES_TAB)
     assert page.closures.rowCount() == 2
-    assert page.selected_closure() is not None
-    assert page.selected_closure().case_id == first  # the oldest request first
+    closure = page.selected_closure()
+    assert closure is not None
+    assert closure.case_id == first  # the oldest request first
 
     prompts.confirm_answers.append(True)
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):

@@ -115,8 +115,8 @@ class DashboardService:
             for key, condition in case_conditions.items():
                 found[key] = {tuple(row) for row in session.execute(select(*columns).where(visible, condition))}  # type: ignore[misc]
             found["action_overdue"] |= {
-                tuple(row)
-                for row in session.execute(  # type: ignore[misc]
+                tuple(row)  # type: ignore[misc]
+                for row in session.execute(
                     select(*columns)
                     .join(SupervisionAction, SupervisionAction.case_id == CaseEpisode.id)
                     .where(
@@ -155,8 +155,8 @@ class DashboardService:
                 key for _, status, unsigned, key in latest.values() if status == "open" and unsigned
             }
             found["closures_awaiting_approval"] = {
-                tuple(row)
-                for row in session.execute(  # type: ignore[misc]
+                tuple(row)  # type: ignore[misc]
+                for row in session.execute(
                     select(*columns)
                     .join(ClosureRequest, ClosureRequest.case_id == CaseEpisode.id)
                     .where(visible, ClosureRequest.status == "pending")

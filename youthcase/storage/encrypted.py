@@ -215,8 +215,8 @@ def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
     found = tuple(
         _EncryptedAttribute(
             prop.key,
-            mapper.local_table.name,
-            prop.columns[0].name,  # type: ignore[attr-defined]
+            mapper.local_table.name,  # type: ignore[attr-defined]
+            prop.columns[0].name,
             prop.columns[0].type,
         )
         for prop in mapper.column_attrs
