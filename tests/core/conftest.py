@@ -9,6 +9,7 @@ import pytest
 
 os.environ["YOUTHCASE_KDF"] = "minimum"  # the CLI's slots use the OWASP floor in tests
 
+from tests.helpers.access import admit_to_home_sites, remember_recovery_key  # noqa: E402
 from tests.helpers.clock import FakeClock  # noqa: E402
 from youthcase.config import VaultLocation  # noqa: E402
 from youthcase.crypto.kdf import MINIMUM_PARAMS, KdfParams  # noqa: E402
@@ -49,6 +50,7 @@ def file_location(tmp_path: os.PathLike[str]) -> VaultLocation:
 @pytest.fixture
 def created(location: VaultLocation, clock: FakeClock) -> Iterator[CreatedVault]:
     result = create_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock)
+    remember_recovery_key(location, result.recovery_key)
     yield result
     result.vault.lock()
 
@@ -70,9 +72,14 @@ def add_account(
 
 
 def unlock_with_changed_password(
-    location: VaultLocation, clock: FakeClock, username: str, temporary: str
+    location: VaultLocation, clock: FakeClock, username: str, temporary: str, admit: bool = True
 ) -> UnlockedVault:
-    """Log in with a temporary password and replace it, as a first login must."""
+    """Log in with a temporary password and replace it, as a first login must; then (unless
+    ``admit`` is false) admit the account to its home sites with the recovery key and log in again."""
     vault = LockedVault(location, clock).unlock(username, temporary)
     AccountService(vault).change_own_password(temporary, temporary + " changed")
-    return vault
+    if not admit or vault.actor.role is Role.ADMIN:
+        return vault
+    vault.lock()
+    admit_to_home_sites(location, username, clock)
+    return LockedVault(location, clock).unlock(username, temporary + " changed")

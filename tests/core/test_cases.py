@@ -128,23 +128,26 @@ def test_returning_person_is_recognised_by_blind_index(people: dict[str, Unlocke
     by_name = service.find_returning_person(None, "OKAFOR", "jamál", dt.date(2009, 5, 17))
     assert [m.person_id for m in by_name] == [first.person.id]
     assert service.find_returning_person(None, "Jamal", "Okafor", dt.date(2009, 5, 18)) == []
-    # A returning person: only the date of birth is sent (for the age rule); the record is kept.
+    # The match tells where the earlier case is and who holds it, never its content.
+    (earlier,) = by_nhs[0].earlier_cases
+    assert (earlier.site_code, earlier.open, earlier.held_by) == ("KCH", True, "wanda")
+    assert by_nhs[0].open_case == earlier
+    assert not hasattr(by_nhs[0], "given_name")
+    # A returning person: the new case holds its own full copy of the identifiers, linked to the person.
     again = service.create_case(
-        NewCase(
-            {"date_of_birth": dt.date(2009, 5, 17)},
-            new_case().case,
-            new_case().incident,
-            existing_person_id=first.person.id,
-        )
+        NewCase(new_case().person, new_case().case, new_case().incident, existing_person_id=first.person.id)
     )
     assert again.person.id == first.person.id and again.person.values["given_name"] == "Jamal"
+    assert again.case_id != first.case_id
 
 
 def test_blind_index_never_stores_the_raw_identifier(people: dict[str, UnlockedVault]) -> None:
     vault = people["wanda"]
     CaseService(vault).create_case(new_case())
     with vault.engine.connect() as connection:
-        row = connection.execute(text("SELECT nhs_index, name_dob_index, nhs_number FROM young_person")).one()
+        row = connection.execute(
+            text("SELECT nhs_index, name_dob_index, nhs_number FROM young_person JOIN case_person ON 1 = 1")
+        ).one()
     assert "9434765919" not in row.nhs_index and len(row.nhs_index) == 64
     assert b"9434765919" not in bytes(row.nhs_number)
     assert "jamal" not in row.name_dob_index.lower()

@@ -11,12 +11,14 @@ from typing import TextIO
 from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
+from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.audit import ChainHead
 from youthcase.services.audit_trail import AuditTrail
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import InvalidInput
+from youthcase.services.recovery import grant_with_recovery_key, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -53,7 +55,9 @@ def init(args: argparse.Namespace, io: Io) -> int:
     created = create_vault(location, args.admin, password, kdf_params_for_new_vault())
     created.vault.lock()
     io.say(f"Created the vault at {location.describe()}.")
-    io.say("Recovery key (shown once; store it safely, e.g. with the information-governance lead):")
+    io.say("Recovery key (shown once). It belongs to the information-governance lead, not to an administrator:")
+    io.say("it admits each site's first supervisor and resets passwords. Hand it over now; the lead can")
+    io.say("take sole possession with `youthcase recovery rotate`.")
     io.say(created.recovery_key)
     return 0
 
@@ -105,6 +109,52 @@ def users_disable(args: argparse.Namespace, io: Io) -> int:
     finally:
         vault.lock()
     io.say(f"Disabled {args.target_user.strip().lower()}.")
+    return 0
+
+
+def users_grant(args: argparse.Namespace, io: Io) -> int:
+    target, site = args.target_user.strip().lower(), args.site.strip().upper()
+    if args.recovery_key_stdin:
+        grant_with_recovery_key(resolve_location(args.db), io.secret("the recovery key"), target, site)
+        io.say(f"Admitted {target} to the cases of {site} with the recovery key (recorded as a break-glass grant).")
+        return 0
+    vault = _unlock(args, io)
+    try:
+        AccessService(vault).grant(target, site)
+    finally:
+        vault.lock()
+    io.say(f"Admitted {target} to the cases of {site}.")
+    return 0
+
+
+def users_revoke(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        moved = AccessService(vault).revoke(args.target_user, args.site)
+    finally:
+        vault.lock()
+    io.say(
+        f"Revoked {args.target_user.strip().lower()}'s admission to {args.site.strip().upper()}; "
+        f"{moved} case(s) they held there passed to you."
+    )
+    return 0
+
+
+def keys_rotate(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        count = AccessService(vault).rotate_site_key(args.site)
+    finally:
+        vault.lock()
+    io.say(f"Rotated the key of {args.site.strip().upper()}: {count:,} case key(s) wrapped again.")
+    return 0
+
+
+def recovery_rotate(args: argparse.Namespace, io: Io) -> int:
+    new_key = rotate_recovery_key(resolve_location(args.db), io.secret("the current recovery key"))
+    io.say("The old recovery key no longer works. New recovery key (shown once; it belongs to the")
+    io.say("information-governance lead, who keeps it apart from every administrator):")
+    io.say(new_key)
     return 0
 
 
@@ -188,8 +238,13 @@ def import_cases(args: argparse.Namespace, io: Io) -> int:
 def demo(args: argparse.Namespace, io: Io) -> int:
     vault = _unlock(args, io)
     try:
+        recovery_key = io.secret("the recovery key (it admits the demo staff to their sites)")
         result = load_demo_data(
-            vault, args.cases, args.seed, progress=lambda done, total: io.note(f"{done:,} / {total:,} cases")
+            vault,
+            args.cases,
+            args.seed,
+            recovery_key,
+            progress=lambda done, total: io.note(f"{done:,} / {total:,} cases"),
         )
     finally:
         vault.lock()

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="CODE",
-        help="a site the user works at or supervises (repeatable)",
+        help="a site the user works at (repeatable); a supervisor of the site admits them to its cases",
     )
     add.add_argument("--full-name", metavar="NAME", help="shown to colleagues; stored encrypted")
     add.set_defaults(handler="users_add")
@@ -78,6 +78,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_login(disable)
     disable.add_argument("--target-user", required=True, metavar="NAME")
     disable.set_defaults(handler="users_disable")
+
+    for action, text in (
+        (
+            "grant",
+            "admit a worker or supervisor to a site's cases (a supervisor of the site, "
+            "or the recovery key for its first supervisor)",
+        ),
+        ("revoke", "take a person's admission to a site away (their cases there pass to you)"),
+    ):
+        grant = users.add_parser(action, help=text)
+        _add_db(grant)
+        grant.add_argument("--user", metavar="NAME", help="the acting supervisor")
+        grant.add_argument("--password-stdin", action="store_true", help="read your password from standard input")
+        if action == "grant":
+            grant.add_argument(
+                "--recovery-key-stdin",
+                action="store_true",
+                help="break glass: admit with the recovery key instead of --user/--password-stdin",
+            )
+        grant.add_argument("--target-user", required=True, metavar="NAME")
+        grant.add_argument("--site", required=True, metavar="CODE")
+        grant.set_defaults(handler=f"users_{action}")
 
     reset = users.add_parser(
         "reset-password",
@@ -100,6 +122,20 @@ def build_parser() -> argparse.ArgumentParser:
     site_add.add_argument("--code", required=True)
     site_add.add_argument("--name", required=True)
     site_add.set_defaults(handler="sites_add")
+
+    keys = sub.add_parser("keys", help="site keys").add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    rotate = keys.add_parser("rotate", help="rotate a site's key (a supervisor of the site)")
+    _add_login(rotate)
+    rotate.add_argument("--site", required=True, metavar="CODE")
+    rotate.set_defaults(handler="keys_rotate")
+
+    recovery = sub.add_parser("recovery", help="the recovery key").add_subparsers(
+        dest="recovery_command", metavar="ACTION", required=True
+    )
+    recovery_rotate = recovery.add_parser("rotate", help="replace the recovery key (prints the new one once)")
+    _add_db(recovery_rotate)
+    recovery_rotate.add_argument("--recovery-key-stdin", action="store_true", required=True)
+    recovery_rotate.set_defaults(handler="recovery_rotate")
 
     monthly = sub.add_parser(
         "return",
@@ -172,7 +208,15 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) in {"users_grant", "users_revoke"}:
+        by_recovery = getattr(args, "recovery_key_stdin", False)
+        if by_recovery == bool(args.user or args.password_stdin) or (
+            not by_recovery and not (args.user and args.password_stdin)
+        ):
+            print("youthcase: error: give either --user NAME --password-stdin or --recovery-key-stdin", file=stderr)
+            return 2
     if args.command is None:
         from youthcase.gui.app import run_gui  # Qt is imported only when the GUI is wanted
 

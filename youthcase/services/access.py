@@ -234,6 +234,11 @@ def seal_grant(
     return grant
 
 
+def admitted_sites(session: Session, account_id: uuid.UUID) -> set[uuid.UUID]:
+    """The sites an account holds a grant for (whether it can open it is its own keys' business)."""
+    return set(session.scalars(select(SiteGrant.site_id).where(SiteGrant.account_id == account_id)))
+
+
 def new_case_key(
     keyring: Keyring, session: Session, case_id: uuid.UUID, site_id: uuid.UUID, account_id: uuid.UUID
 ) -> None:
@@ -396,10 +401,9 @@ class AccessService:
                     )
                     .order_by(Site.code, AppUser.username)
                 )
-                .tuples()
                 .all()
             )
-            return list(rows)
+            return [(row[0], row[1]) for row in rows]
 
 
 def hand_over(vault: UnlockedVault, session: Session, site_id: uuid.UUID, accounts: set[uuid.UUID]) -> int:

@@ -64,7 +64,7 @@ from youthcase.services.cases import CaseInvalid, CaseService, NewCase, Validate
 from youthcase.services.errors import InvalidInput, YouthcaseError
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.models import CaseEpisode, Site, YoungPerson
+from youthcase.storage.models import CaseEpisode, YoungPerson
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 IMPORT_KEY_PURPOSE = "case-import-row"
@@ -457,7 +457,7 @@ class CaseImport:
         problems = list(table.problems)
         if not table.rows_checkable:
             return [_CheckedRow(n, cells, None, None) for n, cells in table.rows], problems
-        sites = set(session.scalars(select(Site.code).where(Site.active)))
+        sites = set(self.cases.recording_sites(session))  # the sites I am admitted to
         steps = _Steps(progress, passes * len(table.rows))
         result = []
         for row_number, cells in table.rows:
@@ -557,7 +557,7 @@ class CaseImport:
         return found
 
     def _write(self, session: Session, plan: list[_Planned], steps: _Steps) -> ImportResult:
-        sites = {s.code: s.id for s in session.scalars(select(Site).where(Site.active))}
+        sites = self.cases.recording_sites(session)
         counters: dict[str, int] = {}
         person_of_row: dict[int, uuid.UUID] = {}
         references = []

@@ -262,7 +262,7 @@ class CaseService:
     def recording_sites(self, session: Session) -> dict[str, uuid.UUID]:
         """The active sites I am admitted to, by code: where I may open cases."""
         query = select(Site.code, Site.id).where(Site.active, Site.code.in_(self.vault.actor.site_codes))
-        return dict(session.execute(query).tuples().all())
+        return dict(session.execute(query).all())
 
     def create_case(self, new: NewCase) -> CaseDetail:
         """Record a new case for me (worker) at a site; the person is new or ``existing_person_id``."""
@@ -440,7 +440,7 @@ class CaseService:
                 worker.username,
                 case.reopen_count,
                 case.closed_on,
-                _view(dd.YOUNG_PERSON, person),
+                RecordView(case.person_id, _view(dd.YOUNG_PERSON, person).values),  # the person link's id
                 _view(dd.CASE, case, site=site.code),
                 _view(dd.INCIDENT, incident) if incident else None,
                 [

@@ -12,8 +12,9 @@ of the files.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -62,6 +63,7 @@ class Keyring:
         self._case_keys: dict[uuid.UUID, bytes] = {}
         self._case_ciphers: dict[uuid.UUID, FieldCipher] = {}
         self._wraps: dict[uuid.UUID, list[CaseKeyWrap]] = {}
+        self._sessions: list[Session] = []
 
     def adopt_account_keys(self, keys: KeyPairs) -> None:
         """The account just made its key pairs (first password change)."""
@@ -90,7 +92,7 @@ class Keyring:
             for r in session.execute(select(SiteKey.site_id, SiteKey.generation, SiteKey.exchange_public))
         }
         self._account_publics = dict(
-            session.execute(select(AccountKey.account_id, AccountKey.exchange_public)).tuples()
+            session.execute(select(AccountKey.account_id, AccountKey.exchange_public)).all()
         )
         supervised = {site for site, _generation in self._site_privates}
         condition = CaseKey.account_id == self.account_id
@@ -101,7 +103,8 @@ class Keyring:
 
     def _remember(self, session: Session, condition: object) -> None:
         query = select(CaseKey.case_id, CaseKey.account_id, CaseKey.site_id, CaseKey.generation, CaseKey.wrapped)
-        for row in session.execute(query.where(condition)):  # type: ignore[arg-type]
+        # Core on the session's connection: no autoflush from inside a flush or load hook.
+        for row in session.connection().execute(query.where(condition)):  # type: ignore[arg-type]
             self._wraps.setdefault(row.case_id, []).append(CaseKeyWrap(*row))
 
     # --- key-encryption keys -------------------------------------------------------------------
@@ -170,10 +173,25 @@ class Keyring:
         raise NoKeyError("you hold no key for this case")
 
     def _fetch_wraps(self, case_id: uuid.UUID) -> list[CaseKeyWrap]:
-        """A case created since unlock (team mode), or one the account just got: read its wraps."""
-        with Session(self._engine) as session:
-            self._remember(session, CaseKey.case_id == case_id)
+        """A case created since unlock (team mode), or one the account just got: read its wraps.
+
+        Through the connection of the session in use (``using``): on SQLCipher every session of a
+        thread shares one connection, so a second session would end the first one's transaction."""
+        if self._sessions:
+            self._remember(self._sessions[-1], CaseKey.case_id == case_id)
+        else:
+            with Session(self._engine) as session:
+                self._remember(session, CaseKey.case_id == case_id)
         return self._wraps.setdefault(case_id, [])
+
+    @contextlib.contextmanager
+    def using(self, session: Session) -> Iterator[None]:
+        """Read missing wraps through ``session`` while the block runs."""
+        self._sessions.append(session)
+        try:
+            yield
+        finally:
+            self._sessions.remove(session)
 
     def forget_cases(self, case_ids: Iterable[uuid.UUID]) -> None:
         """Wraps changed (reassigned, shared, rotated): read them again on next use."""

@@ -19,6 +19,7 @@ from youthcase.domain import codes
 from youthcase.domain.caseload_rules import london_today
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.validation import FieldError, check_text
+from youthcase.services.access import admitted_sites, rewrap_case
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, visible_cases
 from youthcase.services.cases import CaseService
@@ -32,7 +33,6 @@ from youthcase.storage.models import (
     ClosureRequest,
     RiskAssessment,
     SafeguardingConcern,
-    Site,
     SupervisionAction,
     SupervisionNote,
     case_share,
@@ -337,13 +337,13 @@ class SupervisionService:
             target = self._user(session, to_username)
             if Role(target.role) is Role.ADMIN:
                 raise InvalidInput("cases can only be assigned to youth workers or supervisors")
-            target_sites = set(session.scalars(select(Site.id).where(Site.code.in_({s.code for s in target.sites}))))
+            target_sites = admitted_sites(session, target.id)
             problems = []
             cases = []
             for case_id in dict.fromkeys(case_ids):
                 case = self._supervised_case(session, case_id)
                 if case.site_id not in target_sites:
-                    problems.append(f"{case.reference}: {target.username} does not work at that case's site")
+                    problems.append(f"{case.reference}: {target.username} is not admitted to that case's site")
                 cases.append(case)
             if problems:
                 raise InvalidInput("nothing was reassigned: " + "; ".join(problems))
@@ -360,6 +360,13 @@ class SupervisionService:
                         assigned_at=self.vault.clock.now(),
                     )
                 )
+                # The new worker gets the case key; the old one loses it (unless it is also shared).
+                shared = session.execute(
+                    select(case_share).where(case_share.c.case_id == case.id, case_share.c.user_id == case.worker_id)
+                ).first()
+                rewrap_case(
+                    self.vault.keyring, session, case, add=[target.id], remove=[] if shared else [case.worker_id]
+                )
                 case.worker_id = target.id
                 self.vault.audit(session, AuditAction.REASSIGN, "case_episode", case.id)
 
@@ -368,9 +375,12 @@ class SupervisionService:
         with self.vault.session() as session:
             case = self._supervised_case(session, case_id)
             user = self._user(session, username)
+            if case.site_id not in admitted_sites(session, user.id):
+                raise InvalidInput(f"{user.username} is not admitted to that case's site: admit them first")
             already = session.execute(
                 select(case_share).where(case_share.c.case_id == case.id, case_share.c.user_id == user.id)
             ).first()
             if already is None:
                 session.execute(case_share.insert().values(case_id=case.id, user_id=user.id))
+                rewrap_case(self.vault.keyring, session, case, add=[user.id])
                 self.vault.audit(session, AuditAction.SHARE, "case_episode", case.id)

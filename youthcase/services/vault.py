@@ -160,7 +160,7 @@ class UnlockedVault:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends normally, rolled back otherwise."""
         self.engine  # noqa: B018 - raises when locked
-        with self._sessions.begin() as session:
+        with self._sessions.begin() as session, self.keyring.using(session):
             yield session
 
     def audit(
