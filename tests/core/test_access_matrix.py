@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.helpers.access import new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
@@ -24,7 +25,7 @@ from youthcase.services.referrals import ReferralService
 from youthcase.services.returns import ReturnService
 from youthcase.services.service_directory import ServiceDirectory
 from youthcase.services.supervision import SupervisionService
-from youthcase.services.vault import UnlockedVault, create_vault
+from youthcase.services.vault import UnlockedVault
 
 from .conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF, add_account, unlock_with_changed_password
 from .test_cases import new_case
@@ -93,7 +94,7 @@ ALLOWED: dict[Role, set[str]] = {
 def world(tmp_path: object) -> World:
     clock = FakeClock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC))
     location = VaultLocation.parse(f"{tmp_path}/matrix.vault")
-    admin = create_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock).vault
+    admin = new_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock).vault
     service_id = ServiceDirectory(admin).add_service({"service_type": "camhs", "name": "CAMHS"}).service_id
     vaults = {Role.ADMIN: admin}
     for name, role in (("worker", Role.WORKER), ("worker2", Role.WORKER), ("supervisor", Role.SUPERVISOR)):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.helpers.access import new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
@@ -31,7 +32,7 @@ from youthcase.services.case_import import (
 )
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import PermissionDenied
-from youthcase.services.vault import UnlockedVault, create_vault
+from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import CaseEpisode, YoungPerson
 
 from .conftest import ADMIN_PASSWORD, FAST_KDF, add_account, unlock_with_changed_password
@@ -232,7 +233,7 @@ def test_preview_shows_parsed_values_and_statuses_without_writing(people: dict[s
 def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UnlockedVault]:
     location = VaultLocation.parse(str(tmp_path_factory.mktemp("import") / "v.vault"))
     clock = FakeClock()
-    admin = create_vault(location, "admin", ADMIN_PASSWORD, FAST_KDF, clock).vault
+    admin = new_vault(location, "admin", ADMIN_PASSWORD, FAST_KDF, clock).vault
     add_account(admin, "wanda", Role.WORKER, "wanda temporary password", ("KCH",))
     admin.lock()
     vault = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")

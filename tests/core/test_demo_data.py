@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import ForeignKey, select
 
+from tests.helpers.access import RECOVERY_KEYS, new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
@@ -22,7 +23,7 @@ from youthcase.domain.validation import LONDON
 from youthcase.services.cases import CaseService
 from youthcase.services.demo_data import DemoResult, load_demo_data
 from youthcase.services.errors import InvalidInput, PasswordChangeRequired, PermissionDenied
-from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
+from youthcase.services.vault import LockedVault, UnlockedVault
 from youthcase.storage.models import (
     AppUser,
     CaseEpisode,
@@ -57,6 +58,10 @@ def load_all(vault: UnlockedVault) -> dict[Any, list[Any]]:
         return {model: list(session.scalars(select(model).order_by(model.id))) for model in RECORDS}
 
 
+def recovery(location: VaultLocation) -> str:
+    return RECOVERY_KEYS[location.describe()]
+
+
 def fields_of(entity: dd.EntitySpec, record: Any) -> dict[str, Any]:
     return {spec.name: getattr(record, spec.name) for spec in entity.fields if hasattr(record, spec.name)}
 
@@ -65,7 +70,7 @@ def test_demo_data_on_both_backends_is_valid_and_complete(
     admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
 ) -> None:
     calls: list[tuple[int, int]] = []
-    result = load_demo_data(admin_vault, 150, seed=3, progress=lambda done, total: calls.append((done, total)))
+    result = load_demo_data(admin_vault, 150, seed=3, recovery_key=recovery(location), progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (150, 150)
     assert len(result.accounts) == 16 and {a.site_code for a in result.accounts} == {"RLH", "KCH", "SGH", "SMH"}
     assert result.counts["case_episode"] == result.counts["incident"] == 150
@@ -138,12 +143,12 @@ def test_only_an_administrator_loads_it_and_only_into_a_vault_without_cases(
     add_account(admin_vault, "wanda", Role.WORKER, "wanda temporary password", ("KCH",))
     wanda = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")
     with pytest.raises(PermissionDenied, match="only an administrator"):
-        load_demo_data(wanda, 10, seed=1)
+        load_demo_data(wanda, 10, seed=1, recovery_key=recovery(location))
     with pytest.raises(InvalidInput, match="1-1,000,000"):
-        load_demo_data(admin_vault, 0, seed=1)
-    result = load_demo_data(admin_vault, 20, seed=1)
+        load_demo_data(admin_vault, 0, seed=1, recovery_key=recovery(location))
+    result = load_demo_data(admin_vault, 20, seed=1, recovery_key=recovery(location))
     with pytest.raises(InvalidInput, match="already holds cases"):
-        load_demo_data(admin_vault, 20, seed=1)
+        load_demo_data(admin_vault, 20, seed=1, recovery_key=recovery(location))
     # A demo worker logs in with the printed password, must change it, and then sees their cases.
     account = next(a for a in result.accounts if a.role is Role.WORKER and a.site_code == "RLH")
     first = LockedVault(location, clock).unlock(account.username, account.temporary_password)
@@ -178,8 +183,8 @@ def snapshot(vault: UnlockedVault) -> dict[str, list[tuple[Any, ...]]]:
 
 def demo_vault(tmp_path: Path, name: str, seed: int, cases: int = 120) -> tuple[UnlockedVault, DemoResult]:
     location = VaultLocation.parse(str(tmp_path / f"{name}.vault"))
-    vault = create_vault(location, "admin", ADMIN_PASSWORD, FAST_KDF, FakeClock()).vault
-    return vault, load_demo_data(vault, cases, seed)
+    vault = new_vault(location, "admin", ADMIN_PASSWORD, FAST_KDF, FakeClock()).vault
+    return vault, load_demo_data(vault, cases, seed, recovery(location))
 
 
 def test_the_same_seed_gives_the_same_data(tmp_path: Path) -> None:
@@ -244,7 +249,9 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
 
 def test_cli_demo_prints_the_staff_once_and_refuses_others(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.vault")
-    assert run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")[0] == 0
+    code, out, _ = run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+    assert code == 0
+    recovery_key = out.strip().splitlines()[-1]
     code, out, err = run(
         "demo",
         "--db",
@@ -256,7 +263,7 @@ def test_cli_demo_prints_the_staff_once_and_refuses_others(tmp_path: Path) -> No
         "30",
         "--seed",
         "4",
-        stdin=ADMIN_PASSWORD + "\n",
+        stdin=f"{ADMIN_PASSWORD}\n{recovery_key}\n",
     )
     assert code == 0, err
     assert err.splitlines()[-1] == "30 / 30 cases"

@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.helpers.access import new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.returns import monthly_return
@@ -33,12 +34,11 @@ from . import return_scenario as rs
 
 
 def _build(folder: Path) -> tuple[rs.Scenario, Any]:
-    from youthcase.services.vault import create_vault
 
     from .conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF
 
     location, clock = VaultLocation.parse(str(folder / "return.vault")), FakeClock()
-    created = create_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock)
+    created = new_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock)
     return rs.build(created.vault, location, clock), created.vault
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.helpers.access import new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
-from youthcase.services.vault import create_vault
 
 from . import return_scenario as rs
 from .conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF
@@ -24,7 +24,7 @@ WORKER_PW = "wanda temporary password changed"
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("cli") / "return.vault"
     location, clock = VaultLocation.parse(str(path)), FakeClock()
-    admin = create_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock).vault
+    admin = new_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock).vault
     scenario = rs.build(admin, location, clock)
     for vault in (scenario.supervisor, scenario.kch_worker, scenario.rlh_worker, admin):
         vault.lock()

@@ -21,6 +21,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 import youthcase.gui  # noqa: E402,F401 - applies the PySide6 refcount guard before Qt is used
+from tests.helpers.access import admit_to_home_sites  # noqa: E402
 from youthcase.config import VaultLocation  # noqa: E402
 from youthcase.crypto.kdf import MINIMUM_PARAMS  # noqa: E402
 from youthcase.domain.roles import Role  # noqa: E402
@@ -158,6 +159,9 @@ def vault_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     created.vault.lock()
     _settle_password(location, clock, WORKER)
     _settle_password(location, clock, SUPERVISOR)
+    # Keys v2: a home site gives no access; the recovery key admits the first people (break glass).
+    for person in (WORKER, SUPERVISOR):
+        admit_to_home_sites(location, person.username, clock, created.recovery_key)
     return folder
 
 

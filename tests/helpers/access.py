@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
+from youthcase.crypto.kdf import KdfParams
 from youthcase.domain.clock import Clock
 from youthcase.services.recovery import grant_with_recovery_key
-from youthcase.services.vault import LockedVault
+from youthcase.services.vault import CreatedVault, LockedVault, create_vault
 from youthcase.storage.models import AppUser, Site, user_site
 
 RECOVERY_KEYS: dict[str, str] = {}
@@ -40,3 +41,12 @@ def admit_to_home_sites(location: VaultLocation, username: str, clock: Clock, re
     key = recovery_key or RECOVERY_KEYS[location.describe()]
     for code in home_sites(location, key, username, clock):
         grant_with_recovery_key(location, key, username, code, clock)
+
+
+def new_vault(
+    location: VaultLocation, admin: str, password: str, kdf: KdfParams, clock: Clock | None = None
+) -> CreatedVault:
+    """``create_vault``, remembering the recovery key so test accounts can be admitted to sites."""
+    created = create_vault(location, admin, password, kdf, clock)
+    remember_recovery_key(location, created.recovery_key)
+    return created

@@ -238,7 +238,9 @@ def import_cases(args: argparse.Namespace, io: Io) -> int:
 def demo(args: argparse.Namespace, io: Io) -> int:
     vault = _unlock(args, io)
     try:
-        recovery_key = io.secret("the recovery key (it admits the demo staff to their sites)")
+        # Line 2: the recovery key, which admits the demo staff; checked after the permission check,
+        # so a non-administrator is told that first.
+        recovery_key = io.stdin.readline().rstrip("\r\n")
         result = load_demo_data(
             vault,
             args.cases,

@@ -13,6 +13,7 @@ from typing import Any
 
 from youthcase.domain.dictionary import FieldKind, FieldSpec
 from youthcase.domain.validation import LONDON, format_nhs_number
+from youthcase.services.cases import EarlierCase
 
 
 def day_text(value: dt.date | None) -> str:
@@ -20,6 +21,12 @@ def day_text(value: dt.date | None) -> str:
     if value is None:
         return ""
     return f"{value.day} {value:%b %Y}"
+
+
+def earlier_case_text(case: EarlierCase) -> str:
+    """``KCH, March 2026, still open, held by wanda``: where and when a case is, never what it says."""
+    state = "still open" if case.open else "closed"
+    return f"{case.site_code}, {case.arrival_month:%B %Y}, {state}, held by {case.held_by}"
 
 
 def london(value: dt.datetime) -> dt.datetime:

@@ -6,15 +6,17 @@ left; the rules that span fields come back from the service (``CaseInvalid``) on
 Ctrl+Enter records the case.
 
 Once the NHS number, or the name and date of birth, are in, the service is asked (in the
-background) whether the young person is already known. If so the form offers to record the new
-case for that person (their last case, and whether it was within the last 12 months, a
-re-attendance). The form's values are autosaved as an encrypted draft while it is dirty.
+background) whether the young person is already known. If so the form says where their earlier
+cases are, whether one is still open and who holds it (never what those cases say: that stays
+under each case's own key), and offers to link the new case to that young person. The person's
+fields stay editable and are all sent: each case keeps its own copy of the identifiers. The
+form's values are autosaved as an encrypted draft while it is dirty.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import html
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -37,6 +39,7 @@ from youthcase.domain import dictionary as dd
 from youthcase.domain.codes import Code
 from youthcase.domain.records import Problem
 from youthcase.domain.validation import FieldError
+from youthcase.gui import values
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
 from youthcase.gui.drafts import NEW_CASE_FORM, DraftKeeper
@@ -47,8 +50,8 @@ from youthcase.gui.forms.record import add_save_shortcuts
 from youthcase.gui.inline import InlineError
 from youthcase.gui.pages.case_view import INCIDENT_FIELDS
 from youthcase.gui.prompts import Prompts
-from youthcase.gui.values import day_text, instant_edit_text, person_name
-from youthcase.services.cases import CaseDetail, CaseService, NewCase, PersonMatch
+from youthcase.gui.values import instant_edit_text
+from youthcase.services.cases import CaseDetail, CaseService, EarlierCase, NewCase, PersonMatch
 from youthcase.services.vault import UnlockedVault
 
 # The person's fields in the order a worker asks for them; the less-used ones come last.
@@ -84,8 +87,6 @@ NEW_CASE_FIELDS = (
     "notes",
 )
 DEFAULT_REFERRAL_SOURCE = "ed_staff"
-# Used only to pass validation when the case is for a person already recorded: the service keeps
-# that person's stored details and does not apply these (see the report on a core change).
 USE_EXISTING_SHORTCUT = "Alt+U"
 
 Lookup = Callable[[str | None, str, str, dt.date | None], list[PersonMatch]]
@@ -104,44 +105,74 @@ def create_case(vault: UnlockedVault, new: NewCase) -> CaseDetail:
 def _match_to_raw(match: PersonMatch) -> dict[str, Any]:
     return {
         "person_id": str(match.person_id),
-        "given_name": match.given_name,
-        "family_name": match.family_name,
-        "date_of_birth": match.date_of_birth.isoformat() if match.date_of_birth else None,
         "matched_on": match.matched_on,
-        "last_case_reference": match.last_case_reference,
-        "last_arrival_at": match.last_arrival_at.isoformat() if match.last_arrival_at else None,
+        "earlier_cases": [
+            {
+                "site_code": case.site_code,
+                "arrival_month": case.arrival_month.isoformat(),
+                "open": case.open,
+                "held_by": case.held_by,
+            }
+            for case in match.earlier_cases
+        ],
         "within": match.within_re_attendance_window,
     }
 
 
 def _match_from_raw(raw: Mapping[str, Any]) -> PersonMatch:
-    dob, arrival = raw.get("date_of_birth"), raw.get("last_arrival_at")
     return PersonMatch(
         uuid.UUID(raw["person_id"]),
-        raw["given_name"],
-        raw["family_name"],
-        dt.date.fromisoformat(dob) if dob else None,
         raw["matched_on"],
-        raw.get("last_case_reference"),
-        dt.datetime.fromisoformat(arrival) if arrival else None,
+        tuple(
+            EarlierCase(
+                str(case["site_code"]),
+                dt.date.fromisoformat(case["arrival_month"]),
+                bool(case["open"]),
+                str(case["held_by"]),
+            )
+            for case in raw.get("earlier_cases") or ()
+        ),
         bool(raw.get("within")),
     )
 
 
-def describe_match(match: PersonMatch, hide_names: bool) -> str:
-    name = person_name(match.given_name, match.family_name, hide_names)
-    born = f", born {day_text(match.date_of_birth)}" if match.date_of_birth else ""
-    text = f"<b>{name}</b>{born} is already known (matched on {match.matched_on})."
-    if match.last_case_reference:
-        when = ""
-        if match.last_arrival_at is not None:
-            when = f", arrived {day_text(match.last_arrival_at.date())}"
-        text += f" Last case {match.last_case_reference}{when}: "
-        text += (
-            "<b>within the last 12 months</b> (a re-attendance)."
-            if match.within_re_attendance_window
-            else "more than 12 months ago."
-        )
+def earlier_case_text(case: EarlierCase) -> str:
+    return html.escape(values.earlier_case_text(case))
+
+
+def others_text(cases: Sequence[EarlierCase], what: str = "earlier case") -> str:
+    """One earlier case in a sentence, several listed briefly (newest first), up to four."""
+    if not cases:
+        return ""
+    if len(cases) == 1:
+        return f"{what.capitalize()} at {earlier_case_text(cases[0])}."
+    shown = "; ".join(earlier_case_text(case) for case in cases[:4])
+    more = f"; and {len(cases) - 4} more" if len(cases) > 4 else ""
+    return f"{len(cases)} {what}s: {shown}{more}."
+
+
+def describe_match(match: PersonMatch, hide_names: bool = False) -> str:
+    """What a match may say: that the young person is known, on what, and where their cases are.
+
+    ``hide_names`` is accepted for the panel's setting; a match carries no names to hide."""
+    text = f"<b>This young person is already known</b> (matched on {html.escape(match.matched_on)})."
+    cases = match.earlier_cases
+    if not cases:
+        return text
+    opened = match.open_case
+    if len(cases) == 1 and opened is not None:
+        site = html.escape(opened.site_code)
+        text += f" Earlier case at {earlier_case_text(opened)}: ask them or a supervisor of {site} to share it."
+    else:
+        text += " " + others_text(cases)
+        if opened is not None:
+            site, holder = html.escape(opened.site_code), html.escape(opened.held_by)
+            text += f" The open case: ask {holder} or a supervisor of {site} to share it."
+    text += (
+        " Last arrival <b>within the last 12 months</b> (a re-attendance)."
+        if match.within_re_attendance_window
+        else " Last arrival more than 12 months ago."
+    )
     return text
 
 
@@ -200,9 +231,10 @@ class ReturningPanel(QFrame):
         layout = self._reset()
         if self.chosen_match is not None:
             text = QLabel(
-                "This new case will be recorded for the young person already known: "
+                "This new case will be linked to the young person already known. "
                 + describe_match(self.chosen_match, self.hide_names)
-                + " Their stored details are kept as they are."
+                + " Each case keeps its own copy of their details: fill in the young person's"
+                " fields below as they are today."
             )
             text.setWordWrap(True)
             undo = QPushButton("Record as a new young person instead")
@@ -218,7 +250,9 @@ class ReturningPanel(QFrame):
             text = QLabel(describe_match(match, self.hide_names))
             text.setWordWrap(True)
             use = QPushButton(
-                f"Use existing young person  ({USE_EXISTING_SHORTCUT})" if position == 0 else "Use this young person"
+                f"Link to this young person  ({USE_EXISTING_SHORTCUT})"
+                if position == 0
+                else "Link to this young person"
             )
             use.setObjectName("useExistingButton")
             use.clicked.connect(lambda _checked=False, m=match: self.choose(m))
@@ -421,26 +455,21 @@ class NewCaseDialog(QDialog):
             self.returning.offer(matches)
 
     def _use_existing(self, match: PersonMatch) -> None:
-        self.person.set_editable(False)
-        self.person.clear_problems()
         self.keeper.mark_dirty()
-        self.case["site"].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.person["given_name"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _use_new(self) -> None:
-        self.person.set_editable(True)
         self.keeper.mark_dirty()
         self.person["given_name"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- saving -----------------------------------------------------------------------------
 
     def new_case(self) -> tuple[NewCase | None, list[Problem]]:
+        """All the typed fields; linked to the known young person if one was chosen."""
         match = self.returning.chosen_match
         problems: list[Problem] = []
-        if match is None:
-            person, found = self.person.values()
-            problems += found
-        else:
-            person = self._kept_person(match)
+        person, found = self.person.values()
+        problems += found
         case, found = self.case.values()
         problems += found
         incident, found = self.incident.values()
@@ -448,17 +477,6 @@ class NewCaseDialog(QDialog):
         if problems:
             return None, problems
         return NewCase(person, case, incident, match.person_id if match else None), []
-
-    def _kept_person(self, match: PersonMatch) -> dict[str, Any]:
-        person: dict[str, Any] = {
-            "given_name": match.given_name,
-            "family_name": match.family_name,
-            "date_of_birth": match.date_of_birth,
-        }
-        if match.date_of_birth is None:
-            with contextlib.suppress(FieldError):
-                person["estimated_age"] = self.person["estimated_age"].value()
-        return person  # the service checks only these fields for a returning person
 
     def start_save(self) -> None:
         if self.busy.active:
@@ -483,8 +501,6 @@ class NewCaseDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.busy.stop()
-        if self.returning.chosen_match is not None:
-            self.person.set_editable(False)
         problems: list[Problem] = list(getattr(error, "problems", []) or [])
         if not problems:
             self.error.show_message(user_message(error))

@@ -69,13 +69,14 @@ from youthcase.gui.values import (
     code_label,
     day_text,
     display,
+    earlier_case_text,
     edit_text,
     initials,
     instant_edit_text,
     instant_text,
     person_name,
 )
-from youthcase.services.cases import CaseDetail, CaseService, ConcernHistory, RecordView
+from youthcase.services.cases import CaseDetail, CaseService, ConcernHistory, EarlierCase, RecordView
 from youthcase.services.permissions import allowed
 from youthcase.services.supervision import ClosureRequestView, SupervisionService
 from youthcase.services.vault import UnlockedVault
@@ -806,6 +807,7 @@ class CaseView(QWidget):
         restored: Mapping[str, Any] | None = None,
         first_field: str | None = None,
         choices: Mapping[str, Sequence[Code]] | None = None,
+        on_saved: Callable[[object], None] | None = None,
     ) -> RecordDialog | None:
         vault, detail = self._vault, self.detail
         if vault is None or detail is None:
@@ -840,6 +842,8 @@ class CaseView(QWidget):
             parent=self,
         )
         dialog.saved.connect(lambda _result: self._saved())
+        if on_saved is not None:
+            dialog.saved.connect(on_saved)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -1008,6 +1012,22 @@ class CaseView(QWidget):
             submit="Save changes",
             initial=initial,
             save=lambda service, case_id, values: service.update_person(case_id, values),
+            on_saved=self._person_saved,
+        )
+
+    def _person_saved(self, others: object) -> None:
+        """Other cases of the same young person keep their own copies: say where they are."""
+        if not isinstance(others, list) or not others:
+            return
+        cases = [case for case in others if isinstance(case, EarlierCase)]
+        count = len(cases)
+        self._prompts.inform(
+            self,
+            "Young person",
+            f"Saved on this case. {count} other case{'s' if count != 1 else ''} of this young person "
+            f"exist{'s' if count == 1 else ''}, each with its own copy of their details: "
+            + "; ".join(earlier_case_text(case) for case in cases)
+            + ". Ask whoever holds them to correct them there if needed.",
         )
 
     def open_close_case(self) -> RecordDialog | None:
