@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import ForeignKey, select
+from sqlalchemy import ForeignKey, func, select
 
-from tests.helpers.access import RECOVERY_KEYS, new_vault
+from tests.helpers.access import RECOVERY_KEYS, hold_every_site_key, new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
@@ -35,13 +35,14 @@ from youthcase.storage.models import (
     RiskAssessment,
     SafeguardingConcern,
     Site,
+    CasePerson,
     YoungPerson,
 )
 
 from .conftest import ADMIN_PASSWORD, FAST_KDF, add_account, unlock_with_changed_password
 
 RECORDS: dict[Any, dd.EntitySpec] = {
-    YoungPerson: dd.YOUNG_PERSON,
+    CasePerson: dd.YOUNG_PERSON,
     CaseEpisode: dd.CASE,
     Incident: dd.INCIDENT,
     Contact: dd.CONTACT,
@@ -70,20 +71,29 @@ def test_demo_data_on_both_backends_is_valid_and_complete(
     admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
 ) -> None:
     calls: list[tuple[int, int]] = []
-    result = load_demo_data(admin_vault, 150, seed=3, recovery_key=recovery(location), progress=lambda done, total: calls.append((done, total)))
+    result = load_demo_data(
+        admin_vault,
+        150,
+        seed=3,
+        recovery_key=recovery(location),
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls[-1] == (150, 150)
     assert len(result.accounts) == 16 and {a.site_code for a in result.accounts} == {"RLH", "KCH", "SGH", "SMH"}
     assert result.counts["case_episode"] == result.counts["incident"] == 150
     assert result.counts["young_person"] == 150 - result.returning_cases
-    records = load_all(admin_vault)
+    records = load_all(hold_every_site_key(admin_vault))
     counts = {model.__tablename__: len(rows) for model, rows in records.items()}
-    assert counts == {table: n for table, n in result.counts.items() if table != "case_status_change"}
+    written = {table: n for table, n in result.counts.items() if table not in {"case_status_change", "case_key", "young_person"}}
+    assert counts == written and result.counts["case_key"] == result.counts["case_episode"]
+    with admin_vault.session() as session:
+        assert session.scalar(select(func.count()).select_from(YoungPerson)) == 150 - result.returning_cases
 
     now = clock.now()
     with admin_vault.session() as session:
         sites = {s.id: s.code for s in session.scalars(select(Site))}
         users = {u.id: u for u in session.scalars(select(AppUser))}
-    people = {p.id: p for p in records[YoungPerson]}
+    people = {p.case_id: p for p in records[CasePerson]}  # the person as recorded on each case
     cases = {c.id: c for c in records[CaseEpisode]}
     incidents = {i.case_id: i for i in records[Incident]}
     for model, entity in RECORDS.items():
@@ -93,11 +103,11 @@ def test_demo_data_on_both_backends_is_valid_and_complete(
                 values["site"] = sites[record.site_id]
             _, problems = validate(entity, values)
             case = cases.get(getattr(record, "case_id", None) or record.id)
-            dob = people[case.person_id].date_of_birth if case else values.get("date_of_birth")
-            problems += check_dates(entity.name, values, now, None if model is YoungPerson else dob)
+            dob = people[case.id].date_of_birth if case else values.get("date_of_birth")
+            problems += check_dates(entity.name, values, now, None if model is CasePerson else dob)
             assert problems == [], (model.__tablename__, problems)
     for case in cases.values():
-        person = people[case.person_id]
+        person = people[case.id]
         assert (
             check_new_case(
                 fields_of(dd.YOUNG_PERSON, person),
@@ -167,7 +177,7 @@ def snapshot(vault: UnlockedVault) -> dict[str, list[tuple[Any, ...]]]:
         names: dict[uuid.UUID, str] = {u.id: u.username for u in session.scalars(select(AppUser))}
         names.update({s.id: s.code for s in session.scalars(select(Site))})
     result = {}
-    for model, rows in load_all(vault).items():
+    for model, rows in load_all(hold_every_site_key(vault)).items():
         columns = [c for c in model.__table__.columns if c.name not in {"nhs_index", "name_dob_index"}]
         staff_or_site = {
             c.name
@@ -195,8 +205,8 @@ def test_the_same_seed_gives_the_same_data(tmp_path: Path) -> None:
         assert one.counts == two.counts
         same = snapshot(first)
         assert same == snapshot(second)
-        assert same["young_person"][0][1]  # names really are in the snapshot (decrypted)
-        assert snapshot(third)["young_person"] != same["young_person"]
+        assert same["case_person"][0][2]  # names really are in the snapshot (decrypted)
+        assert snapshot(third)["case_person"] != same["case_person"]
         # Passwords are not derived from the seed.
         assert {a.temporary_password for a in one.accounts}.isdisjoint(a.temporary_password for a in two.accounts)
     finally:
@@ -207,10 +217,10 @@ def test_the_same_seed_gives_the_same_data(tmp_path: Path) -> None:
 def test_the_demo_looks_like_the_service(tmp_path: Path) -> None:
     vault, result = demo_vault(tmp_path, "shape", seed=2026, cases=2000)
     try:
-        records = load_all(vault)
+        records = load_all(hold_every_site_key(vault))
     finally:
         vault.lock()
-    cases, people = records[CaseEpisode], {p.id: p for p in records[YoungPerson]}
+    cases, people = records[CaseEpisode], {p.case_id: p for p in records[CasePerson]}
 
     def share(items: list[Any], test: Any) -> float:
         return sum(1 for item in items if test(item)) / len(items)
