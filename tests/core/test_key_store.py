@@ -7,6 +7,9 @@ import json
 import multiprocessing
 import random
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +20,7 @@ from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.crypto import kdf as kdf_module
 from youthcase.crypto import slots as slots_module
+from youthcase.crypto.kdf import KdfParams
 from youthcase.crypto.keys import KeyPurpose
 from youthcase.crypto.slots import KeySlot
 from youthcase.domain.roles import Role
@@ -46,7 +50,7 @@ def _mac_key(vault: UnlockedVault) -> bytes:
     return vault.key(KeyPurpose.KEY_STORE)
 
 
-def _spawn(target, arguments: list[tuple]) -> list:  # type: ignore[no-untyped-def]
+def _spawn(target: Callable[..., Any], arguments: list[tuple[Any, ...]]) -> list[Any]:
     """Run ``target`` once per argument tuple in spawned processes, all at once; return the results."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(len(arguments)) as pool:
@@ -79,11 +83,11 @@ def test_every_byte_flip_and_truncation_of_the_header_says_damaged(file_location
     LockedVault(file_location, clock).unlock(ADMIN, ADMIN_PASSWORD).lock()
 
 
-def _vault_id(header) -> str:  # type: ignore[no-untyped-def]
+def _vault_id(header: Path) -> str:
     return str(json.loads(header.read_bytes())["vault_id"])
 
 
-def _rewrite_header(location: VaultLocation, change) -> None:  # type: ignore[no-untyped-def]
+def _rewrite_header(location: VaultLocation, change: Callable[[dict[str, Any]], object]) -> None:
     """An attacker who edits the header and recomputes its digest, but cannot compute the MAC."""
     document = json.loads(location.header_path.read_bytes())
     change(document)
@@ -166,7 +170,7 @@ def _spy_on_kdf(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, object]]:
     calls: list[tuple[bytes, object]] = []
     real = kdf_module.derive_key
 
-    def spy(password: str, salt: bytes, params):  # type: ignore[no-untyped-def]
+    def spy(password: str, salt: bytes, params: KdfParams) -> bytes:
         calls.append((salt, params))
         return real(password, salt, params)
 
