@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from sqlalchemy import text
 
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
+from youthcase.crypto.slots import KeySlot
 from youthcase.domain.roles import Role
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.errors import (
@@ -19,7 +21,7 @@ from youthcase.services.errors import (
     WrongCredentials,
 )
 from youthcase.services.vault import CreatedVault, LockedVault, create_vault
-from youthcase.storage.keystore import login_id
+from youthcase.storage.keystore import encode_header, login_id
 
 from .conftest import ADMIN, ADMIN_PASSWORD, DOWNGRADABLE_KDF, FAST_KDF, WORKER, WORKER_PASSWORD, add_account
 
@@ -120,11 +122,12 @@ def test_disabled_account_cannot_unlock(admin_vault, location: VaultLocation, cl
 
 
 def _edit_admin_slot_kdf(file_location: VaultLocation, **changes: int) -> None:
+    """An attacker who edits the header and recomputes its digest (but cannot recompute the MAC)."""
     header = file_location.header_path
     document = json.loads(header.read_text())
     vault_id = document["vault_id"]
     document["slots"][login_id(vault_id, ADMIN)]["kdf"].update(changes)
-    header.write_text(json.dumps(document))
+    header.write_bytes(encode_header(document))
 
 
 def test_downgraded_kdf_parameter_fails_the_unlock(file_location: VaultLocation, clock: FakeClock) -> None:
@@ -147,7 +150,15 @@ def test_slot_copied_to_another_user_does_not_log_in_as_them(admin_vault, clock:
     add_account(admin_vault, WORKER, Role.WORKER, WORKER_PASSWORD)
     vault_id = admin_vault.vault_id
     admin_slot = store.get_slot(login_id(vault_id, ADMIN))
-    assert admin_slot is not None
+    assert isinstance(admin_slot, KeySlot)
     store.put_slot(login_id(vault_id, WORKER), admin_slot)
     with pytest.raises(VaultCorrupt, match="disagree"):
         LockedVault(admin_vault.location, clock).unlock(WORKER, ADMIN_PASSWORD)
+
+
+def test_a_password_typed_with_a_decomposed_accent_opens_the_same_slot(
+    file_location: VaultLocation, clock: FakeClock
+) -> None:
+    password = "caf\u00e9 au lait on the ward"  # "é" as one code point
+    create_vault(file_location, ADMIN, password, FAST_KDF, clock).vault.lock()
+    LockedVault(file_location, clock).unlock(ADMIN, unicodedata.normalize("NFD", password)).lock()

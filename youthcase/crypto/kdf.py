@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from youthcase.crypto.errors import WeakKdfParametersError
+from youthcase.domain.passwords import normalise_password
 
 SALT_BYTES = 16
 
@@ -55,7 +56,11 @@ MINIMUM_PARAMS = KdfParams(memory_kib=MIN_MEMORY_KIB, iterations=MIN_ITERATIONS,
 
 
 def derive_key(password: str, salt: bytes, params: KdfParams) -> bytes:
-    """Stretch a password into a 256-bit wrapping key. Runs for about half a second by design."""
+    """Stretch a password into a 256-bit wrapping key. Runs for about half a second by design.
+
+    The password is NFKC-normalised here, in the one place every slot goes through, so no caller can
+    forget it and a composed or decomposed accent opens the same slot.
+    """
     params.validate()
     kdf = Argon2id(
         salt=salt,
@@ -64,7 +69,7 @@ def derive_key(password: str, salt: bytes, params: KdfParams) -> bytes:
         lanes=params.lanes,
         memory_cost=params.memory_kib,
     )
-    return kdf.derive(password.encode("utf-8"))
+    return kdf.derive(normalise_password(password).encode("utf-8"))
 
 
 def calibrate(target_seconds: float = CALIBRATION_TARGET_SECONDS) -> KdfParams:

@@ -25,6 +25,7 @@ class KeyPurpose(Enum):
     BLIND_INDEX = "blind-index"
     BACKUP = "backup"
     DRAFTS = "drafts"
+    KEY_STORE = "key-store"  # MAC over the key store, so an edit with a recomputed digest is caught
 
 
 def hkdf_sha256(material: bytes, info: bytes, salt: bytes | None = None, length: int = 32) -> bytes:

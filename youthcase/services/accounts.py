@@ -18,7 +18,7 @@ from youthcase.crypto.errors import WrongSecretError
 from youthcase.crypto.kdf import KdfParams
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose
-from youthcase.crypto.slots import SlotSecrets, open_password_slot, password_slot, recovery_key_pairs
+from youthcase.crypto.slots import KeySlot, SlotSecrets, open_password_slot, password_slot, recovery_key_pairs
 from youthcase.domain.clock import Clock, SystemClock
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.usernames import normalise_username
@@ -149,7 +149,7 @@ class AccountService:
         actor = self.vault.actor
         login = login_id(self.vault.vault_id, actor.username)
         slot = self.vault.keystore.get_slot(login)
-        if slot is None:
+        if not isinstance(slot, KeySlot):
             raise WrongCredentials()
         try:
             open_password_slot(slot, self.vault.vault_id, old_password)

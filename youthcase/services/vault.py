@@ -9,11 +9,12 @@ re-wrapping slots. ``lock()`` drops all of that; anything that still holds the o
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -23,11 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import TamperedDataError, WeakKdfParametersError, WrongSecretError
-from youthcase.crypto.kdf import MINIMUM_PARAMS, SALT_BYTES, KdfParams, derive_key
+from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import (
     KeySlot,
+    SlotKind,
     SlotSecrets,
     generate_recovery_key,
     open_password_slot,
@@ -43,7 +45,7 @@ from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES
 from youthcase.domain.throttle import delay_after
 from youthcase.domain.usernames import normalise_username
 from youthcase.services.access import initialise_keys, open_grants, publish_account_keys
-from youthcase.services.audit import AuditAction, append_event
+from youthcase.services.audit import AuditAction, append_event, chain_head
 from youthcase.services.errors import (
     AccountDisabled,
     InvalidInput,
@@ -62,7 +64,7 @@ from youthcase.storage.keystore import (
     KeyStore,
     KeyStoreError,
     ServerKeyStore,
-    UnlockFailures,
+    Tombstone,
     login_id,
 )
 from youthcase.storage.migrate import upgrade_to_head
@@ -145,7 +147,7 @@ class UnlockedVault:
     def check_recovery_key(self, recovery_key: str) -> None:
         """Refuse a wrong recovery key up front, before an operation that needs it writes anything."""
         slot = self.keystore.get_slot(RECOVERY_LOGIN_ID)
-        if slot is None:
+        if not isinstance(slot, KeySlot):
             raise VaultCorrupt("the vault has no recovery key slot")
         try:
             open_recovery_slot(slot, self.vault_id, recovery_key)
@@ -174,6 +176,13 @@ class UnlockedVault:
             return
         with contextlib.suppress(Exception), self.session() as session:  # locking must always succeed
             self.audit(session, AuditAction.LOCK)
+        with contextlib.suppress(Exception):
+            # Anchor the audit chain's head outside the database, so a removed tail is caught later.
+            with self.session() as session:
+                head = chain_head(session)
+            if head is not None:
+                self.keystore.anchor_head(head.sequence, head.mac_hex)
+        self.keystore.forget_mac_key()
         detach_field_keys(self._engine)
         self._engine.dispose()
         self._engine = None
@@ -247,19 +256,15 @@ class LockedVault:
 
     # --- throttling ----------------------------------------------------------------------------
 
-    def _check_throttle(self, keystore: KeyStore, login: str) -> None:
-        record = keystore.failures(login)
-        if record is None:
-            return
-        wait_until = record.last_at + timedelta(seconds=delay_after(record.count))
-        remaining = (wait_until - self.clock.now()).total_seconds()
+    def _reserve_attempt(self, keystore: KeyStore, login: str) -> None:
+        """Count this attempt before any KDF work, in one locked step with the delay check.
+
+        Counting first means parallel guesses (threads, processes, clients) are each counted or
+        refused; the count is cleared only once a slot has opened and the store verified.
+        """
+        remaining = keystore.record_attempt(login, self.clock.now(), delay_after)
         if remaining > 0:
             raise LockedOut(remaining)
-
-    def _record_failure(self, keystore: KeyStore, login: str) -> None:
-        record = keystore.failures(login)
-        count = 1 if record is None else record.count + 1
-        keystore.set_failures(login, UnlockFailures(count, self.clock.now()))
 
     # --- unlocking -----------------------------------------------------------------------------
 
@@ -268,30 +273,45 @@ class LockedVault:
         keystore, vault_id = self._require_existing()
         login = login_id(vault_id, username)
         try:
-            self._check_throttle(keystore, login)
-            slot = keystore.get_slot(login)
-            secrets = self._open_slot(slot, vault_id, password)
+            self._reserve_attempt(keystore, login)
+            entry = keystore.get_slot(login)
+            secrets = self._open_entry(keystore, vault_id, login, entry, password)
+            keystore.verify(secrets.vault_key.derive(KeyPurpose.KEY_STORE))
+            keystore.clear_failures(login)
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
-        except WrongCredentials:
-            self._record_failure(keystore, login)
-            raise
-        if keystore.failures(login) is not None:
-            keystore.set_failures(login, None)
-        assert slot is not None and slot.kdf is not None
-        return self._unlocked(keystore, vault_id, secrets, slot, username)
+        assert isinstance(entry, KeySlot) and entry.kdf is not None
+        return self._unlocked(keystore, vault_id, secrets, entry, username)
 
-    def _open_slot(self, slot: KeySlot | None, vault_id: str, password: str) -> SlotSecrets:
+    def kdf_for_login(self, username: str) -> KdfParams:
+        """The Argon2id parameters an unlock as ``username`` will run: the same for unknown names."""
+        keystore, vault_id = self._require_existing()
+        login = login_id(vault_id, username)
         try:
-            if slot is None:
-                # Spend the same time as a real attempt so the timing does not reveal user names.
-                derive_key(password, bytes(SALT_BYTES), MINIMUM_PARAMS)
-                raise WrongCredentials()
-            return open_password_slot(slot, vault_id, password)
+            return _attempt_kdf(keystore, vault_id, login, keystore.get_slot(login))[1]
+        except KeyStoreError as error:
+            raise _keystore_error(error, self.location) from None
+
+    def _open_entry(
+        self, keystore: KeyStore, vault_id: str, login: str, entry: KeySlot | Tombstone | None, password: str
+    ) -> SlotSecrets:
+        """Open a password slot, or spend exactly what that would cost and fail.
+
+        Unknown and disabled logins run Argon2id with the vault's default parameters and a salt fixed
+        per name, so neither time nor a repeat of the same name tells them apart from a real account.
+        """
+        try:
+            if isinstance(entry, KeySlot) and entry.kind is SlotKind.PASSWORD:
+                return open_password_slot(entry, vault_id, password)
+            salt, params = _attempt_kdf(keystore, vault_id, login, entry)
+            derive_key(password, salt, params)
         except WrongSecretError:
             raise WrongCredentials() from None
         except (WeakKdfParametersError, TamperedDataError) as error:
             raise VaultCorrupt(f"the vault header has been tampered with: {error}") from None
+        if isinstance(entry, Tombstone):
+            raise AccountDisabled("this account has been disabled: ask an administrator")
+        raise WrongCredentials()
 
     def _unlocked(
         self, keystore: KeyStore, vault_id: str, secrets: SlotSecrets, slot: KeySlot, username: str
@@ -319,18 +339,18 @@ class LockedVault:
         recovery key reaches other keys through their escrow copies."""
         keystore, vault_id = self._require_existing()
         try:
-            self._check_throttle(keystore, RECOVERY_LOGIN_ID)
+            self._reserve_attempt(keystore, RECOVERY_LOGIN_ID)
             slot = keystore.get_slot(RECOVERY_LOGIN_ID)
-            if slot is None:
+            if not isinstance(slot, KeySlot):
                 raise VaultCorrupt("the vault has no recovery key slot")
             try:
                 vault_key = open_recovery_slot(slot, vault_id, recovery_key)
             except WrongSecretError:
-                self._record_failure(keystore, RECOVERY_LOGIN_ID)
                 raise WrongCredentials() from None
+            keystore.verify(vault_key.derive(KeyPurpose.KEY_STORE))
+            keystore.clear_failures(RECOVERY_LOGIN_ID)
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
-        keystore.set_failures(RECOVERY_LOGIN_ID, None)
         engine = self._open_engine(vault_key)
         attach_field_keys(engine, Keyring(engine, vault_key, RECOVERY_ACCOUNT, None))
         return keystore, vault_id, vault_key, engine
@@ -338,6 +358,21 @@ class LockedVault:
 
 RECOVERY_ACCOUNT = uuid.UUID(int=0)
 """The keyring's account id when the recovery key opened the vault (it is no account)."""
+
+
+def _attempt_kdf(
+    keystore: KeyStore, vault_id: str, login: str, entry: KeySlot | Tombstone | None
+) -> tuple[bytes, KdfParams]:
+    """Salt and parameters an attempt on ``login`` runs: its slot's, or the vault default's."""
+    if isinstance(entry, KeySlot) and entry.kind is SlotKind.PASSWORD and entry.kdf is not None:
+        return entry.salt, entry.kdf
+    return _dummy_salt(vault_id, login), keystore.default_kdf()
+
+
+def _dummy_salt(vault_id: str, login: str) -> bytes:
+    """Deterministic per name, so repeating an unknown name behaves exactly like repeating a known one."""
+    digest = hmac.new(vault_id.encode(), b"youthcase-dummy-salt|" + login.encode(), hashlib.sha256).digest()
+    return digest[:SALT_BYTES]
 
 
 def _slot_owner(slot: KeySlot) -> uuid.UUID:
@@ -446,7 +481,7 @@ def _populate_new_vault(
     attach_field_keys(engine, keyring)
     actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
     keystore = locked.keystore()
-    keystore.create(vault_id)
+    keystore.create(vault_id, kdf, vault_key.derive(KeyPurpose.KEY_STORE))
     keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
     secrets = SlotSecrets(vault_key, admin_keys)
     keystore.put_slot(login_id(vault_id, username), password_slot(secrets, vault_id, str(admin.id), password, kdf))
@@ -462,6 +497,7 @@ def _remove_partial_vault(location: VaultLocation) -> None:
     for path in (
         location.path,
         location.header_path,
+        HeaderFileKeyStore(location.header_path).lock_path,
         Path(f"{location.path}-wal"),
         Path(f"{location.path}-shm"),
         Path(f"{location.path}-journal"),

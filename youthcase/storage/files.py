@@ -1,9 +1,13 @@
-"""Writing a file so that a crash leaves either the old file or the new one, never half of one."""
+"""Writing a file so that a crash leaves either the old file or the new one, never half of one,
+and a lock so that two processes changing the same file never lose each other's change."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -31,3 +35,49 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive OS lock on ``path`` (created if need be) for the duration of the block.
+
+    Why our own ~20 lines instead of the ``filelock`` package: it adds nothing we need here, and the
+    OS locks used below are released by the kernel when a process dies, so a crash never leaves a
+    stale lock behind (unlike lock-by-file-creation). ``flock`` locks belong to the open file, so
+    threads of one process exclude each other as well as other processes; ``msvcrt.locking`` locks
+    a byte range of the handle on Windows. The lock is advisory: every writer of the guarded file
+    must take it, and must not take it twice (a second ``open`` would wait for the first).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        _lock(handle.fileno())
+        try:
+            yield
+        finally:
+            _unlock(handle.fileno())
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(descriptor: int) -> None:
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        while True:
+            try:
+                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                return
+            except OSError:
+                continue
+
+    def _unlock(descriptor: int) -> None:
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+    def _unlock(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
