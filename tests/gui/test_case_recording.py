@@ -3,6 +3,9 @@ person, hidden names, a case that is not yours, and drafts after a lock or a cra
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import uuid
 from typing import cast
 
 import pytest
@@ -10,12 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from youthcase.gui.drafts import NEW_CASE_FORM, NEW_CONTACT_FORM
-from youthcase.gui.forms.new_case import NewCaseDialog
+from youthcase.gui.forms.new_case import NewCaseDialog, _match_from_raw, _match_to_raw, describe_match
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.models.caseload import NAME
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.shell import Shell
-from youthcase.services.cases import CaseService
+from youthcase.services.cases import CaseService, EarlierCase, PersonMatch
 from youthcase.services.drafts import DraftService
 
 from .conftest import WAIT_MS, new_case, record_cases, signed_in
@@ -193,17 +196,31 @@ def test_a_returning_young_person_is_offered(qtbot, shell: Shell, vault, log_in,
     qtbot.waitUntil(lambda: dialog.returning.isVisible(), timeout=WAIT_MS)
     assert dialog.lookups == 1
     [match] = dialog.returning.matches
-    assert match.last_case_reference == "RLH-26-00001"
+    # Keys v2: a match says where and when the earlier case is and who holds it, never its content.
+    assert match.earlier_cases == (EarlierCase("RLH", dt.date(2026, 1, 1), True, "wendy"),)
     assert match.within_re_attendance_window
     offer = dialog.returning.findChildren(type(person["given_name"].message))
     text = " ".join(label.text() for label in offer)
-    assert "RLH-26-00001" in text and "within the last 12 months" in text
+    assert "Earlier case at RLH, January 2026, still open, held by wendy" in text
+    assert "ask them or a supervisor of RLH to share it" in text
+    assert "within the last 12 months" in text
     assert "matched on NHS number" in text
+    assert "Jamal" not in text and "Okafor" not in text  # the earlier case's names stay under its key
 
-    # Alt+U takes the offer: the person's fields lock, the case is for the same young person.
+    # Alt+U links the new case to the same young person; keys v2: the person's fields stay
+    # editable, and everything typed is sent (each case keeps its own copy of the identifiers).
     press(qtbot, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
     assert dialog.returning.chosen_match == match
-    assert not person["given_name"].isEnabled()
+    assert person["given_name"].isEnabled()
+    for name, typed in (
+        ("given_name", "Jamal"),
+        ("family_name", "Okafor"),
+        ("date_of_birth", "2009-05-17"),
+        ("sex", "1"),
+        ("ethnicity", "N"),
+        ("borough", "lambeth"),  # moved since the first case
+    ):
+        person[name].restore(typed)
     dialog.incident["assault_method"].restore("knife")
     dialog.incident["assault_location_type"].restore("street")
     with qtbot.waitSignal(dialog.created, timeout=WAIT_MS) as created:
@@ -213,7 +230,25 @@ def test_a_returning_young_person_is_offered(qtbot, shell: Shell, vault, log_in,
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         earlier = CaseService(unlocked).case_detail(first)
     assert detail.person.id == earlier.person.id  # one young person, two cases
-    assert detail.person.values["sex"] == "1"  # their stored details were kept
+    assert detail.person.values["borough"] == "lambeth"  # the new case has what was typed
+    assert earlier.person.values["borough"] == "southwark"  # the earlier case keeps its own copy
+
+
+def test_a_chosen_match_survives_a_draft_and_restore() -> None:
+    match = PersonMatch(
+        uuid.uuid4(),
+        "name and date of birth",
+        (
+            EarlierCase("KCH", dt.date(2026, 3, 1), True, "wanda"),
+            EarlierCase("RLH", dt.date(2024, 11, 1), False, "wendy"),
+        ),
+        False,
+    )
+    assert _match_from_raw(json.loads(json.dumps(_match_to_raw(match)))) == match
+    text = describe_match(match)
+    assert "2 earlier cases: KCH, March 2026, still open, held by wanda; RLH, November 2024, closed" in text
+    assert "ask wanda or a supervisor of KCH to share it" in text
+    assert "more than 12 months ago" in text
 
 
 def test_hide_names_shows_initials_only_and_is_remembered(qtbot, shell: Shell, vault, log_in, clock) -> None:

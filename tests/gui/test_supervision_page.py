@@ -20,6 +20,7 @@ from youthcase.gui.pages.case_view import CaseView
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.supervision import AUDIT_TAB, CLOSURES_TAB, FigureTable, SupervisionPage
 from youthcase.gui.shell import Shell
+from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
 from youthcase.services.referrals import ReferralService
@@ -34,10 +35,14 @@ WALE = Person("wale", "lighthouse pebble autumn 62", Role.WORKER)
 
 
 def add_worker(vault, clock, person: Person = WALE, sites: tuple[str, ...] = ("RLH",)) -> Person:
-    """Another youth worker, password already changed, so they can sign in."""
+    """Another youth worker, password already changed (so they have their keys), then admitted to
+    their sites by the supervisor: a home site alone gives no access to its cases."""
     with signed_in(vault.location, clock, vault.admin) as unlocked:
         AccountService(unlocked).add_user(person.username, person.role, person.password + " tmp", list(sites))
     _settle_password(vault.location, clock, person)
+    with signed_in(vault.location, clock, vault.supervisor) as unlocked:
+        for site in sites:
+            AccessService(unlocked).grant(person.username, site)
     return person
 
 
@@ -170,7 +175,8 @@ def test_reassigning_is_all_or_nothing_with_the_reason_in_the_form(
     dialog.form["reason"].restore("Balancing caseloads.")
     dialog.start_save()
     qtbot.waitUntil(lambda: not dialog.error.isHidden(), timeout=WAIT_MS)
-    assert dialog.error.text() == ("Nothing was reassigned: KCH-26-00001: wendy does not work at that case's site")
+    # Keys v2: what counts is the admission to the site (a grant), not the home site.
+    assert dialog.error.text() == ("Nothing was reassigned: KCH-26-00001: wendy is not admitted to that case's site")
     assert dialog.isVisible()  # still open, to choose someone else or cancel
     prompts.confirm_answers.append(True)  # discard what was typed
     dialog.reject()
