@@ -97,13 +97,15 @@ def test_import_assigns_to_the_importer_and_a_rerun_imports_nothing_twice(people
     data = csv_bytes(
         [
             row(),
-            row(given_name="Ade", family_name="Bello", nhs_number="", date_of_birth="2008-01-02", site="RLH"),
+            row(given_name="Ade", family_name="Bello", nhs_number="", date_of_birth="2008-01-02"),
             row(),
         ]
     )
+    # Keys v2: a worker opens cases only at sites they are admitted to (whose supervisors can then
+    # reach them), so both rows are at KCH.
     result = CaseImport(people["wanda"]).import_file(data)
     assert (result.imported, result.already_imported, result.repeated_in_file) == (2, 0, 1)
-    assert result.references == ["KCH-26-00001", "RLH-26-00001"]
+    assert result.references == ["KCH-26-00001", "KCH-26-00002"]
     caseload = CaseService(people["wanda"]).caseload()
     assert sorted(r.reference for r in caseload) == result.references
     assert {r.worker for r in caseload} == {"wanda"}
@@ -199,7 +201,9 @@ def test_a_worker_and_a_supervisor_may_import_an_administrator_may_not(people: d
     elsewhere = CaseImport(people["sam"]).preview(csv_bytes([row(site="RLH", given_name="Kofi")]))
     assert [(p.row, p.column) for p in elsewhere.problems] == [(2, "site")]
     assert "you supervise KCH" in elsewhere.problems[0].reason
-    assert CaseImport(people["wanda"]).preview(csv_bytes([row(site="RLH", given_name="Kofi")])).ok
+    # Keys v2: so does a worker, at a site they are not admitted to.
+    refused = CaseImport(people["wanda"]).preview(csv_bytes([row(site="RLH", given_name="Kofi")])).problems
+    assert "you are admitted to KCH" in refused[0].reason
 
 
 def test_preview_shows_parsed_values_and_statuses_without_writing(people: dict[str, UnlockedVault]) -> None:
@@ -458,7 +462,9 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
 @pytest.fixture
 def cli_vault(tmp_path: Path) -> str:
     db = str(tmp_path / "cli.vault")
-    assert run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")[0] == 0
+    code, out, _ = run("init", "--db", db, "--admin", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+    assert code == 0
+    recovery_key = out.strip().splitlines()[-1]
     assert (
         run(
             "users",
@@ -491,6 +497,8 @@ def cli_vault(tmp_path: Path) -> str:
         )[0]
         == 0
     )
+    grant = ("users", "grant", "--db", db, "--recovery-key-stdin", "--target-user", "wanda", "--site", "KCH")
+    assert run(*grant, stdin=recovery_key + "\n")[0] == 0
     return db
 
 

@@ -27,6 +27,7 @@ from youthcase.services.vault import LockedVault, UnlockedVault
 from youthcase.storage.models import (
     AppUser,
     CaseEpisode,
+    CasePerson,
     CaseStatusChange,
     Contact,
     FollowUp,
@@ -35,7 +36,6 @@ from youthcase.storage.models import (
     RiskAssessment,
     SafeguardingConcern,
     Site,
-    CasePerson,
     YoungPerson,
 )
 
@@ -84,7 +84,11 @@ def test_demo_data_on_both_backends_is_valid_and_complete(
     assert result.counts["young_person"] == 150 - result.returning_cases
     records = load_all(hold_every_site_key(admin_vault))
     counts = {model.__tablename__: len(rows) for model, rows in records.items()}
-    written = {table: n for table, n in result.counts.items() if table not in {"case_status_change", "case_key", "young_person"}}
+    written = {
+        table: n
+        for table, n in result.counts.items()
+        if table not in {"case_status_change", "case_key", "young_person"}
+    }
     assert counts == written and result.counts["case_key"] == result.counts["case_episode"]
     with admin_vault.session() as session:
         assert session.scalar(select(func.count()).select_from(YoungPerson)) == 150 - result.returning_cases

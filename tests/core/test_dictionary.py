@@ -25,7 +25,7 @@ from youthcase.storage.encrypted import EncryptedType
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODEL_FOR = {
-    "young_person": models.YoungPerson,
+    "young_person": models.CasePerson,
     "case": models.CaseEpisode,
     "incident": models.Incident,
     "contact": models.Contact,

@@ -386,23 +386,20 @@ class AccessService:
     def waiting_for_admission(self) -> list[tuple[str, str]]:
         """(user name, site code): people whose home site I supervise, with keys, not yet admitted."""
         with self.vault.session() as session:
-            rows = (
-                session.execute(
-                    select(AppUser.username, Site.code)
-                    .join(user_site, user_site.c.user_id == AppUser.id)
-                    .join(Site, Site.id == user_site.c.site_id)
-                    .join(AccountKey, AccountKey.account_id == AppUser.id)
-                    .outerjoin(SiteGrant, (SiteGrant.account_id == AppUser.id) & (SiteGrant.site_id == Site.id))
-                    .where(
-                        AppUser.active,
-                        SiteGrant.id.is_(None),
-                        AppUser.role != Role.ADMIN.value,
-                        Site.code.in_(self.vault.actor.site_codes),
-                    )
-                    .order_by(Site.code, AppUser.username)
+            rows = session.execute(
+                select(AppUser.username, Site.code)
+                .join(user_site, user_site.c.user_id == AppUser.id)
+                .join(Site, Site.id == user_site.c.site_id)
+                .join(AccountKey, AccountKey.account_id == AppUser.id)
+                .outerjoin(SiteGrant, (SiteGrant.account_id == AppUser.id) & (SiteGrant.site_id == Site.id))
+                .where(
+                    AppUser.active,
+                    SiteGrant.id.is_(None),
+                    AppUser.role != Role.ADMIN.value,
+                    Site.code.in_(self.vault.actor.site_codes),
                 )
-                .all()
-            )
+                .order_by(Site.code, AppUser.username)
+            ).all()
             return [(row[0], row[1]) for row in rows]
 
 

@@ -64,7 +64,7 @@ from youthcase.services.cases import CaseInvalid, CaseService, NewCase, Validate
 from youthcase.services.errors import InvalidInput, YouthcaseError
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.models import CaseEpisode, YoungPerson
+from youthcase.storage.models import CaseEpisode, Site, YoungPerson
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 IMPORT_KEY_PURPOSE = "case-import-row"
@@ -457,7 +457,7 @@ class CaseImport:
         problems = list(table.problems)
         if not table.rows_checkable:
             return [_CheckedRow(n, cells, None, None) for n, cells in table.rows], problems
-        sites = set(self.cases.recording_sites(session))  # the sites I am admitted to
+        sites = set(session.scalars(select(Site.code).where(Site.active)))
         steps = _Steps(progress, passes * len(table.rows))
         result = []
         for row_number, cells in table.rows:
@@ -478,7 +478,8 @@ class CaseImport:
                             row_number,
                             "site",
                             (
-                                f"you supervise {', '.join(sorted(self.vault.actor.site_codes)) or 'no site'}: a case "
+                                f"you {'supervise' if self.vault.actor.role is Role.SUPERVISOR else 'are admitted to'} "
+                                f"{', '.join(sorted(self.vault.actor.site_codes)) or 'no site'}: a case "
                                 f"at {checked.case['site']} would not be on your caseload; ask someone at that "
                                 "site to import it"
                             ),
@@ -492,10 +493,8 @@ class CaseImport:
         return result, problems
 
     def _on_my_caseload(self, site: str) -> bool:
-        """Imported cases are the importer's: a worker sees their own cases at any site, a supervisor
-        only the cases of the sites they supervise."""
-        actor = self.vault.actor
-        return actor.role is not Role.SUPERVISOR or site in actor.site_codes
+        """Imported cases are the importer's, at a site they are admitted to (whose key they hold)."""
+        return site in self.vault.actor.site_codes
 
     def _plan(self, session: Session, rows: list[_CheckedRow]) -> list[_Planned]:
         keys = [r.key for r in rows if r.key]

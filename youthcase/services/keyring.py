@@ -91,9 +91,7 @@ class Keyring:
             (r.site_id, r.generation): r.exchange_public
             for r in session.execute(select(SiteKey.site_id, SiteKey.generation, SiteKey.exchange_public))
         }
-        self._account_publics = dict(
-            session.execute(select(AccountKey.account_id, AccountKey.exchange_public)).all()
-        )
+        self._account_publics = dict(session.execute(select(AccountKey.account_id, AccountKey.exchange_public)).all())
         supervised = {site for site, _generation in self._site_privates}
         condition = CaseKey.account_id == self.account_id
         if supervised:

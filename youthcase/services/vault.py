@@ -23,7 +23,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from youthcase.config import VaultLocation
-from youthcase.crypto.errors import TamperedDataError, WeakKdfParametersError, WrongSecretError
+from youthcase.crypto.errors import NoKeyError, TamperedDataError, WeakKdfParametersError, WrongSecretError
 from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose, VaultKey
@@ -50,6 +50,7 @@ from youthcase.services.errors import (
     AccountDisabled,
     InvalidInput,
     LockedOut,
+    PermissionDenied,
     VaultCorrupt,
     VaultExists,
     VaultMissing,
@@ -162,8 +163,13 @@ class UnlockedVault:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends normally, rolled back otherwise."""
         self.engine  # noqa: B018 - raises when locked
-        with self._sessions.begin() as session, self.keyring.using(session):
-            yield session
+        try:
+            with self._sessions.begin() as session, self.keyring.using(session):
+                yield session
+        except NoKeyError:
+            # The keys, not the queries, are the last word: a record whose key the account does not
+            # hold is refused like any other record that is not theirs.
+            raise PermissionDenied("this record is not on your caseload") from None
 
     def audit(
         self, session: Session, action: AuditAction, entity: str | None = None, entity_id: uuid.UUID | None = None

@@ -1,0 +1,222 @@
+"""Attacks that go around the services: an account holder with their own password, the vault files
+(or the server), and any code they like. For each role, every encrypted value in the vault is tried
+with every key the account can unwrap; the plaintexts outside the role's rules must number 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import LargeBinary, MetaData, select
+
+from tests.helpers.clock import FakeClock
+from youthcase.config import VaultLocation
+from youthcase.crypto.errors import NoKeyError, TamperedDataError
+from youthcase.crypto.fields import FieldBinding
+from youthcase.domain.roles import Role
+from youthcase.services.accounts import AccountService
+from youthcase.services.cases import CaseService, NewCase
+from youthcase.services.errors import AccountDisabled
+from youthcase.services.supervision import SupervisionService
+from youthcase.services.vault import LockedVault, UnlockedVault
+from youthcase.storage.encrypted import _FIELD_KEYS, KeyScope
+from youthcase.storage.models import CaseEpisode
+
+from .conftest import add_account, unlock_with_changed_password
+
+
+def new_case(site: str, given: str, now: dt.datetime) -> NewCase:
+    return NewCase(
+        person={
+            "given_name": given,
+            "family_name": "Sentinel",
+            "date_of_birth": dt.date(2009, 5, 17),
+            "sex": "1",
+            "ethnicity": "N",
+            "borough": "southwark",
+        },
+        case={
+            "site": site,
+            "arrival_at": now - dt.timedelta(hours=5),
+            "referral_source": "ed_staff",
+            "notes": f"notes of {given}",
+        },
+        incident={
+            "assault_at": now - dt.timedelta(hours=6),
+            "assault_method": "knife",
+            "assault_location_type": "street",
+            "injury_description": f"injury of {given}",
+        },
+    )
+
+
+@pytest.fixture
+def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) -> dict[str, UnlockedVault]:
+    """Workers at KCH (wanda, will) and RLH (rhys), a KCH supervisor, the admin; a case each."""
+    accounts = {
+        "wanda": (Role.WORKER, ("KCH",)),
+        "will": (Role.WORKER, ("KCH",)),
+        "rhys": (Role.WORKER, ("RLH",)),
+        "sam": (Role.SUPERVISOR, ("KCH",)),
+    }
+    vaults = {"admin": admin_vault}
+    for name, (role, sites) in accounts.items():
+        add_account(admin_vault, name, role, f"{name} temporary password", sites)
+        vaults[name] = unlock_with_changed_password(location, clock, name, f"{name} temporary password")
+    for name, site in (("wanda", "KCH"), ("will", "KCH"), ("rhys", "RLH")):
+        CaseService(vaults[name]).create_case(new_case(site, name.title(), clock.now()))
+    return vaults
+
+
+def every_encrypted_value(vault: UnlockedVault) -> list[tuple[str, str, uuid.UUID, uuid.UUID, KeyScope, bytes]]:
+    """(table, column, row id, scope id, scope, ciphertext) for every encrypted value, read raw."""
+    metadata = MetaData()
+    metadata.reflect(vault.engine)
+    found = []
+    with vault.engine.connect() as connection:
+        for table_name, field_key in _FIELD_KEYS.items():
+            table = metadata.tables[table_name]
+            encrypted = [
+                c for c in table.columns if isinstance(c.type, LargeBinary) and c.name in _encrypted(table_name)
+            ]
+            for row in connection.execute(select(table)).mappings():
+                scope_id = _uuid(row[field_key.attribute])
+                for column in encrypted:
+                    if row[column.name] is not None:
+                        found.append(
+                            (
+                                table_name,
+                                column.name,
+                                _uuid(row["id"]),
+                                scope_id,
+                                field_key.scope,
+                                bytes(row[column.name]),
+                            )
+                        )
+    return found
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    """Reflected tables give ids as text on SQLite and as UUIDs on PostgreSQL."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _encrypted(table_name: str) -> set[str]:
+    from youthcase.storage.encrypted import EncryptedType
+    from youthcase.storage.models import Base
+
+    table = Base.metadata.tables[table_name]
+    return {c.name for c in table.columns if isinstance(c.type, EncryptedType)}
+
+
+def opened_by(vault: UnlockedVault) -> list[tuple[str, str, uuid.UUID, uuid.UUID]]:
+    """Every value this account's keyring opens, trying each with the key its scope names."""
+    opened = []
+    for table, column, row_id, scope_id, scope, blob in every_encrypted_value(vault):
+        try:
+            vault.keyring.cipher(scope, scope_id).open(blob, FieldBinding(table, column, row_id))
+        except (NoKeyError, TamperedDataError):
+            continue
+        opened.append((table, column, row_id, scope_id))
+    return opened
+
+
+def case_ids(vault: UnlockedVault, *workers: str) -> set[uuid.UUID]:
+    with vault.engine.connect() as connection:
+        rows = connection.execute(select(CaseEpisode.id, CaseEpisode.worker_id)).all()
+    ids = {name: team_id for name, team_id in _names(vault).items()}
+    return {case_id for case_id, worker_id in rows if worker_id in {ids[w] for w in workers}}
+
+
+def _names(vault: UnlockedVault) -> dict[str, uuid.UUID]:
+    from youthcase.storage.models import AppUser
+
+    with vault.engine.connect() as connection:
+        return {name: user_id for user_id, name in connection.execute(select(AppUser.id, AppUser.username))}
+
+
+def outside_rules(vault: UnlockedVault, allowed_cases: set[uuid.UUID]) -> list[Any]:
+    """Plaintexts this account opened that its role does not allow."""
+    me = vault.actor.user_id
+    bad = []
+    for table, column, row_id, scope_id in opened_by(vault):
+        scope = _FIELD_KEYS[table].scope
+        if scope is KeyScope.CASE and scope_id not in allowed_cases:
+            bad.append((table, column, row_id))
+        if scope is KeyScope.OWNER and scope_id != me:
+            bad.append((table, column, row_id))
+    return bad
+
+
+def test_each_role_opens_only_what_its_rules_allow(team: dict[str, UnlockedVault]) -> None:
+    admin = team["admin"]
+    kch = case_ids(admin, "wanda", "will")
+    assert len(kch) == 2 and len(case_ids(admin, "rhys")) == 1
+    # A worker: their own case only (not a colleague's at the same site, not another site's).
+    assert outside_rules(team["wanda"], case_ids(admin, "wanda")) == []
+    assert {s for t, c, r, s in opened_by(team["wanda"]) if t == "case_person"} == case_ids(admin, "wanda")
+    # A supervisor: every case of the site they supervise, nothing of another site.
+    assert outside_rules(team["sam"], kch) == []
+    assert {s for t, c, r, s in opened_by(team["sam"]) if t == "case_person"} == kch
+    # An administrator: no case content at all (staff names only).
+    assert outside_rules(admin, set()) == []
+    assert {t for t, c, r, s in opened_by(admin)} <= {"app_user"}
+
+
+def test_sharing_and_reassigning_move_the_key(team: dict[str, UnlockedVault]) -> None:
+    admin, sam = team["admin"], team["sam"]
+    (wandas,) = case_ids(admin, "wanda")
+    SupervisionService(sam).share_case(wandas, "will")
+    team["will"].keyring.forget_cases([wandas])
+    assert outside_rules(team["will"], case_ids(admin, "will") | {wandas}) == []
+    assert wandas in {s for t, c, r, s in opened_by(team["will"]) if t == "case_person"}
+    SupervisionService(sam).reassign([case_ids(admin, "will").pop()], "wanda", "cover")
+    team["will"].keyring.forget_cases(case_ids(admin, "wanda"))
+    assert outside_rules(team["will"], {wandas}) == []
+
+
+def test_a_disabled_account_opens_nothing(
+    team: dict[str, UnlockedVault], location: VaultLocation, clock: FakeClock
+) -> None:
+    team["wanda"].lock()
+    AccountService(team["admin"]).disable_user("wanda")
+    with pytest.raises(AccountDisabled):
+        LockedVault(location, clock).unlock("wanda", "wanda temporary password changed")
+    # Its admissions are gone at once, and the site is due a key rotation.
+    from youthcase.services.access import AccessService
+
+    assert AccessService(team["sam"]).sites_due_rotation() == ["KCH"]
+    rewrapped = AccessService(team["sam"]).rotate_site_key("KCH")
+    assert rewrapped == 2 and AccessService(team["sam"]).sites_due_rotation() == []
+    # After rotation the supervisor holds the disabled worker's case and still reads every KCH case.
+    assert outside_rules(team["sam"], case_ids(team["admin"], "wanda", "will", "sam")) == []
+    assert len({s for t, c, r, s in opened_by(team["sam"]) if t == "case_person"}) == 2
+
+
+def test_an_edited_grant_or_role_gives_no_key(
+    team: dict[str, UnlockedVault], location: VaultLocation, clock: FakeClock
+) -> None:
+    """Someone with the files sets their role to supervisor and copies a supervisor's grant row
+    onto their own account: it opens nothing, because the sealed keys are not theirs."""
+    from sqlalchemy import update
+
+    from youthcase.storage.models import AppUser, SiteGrant
+
+    ids = _names(team["admin"])
+    with team["admin"].engine.begin() as connection:
+        sealed = connection.execute(select(SiteGrant.sealed).where(SiteGrant.account_id == ids["sam"])).scalar_one()
+        connection.execute(update(AppUser).where(AppUser.id == ids["wanda"]).values(role="supervisor"))
+        connection.execute(
+            update(SiteGrant).where(SiteGrant.account_id == ids["wanda"]).values(sealed=sealed, level="supervisor")
+        )
+    team["wanda"].lock()
+    forged = LockedVault(location, clock).unlock("wanda", "wanda temporary password changed")
+    try:
+        assert forged.actor.site_codes == frozenset()  # the grant did not open: no site at all
+        assert outside_rules(forged, case_ids(team["admin"], "wanda")) == []
+        assert {s for t, c, r, s in opened_by(forged) if t == "case_person"} <= case_ids(team["admin"], "wanda")
+    finally:
+        forged.lock()
