@@ -58,6 +58,7 @@ from youthcase.gui.models.dashboard import NAME, DashboardProxy, DashboardTableM
 from youthcase.gui.models.supervision import ClosureTableModel
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
+from youthcase.gui.pages.access import AccessPanel
 from youthcase.gui.pages.audit_viewer import AuditViewer
 from youthcase.gui.pages.case_view import CaseView, load_detail
 from youthcase.gui.prompts import Prompts
@@ -71,7 +72,7 @@ from youthcase.services.sites import SiteService, SiteSummary
 from youthcase.services.supervision import ClosureRequestView, SupervisionService
 from youthcase.services.vault import UnlockedVault
 
-DASHBOARD_TAB, CLOSURES_TAB, AUDIT_TAB = range(3)
+DASHBOARD_TAB, CLOSURES_TAB, AUDIT_TAB, ACCESS_TAB = range(4)
 BY_WORKER, BY_SITE, IN_TOTAL = "worker", "site", "total"
 ROW_HEIGHT = 30
 HEADER_PADDING = 26  # the stylesheet's 8 + 11 px, and a little air
@@ -269,6 +270,9 @@ class SupervisionPage(QWidget):
         self.closure_empty = QLabel("No closures are waiting for approval.")
         self.closure_empty.setObjectName("secondaryText")
         self.audit = AuditViewer(vault, background)
+        self.access = AccessPanel(vault, background, prompts)
+        self.access.loaded.connect(self._access_loaded)
+        self.access.changed.connect(self.reload)  # a revocation or rotation moves cases
         self.error = InlineError()
         self.loading = busy_bar()
 
@@ -323,6 +327,7 @@ class SupervisionPage(QWidget):
         self.tabs.addTab(self._build_dashboard_tab(), "Dashboard")
         self.tabs.addTab(self._build_closures_tab(), "Closures to approve")
         self.tabs.addTab(self.audit, "Audit trail")
+        self.tabs.addTab(self.access, "Access")
         layout.addWidget(self.tabs, 1)
         return panel
 
@@ -440,6 +445,7 @@ class SupervisionPage(QWidget):
     def refresh(self) -> None:
         """The section was opened: what a supervisor reviews is always loaded afresh."""
         self.reload()
+        self.access.reload()  # the tab says how many people wait and keys are due
 
     def reload(self) -> None:
         vault = self._vault
@@ -488,6 +494,12 @@ class SupervisionPage(QWidget):
     def _tab_changed(self, index: int) -> None:
         if index == AUDIT_TAB:
             self.audit.refresh()
+        elif index == ACCESS_TAB:
+            self.access.reload()
+
+    def _access_loaded(self) -> None:
+        waiting = self.access.attention
+        self.tabs.setTabText(ACCESS_TAB, f"Access ({waiting})" if waiting else "Access")
 
     # --- the cases behind a figure -----------------------------------------------------------
 
@@ -781,6 +793,7 @@ class SupervisionPage(QWidget):
         if self._case_view is not None:
             self._case_view.clear()
         self.audit.clear()
+        self.access.clear()
         self.by_worker.clear()
         self.by_site.clear()
         self.caseload_chart.clear()
@@ -794,6 +807,7 @@ class SupervisionPage(QWidget):
         for bar in (self.loading, self.cases_loading):
             bar.setVisible(False)
         self.tabs.setTabText(CLOSURES_TAB, "Closures to approve")
+        self.tabs.setTabText(ACCESS_TAB, "Access")
         self.tabs.setCurrentIndex(DASHBOARD_TAB)
         self.stack.setCurrentWidget(self.overview_panel)
         self._vault = None

@@ -1,0 +1,331 @@
+"""Admissions to the sites a supervisor holds the key of: who is waiting, who is admitted, and the
+site key's rotation.
+
+Keys v2: a home site (set by an administrator) gives no access. A supervisor of the site admits a
+person, which seals the site's key to them; revoking hands that person's cases there to the
+supervisor; a site whose key a disabled account held must have its key rotated. Every call runs
+on the background queue; failures are shown through the prompts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from youthcase.domain.roles import Role
+from youthcase.gui.background import Background
+from youthcase.gui.busy import busy_bar
+from youthcase.gui.errors import user_message
+from youthcase.gui.models import OBJECT_ROLE
+from youthcase.gui.models.rows import RowsModel
+from youthcase.gui.prompts import Prompts
+from youthcase.gui.tables import selected_object, table_view
+from youthcase.services.access import AccessService
+from youthcase.services.accounts import AccountService
+from youthcase.services.vault import UnlockedVault
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Admission:
+    username: str
+    site_code: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class AccessOverview:
+    waiting: list[Admission]
+    admitted: list[Admission]
+    due_rotation: list[str]
+    sites: list[str]  # the sites I supervise (whose key I hold)
+
+
+def load_access(vault: UnlockedVault) -> AccessOverview:
+    """On the background queue. There is no service list of admissions yet: the admitted are the
+    active people, past their first password, whose home site I supervise and who are not waiting
+    (see the report: ``AccessService.admissions()`` would also show admissions outside home sites)."""
+    access = AccessService(vault)
+    mine = sorted(vault.actor.site_codes)
+    waiting = [Admission(user, site) for user, site in access.waiting_for_admission()]
+    waiting_keys = {(a.username, a.site_code) for a in waiting}
+    roles = {}
+    admitted = []
+    for account in AccountService(vault).list_users():
+        roles[account.username] = account.role.value
+        if not account.active or account.must_change_password or account.role is Role.ADMIN:
+            continue
+        for site in account.site_codes:
+            if site in mine and (account.username, site) not in waiting_keys:
+                admitted.append(Admission(account.username, site, account.role.value))
+    return AccessOverview(
+        [Admission(a.username, a.site_code, roles.get(a.username, "")) for a in waiting],
+        sorted(admitted, key=lambda a: (a.site_code, a.username)),
+        access.sites_due_rotation(),
+        mine,
+    )
+
+
+class AdmissionModel(RowsModel[Admission]):
+    HEADERS = ("Person", "Role", "Site")
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.row_at(index.row())
+        if role == OBJECT_ROLE:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.username, item.role.capitalize(), item.site_code)[index.column()]
+        return None
+
+
+class AccessPanel(QWidget):
+    """The "Access" tab of the Supervision page."""
+
+    loaded = Signal()
+    changed = Signal()  # an admission, revocation or rotation was made (caseloads may have moved)
+
+    def __init__(
+        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("accessPanel")
+        self._vault: UnlockedVault | None = vault
+        self._background = background
+        self._prompts = prompts
+        self.overview: AccessOverview | None = None
+        self.loading = busy_bar()
+        self._busy = False
+
+        intro = QLabel(
+            "A home site gives no access to its cases: you admit each person to the sites you "
+            "supervise, which hands them the site's key. Revoking passes their cases there to you."
+        )
+        intro.setObjectName("secondaryText")
+        intro.setWordWrap(True)
+
+        self.rotation_banner = QFrame()
+        self.rotation_banner.setObjectName("draftBanner")  # the amber notice style
+        self.rotation_text = QLabel()
+        self.rotation_text.setWordWrap(True)
+        banner = QHBoxLayout(self.rotation_banner)
+        banner.setContentsMargins(12, 8, 12, 8)
+        banner.addWidget(self.rotation_text, 1)
+        self.rotation_banner.setVisible(False)
+
+        self.waiting = AdmissionModel(self)
+        self.waiting_view = table_view(self.waiting, "waitingTable")
+        self.waiting_empty = QLabel("Nobody is waiting to be admitted.")
+        self.waiting_empty.setObjectName("secondaryText")
+        self.admit_button = QPushButton("Admit")
+        self.admit_button.setObjectName("primaryButton")
+        self.admitted = AdmissionModel(self)
+        self.admitted_view = table_view(self.admitted, "admittedTable")
+        self.revoke_button = QPushButton("Revoke…")
+        self.site_choice = QComboBox()
+        self.site_choice.setObjectName("rotationSite")
+        self.rotate_button = QPushButton("Rotate site key…")
+        self.rotate_button.setObjectName("rotateButton")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(8)
+        layout.addWidget(intro)
+        layout.addWidget(self.loading)
+        layout.addWidget(self.rotation_banner)
+        layout.addWidget(_caption("Waiting for admission"))
+        layout.addWidget(self.waiting_empty)
+        layout.addWidget(self.waiting_view, 1)
+        layout.addLayout(_buttons(self.admit_button))
+        layout.addWidget(_caption("Admitted (to their home sites)"))
+        layout.addWidget(self.admitted_view, 2)
+        layout.addLayout(_buttons(self.revoke_button))
+        layout.addWidget(_caption("Site key"))
+        rotate = QHBoxLayout()
+        rotate.addWidget(QLabel("Site"))
+        rotate.addWidget(self.site_choice)
+        rotate.addWidget(self.rotate_button)
+        rotate.addStretch(1)
+        layout.addLayout(rotate)
+
+        self.admit_button.clicked.connect(self.admit_selected)
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        self.rotate_button.clicked.connect(self.rotate_chosen)
+        self.waiting_view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self.admitted_view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self._enable()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _enable(self) -> None:
+        idle = not self.busy and self._vault is not None
+        self.admit_button.setEnabled(idle and selected_object(self.waiting_view) is not None)
+        mine = self._vault.actor.username if self._vault is not None else None
+        chosen = selected_object(self.admitted_view)
+        self.revoke_button.setEnabled(idle and chosen is not None and chosen.username != mine)
+        self.rotate_button.setEnabled(idle and bool(self.site_choice.currentText()))
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+        self._run(lambda: load_access(vault), "load admissions", self._loaded)
+
+    def _loaded(self, overview: AccessOverview) -> None:
+        self.overview = overview
+        self.waiting.set_rows(overview.waiting)
+        self.admitted.set_rows(overview.admitted)
+        self.waiting_empty.setVisible(not overview.waiting)
+        self.waiting_view.setVisible(bool(overview.waiting))
+        if overview.waiting:
+            self.waiting_view.selectRow(0)
+        due = overview.due_rotation
+        self.rotation_banner.setVisible(bool(due))
+        if due:
+            self.rotation_text.setText(
+                f"<b>Rotate the key of {', '.join(due)}.</b> A disabled account held it: until it is "
+                "rotated, that account's copy of the key could still open the site's cases."
+            )
+        current = self.site_choice.currentText()
+        self.site_choice.clear()
+        self.site_choice.addItems(overview.sites)
+        chosen = due[0] if due else current
+        if chosen in overview.sites:
+            self.site_choice.setCurrentText(chosen)
+        # The action stands out while a rotation is due (the primary button style).
+        self.rotate_button.setObjectName("primaryButton" if due else "rotateButton")
+        self.rotate_button.setProperty("due", bool(due))
+        self.rotate_button.style().unpolish(self.rotate_button)
+        self.rotate_button.style().polish(self.rotate_button)
+        self._enable()
+        self.loaded.emit()
+
+    @property
+    def attention(self) -> int:
+        """What asks for the supervisor: people waiting and sites due a rotation (the tab's count)."""
+        if self.overview is None:
+            return 0
+        return len(self.overview.waiting) + len(self.overview.due_rotation)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def admit_selected(self) -> None:
+        vault, chosen = self._vault, selected_object(self.waiting_view)
+        if vault is None or not isinstance(chosen, Admission) or self.busy:
+            return
+        self._run(
+            lambda: AccessService(vault).grant(chosen.username, chosen.site_code),
+            "admit",
+            lambda _result: self._acted(),
+        )
+
+    def revoke_selected(self) -> None:
+        vault, chosen = self._vault, selected_object(self.admitted_view)
+        if vault is None or not isinstance(chosen, Admission) or self.busy:
+            return
+        if not self._prompts.confirm(
+            self,
+            "Revoke admission",
+            f"Revoke {chosen.username}'s admission to {chosen.site_code}? Their cases there pass to you.",
+            "Revoke",
+        ):
+            return
+
+        def revoked(moved: int) -> None:
+            self._prompts.inform(
+                self,
+                "Revoke admission",
+                f"{chosen.username} is no longer admitted to {chosen.site_code}. "
+                f"{moved} case{'s' if moved != 1 else ''} passed to you.",
+            )
+            self._acted()
+
+        self._run(lambda: AccessService(vault).revoke(chosen.username, chosen.site_code), "revoke", revoked)
+
+    def rotate_chosen(self) -> None:
+        vault, site = self._vault, self.site_choice.currentText()
+        if vault is None or not site or self.busy:
+            return
+        if not self._prompts.confirm(
+            self,
+            "Rotate site key",
+            f"Make a new key for {site}? Every case key and admission there is wrapped again; cases "
+            "held by disabled accounts pass to you. This can take a while on a large site.",
+            "Rotate key",
+        ):
+            return
+
+        def rotated(count: int) -> None:
+            self._prompts.inform(
+                self, "Rotate site key", f"{site} has a new key: {count} case{'s' if count != 1 else ''} re-wrapped."
+            )
+            self._acted()
+
+        self._run(lambda: AccessService(vault).rotate_site_key(site), "rotate site key", rotated)
+
+    def _acted(self) -> None:
+        self.changed.emit()
+        self.reload()
+
+    def _run(self, work: Callable[[], Any], name: str, on_returned: Callable[[Any], None]) -> None:
+        self._busy = True
+        self.loading.setVisible(True)
+        self._enable()
+
+        def returned(result: Any) -> None:
+            self._busy = False
+            self.loading.setVisible(False)
+            on_returned(result)
+            self._enable()
+
+        self._background.run(work, name=name, on_returned=returned, on_errored=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.loading.setVisible(False)
+        self._enable()
+        self._prompts.warn(self, "Access", user_message(error))
+
+    def clear(self) -> None:
+        """The vault locked: forget everyone."""
+        self._vault = None
+        self.overview = None
+        self.waiting.clear()
+        self.admitted.clear()
+        self.site_choice.clear()
+        self.rotation_banner.setVisible(False)
+        self._busy = False
+        self.loading.setVisible(False)
+        self._enable()
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+def _buttons(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    return row
