@@ -98,7 +98,7 @@ def make_vault(folder: Path, cases: int, seed: int) -> dict[str, Any]:
     location = VaultLocation(path=folder / "bench.vault")
     created = create_vault(location, ADMIN[0], ADMIN[1], MINIMUM_PARAMS, SystemClock())
     started = time.perf_counter()
-    demo = load_demo_data(created.vault, cases, seed)
+    demo = load_demo_data(created.vault, cases, seed, created.recovery_key)
     seconds = time.perf_counter() - started
     AccountService(created.vault).add_user(
         SUPERVISOR[0], Role.SUPERVISOR, SUPERVISOR[1] + " tmp", [site.code for site in MAJOR_TRAUMA_CENTRES]

@@ -184,7 +184,7 @@ def _vault(folder: Path, cases: int, seed: int) -> tuple[VaultLocation, dict[str
     started = time.perf_counter()
     created = create_vault(location, ADMIN, PASSWORD, MINIMUM_PARAMS)
     try:
-        result = load_demo_data(created.vault, cases, seed)
+        result = load_demo_data(created.vault, cases, seed, created.recovery_key)
         added = _complete_demo(created.vault, seed)
     finally:
         created.vault.lock()
