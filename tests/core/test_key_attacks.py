@@ -10,20 +10,21 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import LargeBinary, MetaData, select
+from sqlalchemy import LargeBinary, MetaData, select, update
 
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import NoKeyError, TamperedDataError
 from youthcase.crypto.fields import FieldBinding
 from youthcase.domain.roles import Role
+from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService, NewCase
 from youthcase.services.errors import AccountDisabled
 from youthcase.services.supervision import SupervisionService
 from youthcase.services.vault import LockedVault, UnlockedVault
-from youthcase.storage.encrypted import _FIELD_KEYS, KeyScope
-from youthcase.storage.models import CaseEpisode
+from youthcase.storage.encrypted import _FIELD_KEYS, EncryptedType, KeyScope
+from youthcase.storage.models import AppUser, Base, CaseEpisode, SiteGrant
 
 from .conftest import add_account, unlock_with_changed_password
 
@@ -105,9 +106,6 @@ def _uuid(value: Any) -> uuid.UUID:
 
 
 def _encrypted(table_name: str) -> set[str]:
-    from youthcase.storage.encrypted import EncryptedType
-    from youthcase.storage.models import Base
-
     table = Base.metadata.tables[table_name]
     return {c.name for c in table.columns if isinstance(c.type, EncryptedType)}
 
@@ -132,8 +130,6 @@ def case_ids(vault: UnlockedVault, *workers: str) -> set[uuid.UUID]:
 
 
 def _names(vault: UnlockedVault) -> dict[str, uuid.UUID]:
-    from youthcase.storage.models import AppUser
-
     with vault.engine.connect() as connection:
         return {name: user_id for user_id, name in connection.execute(select(AppUser.id, AppUser.username))}
 
@@ -186,9 +182,8 @@ def test_a_disabled_account_opens_nothing(
     with pytest.raises(AccountDisabled):
         LockedVault(location, clock).unlock("wanda", "wanda temporary password changed")
     # Its admissions are gone at once, and the site is due a key rotation.
-    from youthcase.services.access import AccessService
-
     assert AccessService(team["sam"]).sites_due_rotation() == ["KCH"]
+    assert AccessService(team["sam"]).admissions() == [("sam", "supervisor", "KCH"), ("will", "worker", "KCH")]
     rewrapped = AccessService(team["sam"]).rotate_site_key("KCH")
     assert rewrapped == 2 and AccessService(team["sam"]).sites_due_rotation() == []
     # After rotation the supervisor holds the disabled worker's case and still reads every KCH case.
@@ -201,9 +196,8 @@ def test_an_edited_grant_or_role_gives_no_key(
 ) -> None:
     """Someone with the files sets their role to supervisor and copies a supervisor's grant row
     onto their own account: it opens nothing, because the sealed keys are not theirs."""
-    from sqlalchemy import update
 
-    from youthcase.storage.models import AppUser, SiteGrant
+    from youthcase.storage.models import AppUser
 
     ids = _names(team["admin"])
     with team["admin"].engine.begin() as connection:

@@ -383,6 +383,19 @@ class AccessService:
                 )
             )
 
+    def admissions(self) -> list[tuple[str, str, str]]:
+        """(user name, role, site code) of every grant at the sites I supervise."""
+        require(self.vault.actor, Permission.SUPERVISE)
+        with self.vault.session() as session:
+            rows = session.execute(
+                select(AppUser.username, AppUser.role, Site.code)
+                .join(SiteGrant, SiteGrant.account_id == AppUser.id)
+                .join(Site, Site.id == SiteGrant.site_id)
+                .where(Site.code.in_(self.vault.actor.site_codes))
+                .order_by(Site.code, AppUser.username)
+            ).all()
+            return [(row[0], row[1], row[2]) for row in rows]
+
     def waiting_for_admission(self) -> list[tuple[str, str]]:
         """(user name, site code): people whose home site I supervise, with keys, not yet admitted."""
         with self.vault.session() as session:

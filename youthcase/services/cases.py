@@ -170,6 +170,28 @@ def _view(entity: dd.EntitySpec, record: Any, **overrides: Any) -> RecordView:
     return RecordView(record.id, values)
 
 
+def _cases_of_person(
+    session: Session, person_id: uuid.UUID, besides: uuid.UUID | None = None
+) -> list[tuple[dt.datetime, EarlierCase]]:
+    """The person's cases, newest first, as a match may describe them (no content), with arrival times."""
+    query = (
+        select(CaseEpisode.arrival_at, CaseEpisode.status, Site.code, AppUser.username)
+        .join(Site, Site.id == CaseEpisode.site_id)
+        .join(AppUser, AppUser.id == CaseEpisode.worker_id)
+        .where(CaseEpisode.person_id == person_id)
+        .order_by(CaseEpisode.arrival_at.desc())
+    )
+    if besides is not None:
+        query = query.where(CaseEpisode.id != besides)
+    return [
+        (
+            row.arrival_at,
+            EarlierCase(row.code, london_today(row.arrival_at).replace(day=1), row.status == "open", row.username),
+        )
+        for row in session.execute(query)
+    ]
+
+
 def _raise_if(problems: list[Problem]) -> None:
     if problems:
         raise CaseInvalid(problems)
@@ -240,22 +262,13 @@ class CaseService:
             return [self._match(session, person, by_nhs) for person in people]
 
     def _match(self, session: Session, person: YoungPerson, by_nhs: str | None) -> PersonMatch:
-        earlier = session.execute(
-            select(CaseEpisode.arrival_at, CaseEpisode.status, Site.code, AppUser.username)
-            .join(Site, Site.id == CaseEpisode.site_id)
-            .join(AppUser, AppUser.id == CaseEpisode.worker_id)
-            .where(CaseEpisode.person_id == person.id)
-            .order_by(CaseEpisode.arrival_at.desc())
-        ).all()
+        earlier = _cases_of_person(session, person.id)
         now = self.vault.clock.now()
-        recent = bool(earlier) and now - earlier[0].arrival_at <= dt.timedelta(days=RE_ATTENDANCE_DAYS)
+        recent = bool(earlier) and now - earlier[0][0] <= dt.timedelta(days=RE_ATTENDANCE_DAYS)
         return PersonMatch(
             person.id,
             "NHS number" if by_nhs and person.nhs_index == by_nhs else "name and date of birth",
-            tuple(
-                EarlierCase(row.code, london_today(row.arrival_at).replace(day=1), row.status == "open", row.username)
-                for row in earlier
-            ),
+            tuple(case for _arrival, case in earlier),
             recent,
         )
 
@@ -607,17 +620,7 @@ class CaseService:
                 person.given_name, person.family_name, person.date_of_birth
             )
             self.vault.audit(session, AuditAction.UPDATE, "case_person", person.id)
-            others = session.execute(
-                select(Site.code, CaseEpisode.arrival_at, CaseEpisode.status, AppUser.username)
-                .join(Site, Site.id == CaseEpisode.site_id)
-                .join(AppUser, AppUser.id == CaseEpisode.worker_id)
-                .where(CaseEpisode.person_id == case.person_id, CaseEpisode.id != case.id)
-                .order_by(CaseEpisode.arrival_at.desc())
-            ).all()
-            return [
-                EarlierCase(row.code, london_today(row.arrival_at).replace(day=1), row.status == "open", row.username)
-                for row in others
-            ]
+            return [other for _arrival, other in _cases_of_person(session, case.person_id, besides=case.id)]
 
     @staticmethod
     def _case_person(session: Session, case: CaseEpisode) -> CasePerson:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.errors import user_message
@@ -55,27 +54,14 @@ class AccessOverview:
 
 
 def load_access(vault: UnlockedVault) -> AccessOverview:
-    """On the background queue. There is no service list of admissions yet: the admitted are the
-    active people, past their first password, whose home site I supervise and who are not waiting
-    (see the report: ``AccessService.admissions()`` would also show admissions outside home sites)."""
+    """On the background queue: who waits, who is admitted, which sites are due a key rotation."""
     access = AccessService(vault)
-    mine = sorted(vault.actor.site_codes)
-    waiting = [Admission(user, site) for user, site in access.waiting_for_admission()]
-    waiting_keys = {(a.username, a.site_code) for a in waiting}
-    roles = {}
-    admitted = []
-    for account in AccountService(vault).list_users():
-        roles[account.username] = account.role.value
-        if not account.active or account.must_change_password or account.role is Role.ADMIN:
-            continue
-        for site in account.site_codes:
-            if site in mine and (account.username, site) not in waiting_keys:
-                admitted.append(Admission(account.username, site, account.role.value))
+    roles = {account.username: account.role.value for account in AccountService(vault).list_users()}
     return AccessOverview(
-        [Admission(a.username, a.site_code, roles.get(a.username, "")) for a in waiting],
-        sorted(admitted, key=lambda a: (a.site_code, a.username)),
+        [Admission(user, site, roles.get(user, "")) for user, site in access.waiting_for_admission()],
+        [Admission(user, site, role) for user, role, site in access.admissions()],
         access.sites_due_rotation(),
-        mine,
+        sorted(vault.actor.site_codes),
     )
 
 
@@ -151,7 +137,7 @@ class AccessPanel(QWidget):
         layout.addWidget(self.waiting_empty)
         layout.addWidget(self.waiting_view, 1)
         layout.addLayout(_buttons(self.admit_button))
-        layout.addWidget(_caption("Admitted (to their home sites)"))
+        layout.addWidget(_caption("Admitted"))
         layout.addWidget(self.admitted_view, 2)
         layout.addLayout(_buttons(self.revoke_button))
         layout.addWidget(_caption("Site key"))
