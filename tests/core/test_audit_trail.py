@@ -50,8 +50,9 @@ def _insert(c: Connection) -> None:
         c.execute(text("UPDATE audit_event SET sequence = :s WHERE id = :i"), {"s": row.sequence + 1, "i": row.id})
     c.execute(
         text(
-            "INSERT INTO audit_event (id, sequence, at, user_id, action, entity, entity_id, previous_mac, mac) "
-            "SELECT :new, 3, at, user_id, action, entity, entity_id, previous_mac, mac "
+            "INSERT INTO audit_event (id, sequence, at, user_id, action, entity, entity_id, "
+            "previous_digest, digest, signer, signature) "
+            "SELECT :new, 3, at, user_id, action, entity, entity_id, previous_digest, digest, signer, signature "
             "FROM audit_event WHERE sequence = 2"
         ),
         {

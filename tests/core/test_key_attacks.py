@@ -194,15 +194,13 @@ def test_a_disabled_account_opens_nothing(
 def test_an_edited_grant_or_role_gives_no_key(
     team: dict[str, UnlockedVault], location: VaultLocation, clock: FakeClock
 ) -> None:
-    """Someone with the files sets their role to supervisor and copies a supervisor's grant row
-    onto their own account: it opens nothing, because the sealed keys are not theirs."""
-
-    from youthcase.storage.models import AppUser
+    """Someone with the files copies a supervisor's grant row onto their own account: it opens
+    nothing, because the sealed keys are not theirs and the signature does not cover the copy; the
+    app says so on opening. (An edited role is refused outright: tests/core/test_signed_records.py.)"""
 
     ids = _names(team["admin"])
     with team["admin"].engine.begin() as connection:
         sealed = connection.execute(select(SiteGrant.sealed).where(SiteGrant.account_id == ids["sam"])).scalar_one()
-        connection.execute(update(AppUser).where(AppUser.id == ids["wanda"]).values(role="supervisor"))
         connection.execute(
             update(SiteGrant).where(SiteGrant.account_id == ids["wanda"]).values(sealed=sealed, level="supervisor")
         )
@@ -210,6 +208,7 @@ def test_an_edited_grant_or_role_gives_no_key(
     forged = LockedVault(location, clock).unlock("wanda", "wanda temporary password changed")
     try:
         assert forged.actor.site_codes == frozenset()  # the grant did not open: no site at all
+        assert any("admission to KCH" in problem for problem in forged.integrity_problems)
         assert outside_rules(forged, case_ids(team["admin"], "wanda")) == []
         assert {s for t, c, r, s in opened_by(forged) if t == "case_person"} <= case_ids(team["admin"], "wanda")
     finally:

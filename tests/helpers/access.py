@@ -24,7 +24,7 @@ def remember_recovery_key(location: VaultLocation, recovery_key: str) -> None:
 
 
 def home_sites(location: VaultLocation, recovery_key: str, username: str, clock: Clock) -> list[str]:
-    _keystore, _vault_id, _key, engine = LockedVault(location, clock).open_with_recovery_key(recovery_key)
+    engine = LockedVault(location, clock).open_with_recovery_key(recovery_key).engine
     try:
         with Session(engine) as session:
             return list(

@@ -45,8 +45,13 @@ class Io:
         print(text, file=self.stderr or sys.stderr, flush=True)
 
 
-def _unlock(args: argparse.Namespace, io: Io) -> UnlockedVault:
-    return LockedVault(resolve_location(args.db)).unlock(args.user, io.secret("your password"))
+def _unlock(args: argparse.Namespace, io: Io, warn: bool = True) -> UnlockedVault:
+    """Unlock as ``--user``; what did not verify on opening is printed as warnings on stderr
+    (unless the command reports it itself, as ``audit verify`` does)."""
+    vault = LockedVault(resolve_location(args.db)).unlock(args.user, io.secret("your password"))
+    for problem in vault.integrity_problems if warn else ():
+        io.note(f"warning: {problem}")
+    return vault
 
 
 def init(args: argparse.Namespace, io: Io) -> int:
@@ -269,13 +274,15 @@ def audit_verify(args: argparse.Namespace, io: Io) -> int:
         expected = ChainHead.parse(args.expected_head) if args.expected_head else None
     except ValueError as error:
         raise InvalidInput(str(error)) from None
-    vault = _unlock(args, io)
+    vault = _unlock(args, io, warn=False)
     try:
         report = AuditTrail(vault).verify(expected)
     finally:
         vault.lock()
     if not report.intact:
         raise AuditChainBroken(f"the audit trail is broken at event {report.first_broken}: {report.problem}")
+    if report.record_problems:
+        raise AuditChainBroken("signed records do not verify: " + "; ".join(report.record_problems))
     io.say(f"The audit trail verifies: {report.events} events, head {report.head}.")
     return 0
 

@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_login(verify)
     verify.add_argument(
         "--expected-head",
-        metavar="SEQ:MAC",
+        metavar="SEQ:DIGEST",
         help="the chain head printed on an earlier monthly return, to detect truncation",
     )
     verify.set_defaults(handler="audit_verify")

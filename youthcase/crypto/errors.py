@@ -19,3 +19,7 @@ class WeakKdfParametersError(CryptoError):
 
 class NoKeyError(CryptoError):
     """The account holds no key for this record: it is not theirs to read."""
+
+
+class UntrustedKeyError(TamperedDataError):
+    """A published public key whose signature does not verify: someone replaced it."""

@@ -31,11 +31,11 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 
 
-def _raw_public(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
+def raw_public(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def _raw_private(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
+def raw_private(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
     return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
@@ -69,7 +69,7 @@ class KeyPairs:
         return cls(X25519PrivateKey.from_private_bytes(exchange), Ed25519PrivateKey.from_private_bytes(signing))
 
     def to_bytes(self) -> bytes:
-        return _raw_private(self.exchange) + _raw_private(self.signing)
+        return raw_private(self.exchange) + raw_private(self.signing)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> KeyPairs:
@@ -81,14 +81,14 @@ class KeyPairs:
         )
 
     def public(self) -> PublicKeys:
-        return PublicKeys(_raw_public(self.exchange), _raw_public(self.signing))
+        return PublicKeys(raw_public(self.exchange), raw_public(self.signing))
 
     def sign(self, message: bytes) -> bytes:
         return self.signing.sign(message)
 
     def owner_key(self, purpose: bytes) -> bytes:
         """A symmetric key only this account can compute (its drafts, for instance)."""
-        return hkdf_sha256(_raw_private(self.exchange), b"youthcase/v2/owner|" + purpose)
+        return hkdf_sha256(raw_private(self.exchange), b"youthcase/v2/owner|" + purpose)
 
     def __repr__(self) -> str:
         return "KeyPairs(<hidden>)"
@@ -119,10 +119,10 @@ class SiteKeyPair:
         return cls(X25519PrivateKey.from_private_bytes(data))
 
     def to_bytes(self) -> bytes:
-        return _raw_private(self.private)
+        return raw_private(self.private)
 
     def public(self) -> bytes:
-        return _raw_public(self.private)
+        return raw_public(self.private)
 
     def __repr__(self) -> str:
         return "SiteKeyPair(<hidden>)"
@@ -131,7 +131,7 @@ class SiteKeyPair:
 def seal_to(recipient_exchange: bytes, plaintext: bytes, context: bytes) -> bytes:
     """Encrypt for the holder of an X25519 private key: ``ephemeral public || nonce || ciphertext``."""
     ephemeral = X25519PrivateKey.generate()
-    ephemeral_public = _raw_public(ephemeral)
+    ephemeral_public = raw_public(ephemeral)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_exchange))
     key = hkdf_sha256(shared, b"youthcase/v2/seal|" + context, salt=ephemeral_public + recipient_exchange)
     nonce = os.urandom(NONCE_BYTES)
@@ -148,7 +148,7 @@ def open_sealed(recipient: X25519PrivateKey, blob: bytes, context: bytes) -> byt
         shared = recipient.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
     except ValueError:
         raise TamperedDataError("a sealed key is damaged") from None
-    key = hkdf_sha256(shared, b"youthcase/v2/seal|" + context, salt=ephemeral_public + _raw_public(recipient))
+    key = hkdf_sha256(shared, b"youthcase/v2/seal|" + context, salt=ephemeral_public + raw_public(recipient))
     try:
         return AESGCM(key).decrypt(nonce, body, context)
     except InvalidTag:

@@ -21,7 +21,6 @@ class KeyPurpose(Enum):
 
     DATABASE_FILE = "database-file"
     FIELDS = "fields"
-    AUDIT = "audit"
     BLIND_INDEX = "blind-index"
     BACKUP = "backup"
     DRAFTS = "drafts"

@@ -15,38 +15,82 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from youthcase.crypto.errors import TamperedDataError, WrongSecretError
 from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
-from youthcase.crypto.keypairs import KeyPairs
+from youthcase.crypto.keypairs import KeyPairs, PublicKeys, raw_private
 from youthcase.crypto.keys import VAULT_KEY_BYTES, VaultKey, hkdf_sha256
 
 RECOVERY_KEY_BYTES = 32
 RECOVERY_GROUP = 4
 
 
-@dataclass(frozen=True, repr=False)
-class SlotSecrets:
-    """What a password slot holds: the root key every account needs (file and directory keys) and
-    the account's private key pairs, which are made at its first password change (so a temporary
-    password set by an administrator never protects them)."""
+@dataclass(frozen=True)
+class RecoveryPin:
+    """The recovery key's public keys as the slot's maker knew them: the root every signed record of
+    the vault is checked against, and the key escrow copies are sealed to. It lives inside the slot
+    (under the account's password), so nobody who can write the database or the header can swap it
+    for a key of their own."""
 
-    vault_key: VaultKey
-    keys: KeyPairs | None
+    generation: int
+    exchange_public: bytes
+    signing_public: bytes
 
     def to_bytes(self) -> bytes:
-        return self.vault_key.material + (self.keys.to_bytes() if self.keys else b"")
+        return self.generation.to_bytes(4, "big") + self.exchange_public + self.signing_public
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RecoveryPin:
+        return cls(int.from_bytes(data[:4], "big"), data[4:36], data[36:68])
+
+    @classmethod
+    def of(cls, generation: int, keys: PublicKeys) -> RecoveryPin:
+        return cls(generation, keys.exchange, keys.signing)
+
+
+@dataclass(frozen=True, repr=False)
+class SlotSecrets:
+    """What a password slot holds: the root key every account needs (file and directory keys), the
+    pinned recovery signing key, and either the account's private key pairs (made at its first
+    password change, so a temporary password set by an administrator never protects them) or,
+    before that, the enrolment key the account signs its first public keys with."""
+
+    vault_key: VaultKey
+    pin: RecoveryPin
+    keys: KeyPairs | None
+    enrolment: Ed25519PrivateKey | None = None
+
+    def to_bytes(self) -> bytes:
+        head = self.vault_key.material + self.pin.to_bytes()
+        if self.keys is not None:
+            return head + _WITH_KEYS + self.keys.to_bytes()
+        if self.enrolment is not None:
+            return head + _WITH_ENROLMENT + raw_private(self.enrolment)
+        return head + _BARE
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SlotSecrets:
-        root, rest = data[:VAULT_KEY_BYTES], data[VAULT_KEY_BYTES:]
-        if len(root) != VAULT_KEY_BYTES:
+        if len(data) < _HEAD_BYTES + 1:
             raise TamperedDataError("a key slot holds too few bytes")
-        return cls(VaultKey(root), KeyPairs.from_bytes(rest) if rest else None)
+        root = VaultKey(data[:VAULT_KEY_BYTES])
+        pin = RecoveryPin.from_bytes(data[VAULT_KEY_BYTES:_HEAD_BYTES])
+        tag, rest = data[_HEAD_BYTES : _HEAD_BYTES + 1], data[_HEAD_BYTES + 1 :]
+        if tag == _WITH_KEYS:
+            return cls(root, pin, KeyPairs.from_bytes(rest))
+        if tag == _WITH_ENROLMENT and len(rest) == 32:
+            return cls(root, pin, None, Ed25519PrivateKey.from_private_bytes(rest))
+        if tag == _BARE and not rest:
+            return cls(root, pin, None)
+        raise TamperedDataError("a key slot's contents are malformed")
 
     def __repr__(self) -> str:
         return "SlotSecrets(<hidden>)"
+
+
+_HEAD_BYTES = VAULT_KEY_BYTES + 4 + 64
+_BARE, _WITH_KEYS, _WITH_ENROLMENT = b"\x00", b"\x01", b"\x02"
 
 
 class SlotKind(Enum):

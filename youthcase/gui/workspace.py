@@ -9,7 +9,15 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from youthcase.gui.background import Background
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
@@ -24,6 +32,25 @@ from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
 PageWidget = AdministrationPage | CaseloadPage | ReturnsPage | SupervisionPage | ReferralsBoardPage
+
+
+def integrity_banner(problems: list[str]) -> QLabel:
+    """What did not verify when the vault opened (signed records, the audit trail): shown above
+    every page, because it means someone changed the vault outside the app."""
+    banner = QLabel()
+    banner.setObjectName("integrityWarning")
+    banner.setProperty("tone", "problem")
+    banner.setWordWrap(True)
+    banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if problems:
+        listed = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+        banner.setText(
+            "Some of this vault's records do not verify and are not being used: "
+            f"{listed}. Someone may have changed the vault outside youthcase: tell your "
+            "information-governance lead."
+        )
+    banner.setVisible(bool(problems))
+    return banner
 
 
 class Workspace(QWidget):
@@ -50,11 +77,17 @@ class Workspace(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, spec.section)
             self.navigation.addItem(item)
 
+        self.integrity_warning = integrity_banner(vault.integrity_problems)
+        content = QVBoxLayout()
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(0)
+        content.addWidget(self.integrity_warning)
+        content.addWidget(self.stack, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(content, 1)
         self.navigation.currentRowChanged.connect(self._row_changed)
         self.overdue = OverdueReferrals(vault, background, self)
         self.overdue.counted.connect(self._show_overdue)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,14 @@ from youthcase.services.audit import AuditAction
 from youthcase.services.errors import InvalidInput, PermissionDenied, VaultCorrupt
 from youthcase.services.keyring import Keyring
 from youthcase.services.permissions import require
+from youthcase.services.trust import (
+    Directory,
+    Signer,
+    sign_account_keys,
+    sign_grant,
+    sign_recovery_generation,
+    sign_site_key,
+)
 from youthcase.storage.models import (
     AccountKey,
     AppUser,
@@ -74,15 +83,12 @@ def level_for(role: Role) -> str:
 # --- escrow with the recovery key -------------------------------------------------------------
 
 
-def recovery_public(session: Session) -> bytes:
-    public = session.scalar(select(RecoveryPublicKey.exchange_public).where(RecoveryPublicKey.retired_at.is_(None)))
-    if public is None:
-        raise VaultCorrupt("the vault has no recovery public key")
-    return public
-
-
-def escrow(session: Session, kind: str, subject_id: uuid.UUID, generation: int, secret: bytes) -> None:
-    sealed = seal_to(recovery_public(session), secret, escrow_context(kind, subject_id, generation))
+def escrow(
+    session: Session, recovery_exchange: bytes, kind: str, subject_id: uuid.UUID, generation: int, secret: bytes
+) -> None:
+    """Seal a secret to the recovery key: its *verified* public key (``Directory.recovery_exchange``),
+    never one read unchecked from the database, which anyone could have replaced with their own."""
+    sealed = seal_to(recovery_exchange, secret, escrow_context(kind, subject_id, generation))
     session.add(RecoveryEscrow(kind=kind, subject_id=subject_id, generation=generation, sealed=sealed))
 
 
@@ -102,51 +108,68 @@ def open_escrow(session: Session, recovery: KeyPairs, kind: str, subject_id: uui
         raise VaultCorrupt(f"the recovery copy of a {kind} key is damaged") from None
 
 
-def initialise_keys(session: Session, recovery: KeyPairs, site_ids: Iterable[uuid.UUID], now: dt.datetime) -> None:
-    """A new vault: the recovery key's public halves, the matching key and a key pair per site,
-    each private half held only in escrow until a first supervisor is admitted (break glass)."""
+def initialise_keys(
+    session: Session, recovery: KeyPairs, site_ids: Iterable[uuid.UUID], now: dt.datetime, vault_id: str
+) -> None:
+    """A new vault: the recovery key's public halves (the root every slot pins), the matching key
+    and a key pair per site, each private half held only in escrow until a first supervisor is
+    admitted (break glass)."""
     public = recovery.public()
-    session.add(
-        RecoveryPublicKey(
-            generation=1,
-            exchange_public=public.exchange,
-            signing_public=public.signing,
-            created_at=now,
-            retired_at=None,
-        )
+    row = RecoveryPublicKey(
+        generation=1, exchange_public=public.exchange, signing_public=public.signing, created_at=now, retired_at=None
     )
+    sign_recovery_generation(row, recovery, vault_id)  # the first generation vouches for itself
+    session.add(row)
     session.flush()
-    escrow(session, "matching", MATCHING_SUBJECT, 0, secrets.token_bytes(MATCHING_KEY_BYTES))
+    escrow(session, public.exchange, "matching", MATCHING_SUBJECT, 0, secrets.token_bytes(MATCHING_KEY_BYTES))
     for site_id in site_ids:
-        create_site_key(session, site_id, 1, now)
+        create_site_key(session, site_id, 1, now, Signer.recovery(recovery), public.exchange, vault_id)
 
 
-def create_site_key(session: Session, site_id: uuid.UUID, generation: int, now: dt.datetime) -> SiteKeyPair:
-    """A fresh key pair for a site; the private half goes to escrow (and to whoever the caller seals it)."""
+def create_site_key(
+    session: Session,
+    site_id: uuid.UUID,
+    generation: int,
+    now: dt.datetime,
+    signer: Signer,
+    recovery_exchange: bytes,
+    vault_id: str,
+) -> SiteKeyPair:
+    """A fresh key pair for a site, signed by its maker; the private half goes to escrow (and to
+    whoever the caller seals it)."""
     pair = SiteKeyPair.generate()
-    session.add(
-        SiteKey(
-            site_id=site_id,
-            generation=generation,
-            exchange_public=pair.public(),
-            created_at=now,
-            current=True,
-            rotation_due=False,
-        )
+    row = SiteKey(
+        site_id=site_id,
+        generation=generation,
+        exchange_public=pair.public(),
+        created_at=now,
+        current=True,
+        rotation_due=False,
     )
-    escrow(session, "site", site_id, generation, pair.to_bytes())
+    sign_site_key(row, signer, vault_id)
+    session.add(row)
+    escrow(session, recovery_exchange, "site", site_id, generation, pair.to_bytes())
     return pair
 
 
-def publish_account_keys(session: Session, account_id: uuid.UUID, keys: KeyPairs, now: dt.datetime) -> None:
-    """An account's first own password: publish its public keys, escrow the private ones."""
+def publish_account_keys(
+    session: Session,
+    account_id: uuid.UUID,
+    keys: KeyPairs,
+    now: dt.datetime,
+    enrolment: Ed25519PrivateKey,
+    recovery_exchange: bytes,
+    vault_id: str,
+) -> None:
+    """An account's first own password: publish its public keys (signed with the enrolment key of
+    its record, which only its slot held) and escrow the private ones."""
     public = keys.public()
-    session.add(
-        AccountKey(
-            account_id=account_id, exchange_public=public.exchange, signing_public=public.signing, created_at=now
-        )
+    row = AccountKey(
+        account_id=account_id, exchange_public=public.exchange, signing_public=public.signing, created_at=now
     )
-    escrow(session, "account", account_id, 0, keys.to_bytes())
+    sign_account_keys(row, enrolment, vault_id)
+    session.add(row)
+    escrow(session, recovery_exchange, "account", account_id, 0, keys.to_bytes())
 
 
 # --- opening what an account was given ---------------------------------------------------------
@@ -162,31 +185,39 @@ class Admission:
 def open_grants(session: Session, keyring: Keyring) -> list[Admission]:
     """Open the account's grants: the matching key, and the site private keys of supervised sites.
 
-    A grant whose sealed keys do not open for this account, or whose site key does not match the
-    site's published key, gives nothing: an edited row in the file or on the server grants no access.
+    A grant that is not signed by a supervisor (or the recovery key), whose sealed keys do not open
+    for this account, or whose site key does not match the site's verified key gives nothing and is
+    reported: an edited or forged row in the file or on the server grants no access.
     """
     keys = keyring.account_keys
     if keys is None:
         return []
+    directory = keyring.directory
     rows = session.execute(
-        select(SiteGrant, Site.code, SiteKey.exchange_public)
+        select(SiteGrant, Site.code)
         .join(Site, Site.id == SiteGrant.site_id)
         .join(SiteKey, (SiteKey.site_id == SiteGrant.site_id) & (SiteKey.generation == SiteGrant.generation))
         .where(SiteGrant.account_id == keyring.account_id, SiteKey.current)
     ).all()
     admissions = []
-    for grant, code, site_public in rows:
+    for grant, code in rows:
+        site_public = directory.site_publics.get((grant.site_id, grant.generation))
+        if site_public is None or not directory.grant_verifies(grant):
+            directory.problems.append(f"your admission to {code} is not signed by a supervisor: it was ignored")
+            continue
         context = grant_context(grant.site_id, grant.account_id, grant.level, grant.generation)
         try:
             payload = open_sealed(keys.exchange, grant.sealed, context)
         except TamperedDataError:
+            directory.problems.append(f"your admission to {code} is damaged: it was ignored")
             continue
-        keyring.matching_key = payload[:MATCHING_KEY_BYTES]
         if grant.level == SUPERVISOR_LEVEL:
             site = SiteKeyPair.from_bytes(payload[MATCHING_KEY_BYTES:])
             if site.public() != site_public:
+                directory.problems.append(f"the published key of {code} is not the one you were given")
                 continue
             keyring.hold_site_private(grant.site_id, grant.generation, site.private)
+        keyring.matching_key = payload[:MATCHING_KEY_BYTES]
         admissions.append(Admission(grant.site_id, code, grant.level))
     return admissions
 
@@ -205,31 +236,32 @@ def seal_grant(
     session: Session,
     site_id: uuid.UUID,
     generation: int,
-    target: AppUser,
+    target_id: uuid.UUID,
     matching_key: bytes,
     site_private: SiteKeyPair,
-    granted_by: uuid.UUID | None,
+    signer: Signer,
     now: dt.datetime,
+    directory: Directory,
 ) -> SiteGrant:
-    """Admit ``target`` to a site: seal the matching key (and the site key, for supervisors) to it."""
-    level = level_for(Role(target.role))
-    target_public = session.scalar(select(AccountKey.exchange_public).where(AccountKey.account_id == target.id))
-    if target_public is None:
+    """Admit an account to a site: seal the matching key (and the site key, for supervisors) to its
+    verified public key, at the level its verified record's role gives, and sign the grant."""
+    target = directory.accounts.get(target_id)
+    if target is None:
+        raise InvalidInput("that account's record does not verify, so it cannot be admitted (see audit verify)")
+    level = level_for(target.role)
+    if target_id in directory.replaced_keys:
+        raise VaultCorrupt(f"the published keys of {target.username} have been replaced: nothing is sealed to them")
+    if target.keys is None:
         raise InvalidInput(
             f"{target.username} has not set their own password yet: they can be admitted after their first login"
         )
     payload = matching_key + (site_private.to_bytes() if level == SUPERVISOR_LEVEL else b"")
-    sealed = seal_to(target_public, payload, grant_context(site_id, target.id, level, generation))
-    session.execute(delete(SiteGrant).where(SiteGrant.site_id == site_id, SiteGrant.account_id == target.id))
+    sealed = seal_to(target.keys.exchange, payload, grant_context(site_id, target_id, level, generation))
+    session.execute(delete(SiteGrant).where(SiteGrant.site_id == site_id, SiteGrant.account_id == target_id))
     grant = SiteGrant(
-        site_id=site_id,
-        account_id=target.id,
-        level=level,
-        generation=generation,
-        sealed=sealed,
-        granted_by=granted_by,
-        granted_at=now,
+        site_id=site_id, account_id=target_id, level=level, generation=generation, sealed=sealed, granted_at=now
     )
+    sign_grant(grant, signer, directory.vault_id)
     session.add(grant)
     return grant
 
@@ -305,11 +337,12 @@ class AccessService:
                 session,
                 site.id,
                 site_key.generation,
-                target,
+                target.id,
                 matching,
                 private,
-                self.vault.actor.user_id,
+                self.vault.signer,
                 self.vault.clock.now(),
+                self.vault.keyring.directory,
             )
             self.vault.audit(session, AuditAction.GRANT, "site_grant", grant.id)
 
@@ -350,8 +383,12 @@ class AccessService:
             wraps = session.execute(select(CaseKey.case_id, CaseKey.account_id).where(CaseKey.site_id == site.id)).all()
             session.execute(update(SiteKey).where(SiteKey.id == old.id).values(current=False, rotation_due=False))
             generation = old.generation + 1
-            pair = create_site_key(session, site.id, generation, now)
+            directory = keyring.directory
+            pair = create_site_key(
+                session, site.id, generation, now, vault.signer, directory.recovery_exchange, vault.vault_id
+            )
             keyring.hold_site_private(site.id, generation, pair.private)
+            directory.site_publics[(site.id, generation)] = pair.public()
             session.execute(delete(CaseKey).where(CaseKey.site_id == site.id))
             session.flush()
             for case_id, account_id in wraps:
@@ -361,8 +398,8 @@ class AccessService:
             assert matching is not None
             for account_id in grants:
                 target = session.get_one(AppUser, account_id)
-                if target.active:
-                    seal_grant(session, site.id, generation, target, matching, pair, vault.actor.user_id, now)
+                if target.active and account_id in directory.accounts:
+                    seal_grant(session, site.id, generation, account_id, matching, pair, vault.signer, now, directory)
                 else:
                     session.execute(
                         delete(SiteGrant).where(SiteGrant.site_id == site.id, SiteGrant.account_id == account_id)

@@ -10,25 +10,26 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import WrongSecretError
 from youthcase.crypto.kdf import KdfParams
-from youthcase.crypto.keypairs import KeyPairs
-from youthcase.crypto.keys import KeyPurpose
-from youthcase.crypto.slots import KeySlot, SlotSecrets, open_password_slot, password_slot, recovery_key_pairs
+from youthcase.crypto.keypairs import KeyPairs, raw_private
+from youthcase.crypto.slots import KeySlot, SlotSecrets, open_password_slot, password_slot
 from youthcase.domain.clock import Clock, SystemClock
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.usernames import normalise_username
-from youthcase.services.access import open_escrow, publish_account_keys
+from youthcase.services.access import escrow, open_escrow, publish_account_keys
 from youthcase.services.audit import AuditAction, append_event
-from youthcase.services.errors import InvalidInput, WrongCredentials
+from youthcase.services.errors import InvalidInput, VaultCorrupt, WrongCredentials
 from youthcase.services.permissions import require
+from youthcase.services.trust import Signer, new_enrolment_key, record_verifies, sign_account
 from youthcase.services.vault import LockedVault, UnlockedVault, check_new_password
 from youthcase.storage.keystore import login_id
-from youthcase.storage.models import AccountKey, AppUser, CaseKey, Site, SiteGrant, SiteKey
+from youthcase.storage.models import AppUser, CaseKey, Site, SiteGrant, SiteKey
 
 
 @dataclass(frozen=True)
@@ -86,32 +87,48 @@ class AccountService:
         except ValueError as error:
             raise InvalidInput(str(error)) from None
         check_new_password(temporary_password, name)
-        with self.vault.session() as session:
+        vault = self.vault
+        signer = self._administrator_signer()
+        directory = vault.keyring.directory
+        enrolment, enrolment_public = new_enrolment_key()
+        with vault.session() as session:
             if session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
                 raise InvalidInput(f"user name {name!r} is already taken")
             user = AppUser(
+                id=uuid.uuid4(),
                 username=name,
                 full_name=full_name,
                 role=role.value,
                 active=True,
                 must_change_password=True,
-                created_at=self.vault.clock.now(),
+                created_at=vault.clock.now(),
+                enrolment_public=enrolment_public,
             )
             user.sites = _sites_by_code(session, site_codes)
+            sign_account(user, [site.id for site in user.sites], signer, vault.vault_id)
             session.add(user)
-            self.vault.audit(session, AuditAction.USER_ADDED, "app_user", user.id)
+            # The recovery key keeps a copy, so a reset before the first login keeps the same record.
+            escrow(session, directory.recovery_exchange, "enrolment", user.id, 0, raw_private(enrolment))
+            vault.audit(session, AuditAction.USER_ADDED, "app_user", user.id)
             session.flush()
             # The slot is written last, inside the transaction: if it fails, the account is not saved.
-            # It holds the root key only: the account's own keys are made at its first password change.
+            # It holds the root key and the enrolment key: the account's own keys are made at its
+            # first password change.
             slot = password_slot(
-                SlotSecrets(self.vault.vault_key, None),
-                self.vault.vault_id,
+                SlotSecrets(vault.vault_key, directory.pin, None, enrolment),
+                vault.vault_id,
                 str(user.id),
                 temporary_password,
-                self.vault.kdf,
+                vault.kdf,
             )
             self.vault.keystore.put_slot(login_id(self.vault.vault_id, name), slot)
             return _summary(user)
+
+    def _administrator_signer(self) -> Signer:
+        """Account records are signed with an administrator's own key, made at its first password change."""
+        if self.vault.keyring.account_keys is None:
+            raise InvalidInput("set your own password first: account records are signed with your own key")
+        return self.vault.signer
 
     def list_users(self) -> list[AccountSummary]:
         require(self.vault.actor, Permission.LIST_USERS)
@@ -129,7 +146,11 @@ class AccountService:
             user = session.scalar(select(AppUser).where(AppUser.username == name))
             if user is None:
                 raise InvalidInput(f"there is no user {name!r}")
+            site_ids = [site.id for site in user.sites]
+            if not record_verifies(self.vault.keyring.directory, user, site_ids):
+                raise VaultCorrupt(f"the account record of {name} has been altered: it is not signed again")
             user.active = False
+            sign_account(user, site_ids, self._administrator_signer(), self.vault.vault_id)
             reached = set(session.scalars(select(SiteGrant.site_id).where(SiteGrant.account_id == user.id)))
             reached |= set(session.scalars(select(CaseKey.site_id).where(CaseKey.account_id == user.id)))
             session.execute(delete(SiteGrant).where(SiteGrant.account_id == user.id))
@@ -159,10 +180,14 @@ class AccountService:
             raise InvalidInput("the new password must differ from the old one")
         check_new_password(new_password, actor.username)
         keyring = self.vault.keyring
+        enrolment = keyring.enrolment
         new_keys = keyring.account_keys is None
+        if new_keys and enrolment is None:
+            raise VaultCorrupt("this account's slot holds neither keys nor its enrolment key")
         keys = keyring.account_keys or KeyPairs.generate()
+        directory = keyring.directory
         new_slot = password_slot(
-            SlotSecrets(self.vault.vault_key, keys),
+            SlotSecrets(self.vault.vault_key, directory.pin, keys),
             self.vault.vault_id,
             str(actor.user_id),
             new_password,
@@ -172,7 +197,16 @@ class AccountService:
             user = session.get_one(AppUser, actor.user_id)
             user.must_change_password = False
             if new_keys:
-                publish_account_keys(session, actor.user_id, keys, self.vault.clock.now())
+                assert enrolment is not None
+                publish_account_keys(
+                    session,
+                    actor.user_id,
+                    keys,
+                    self.vault.clock.now(),
+                    enrolment,
+                    directory.recovery_exchange,
+                    self.vault.vault_id,
+                )
             self.vault.audit(session, AuditAction.PASSWORD_CHANGED, "app_user", actor.user_id)
             session.flush()
             self.vault.keystore.put_slot(login, new_slot)  # last: if it fails, nothing was published
@@ -193,31 +227,31 @@ def reset_password_with_recovery_key(
     clock = clock or SystemClock()
     name = username.strip().lower()
     check_new_password(temporary_password, name)
-    keystore, vault_id, vault_key, engine = LockedVault(location, clock).open_with_recovery_key(recovery_key)
+    access = LockedVault(location, clock).open_with_recovery_key(recovery_key)
+    vault_id = access.vault_id
     try:
-        with Session(engine) as session, session.begin():
+        with Session(access.engine) as session, session.begin():
             user = session.scalar(select(AppUser).where(AppUser.username == name))
             if user is None:
                 raise InvalidInput(f"there is no user {name!r}")
-            if not user.active:
+            record = access.directory.accounts.get(user.id)
+            if record is None:
+                raise VaultCorrupt(f"the account record of {name} has been altered: it cannot be reset")
+            if not record.active:
                 raise InvalidInput(f"{name} is disabled")
             user.must_change_password = True
-            keys = None
-            if session.scalar(select(AccountKey.id).where(AccountKey.account_id == user.id)) is not None:
+            keys, enrolment = None, None
+            if record.keys is not None:
                 # The account keeps its own keys (and so its cases): the escrow copy goes into the new slot.
-                escrowed = open_escrow(session, recovery_key_pairs(recovery_key, vault_id), "account", user.id, 0)
-                keys = KeyPairs.from_bytes(escrowed)
-            append_event(
-                session,
-                vault_key.derive(KeyPurpose.AUDIT),
-                clock,
-                None,
-                AuditAction.PASSWORD_RESET,
-                "app_user",
-                user.id,
-            )
+                keys = KeyPairs.from_bytes(open_escrow(session, access.keys, "account", user.id, 0))
+            else:
+                enrolment = Ed25519PrivateKey.from_private_bytes(
+                    open_escrow(session, access.keys, "enrolment", user.id, 0)
+                )
+            append_event(session, access.signer, vault_id, clock, AuditAction.PASSWORD_RESET, "app_user", user.id)
             session.flush()
-            slot = password_slot(SlotSecrets(vault_key, keys), vault_id, str(user.id), temporary_password, kdf)
-            keystore.put_slot(login_id(vault_id, name), slot)
+            secrets = SlotSecrets(access.vault_key, access.directory.pin, keys, enrolment)
+            slot = password_slot(secrets, vault_id, str(user.id), temporary_password, kdf)
+            access.keystore.put_slot(login_id(vault_id, name), slot)
     finally:
-        engine.dispose()
+        access.engine.dispose()

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from youthcase.crypto.keys import KeyPurpose
 from youthcase.domain.roles import Permission
 from youthcase.services.audit import ChainHead, ChainReport, chain_head, verify_chain
 from youthcase.services.permissions import require
-from youthcase.services.vault import UnlockedVault
+from youthcase.services.vault import UnlockedVault, anchored_event_present
 from youthcase.storage.models import AppUser, AuditEvent, CaseEpisode
 
 
@@ -32,9 +31,21 @@ class AuditTrail:
         self.vault = vault
 
     def verify(self, expected_head: ChainHead | None = None) -> ChainReport:
+        """Walk the whole chain, after reading the signed records again (so an account record or
+        key edited since unlock is reported too, in ``record_problems``)."""
         require(self.vault.actor, Permission.VERIFY_AUDIT)
         with self.vault.session() as session:
-            return verify_chain(session, self.vault.key(KeyPurpose.AUDIT), expected_head)
+            directory = self.vault.keyring.load_directory(session)
+            report = verify_chain(session, directory, expected_head)
+            anchored = self.vault.keystore.anchored_head()
+            if report.intact and anchored is not None and not anchored_event_present(session, anchored):
+                report = replace(
+                    report,
+                    first_broken=anchored[0],
+                    problem=f"event {anchored[0]}, the head anchored at the last lock, is gone or different: "
+                    "events were removed or rewritten",
+                )
+            return replace(report, record_problems=tuple(directory.problems))
 
     def head(self) -> ChainHead | None:
         require(self.vault.actor, Permission.VERIFY_AUDIT)

@@ -50,12 +50,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from youthcase.crypto.blind_index import BlindIndex
 from youthcase.crypto.keypairs import KeyPairs, SiteKeyPair, pair_key, wrap_key
-from youthcase.crypto.keys import KeyPurpose
 from youthcase.crypto.slots import SlotSecrets, password_slot, recovery_key_pairs
 from youthcase.domain import codes
 from youthcase.domain.caseload_rules import age_in_years, london_today
@@ -74,6 +74,7 @@ from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.keyring import case_key_context
 from youthcase.services.permissions import require
+from youthcase.services.trust import Signer
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.encrypted import EncryptedType, bind
 from youthcase.storage.keystore import login_id
@@ -1121,35 +1122,35 @@ def _create_staff(
         accounts.append(DemoAccount(username, role, site, password))
         created.append((summary.user_id, username, password))
     recovery = recovery_key_pairs(recovery_key, vault.vault_id)
+    breaking_glass = Signer.recovery(recovery)
     now = vault.clock.now()
+    keyring = vault.keyring
     with vault.session() as session:
         matching = open_escrow(session, recovery, "matching", MATCHING_SUBJECT, 0)
         for user_id, username, password in created:
+            # The demo staff get their keys at once, signed with the enrolment key the recovery key holds.
+            enrolment = Ed25519PrivateKey.from_private_bytes(open_escrow(session, recovery, "enrolment", user_id, 0))
             keys = staff.keys[user_id] = KeyPairs.generate()
-            publish_account_keys(session, user_id, keys, now)
-            slot = password_slot(SlotSecrets(vault.vault_key, keys), vault.vault_id, str(user_id), password, vault.kdf)
+            directory = keyring.directory
+            publish_account_keys(session, user_id, keys, now, enrolment, directory.recovery_exchange, vault.vault_id)
+            secrets_ = SlotSecrets(vault.vault_key, directory.pin, keys)
+            slot = password_slot(secrets_, vault.vault_id, str(user_id), password, vault.kdf)
             vault.keystore.put_slot(login_id(vault.vault_id, username), slot)
         session.flush()
+        directory = keyring.load_directory(session)
         for code, site_id in sites.items():
             site_key = current_site_key(session, site_id)
-            staff.site_publics[code] = site_key.exchange_public
+            staff.site_publics[code] = directory.site_publics[(site_id, site_key.generation)]
             private = SiteKeyPair.from_bytes(open_escrow(session, recovery, "site", site_id, site_key.generation))
             for user_id in [staff.supervisors[code], *staff.workers[code]]:
                 grant = seal_grant(
-                    session,
-                    site_id,
-                    site_key.generation,
-                    session.get_one(AppUser, user_id),
-                    matching,
-                    private,
-                    None,
-                    now,
+                    session, site_id, site_key.generation, user_id, matching, private, breaking_glass, now, directory
                 )
                 append_event(
                     session,
-                    vault.key(KeyPurpose.AUDIT),
+                    breaking_glass,
+                    vault.vault_id,
                     vault.clock,
-                    None,
                     AuditAction.BREAK_GLASS,
                     "site_grant",
                     grant.id,

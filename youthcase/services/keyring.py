@@ -15,8 +15,9 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
@@ -26,8 +27,10 @@ from youthcase.crypto.errors import NoKeyError
 from youthcase.crypto.fields import FieldCipher
 from youthcase.crypto.keypairs import KeyPairs, pair_key, unwrap_key, wrap_key
 from youthcase.crypto.keys import KeyPurpose, VaultKey
+from youthcase.crypto.slots import RecoveryPin
+from youthcase.services.trust import Directory, Signer, load_directory
 from youthcase.storage.encrypted import KeyScope
-from youthcase.storage.models import AccountKey, CaseKey, SiteKey
+from youthcase.storage.models import CaseKey
 
 
 def case_key_context(case_id: uuid.UUID, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
@@ -49,16 +52,27 @@ class CaseKeyWrap:
 class Keyring:
     """Field ciphers and key-encryption keys of one unlocked account. Dropped on lock."""
 
-    def __init__(self, engine: Engine, vault_key: VaultKey, account_id: uuid.UUID, keys: KeyPairs | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        vault_key: VaultKey,
+        account_id: uuid.UUID,
+        keys: KeyPairs | None,
+        vault_id: str,
+        pin: RecoveryPin,
+        enrolment: Ed25519PrivateKey | None = None,
+    ) -> None:
         self._engine = engine
         self.account_id = account_id
         self.account_keys = keys
+        self.enrolment = enrolment
+        self._vault_id = vault_id
+        self._pin = pin
+        self._records: Directory | None = None
         self._directory = FieldCipher(vault_key.derive(KeyPurpose.FIELDS), KeyScope.DIRECTORY.value)
         self._owner = None if keys is None else FieldCipher(keys.owner_key(b"drafts"), KeyScope.OWNER.value)
         self.matching_key: bytes | None = None
         self._site_privates: dict[tuple[uuid.UUID, int], X25519PrivateKey] = {}
-        self._site_publics: dict[tuple[uuid.UUID, int], bytes] = {}
-        self._account_publics: dict[uuid.UUID, bytes] = {}
         self._keks: dict[tuple[uuid.UUID, int, uuid.UUID], bytes] = {}
         self._case_keys: dict[uuid.UUID, bytes] = {}
         self._case_ciphers: dict[uuid.UUID, FieldCipher] = {}
@@ -66,10 +80,31 @@ class Keyring:
         self._sessions: list[Session] = []
 
     def adopt_account_keys(self, keys: KeyPairs) -> None:
-        """The account just made its key pairs (first password change)."""
+        """The account just made and published its key pairs (first password change)."""
         self.account_keys = keys
+        self.enrolment = None
         self._owner = FieldCipher(keys.owner_key(b"drafts"), KeyScope.OWNER.value)
         self._keks.clear()
+        own = self.directory.accounts.get(self.account_id)
+        if own is not None:
+            self.directory.accounts[self.account_id] = replace(own, keys=keys.public())
+
+    @property
+    def signer(self) -> Signer:
+        """How this account signs audit events and records: its own key, or before its first
+        password change its enrolment key."""
+        return Signer.account(self.account_id, self.account_keys, self.enrolment)
+
+    @property
+    def directory(self) -> Directory:
+        """The vault's signed records as verified at unlock (``services.trust``)."""
+        if self._records is None:
+            raise NoKeyError("the vault's records have not been read yet")
+        return self._records
+
+    def load_directory(self, session: Session) -> Directory:
+        self._records = load_directory(session, self._vault_id, self._pin)
+        return self._records
 
     # --- what the account was given --------------------------------------------------------------
 
@@ -86,12 +121,7 @@ class Keyring:
         return (site_id, generation) in self._site_privates
 
     def load(self, session: Session) -> None:
-        """Read the public keys and the case-key wraps this account may be able to open."""
-        self._site_publics = {
-            (r.site_id, r.generation): r.exchange_public
-            for r in session.execute(select(SiteKey.site_id, SiteKey.generation, SiteKey.exchange_public))
-        }
-        self._account_publics = dict(session.execute(select(AccountKey.account_id, AccountKey.exchange_public)).all())
+        """Read the case-key wraps this account may be able to open (after ``load_directory``)."""
         supervised = {site for site, _generation in self._site_privates}
         condition = CaseKey.account_id == self.account_id
         if supervised:
@@ -108,16 +138,14 @@ class Keyring:
     # --- key-encryption keys -------------------------------------------------------------------
 
     def site_public(self, site_id: uuid.UUID, generation: int) -> bytes:
+        """The site's public key, only if its signature verified: never wrap to a substituted key."""
         try:
-            return self._site_publics[(site_id, generation)]
+            return self.directory.site_publics[(site_id, generation)]
         except KeyError:
-            raise NoKeyError("the site has no key at this generation") from None
+            raise NoKeyError("the site has no genuine key at this generation") from None
 
     def account_public(self, account_id: uuid.UUID) -> bytes:
-        public = self._account_publics.get(account_id)
-        if public is None:
-            raise NoKeyError("that account has not set its own password yet, so it has no keys")
-        return public
+        return self.directory.exchange_public(account_id)
 
     def kek(self, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
         """The key shared by a site at ``generation`` and an account, if this account can compute it."""
@@ -204,6 +232,7 @@ class Keyring:
         self._case_keys.clear()
         self._case_ciphers.clear()
         with Session(self._engine) as session:
+            self.load_directory(session)
             self.load(session)
 
     # --- FieldKeys -----------------------------------------------------------------------------

@@ -53,6 +53,15 @@ class SiteService:
             session.add(site)
             session.flush()
             # Its private key goes only to escrow: the first supervisor is admitted with the recovery key.
-            create_site_key(session, site.id, 1, self.vault.clock.now())
+            vault = self.vault
+            create_site_key(
+                session,
+                site.id,
+                1,
+                vault.clock.now(),
+                vault.signer,
+                vault.keyring.directory.recovery_exchange,
+                vault.vault_id,
+            )
             self.vault.audit(session, AuditAction.SITE_ADDED, "site", site.id)
             return SiteSummary(site.id, code, name, SiteKind.EMERGENCY_DEPARTMENT, True)

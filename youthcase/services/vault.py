@@ -23,12 +23,19 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from youthcase.config import VaultLocation
-from youthcase.crypto.errors import NoKeyError, TamperedDataError, WeakKdfParametersError, WrongSecretError
+from youthcase.crypto.errors import (
+    NoKeyError,
+    TamperedDataError,
+    UntrustedKeyError,
+    WeakKdfParametersError,
+    WrongSecretError,
+)
 from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import (
     KeySlot,
+    RecoveryPin,
     SlotKind,
     SlotSecrets,
     generate_recovery_key,
@@ -45,7 +52,7 @@ from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES
 from youthcase.domain.throttle import delay_after
 from youthcase.domain.usernames import normalise_username
 from youthcase.services.access import initialise_keys, open_grants, publish_account_keys
-from youthcase.services.audit import AuditAction, append_event, chain_head
+from youthcase.services.audit import AuditAction, ChainHead, ChainReport, append_event, chain_head, verify_events
 from youthcase.services.errors import (
     AccountDisabled,
     InvalidInput,
@@ -57,6 +64,7 @@ from youthcase.services.errors import (
     WrongCredentials,
 )
 from youthcase.services.keyring import Keyring
+from youthcase.services.trust import Directory, Signer, new_enrolment_key, sign_account
 from youthcase.storage.encrypted import VaultLockedError, attach_field_keys, detach_field_keys
 from youthcase.storage.engine import server_engine, sqlcipher_engine
 from youthcase.storage.keystore import (
@@ -69,7 +77,7 @@ from youthcase.storage.keystore import (
     login_id,
 )
 from youthcase.storage.migrate import upgrade_to_head
-from youthcase.storage.models import AppUser, Site, VaultSetting
+from youthcase.storage.models import AppUser, AuditEvent, RecoveryPublicKey, Site, VaultSetting
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 5
@@ -117,6 +125,8 @@ class UnlockedVault:
         self._vault_key: VaultKey | None = vault_key
         self._keyring: Keyring | None = keyring
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.integrity_problems: list[str] = list(keyring.directory.problems)
+        """What did not verify when the vault was opened (records, audit trail): shown to the user."""
 
     @property
     def is_locked(self) -> bool:
@@ -155,9 +165,15 @@ class UnlockedVault:
         except WrongSecretError:
             raise WrongCredentials() from None
 
+    @property
+    def signer(self) -> Signer:
+        return self.keyring.signer
+
     def slot_secrets(self) -> SlotSecrets:
-        """What this account's slot holds, to wrap it again under a new password."""
-        return SlotSecrets(self.vault_key, self.keyring.account_keys)
+        """What this account's slot holds, to wrap it again under a new password (pinning the
+        recovery generation verified now)."""
+        keyring = self.keyring
+        return SlotSecrets(self.vault_key, keyring.directory.pin, keyring.account_keys, keyring.enrolment)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -166,6 +182,8 @@ class UnlockedVault:
         try:
             with self._sessions.begin() as session, self.keyring.using(session):
                 yield session
+        except UntrustedKeyError as error:
+            raise VaultCorrupt(str(error)) from None
         except NoKeyError:
             # The keys, not the queries, are the last word: a record whose key the account does not
             # hold is refused like any other record that is not theirs.
@@ -174,7 +192,7 @@ class UnlockedVault:
     def audit(
         self, session: Session, action: AuditAction, entity: str | None = None, entity_id: uuid.UUID | None = None
     ) -> None:
-        append_event(session, self.key(KeyPurpose.AUDIT), self.clock, self.actor.user_id, action, entity, entity_id)
+        append_event(session, self.signer, self.vault_id, self.clock, action, entity, entity_id)
 
     def lock(self) -> None:
         """Record the lock, then drop keys, close connections and forget the engine."""
@@ -183,11 +201,14 @@ class UnlockedVault:
         with contextlib.suppress(Exception), self.session() as session:  # locking must always succeed
             self.audit(session, AuditAction.LOCK)
         with contextlib.suppress(Exception):
-            # Anchor the audit chain's head outside the database, so a removed tail is caught later.
+            # Anchor the audit chain's head outside the database, so a removed tail is caught later;
+            # but never move an anchor the chain no longer reaches, or the next lock would hide it.
             with self.session() as session:
                 head = chain_head(session)
-            if head is not None:
-                self.keystore.anchor_head(head.sequence, head.mac_hex)
+                anchored = self.keystore.anchored_head()
+                still_there = anchored is None or anchored_event_present(session, anchored)
+            if head is not None and still_there:
+                self.keystore.anchor_head(head.sequence, head.digest_hex)
         self.keystore.forget_mac_key()
         detach_field_keys(self._engine)
         self._engine.dispose()
@@ -325,7 +346,7 @@ class LockedVault:
         engine = self._open_engine(secrets.vault_key)
         try:
             owner = _slot_owner(slot)
-            keyring = Keyring(engine, secrets.vault_key, owner, secrets.keys)
+            keyring = Keyring(engine, secrets.vault_key, owner, secrets.keys, vault_id, secrets.pin, secrets.enrolment)
             attach_field_keys(engine, keyring)
             actor = _actor_for(engine, username, owner, keyring)
         except BaseException:
@@ -336,10 +357,13 @@ class LockedVault:
             self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock
         )
         with vault.session() as session:
+            report = check_recent_events(session, keyring.directory, keystore.anchored_head())
+            if not report.intact:
+                vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
             vault.audit(session, AuditAction.LOGIN)
         return vault
 
-    def open_with_recovery_key(self, recovery_key: str) -> tuple[KeyStore, str, VaultKey, Engine]:
+    def open_with_recovery_key(self, recovery_key: str) -> RecoveryAccess:
         """Open the vault key with the recovery slot (throttled like logins), for password resets,
         break-glass admissions and recovery-key rotation. The engine reads staff names only: the
         recovery key reaches other keys through their escrow copies."""
@@ -357,13 +381,63 @@ class LockedVault:
             keystore.clear_failures(RECOVERY_LOGIN_ID)
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
+        keys = recovery_key_pairs(recovery_key, vault_id)
         engine = self._open_engine(vault_key)
-        attach_field_keys(engine, Keyring(engine, vault_key, RECOVERY_ACCOUNT, None))
-        return keystore, vault_id, vault_key, engine
+        try:
+            with Session(engine) as session:
+                keyring = Keyring(engine, vault_key, RECOVERY_ACCOUNT, None, vault_id, _recovery_pin(session, keys))
+                attach_field_keys(engine, keyring)
+                keyring.load_directory(session)
+        except BaseException:
+            engine.dispose()
+            raise
+        return RecoveryAccess(keystore, vault_id, vault_key, engine, keys, keyring.directory)
 
 
 RECOVERY_ACCOUNT = uuid.UUID(int=0)
 """The keyring's account id when the recovery key opened the vault (it is no account)."""
+
+RECENT_EVENTS = 50
+"""How many of the newest audit events opening a vault verifies (``audit verify`` walks them all)."""
+
+
+@dataclass(frozen=True)
+class RecoveryAccess:
+    """The vault as the recovery key opens it: for resets, break-glass grants and its rotation."""
+
+    keystore: KeyStore
+    vault_id: str
+    vault_key: VaultKey
+    engine: Engine
+    keys: KeyPairs
+    directory: Directory
+
+    @property
+    def signer(self) -> Signer:
+        return Signer.recovery(self.keys)
+
+
+def _recovery_pin(session: Session, keys: KeyPairs) -> RecoveryPin:
+    """The recovery key pins itself: its own derived public keys must be the current generation."""
+    public = keys.public()
+    row = session.scalar(select(RecoveryPublicKey).where(RecoveryPublicKey.retired_at.is_(None)))
+    if row is None or (row.exchange_public, row.signing_public) != (public.exchange, public.signing):
+        raise VaultCorrupt("the vault's recovery public key is not this recovery key's: it has been replaced")
+    return RecoveryPin.of(row.generation, public)
+
+
+def anchored_event_present(session: Session, anchored: tuple[int, str]) -> bool:
+    digest = session.scalar(select(AuditEvent.digest).where(AuditEvent.sequence == anchored[0]))
+    return digest is not None and digest.hex() == anchored[1]
+
+
+def check_recent_events(session: Session, directory: Directory, anchored: tuple[int, str] | None) -> ChainReport:
+    """What opening a vault checks: the newest events' links and signatures, and that the head
+    anchored at the last lock is still there (a removed tail)."""
+    head = chain_head(session)
+    since = max(1, (head.sequence if head else 0) - RECENT_EVENTS + 1)
+    expected = None if anchored is None else ChainHead(*anchored)
+    return verify_events(session, directory, expected, since)
 
 
 def _attempt_kdf(
@@ -398,13 +472,22 @@ def _actor_for(engine: Engine, username: str, slot_owner: uuid.UUID, keyring: Ke
         user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
         if user is None or user.id != slot_owner:
             raise VaultCorrupt("the vault header and database disagree about this account")
-        if not user.active:
+        record = keyring.load_directory(session).accounts.get(user.id)
+        if record is None:
+            raise VaultCorrupt(
+                "your account record has been altered (its role, sites or status do not match what an "
+                "administrator signed): ask your information-governance lead"
+            )
+        if not record.active:
             raise AccountDisabled("this account has been disabled: ask an administrator")
-        role = Role(user.role)
-        admissions = open_grants(session, keyring) if role is not Role.ADMIN else []
+        admissions = open_grants(session, keyring) if record.role is not Role.ADMIN else []
         keyring.load(session)
         return Actor(
-            user.id, user.username, role, frozenset(a.site_code for a in admissions), user.must_change_password
+            user.id,
+            user.username,
+            record.role,
+            frozenset(a.site_code for a in admissions),
+            user.must_change_password,
         )
 
 
@@ -472,24 +555,38 @@ def _populate_new_vault(
     vault_id = str(uuid.uuid4())
     recovery_key = generate_recovery_key()
     admin_keys = KeyPairs.generate()  # the first administrator chose this password: no temporary one
+    recovery = recovery_key_pairs(recovery_key, vault_id)
+    pin = RecoveryPin.of(1, recovery.public())
+    enrolment, enrolment_public = new_enrolment_key()
     now = clock.now()
     engine = locked._open_engine(vault_key)
-    admin = AppUser(username=username, role=Role.ADMIN.value, active=True, must_change_password=False, created_at=now)
+    admin = AppUser(
+        id=uuid.uuid4(),
+        username=username,
+        role=Role.ADMIN.value,
+        active=True,
+        must_change_password=False,
+        created_at=now,
+        enrolment_public=enrolment_public,
+    )
+    sign_account(admin, [], Signer.recovery(recovery), vault_id)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         sites = [Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES]
         session.add_all(sites)
         session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
         session.add(admin)
         session.flush()
-        initialise_keys(session, recovery_key_pairs(recovery_key, vault_id), [site.id for site in sites], now)
-        publish_account_keys(session, admin.id, admin_keys, now)
-    keyring = Keyring(engine, vault_key, admin.id, admin_keys)
+        initialise_keys(session, recovery, [site.id for site in sites], now, vault_id)
+        publish_account_keys(session, admin.id, admin_keys, now, enrolment, pin.exchange_public, vault_id)
+    keyring = Keyring(engine, vault_key, admin.id, admin_keys, vault_id, pin)
+    with Session(engine) as session:
+        keyring.load_directory(session)
     attach_field_keys(engine, keyring)
     actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
     keystore = locked.keystore()
     keystore.create(vault_id, kdf, vault_key.derive(KeyPurpose.KEY_STORE))
     keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
-    secrets = SlotSecrets(vault_key, admin_keys)
+    secrets = SlotSecrets(vault_key, pin, admin_keys)
     keystore.put_slot(login_id(vault_id, username), password_slot(secrets, vault_id, str(admin.id), password, kdf))
     vault = UnlockedVault(location, keystore, engine, vault_id, keyring, vault_key, kdf, actor, clock)
     with vault.session() as session:

@@ -98,6 +98,11 @@ class AppUser(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     sites: Mapped[list[Site]] = relationship(secondary=user_site, lazy="selectin")
+    # The account record (name, role, active, home sites, enrolment key) signed by an administrator,
+    # or by the recovery key when ``signed_by`` is None: an edited role or site list does not verify.
+    enrolment_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class VaultSetting(Base):
@@ -110,7 +115,9 @@ class VaultSetting(Base):
 
 
 class AuditEvent(Base):
-    """Append-only audit trail, chained by HMAC. Holds no personal data, only ids and codes."""
+    """Append-only audit trail: hash-chained, each event signed by whoever acted (``signer`` says
+    with which key: the account's own, its enrolment key, or the recovery key). Holds no personal
+    data, only ids and codes."""
 
     __tablename__ = "audit_event"
 
@@ -120,8 +127,10 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str | None] = mapped_column(String(32))
     entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    previous_mac: Mapped[bytes] = mapped_column(LargeBinary(32))
-    mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+    previous_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signer: Mapped[str] = mapped_column(String(12))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class ServerKeySlot(Base):
@@ -534,6 +543,8 @@ class RecoveryPublicKey(Base):
     signing_public: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Signed by the previous generation's signing key (the first by itself): slots pin a generation.
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class RecoveryEscrow(Base):
@@ -558,6 +569,8 @@ class AccountKey(Base):
     exchange_public: Mapped[bytes] = mapped_column(LargeBinary(32))
     signing_public: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Signed with the enrolment key of the account's record: only the slot holder could publish.
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class SiteKey(Base):
@@ -573,6 +586,9 @@ class SiteKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     rotation_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Signed by an administrator (a new site), a supervisor (rotation) or the recovery key (None).
+    signed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class SiteGrant(Base):
@@ -592,6 +608,7 @@ class SiteGrant(Base):
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     granted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))  # by ``granted_by`` (or the recovery key)
 
 
 class CaseKey(Base):

@@ -76,12 +76,15 @@ def load_audit(vault: UnlockedVault, wanted: AuditFilter) -> AuditListing:
 
 
 def report_text(report: ChainReport) -> str:
+    records = ""
+    if report.record_problems:
+        records = " Signed records that do not verify: " + "; ".join(report.record_problems) + "."
     if report.intact:
         last = f", up to entry {report.head.sequence:,}" if report.head is not None else ""
-        return f"The audit chain is intact: {report.events:,} entries verified{last}."
+        return f"The audit chain is intact: {report.events:,} entries verified{last}.{records}"
     return (
         f"The audit chain is broken at entry {report.first_broken:,}: {report.problem}. "
-        "Entries from there on cannot be trusted. Tell your administrator."
+        f"Entries from there on cannot be trusted. Tell your administrator.{records}"
     )
 
 
@@ -271,7 +274,8 @@ class AuditViewer(QWidget):
         self.verify_button.setEnabled(True)
         self.report = report
         self.chain_state.setText(report_text(report))
-        self.chain_state.setProperty("tone", "good" if report.intact else "problem")
+        trusted = report.intact and not report.record_problems
+        self.chain_state.setProperty("tone", "good" if trusted else "problem")
         self.chain_state.style().unpolish(self.chain_state)
         self.chain_state.style().polish(self.chain_state)
         self.chain_state.setVisible(True)
