@@ -10,6 +10,8 @@ from sqlalchemy import select
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
+from youthcase.services.access import AccessService
+from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.supervision import ActionInput, SupervisionService
@@ -128,3 +130,23 @@ def test_sharing_lets_a_colleague_read_the_case(team: dict[str, UnlockedVault]) 
         CaseService(team["will"]).case_detail(case_id)
     SupervisionService(team["sam"]).share_case(case_id, "will")
     assert CaseService(team["will"]).case_detail(case_id).reference == "KCH-26-00001"
+
+
+def test_handing_over_after_a_revocation_or_a_disable_is_in_the_assignment_history(
+    team: dict[str, UnlockedVault],
+) -> None:
+    wandas = CaseService(team["wanda"]).create_case(new_case()).case_id
+    wills = CaseService(team["will"]).create_case(new_case(given_name="Ade", nhs_number=None)).case_id
+    sam = team["sam"]
+    assert AccessService(sam).revoke("wanda", "KCH") == 1
+    team["will"].lock()
+    AccountService(team["admin"]).disable_user("will")
+    AccessService(sam).rotate_site_key("KCH")  # cases held by a disabled account pass to sam
+    with sam.session() as session:
+        moves = {m.case_id: m for m in session.scalars(select(CaseAssignment))}
+    ids = {name: team[name].actor.user_id for name in ("wanda", "will", "sam")}
+    assert (moves[wandas].from_worker_id, moves[wandas].to_worker_id) == (ids["wanda"], ids["sam"])
+    assert moves[wandas].reason == "handed over: admission revoked"
+    assert (moves[wills].from_worker_id, moves[wills].to_worker_id) == (ids["will"], ids["sam"])
+    assert moves[wills].reason == "handed over: account disabled"
+    assert {m.assigned_by for m in moves.values()} == {ids["sam"]}

@@ -20,6 +20,7 @@ from youthcase.domain.caseload_rules import london_today
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.validation import FieldError, check_text
 from youthcase.services.access import admitted_sites, rewrap_case
+from youthcase.services.assignments import move_case
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, visible_cases
 from youthcase.services.cases import CaseService
@@ -28,7 +29,6 @@ from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import (
     AppUser,
-    CaseAssignment,
     CaseEpisode,
     ClosureRequest,
     RiskAssessment,
@@ -331,6 +331,7 @@ class SupervisionService:
     def reassign(self, case_ids: Sequence[uuid.UUID], to_username: str, reason: str) -> None:
         """Move cases to another worker, all or nothing; each move is recorded with the reason."""
         text = _text(reason, "the reason for reassigning", required=True)
+        assert text is not None  # required
         if not case_ids:
             raise InvalidInput("choose at least one case to reassign")
         with self.vault.session() as session:
@@ -350,25 +351,11 @@ class SupervisionService:
             for case in cases:
                 if case.worker_id == target.id:
                     continue
-                session.add(
-                    CaseAssignment(
-                        case_id=case.id,
-                        from_worker_id=case.worker_id,
-                        to_worker_id=target.id,
-                        reason=text,
-                        assigned_by=self.vault.actor.user_id,
-                        assigned_at=self.vault.clock.now(),
-                    )
-                )
                 # The new worker gets the case key; the old one loses it (unless it is also shared).
                 shared = session.execute(
                     select(case_share).where(case_share.c.case_id == case.id, case_share.c.user_id == case.worker_id)
                 ).first()
-                rewrap_case(
-                    self.vault.keyring, session, case, add=[target.id], remove=[] if shared else [case.worker_id]
-                )
-                case.worker_id = target.id
-                self.vault.audit(session, AuditAction.REASSIGN, "case_episode", case.id)
+                move_case(self.vault, session, case, target.id, text, remove=[] if shared else [case.worker_id])
 
     def share_case(self, case_id: uuid.UUID, username: str) -> None:
         """Let another worker read and record on a case (cover during leave)."""
