@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -150,3 +152,35 @@ def test_handing_over_after_a_revocation_or_a_disable_is_in_the_assignment_histo
     assert (moves[wills].from_worker_id, moves[wills].to_worker_id) == (ids["will"], ids["sam"])
     assert moves[wills].reason == "handed over: account disabled"
     assert {m.assigned_by for m in moves.values()} == {ids["sam"]}
+
+
+def test_actions_and_closure_requests_are_listed_only_on_cases_one_may_read(
+    team: dict[str, UnlockedVault], location: VaultLocation, clock: FakeClock
+) -> None:
+    add_account(team["admin"], "rita", Role.SUPERVISOR, "rita temporary password", ("RLH",))
+    rita = unlock_with_changed_password(location, clock, "rita", "rita temporary password")
+    today = clock.now().date()
+    at_rlh = new_case(given_name="Bo", nhs_number=None)
+    at_rlh = replace(at_rlh, case={**at_rlh.case, "site": "RLH"})
+    wandas = CaseService(team["wanda"]).create_case(new_case()).case_id
+    robs = CaseService(team["rob"]).create_case(at_rlh).case_id
+    for supervisor, case_id, owner in ((team["sam"], wandas, "wanda"), (rita, robs, "rob")):
+        SupervisionService(supervisor).add_note(case_id, today, "x", None, [ActionInput("Call", owner, today)])
+    SupervisionService(team["wanda"]).request_closure(wandas, "goals_met")
+    SupervisionService(team["rob"]).request_closure(robs, "goals_met")
+
+    def listed(vault: UnlockedVault) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+        service = SupervisionService(vault)
+        return {a.case_id for a in service.open_actions()}, {r.case_id for r in service.closure_requests()}
+
+    assert listed(team["wanda"]) == ({wandas}, {wandas})
+    assert listed(team["rob"]) == ({robs}, {robs})
+    assert listed(team["will"]) == (set(), set())  # a colleague at the same site: not her cases
+    assert listed(team["sam"]) == ({wandas}, {wandas})  # his site only
+    assert listed(rita) == ({robs}, {robs})
+    SupervisionService(team["sam"]).share_case(wandas, "will")
+    assert listed(team["will"]) == ({wandas}, {wandas})  # shared with him: he reads the whole case
+    for method in (SupervisionService(team["admin"]).open_actions, SupervisionService(team["admin"]).closure_requests):
+        with pytest.raises(PermissionDenied):
+            method()
+    rita.lock()

@@ -22,7 +22,7 @@ from youthcase.domain.validation import FieldError, check_text
 from youthcase.services.access import admitted_sites, rewrap_case
 from youthcase.services.assignments import move_case
 from youthcase.services.audit import AuditAction
-from youthcase.services.case_access import load_case, visible_cases
+from youthcase.services.case_access import load_case, require_case_reader, visible_cases
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.permissions import require
@@ -206,7 +206,9 @@ class SupervisionService:
             self.vault.audit(session, AuditAction.UPDATE, "supervision_action", action.id)
 
     def open_actions(self) -> list[ActionView]:
-        """Open actions on every case the actor may see (the dashboard's overdue actions)."""
+        """Open actions on every case the actor may read: a worker's own and shared cases, every case
+        of a supervisor's sites (the dashboard's overdue actions); never an administrator."""
+        require_case_reader(self.vault.actor)
         with self.vault.session() as session:
             names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
             query = (
@@ -309,6 +311,8 @@ class SupervisionService:
             self.vault.audit(session, AuditAction.SIGN_OFF, "closure_request", request.id)
 
     def closure_requests(self, pending_only: bool = True) -> list[ClosureRequestView]:
+        """Closure requests on the cases the actor may read (as ``open_actions``)."""
+        require_case_reader(self.vault.actor)
         with self.vault.session() as session:
             query = (
                 select(ClosureRequest, CaseEpisode.reference, AppUser.username)
