@@ -16,9 +16,9 @@ from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import InvalidInput, PermissionDenied
-from youthcase.services.supervision import ActionInput, SupervisionService
+from youthcase.services.supervision import ActionInput, HeldByDisabled, SupervisionService
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.models import CaseAssignment
+from youthcase.storage.models import CaseAssignment, CaseKey
 
 from .conftest import add_account, unlock_with_changed_password
 from .test_cases import new_case
@@ -184,3 +184,35 @@ def test_actions_and_closure_requests_are_listed_only_on_cases_one_may_read(
         with pytest.raises(PermissionDenied):
             method()
     rita.lock()
+
+
+def test_a_supervisor_hands_over_the_open_cases_of_a_disabled_worker(team: dict[str, UnlockedVault]) -> None:
+    wanda = CaseService(team["wanda"])
+    ids = [wanda.create_case(new_case(given_name=name, nhs_number=None)).case_id for name in ("Ade", "Bo", "Cy")]
+    CaseService(team["will"]).create_case(new_case(given_name="Di", nhs_number=None))
+    sam = SupervisionService(team["sam"])
+    CaseService(team["sam"]).close_case(ids[2], "goals_met")  # closed: not waiting for a handover
+    assert sam.held_by_disabled() == []
+    wanda_id = team["wanda"].actor.user_id
+    team["wanda"].lock()
+    AccountService(team["admin"]).disable_user("wanda")
+    assert sam.held_by_disabled() == [HeldByDisabled("wanda", "KCH", 2)]
+    with pytest.raises(PermissionDenied):
+        SupervisionService(team["will"]).held_by_disabled()
+    with pytest.raises(PermissionDenied, match="you do not supervise RLH"):
+        sam.hand_over_disabled("wanda", "RLH", "rob")
+    with pytest.raises(InvalidInput, match="will is not disabled"):
+        sam.hand_over_disabled("will", "KCH", "sam")
+    with pytest.raises(InvalidInput, match="nothing was reassigned"):
+        sam.hand_over_disabled("wanda", "KCH", "rob")  # rob is not admitted to KCH
+    assert sam.hand_over_disabled("wanda", "KCH", "will") == 2
+    assert sam.held_by_disabled() == []
+    assert sorted(r.given_name for r in CaseService(team["will"]).caseload()) == ["Ade", "Bo", "Di"]
+    with team["sam"].session() as session:
+        moves = session.scalars(select(CaseAssignment)).all()
+        wanda_keys = session.scalars(select(CaseKey.case_id).where(CaseKey.account_id == wanda_id)).all()
+    assert {(m.case_id, m.reason) for m in moves} == {(i, "handed over: account disabled") for i in ids[:2]}
+    assert set(wanda_keys) == {ids[2]}  # the closed case passes to sam when the key is rotated
+    assert AccessService(team["sam"]).sites_due_rotation() == ["KCH"]
+    with pytest.raises(InvalidInput, match="wanda holds no open cases at KCH"):
+        sam.hand_over_disabled("wanda", "KCH", "will")
