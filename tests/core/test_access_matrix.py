@@ -51,6 +51,8 @@ OPERATIONS: dict[str, Operation] = {
     "close a case": lambda v, w: CaseService(v).close_case(w.case_id, "goals_met"),
     "add a supervision note": lambda v, w: SupervisionService(v).add_note(w.case_id, v.clock.now().date(), "x", None),
     "reassign": lambda v, w: SupervisionService(v).reassign([w.case_id], "worker2", "cover"),
+    "list open actions": lambda v, w: SupervisionService(v).open_actions(),
+    "list closure requests": lambda v, w: SupervisionService(v).closure_requests(pending_only=False),
     "see the dashboard": lambda v, w: DashboardService(v).dashboard(),
     "refer": lambda v, w: ReferralService(v).create_referral(
         w.case_id, w.service_id, "routine", "Low mood.", consent_override_reason="risk of harm"
@@ -68,6 +70,8 @@ ALLOWED: dict[Role, set[str]] = {
         "open a case",
         "log a contact",
         "ask to close",
+        "list open actions",
+        "list closure requests",
         "refer",
         "read the referrals board",
     },
@@ -77,6 +81,8 @@ ALLOWED: dict[Role, set[str]] = {
         "open a case",
         "log a contact",
         "ask to close",
+        "list open actions",
+        "list closure requests",
         "close a case",
         "add a supervision note",
         "reassign",

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
-from youthcase.services.cases import CaseInvalid, CaseService, NewCase
+from youthcase.services.cases import MATCH_LIMIT, MATCH_WINDOW, CaseInvalid, CaseService, NewCase
 from youthcase.services.errors import PermissionDenied
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import AuditEvent
@@ -139,6 +139,38 @@ def test_returning_person_is_recognised_by_blind_index(people: dict[str, Unlocke
     )
     assert again.person.id == first.person.id and again.person.values["given_name"] == "Jamal"
     assert again.case_id != first.case_id
+
+
+def test_returning_person_searches_are_audited_and_limited_per_account(
+    people: dict[str, UnlockedVault], clock: FakeClock
+) -> None:
+    wanda = CaseService(people["wanda"])
+    known = wanda.create_case(new_case()).person.id
+    start = clock.now()  # 09:00 in London (GMT)
+    for minute in range(MATCH_LIMIT):  # one a minute; most find nobody, and every one counts
+        found = wanda.find_returning_person(None, "Jamal", "Okafor", dt.date(2009, 5, 17 + minute % 2))
+        assert [m.person_id for m in found] == ([known] if minute % 2 == 0 else [])
+        clock.advance(60)
+    with pytest.raises(PermissionDenied, match=r"30 times in the last hour.*check again at 10:00$"):
+        wanda.find_returning_person("9434765919", "", "", None)
+    assert CaseService(people["will"]).find_returning_person("9434765919", "", "", None)  # per account
+    clock.advance((start + MATCH_WINDOW - clock.now()).total_seconds() - 1)
+    with pytest.raises(PermissionDenied, match="check again at 10:00"):
+        wanda.find_returning_person("9434765919", "", "", None)
+    clock.advance(1)  # the first search leaves the rolling hour
+    assert wanda.find_returning_person("9434765919", "", "", None)
+    with pytest.raises(PermissionDenied, match="check again at 10:01"):  # the second search was at 09:01
+        wanda.find_returning_person("9434765919", "", "", None)
+    with people["sam"].session() as session:
+        events = session.execute(
+            select(AuditEvent.entity, AuditEvent.entity_id).where(
+                AuditEvent.user_id == people["wanda"].actor.user_id, AuditEvent.action == "returning-person match"
+            )
+        ).all()
+    searches = [entity_id for entity, entity_id in events if entity == "person_search"]
+    matches = [entity_id for entity, entity_id in events if entity == "young_person"]
+    assert len(searches) == MATCH_LIMIT + 1 and set(searches) == {None}  # refused searches are not counted
+    assert len(matches) == MATCH_LIMIT // 2 + 1 and set(matches) == {known}
 
 
 def test_blind_index_never_stores_the_raw_identifier(people: dict[str, UnlockedVault]) -> None:

@@ -26,11 +26,19 @@ OPERATIONS: dict[str, Operation] = {
     "list users": lambda v: AccountService(v).list_users(),
     "disable user": lambda v: AccountService(v).disable_user("other"),
     "add site": lambda v: SiteService(v).add_emergency_department("NMH", "North Middlesex"),
+    "list sites without a supervisor": lambda v: SiteService(v).sites_without_supervisor(),
     "set auto-lock": lambda v: SettingsService(v).set_idle_lock_minutes(10),
 }
 
 EXPECTED: dict[Role, set[str]] = {
-    Role.ADMIN: {"add user", "list users", "disable user", "add site", "set auto-lock"},
+    Role.ADMIN: {
+        "add user",
+        "list users",
+        "disable user",
+        "add site",
+        "list sites without a supervisor",
+        "set auto-lock",
+    },
     Role.SUPERVISOR: {"list users"},
     Role.WORKER: set(),
 }
@@ -74,3 +82,19 @@ def test_temporary_password_blocks_everything_until_changed(
         AccountService(vault).list_users()
     AccountService(vault).change_own_password("newadmin temporary pass", "newadmin own passphrase")
     assert [a.username for a in AccountService(vault).list_users()] == [ADMIN, "newadmin"]
+
+
+def test_sites_without_an_active_supervisor_are_flagged(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
+    sites = SiteService(admin_vault)
+    assert sites.sites_without_supervisor() == ["KCH", "RLH", "SGH", "SMH"]  # a new vault
+    add_account(admin_vault, "sam", Role.SUPERVISOR, "sam temporary password", ("KCH",))
+    add_account(admin_vault, "rob", Role.WORKER, "rob temporary password", ("RLH",))
+    for name in ("sam", "rob"):  # admitted with the recovery key
+        unlock_with_changed_password(location, clock, name, f"{name} temporary password").lock()
+    assert sites.sites_without_supervisor() == ["RLH", "SGH", "SMH"]  # a worker admits nobody
+    sites.add_emergency_department("NMH", "North Middlesex")
+    assert sites.sites_without_supervisor() == ["NMH", "RLH", "SGH", "SMH"]
+    AccountService(admin_vault).disable_user("sam")
+    assert sites.sites_without_supervisor() == ["KCH", "NMH", "RLH", "SGH", "SMH"]

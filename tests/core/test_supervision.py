@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -10,11 +12,13 @@ from sqlalchemy import select
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain.roles import Role
+from youthcase.services.access import AccessService
+from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import InvalidInput, PermissionDenied
-from youthcase.services.supervision import ActionInput, SupervisionService
+from youthcase.services.supervision import ActionInput, HeldByDisabled, SupervisionService
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.models import CaseAssignment
+from youthcase.storage.models import CaseAssignment, CaseKey
 
 from .conftest import add_account, unlock_with_changed_password
 from .test_cases import new_case
@@ -128,3 +132,87 @@ def test_sharing_lets_a_colleague_read_the_case(team: dict[str, UnlockedVault]) 
         CaseService(team["will"]).case_detail(case_id)
     SupervisionService(team["sam"]).share_case(case_id, "will")
     assert CaseService(team["will"]).case_detail(case_id).reference == "KCH-26-00001"
+
+
+def test_handing_over_after_a_revocation_or_a_disable_is_in_the_assignment_history(
+    team: dict[str, UnlockedVault],
+) -> None:
+    wandas = CaseService(team["wanda"]).create_case(new_case()).case_id
+    wills = CaseService(team["will"]).create_case(new_case(given_name="Ade", nhs_number=None)).case_id
+    sam = team["sam"]
+    assert AccessService(sam).revoke("wanda", "KCH") == 1
+    team["will"].lock()
+    AccountService(team["admin"]).disable_user("will")
+    AccessService(sam).rotate_site_key("KCH")  # cases held by a disabled account pass to sam
+    with sam.session() as session:
+        moves = {m.case_id: m for m in session.scalars(select(CaseAssignment))}
+    ids = {name: team[name].actor.user_id for name in ("wanda", "will", "sam")}
+    assert (moves[wandas].from_worker_id, moves[wandas].to_worker_id) == (ids["wanda"], ids["sam"])
+    assert moves[wandas].reason == "handed over: admission revoked"
+    assert (moves[wills].from_worker_id, moves[wills].to_worker_id) == (ids["will"], ids["sam"])
+    assert moves[wills].reason == "handed over: account disabled"
+    assert {m.assigned_by for m in moves.values()} == {ids["sam"]}
+
+
+def test_actions_and_closure_requests_are_listed_only_on_cases_one_may_read(
+    team: dict[str, UnlockedVault], location: VaultLocation, clock: FakeClock
+) -> None:
+    add_account(team["admin"], "rita", Role.SUPERVISOR, "rita temporary password", ("RLH",))
+    rita = unlock_with_changed_password(location, clock, "rita", "rita temporary password")
+    today = clock.now().date()
+    at_rlh = new_case(given_name="Bo", nhs_number=None)
+    at_rlh = replace(at_rlh, case={**at_rlh.case, "site": "RLH"})
+    wandas = CaseService(team["wanda"]).create_case(new_case()).case_id
+    robs = CaseService(team["rob"]).create_case(at_rlh).case_id
+    for supervisor, case_id, owner in ((team["sam"], wandas, "wanda"), (rita, robs, "rob")):
+        SupervisionService(supervisor).add_note(case_id, today, "x", None, [ActionInput("Call", owner, today)])
+    SupervisionService(team["wanda"]).request_closure(wandas, "goals_met")
+    SupervisionService(team["rob"]).request_closure(robs, "goals_met")
+
+    def listed(vault: UnlockedVault) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+        service = SupervisionService(vault)
+        return {a.case_id for a in service.open_actions()}, {r.case_id for r in service.closure_requests()}
+
+    assert listed(team["wanda"]) == ({wandas}, {wandas})
+    assert listed(team["rob"]) == ({robs}, {robs})
+    assert listed(team["will"]) == (set(), set())  # a colleague at the same site: not her cases
+    assert listed(team["sam"]) == ({wandas}, {wandas})  # his site only
+    assert listed(rita) == ({robs}, {robs})
+    SupervisionService(team["sam"]).share_case(wandas, "will")
+    assert listed(team["will"]) == ({wandas}, {wandas})  # shared with him: he reads the whole case
+    for method in (SupervisionService(team["admin"]).open_actions, SupervisionService(team["admin"]).closure_requests):
+        with pytest.raises(PermissionDenied):
+            method()
+    rita.lock()
+
+
+def test_a_supervisor_hands_over_the_open_cases_of_a_disabled_worker(team: dict[str, UnlockedVault]) -> None:
+    wanda = CaseService(team["wanda"])
+    ids = [wanda.create_case(new_case(given_name=name, nhs_number=None)).case_id for name in ("Ade", "Bo", "Cy")]
+    CaseService(team["will"]).create_case(new_case(given_name="Di", nhs_number=None))
+    sam = SupervisionService(team["sam"])
+    CaseService(team["sam"]).close_case(ids[2], "goals_met")  # closed: not waiting for a handover
+    assert sam.held_by_disabled() == []
+    wanda_id = team["wanda"].actor.user_id
+    team["wanda"].lock()
+    AccountService(team["admin"]).disable_user("wanda")
+    assert sam.held_by_disabled() == [HeldByDisabled("wanda", "KCH", 2)]
+    with pytest.raises(PermissionDenied):
+        SupervisionService(team["will"]).held_by_disabled()
+    with pytest.raises(PermissionDenied, match="you do not supervise RLH"):
+        sam.hand_over_disabled("wanda", "RLH", "rob")
+    with pytest.raises(InvalidInput, match="will is not disabled"):
+        sam.hand_over_disabled("will", "KCH", "sam")
+    with pytest.raises(InvalidInput, match="nothing was reassigned"):
+        sam.hand_over_disabled("wanda", "KCH", "rob")  # rob is not admitted to KCH
+    assert sam.hand_over_disabled("wanda", "KCH", "will") == 2
+    assert sam.held_by_disabled() == []
+    assert sorted(r.given_name for r in CaseService(team["will"]).caseload()) == ["Ade", "Bo", "Di"]
+    with team["sam"].session() as session:
+        moves = session.scalars(select(CaseAssignment)).all()
+        wanda_keys = session.scalars(select(CaseKey.case_id).where(CaseKey.account_id == wanda_id)).all()
+    assert {(m.case_id, m.reason) for m in moves} == {(i, "handed over: account disabled") for i in ids[:2]}
+    assert set(wanda_keys) == {ids[2]}  # the closed case passes to sam when the key is rotated
+    assert AccessService(team["sam"]).sites_due_rotation() == ["KCH"]
+    with pytest.raises(InvalidInput, match="wanda holds no open cases at KCH"):
+        sam.hand_over_disabled("wanda", "KCH", "will")

@@ -110,6 +110,7 @@ NEWCOMER = Person("nadia", "temporary kettle river 55", Role.WORKER)
 @dataclass(frozen=True)
 class TestVault:
     location: VaultLocation
+    recovery_key: str  # the information-governance lead's, for break-glass grants
     admin: Person = ADMIN
     worker: Person = WORKER
     supervisor: Person = SUPERVISOR
@@ -146,8 +147,9 @@ def _settle_password(location: VaultLocation, clock: FakeClock, person: Person) 
 
 
 @pytest.fixture(scope="session")
-def vault_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Made once per session (the KDF, the migrations, four accounts); each test gets a copy."""
+def vault_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Made once per session (the KDF, the migrations, four accounts); each test gets a copy.
+    The folder and the recovery key."""
     folder = tmp_path_factory.mktemp("vault-template")
     location = VaultLocation(path=folder / "test.vault")
     clock = FakeClock()  # every FakeClock starts at the same moment as the tests' own
@@ -162,17 +164,18 @@ def vault_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Keys v2: a home site gives no access; the recovery key admits the first people (break glass).
     for person in (WORKER, SUPERVISOR):
         admit_to_home_sites(location, person.username, clock, created.recovery_key)
-    return folder
+    return folder, created.recovery_key
 
 
 @pytest.fixture
-def vault(tmp_path: Path, vault_template: Path) -> TestVault:
+def vault(tmp_path: Path, vault_template: tuple[Path, str]) -> TestVault:
     """A locked vault with an administrator, a worker (RLH), a supervisor (RLH, KCH) and a
     newcomer whose temporary password has not been changed yet: a fresh copy of the template
     (the vault file and its key header)."""
-    for source in vault_template.iterdir():
+    folder, recovery_key = vault_template
+    for source in folder.iterdir():
         shutil.copy2(source, tmp_path / source.name)
-    return TestVault(VaultLocation(path=tmp_path / "test.vault"))
+    return TestVault(VaultLocation(path=tmp_path / "test.vault"), recovery_key)
 
 
 @pytest.fixture

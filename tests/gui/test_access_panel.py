@@ -7,16 +7,19 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from youthcase.domain.roles import Role
 from youthcase.gui.app import stylesheet
+from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.navigation import Section
 from youthcase.gui.pages.access import AccessPanel, Admission
 from youthcase.gui.pages.supervision import ACCESS_TAB, SupervisionPage
 from youthcase.gui.shell import Shell
+from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
+from youthcase.services.supervision import HeldByDisabled
 
 from .conftest import WAIT_MS, Person, _settle_password, new_case, record_cases, signed_in
 
@@ -109,8 +112,8 @@ def test_rotate_is_highlighted_when_a_disabled_account_held_the_key(
     assert "Rotate the key of RLH" in panel.rotation_text.text()
     assert panel.rotate_button.objectName() == "primaryButton"  # stands out
     assert panel.site_choice.currentText() == "RLH"  # the site due is chosen
-    assert page.tabs.tabText(ACCESS_TAB) == "Access (1)"
-    save_screenshot(shell, page)
+    assert page.tabs.tabText(ACCESS_TAB) == "Access (2)"  # the rotation, and wendy's case to hand over
+    save_screenshot(shell, page, "supervision-access.png")
 
     prompts.confirm_answers.append(False)  # asked first; nothing happens on Cancel
     panel.rotate_button.click()
@@ -123,12 +126,13 @@ def test_rotate_is_highlighted_when_a_disabled_account_held_the_key(
     assert ("inform", "RLH has a new key: 1 case re-wrapped.") in prompts.asked
     qtbot.waitUntil(lambda: not panel.busy and not panel.rotation_banner.isVisibleTo(panel), timeout=WAIT_MS)
     assert panel.rotate_button.objectName() == "rotateButton"
+    assert not panel.held_panel.isVisibleTo(panel)  # the rotation passed wendy's case to sam
     assert page.tabs.tabText(ACCESS_TAB) == "Access"
     with signed_in(vault.location, clock, vault.supervisor) as unlocked:
         assert CaseService(unlocked).case_detail(case_id).worker == "sam"  # the disabled worker's case
 
 
-def save_screenshot(shell: Shell, page: SupervisionPage) -> None:
+def save_screenshot(shell: Shell, page: SupervisionPage, name: str) -> None:
     """With YOUTHCASE_SCREENSHOTS=folder: the window at 1366x768 on the Access tab."""
     folder = os.environ.get("YOUTHCASE_SCREENSHOTS")
     if not folder:
@@ -140,6 +144,41 @@ def save_screenshot(shell: Shell, page: SupervisionPage) -> None:
     try:
         shell.resize(1366, 768)
         page.tabs.setCurrentIndex(ACCESS_TAB)
-        shell.grab().save(str(Path(folder) / "supervision-access.png"))
+        shell.grab().save(str(Path(folder) / name))
     finally:
         app.setStyleSheet(before)
+
+
+def test_the_open_cases_of_a_disabled_worker_are_handed_over(
+    qtbot, shell: Shell, vault, log_in, clock, prompts
+) -> None:
+    wale = add_waiting_worker(vault, clock)
+    with signed_in(vault.location, clock, vault.supervisor) as unlocked:
+        AccessService(unlocked).grant(wale.username, "RLH")
+    record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"), new_case("Ade", "Bello"))
+    with signed_in(vault.location, clock, vault.admin) as unlocked:
+        AccountService(unlocked).disable_user("wendy")
+    log_in(vault.supervisor)
+    page, panel = access_tab(qtbot, shell)
+    assert panel.held_panel.isVisibleTo(panel)
+    assert panel.overview is not None and panel.overview.held == [HeldByDisabled("wendy", "RLH", 2)]
+    held_text = " ".join(label.text() for label in panel.held_panel.findChildren(QLabel))
+    assert "Cases held by disabled accounts" in held_text and "holds 2 open cases at <b>RLH" in held_text
+    assert page.tabs.tabText(ACCESS_TAB) == "Access (2)"  # the handover and the rotation
+    [button] = panel.handover_buttons
+    assert button.isEnabled() and button.text() == "Hand over…"
+    save_screenshot(shell, page, "supervision-handover.png")
+
+    button.click()
+    [dialog] = [d for d in panel.findChildren(RecordDialog) if d.isVisible()]
+    assert dialog.windowTitle() == "Hand over cases"
+    choices = [code.code for code in dialog.form["to_worker"].spec.code_list or ()]
+    assert choices == ["sam", "wale"]  # admitted to RLH (wendy's admission went with the disable)
+    dialog.form["to_worker"].restore("wale")
+    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+        dialog.start_save()
+    assert ("inform", "2 cases of wendy at RLH handed over.") in prompts.asked
+    qtbot.waitUntil(lambda: not panel.busy and not panel.held_panel.isVisibleTo(panel), timeout=WAIT_MS)
+    assert page.tabs.tabText(ACCESS_TAB) == "Access (1)"  # the rotation is still due
+    with signed_in(vault.location, clock, wale) as unlocked:
+        assert sorted(row.given_name for row in CaseService(unlocked).caseload()) == ["Ade", "Jamal"]

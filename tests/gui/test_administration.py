@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QApplication
 
 from youthcase.domain.roles import Role
+from youthcase.gui.app import stylesheet
 from youthcase.gui.models import OBJECT_ROLE
 from youthcase.gui.models.accounts import STATUS, USERNAME
 from youthcase.gui.navigation import Section
 from youthcase.gui.pages.administration import AdministrationPage
+from youthcase.services.recovery import grant_with_recovery_key
 from youthcase.services.vault import LockedVault
 
 pytestmark = pytest.mark.gui
@@ -107,6 +113,9 @@ def test_disable_asks_first_then_disables(qtbot, page: AdministrationPage, promp
         )
 
     qtbot.waitUntil(wendy_disabled, timeout=WAIT_MS)
+    [(_kind, told)] = [entry for entry in prompts.asked if entry[0] == "inform"]
+    assert told.startswith("wendy is disabled and can no longer sign in.")
+    assert "supervisors of wendy's sites will be asked to hand over wendy's open cases" in told
     with pytest.raises(Exception, match="disabled"):
         LockedVault(vault.location).unlock(vault.worker.username, vault.worker.password)
 
@@ -129,3 +138,33 @@ def test_add_an_emergency_department(qtbot, page: AdministrationPage) -> None:
     qtbot.waitUntil(lambda: page.sites.rowCount() == 5, timeout=WAIT_MS)
     added = [page.sites.index(r, 0).data(OBJECT_ROLE) for r in range(5)]
     assert any(site.code == "NMH" and site.name.startswith("North Middlesex") for site in added)
+
+
+def test_sites_without_a_supervisor_are_flagged(qtbot, page: AdministrationPage, shell, vault, clock) -> None:
+    """sam supervises RLH and KCH; nobody supervises SGH or SMH yet."""
+    qtbot.waitUntil(lambda: page.no_supervisor.isVisibleTo(page), timeout=WAIT_MS)
+    text = page.no_supervisor_text.text()
+    assert text.startswith("<b>No supervisor at SGH, SMH:</b> nobody can admit staff to their cases.")
+    assert "RLH" not in text and "KCH" not in text
+    assert "youthcase users grant --db PATH --recovery-key-stdin --target-user NAME --site CODE" in text
+    save_screenshot(shell, "administration-no-supervisor.png")
+    for code in ("SGH", "SMH"):  # the information-governance lead admits sam with the recovery key
+        grant_with_recovery_key(vault.location, vault.recovery_key, "sam", code, clock)
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.no_supervisor.isVisibleTo(page), timeout=WAIT_MS)
+
+
+def save_screenshot(shell, name: str) -> None:
+    """With YOUTHCASE_SCREENSHOTS=folder: the window at 1366x768, in the real app's style."""
+    folder = os.environ.get("YOUTHCASE_SCREENSHOTS")
+    if not folder:
+        return
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.styleSheet()
+    app.setStyleSheet(stylesheet())
+    try:
+        shell.resize(1366, 768)
+        shell.grab().save(str(Path(folder) / name))
+    finally:
+        app.setStyleSheet(before)

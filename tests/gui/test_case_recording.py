@@ -18,7 +18,7 @@ from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.models.caseload import NAME
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.shell import Shell
-from youthcase.services.cases import CaseService, EarlierCase, PersonMatch
+from youthcase.services.cases import MATCH_LIMIT, CaseService, EarlierCase, PersonMatch
 from youthcase.services.drafts import DraftService
 
 from .conftest import WAIT_MS, new_case, record_cases, signed_in
@@ -232,6 +232,20 @@ def test_a_returning_young_person_is_offered(qtbot, shell: Shell, vault, log_in,
     assert detail.person.id == earlier.person.id  # one young person, two cases
     assert detail.person.values["borough"] == "lambeth"  # the new case has what was typed
     assert earlier.person.values["borough"] == "southwark"  # the earlier case keeps its own copy
+
+
+def test_a_lookup_refused_by_the_hourly_limit_says_when_to_try_again(qtbot, shell: Shell, vault, log_in, clock) -> None:
+    with signed_in(vault.location, clock, vault.worker) as unlocked:  # the hour's searches used up
+        for _ in range(MATCH_LIMIT):
+            CaseService(unlocked).find_returning_person("943 476 5919", "", "", None)
+    log_in(vault.worker)
+    dialog = open_new_case(qtbot, caseload(qtbot, shell))
+    dialog.person["nhs_number"].restore("943 476 5919")
+    dialog.check_returning()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=WAIT_MS)
+    assert "30 times in the last hour" in dialog.error.text() and "check again at 10:30" in dialog.error.text()
+    assert not dialog.returning.isVisible()
+    dialog.done(0)
 
 
 def test_a_chosen_match_survives_a_draft_and_restore() -> None:

@@ -454,18 +454,24 @@ class AccessService:
 
 
 def hand_over(vault: UnlockedVault, session: Session, site_id: uuid.UUID, accounts: set[uuid.UUID]) -> int:
-    """Cases of ``accounts`` at a site pass to the acting supervisor; their shares there end."""
+    """Cases of ``accounts`` at a site pass to the acting supervisor; their shares there end.
+
+    Each move is kept in the case's assignment history, with the reason "handed over: account
+    disabled" for a disabled account and "handed over: admission revoked" otherwise."""
+    # Imported here: assignments builds on this module (rewrap_case).
+    from youthcase.services.assignments import HANDED_OVER_DISABLED, HANDED_OVER_REVOKED, move_case
+
     if not accounts:
         return 0
     keyring = vault.keyring
     me = vault.actor.user_id
+    active = set(session.scalars(select(AppUser.id).where(AppUser.id.in_(accounts), AppUser.active)))
     cases = session.scalars(
         select(CaseEpisode).where(CaseEpisode.site_id == site_id, CaseEpisode.worker_id.in_(accounts))
     ).all()
     for case in cases:
-        rewrap_case(keyring, session, case, add=[me], remove=accounts)
-        case.worker_id = me
-        vault.audit(session, AuditAction.REASSIGN, "case_episode", case.id)
+        reason = HANDED_OVER_REVOKED if case.worker_id in active else HANDED_OVER_DISABLED
+        move_case(vault, session, case, me, reason, remove=accounts)
     shared = session.scalars(
         select(CaseKey.case_id).where(CaseKey.site_id == site_id, CaseKey.account_id.in_(accounts))
     ).all()

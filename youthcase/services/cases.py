@@ -27,6 +27,7 @@ from youthcase.domain.caseload_rules import (
 )
 from youthcase.domain.records import Problem, check_dates, check_new_case, validate
 from youthcase.domain.roles import Permission
+from youthcase.domain.validation import LONDON
 from youthcase.services.access import new_case_key
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, require_case_reader, visible_cases
@@ -36,6 +37,7 @@ from youthcase.services.vault import UnlockedVault
 from youthcase.storage.encrypted import open_column
 from youthcase.storage.models import (
     AppUser,
+    AuditEvent,
     CaseEpisode,
     CasePerson,
     CaseStatusChange,
@@ -48,6 +50,11 @@ from youthcase.storage.models import (
     Site,
     YoungPerson,
 )
+
+MATCH_LIMIT = 30
+MATCH_WINDOW = dt.timedelta(hours=1)
+MATCH_SEARCH = "person_search"
+"""The audit entity of one returning-person search (each person it finds is audited as well)."""
 
 
 class CaseInvalid(InvalidInput):
@@ -244,7 +251,8 @@ class CaseService:
         """People already known by NHS number, or by normalised name and date of birth (audited).
 
         Says only that the person is known and where their earlier cases are: their content stays
-        under those cases' keys."""
+        under those cases' keys. Each search is audited and at most ``MATCH_LIMIT`` are allowed per
+        account in ``MATCH_WINDOW`` (``check_match_limit``), so nobody can sweep the vault's children."""
         require(self.vault.actor, Permission.RECORD_CASES)
         by_nhs = self.index.nhs_number(nhs_number)
         by_name = self.index.name_and_birth_date(given_name, family_name, date_of_birth)
@@ -256,10 +264,36 @@ class CaseService:
         if not conditions:
             return []
         with self.vault.session() as session:
+            self.check_match_limit(session)
+            self.vault.audit(session, AuditAction.PERSON_MATCH, MATCH_SEARCH)
             people = session.scalars(select(YoungPerson).where(or_(*conditions))).all()
             for person in people:
                 self.vault.audit(session, AuditAction.PERSON_MATCH, "young_person", person.id)
             return [self._match(session, person, by_nhs) for person in people]
+
+    def check_match_limit(self, session: Session) -> None:
+        """Refuse a returning-person search when the account made ``MATCH_LIMIT`` in the last
+        ``MATCH_WINDOW``, counted from its audited searches, saying when it may search again."""
+        now = self.vault.clock.now()
+        recent = session.scalars(
+            select(AuditEvent.at)
+            .where(
+                AuditEvent.user_id == self.vault.actor.user_id,
+                AuditEvent.action == AuditAction.PERSON_MATCH.value,
+                AuditEvent.entity == MATCH_SEARCH,
+                AuditEvent.at > now - MATCH_WINDOW,
+            )
+            .order_by(AuditEvent.at.desc())
+            .limit(MATCH_LIMIT)
+        ).all()
+        if len(recent) < MATCH_LIMIT:
+            return
+        again = recent[-1] + MATCH_WINDOW  # when the oldest of them leaves the window
+        again = (again + dt.timedelta(seconds=59)).replace(second=0, microsecond=0)  # the next whole minute
+        raise PermissionDenied(
+            f"you have checked for a returning young person {MATCH_LIMIT} times in the last hour, the most "
+            f"allowed: you can check again at {again.astimezone(LONDON):%H:%M}"
+        )
 
     def _match(self, session: Session, person: YoungPerson, by_nhs: str | None) -> PersonMatch:
         earlier = _cases_of_person(session, person.id)

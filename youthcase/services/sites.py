@@ -1,4 +1,5 @@
-"""Sites: everyone may list them; administrators add priority A&E departments."""
+"""Sites: everyone may list them; administrators add priority A&E departments and see which sites
+have no supervisor yet."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from sqlalchemy import select
 
 from youthcase.domain.roles import Permission
 from youthcase.domain.sites import SiteKind, normalise_site_code
-from youthcase.services.access import create_site_key
+from youthcase.services.access import SUPERVISOR_LEVEL, create_site_key
 from youthcase.services.audit import AuditAction
 from youthcase.services.errors import InvalidInput
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.models import Site
+from youthcase.storage.models import AppUser, Site, SiteGrant
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,17 @@ class SiteService:
             )
             self.vault.audit(session, AuditAction.SITE_ADDED, "site", site.id)
             return SiteSummary(site.id, code, name, SiteKind.EMERGENCY_DEPARTMENT, True)
+
+    def sites_without_supervisor(self) -> list[str]:
+        """Codes of the active sites no active supervisor is admitted to, so nobody can admit people
+        to their cases: the first supervisor is admitted with the recovery key. Reads only ids,
+        codes and grant levels (no case content), for administrators."""
+        require(self.vault.actor, Permission.MANAGE_SITES)
+        supervised = (
+            select(SiteGrant.site_id)
+            .join(AppUser, AppUser.id == SiteGrant.account_id)
+            .where(SiteGrant.level == SUPERVISOR_LEVEL, AppUser.active)
+        )
+        with self.vault.session() as session:
+            query = select(Site.code).where(Site.active, Site.id.not_in(supervised)).order_by(Site.code)
+            return list(session.scalars(query))

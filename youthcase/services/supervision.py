@@ -1,4 +1,5 @@
-"""Supervision: notes and actions, sign-offs, closure approval, reassignment and sharing.
+"""Supervision: notes and actions, sign-offs, closure approval, reassignment and sharing, and the
+handover of the open cases a disabled account still holds.
 
 Supervisors act on the cases of the sites they supervise (``case_access``). A worker asks for a
 case to be closed; a supervisor approves it (the case closes) or returns it with a comment.
@@ -12,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from youthcase.domain import codes
@@ -20,19 +21,20 @@ from youthcase.domain.caseload_rules import london_today
 from youthcase.domain.roles import Permission, Role
 from youthcase.domain.validation import FieldError, check_text
 from youthcase.services.access import admitted_sites, rewrap_case
+from youthcase.services.assignments import HANDED_OVER_DISABLED, move_case
 from youthcase.services.audit import AuditAction
-from youthcase.services.case_access import load_case, visible_cases
+from youthcase.services.case_access import load_case, require_case_reader, visible_cases
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.models import (
     AppUser,
-    CaseAssignment,
     CaseEpisode,
     ClosureRequest,
     RiskAssessment,
     SafeguardingConcern,
+    Site,
     SupervisionAction,
     SupervisionNote,
     case_share,
@@ -76,6 +78,15 @@ class SignOffView:
     record_id: uuid.UUID
     signed_off_by: str
     signed_off_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class HeldByDisabled:
+    """Open cases at a site still held by a disabled account: waiting for a supervisor's handover."""
+
+    username: str
+    site_code: str
+    open_cases: int
 
 
 @dataclass(frozen=True)
@@ -206,7 +217,9 @@ class SupervisionService:
             self.vault.audit(session, AuditAction.UPDATE, "supervision_action", action.id)
 
     def open_actions(self) -> list[ActionView]:
-        """Open actions on every case the actor may see (the dashboard's overdue actions)."""
+        """Open actions on every case the actor may read: a worker's own and shared cases, every case
+        of a supervisor's sites (the dashboard's overdue actions); never an administrator."""
+        require_case_reader(self.vault.actor)
         with self.vault.session() as session:
             names = {row.id: row.username for row in session.execute(select(AppUser.id, AppUser.username))}
             query = (
@@ -309,6 +322,8 @@ class SupervisionService:
             self.vault.audit(session, AuditAction.SIGN_OFF, "closure_request", request.id)
 
     def closure_requests(self, pending_only: bool = True) -> list[ClosureRequestView]:
+        """Closure requests on the cases the actor may read (as ``open_actions``)."""
+        require_case_reader(self.vault.actor)
         with self.vault.session() as session:
             query = (
                 select(ClosureRequest, CaseEpisode.reference, AppUser.username)
@@ -331,6 +346,7 @@ class SupervisionService:
     def reassign(self, case_ids: Sequence[uuid.UUID], to_username: str, reason: str) -> None:
         """Move cases to another worker, all or nothing; each move is recorded with the reason."""
         text = _text(reason, "the reason for reassigning", required=True)
+        assert text is not None  # required
         if not case_ids:
             raise InvalidInput("choose at least one case to reassign")
         with self.vault.session() as session:
@@ -350,25 +366,11 @@ class SupervisionService:
             for case in cases:
                 if case.worker_id == target.id:
                     continue
-                session.add(
-                    CaseAssignment(
-                        case_id=case.id,
-                        from_worker_id=case.worker_id,
-                        to_worker_id=target.id,
-                        reason=text,
-                        assigned_by=self.vault.actor.user_id,
-                        assigned_at=self.vault.clock.now(),
-                    )
-                )
                 # The new worker gets the case key; the old one loses it (unless it is also shared).
                 shared = session.execute(
                     select(case_share).where(case_share.c.case_id == case.id, case_share.c.user_id == case.worker_id)
                 ).first()
-                rewrap_case(
-                    self.vault.keyring, session, case, add=[target.id], remove=[] if shared else [case.worker_id]
-                )
-                case.worker_id = target.id
-                self.vault.audit(session, AuditAction.REASSIGN, "case_episode", case.id)
+                move_case(self.vault, session, case, target.id, text, remove=[] if shared else [case.worker_id])
 
     def share_case(self, case_id: uuid.UUID, username: str) -> None:
         """Let another worker read and record on a case (cover during leave)."""
@@ -384,3 +386,48 @@ class SupervisionService:
                 session.execute(case_share.insert().values(case_id=case.id, user_id=user.id))
                 rewrap_case(self.vault.keyring, session, case, add=[user.id])
                 self.vault.audit(session, AuditAction.SHARE, "case_episode", case.id)
+
+    # --- handover from disabled accounts ---------------------------------------------------------
+
+    def held_by_disabled(self) -> list[HeldByDisabled]:
+        """Open cases at the sites I supervise held by disabled accounts, per account and site.
+
+        An administrator disables accounts but holds no case key, so the sites' supervisors hand
+        the cases over (``hand_over_disabled``); a site-key rotation passes what is left to me."""
+        require(self.vault.actor, Permission.SUPERVISE)
+        with self.vault.session() as session:
+            rows = session.execute(
+                select(AppUser.username, Site.code, func.count(CaseEpisode.id))
+                .join(CaseEpisode, CaseEpisode.worker_id == AppUser.id)
+                .join(Site, Site.id == CaseEpisode.site_id)
+                .where(~AppUser.active, CaseEpisode.status == "open", visible_cases(self.vault.actor))
+                .group_by(AppUser.username, Site.code)
+                .order_by(Site.code, AppUser.username)
+            ).all()
+            return [HeldByDisabled(row[0], row[1], row[2]) for row in rows]
+
+    def hand_over_disabled(self, from_username: str, site_code: str, to_username: str) -> int:
+        """Reassign every open case a disabled account holds at a site I supervise to an active
+        worker admitted there (all or nothing, through ``reassign``). Returns how many moved."""
+        require(self.vault.actor, Permission.SUPERVISE)
+        code, name = site_code.strip().upper(), from_username.strip().lower()
+        if code not in self.vault.actor.site_codes:
+            raise PermissionDenied(f"you do not supervise {code}")
+        with self.vault.session() as session:
+            holder = session.scalar(select(AppUser).where(AppUser.username == name))
+            if holder is None:
+                raise InvalidInput(f"there is no user {name!r}")
+            if holder.active:
+                raise InvalidInput(f"{name} is not disabled: reassign their cases from the dashboard")
+            case_ids = list(
+                session.scalars(
+                    select(CaseEpisode.id)
+                    .join(Site, Site.id == CaseEpisode.site_id)
+                    .where(CaseEpisode.worker_id == holder.id, CaseEpisode.status == "open", Site.code == code)
+                    .order_by(CaseEpisode.reference)
+                )
+            )
+        if not case_ids:
+            raise InvalidInput(f"{name} holds no open cases at {code}")
+        self.reassign(case_ids, to_username, HANDED_OVER_DISABLED)
+        return len(case_ids)

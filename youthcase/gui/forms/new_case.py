@@ -52,6 +52,7 @@ from youthcase.gui.pages.case_view import INCIDENT_FIELDS
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import instant_edit_text
 from youthcase.services.cases import CaseDetail, CaseService, EarlierCase, NewCase, PersonMatch
+from youthcase.services.errors import PermissionDenied
 from youthcase.services.vault import UnlockedVault
 
 # The person's fields in the order a worker asks for them; the less-used ones come last.
@@ -442,8 +443,15 @@ class NewCaseDialog(QDialog):
             lambda: find_matches(vault, nhs, given, family, dob),
             name="find returning person",
             on_returned=self._matches_found,
-            on_errored=lambda error: None,
+            on_errored=self._lookup_failed,
         )
+
+    def _lookup_failed(self, error: BaseException) -> None:
+        """Say why nobody could be looked up (the searches of the hour are used up); the next
+        change of the young person's fields tries again."""
+        self._checked_for = None
+        if isinstance(error, PermissionDenied):
+            self.error.show_message(user_message(error))
 
     def use_first_match(self) -> None:
         """Alt+U: take the first young person offered."""

@@ -1,5 +1,5 @@
-"""The supervisors' forms: a supervision note with its actions, reassigning cases, sharing a case,
-and returning a closure request with a comment.
+"""The supervisors' forms: a supervision note with its actions, reassigning cases, handing over a
+disabled account's cases, sharing a case, and returning a closure request with a comment.
 
 All are ``RecordDialog``s: the fields are ``FieldSpec``s (checked the way every form checks), the
 save runs on the background queue, and a refusal from the service shows in the form, which stays
@@ -133,6 +133,15 @@ def reassign_entity(staff: CodeList) -> EntitySpec:
                 help="Kept with each case's assignment history",
             ),
         ),
+    )
+
+
+def handover_entity(staff: CodeList) -> EntitySpec:
+    """Whom the open cases of a disabled account go to (the reason is kept for them)."""
+    return EntitySpec(
+        "handover",
+        "Handover",
+        (_choice("to_worker", "Hand over to", staff, "Only staff admitted to the site can take its cases"),),
     )
 
 

@@ -1,15 +1,16 @@
-"""Admissions to the sites a supervisor holds the key of: who is waiting, who is admitted, and the
-site key's rotation.
+"""Admissions to the sites a supervisor holds the key of: who is waiting, who is admitted, the
+cases disabled accounts still hold, and the site key's rotation.
 
 Keys v2: a home site (set by an administrator) gives no access. A supervisor of the site admits a
 person, which seals the site's key to them; revoking hands that person's cases there to the
-supervisor; a site whose key a disabled account held must have its key rotated. Every call runs
-on the background queue; failures are shown through the prompts.
+supervisor; the open cases of a disabled account wait for the supervisor to hand them over to
+someone admitted to the site; a site whose key a disabled account held must have its key rotated.
+Every call runs on the background queue; failures are shown through the prompts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,15 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from youthcase.domain.codes import Code, CodeList
+from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.errors import user_message
+from youthcase.gui.forms.record import RecordDialog
+from youthcase.gui.forms.supervision import handover_entity
 from youthcase.gui.models import OBJECT_ROLE
 from youthcase.gui.models.rows import RowsModel
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
+from youthcase.services.supervision import HeldByDisabled, SupervisionService
 from youthcase.services.vault import UnlockedVault
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -51,10 +57,24 @@ class AccessOverview:
     admitted: list[Admission]
     due_rotation: list[str]
     sites: list[str]  # the sites I supervise (whose key I hold)
+    held: list[HeldByDisabled]  # open cases disabled accounts still hold at those sites
+
+
+def admitted_staff(admitted: Sequence[Admission], site_code: str) -> CodeList:
+    """The people admitted to a site, to choose whom its cases go to."""
+    return CodeList(
+        "staff",
+        tuple(
+            Code(a.username, f"{a.username}  ·  {Role(a.role).label}")
+            for a in admitted
+            if a.site_code == site_code and a.role
+        ),
+    )
 
 
 def load_access(vault: UnlockedVault) -> AccessOverview:
-    """On the background queue: who waits, who is admitted, which sites are due a key rotation."""
+    """On the background queue: who waits, who is admitted, which cases wait for a handover and
+    which sites are due a key rotation."""
     access = AccessService(vault)
     roles = {account.username: account.role.value for account in AccountService(vault).list_users()}
     return AccessOverview(
@@ -62,6 +82,7 @@ def load_access(vault: UnlockedVault) -> AccessOverview:
         [Admission(user, site, role) for user, role, site in access.admissions()],
         access.sites_due_rotation(),
         sorted(vault.actor.site_codes),
+        SupervisionService(vault).held_by_disabled(),
     )
 
 
@@ -113,6 +134,22 @@ class AccessPanel(QWidget):
         banner.addWidget(self.rotation_text, 1)
         self.rotation_banner.setVisible(False)
 
+        self.held_panel = QFrame()
+        self.held_panel.setObjectName("handoverPanel")  # the amber notice style
+        self.handover_buttons: list[QPushButton] = []  # one per disabled account and site
+        held_text = QLabel(
+            "Hand each one's open cases to someone admitted to the site before you rotate its key: "
+            "a rotation passes them all to you."
+        )
+        held_text.setWordWrap(True)
+        held = QVBoxLayout(self.held_panel)
+        held.setContentsMargins(12, 8, 12, 8)
+        held.addWidget(_caption("Cases held by disabled accounts"))
+        held.addWidget(held_text)
+        self.held_rows = QVBoxLayout()
+        held.addLayout(self.held_rows)
+        self.held_panel.setVisible(False)
+
         self.waiting = AdmissionModel(self)
         self.waiting_view = table_view(self.waiting, "waitingTable")
         self.waiting_empty = QLabel("Nobody is waiting to be admitted.")
@@ -133,6 +170,7 @@ class AccessPanel(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.loading)
         layout.addWidget(self.rotation_banner)
+        layout.addWidget(self.held_panel)
         layout.addWidget(_caption("Waiting for admission"))
         layout.addWidget(self.waiting_empty)
         layout.addWidget(self.waiting_view, 1)
@@ -166,6 +204,8 @@ class AccessPanel(QWidget):
         chosen = selected_object(self.admitted_view)
         self.revoke_button.setEnabled(idle and chosen is not None and chosen.username != mine)
         self.rotate_button.setEnabled(idle and bool(self.site_choice.currentText()))
+        for button in self.handover_buttons:
+            button.setEnabled(idle)
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -183,6 +223,7 @@ class AccessPanel(QWidget):
         self.waiting_view.setVisible(bool(overview.waiting))
         if overview.waiting:
             self.waiting_view.selectRow(0)
+        self._show_held(overview.held)
         due = overview.due_rotation
         self.rotation_banner.setVisible(bool(due))
         if due:
@@ -204,12 +245,36 @@ class AccessPanel(QWidget):
         self._enable()
         self.loaded.emit()
 
+    def _show_held(self, held: Sequence[HeldByDisabled]) -> None:
+        """A line per disabled account and site: who, where, how many, and a Hand over button."""
+        self.held_panel.setVisible(False)  # the new lines show with the panel
+        while self.held_rows.count():
+            item = self.held_rows.takeAt(0)
+            line = item.widget() if item is not None else None
+            if line is not None:
+                line.deleteLater()
+        self.handover_buttons = []
+        for entry in held:
+            line = QWidget()
+            row = QHBoxLayout(line)
+            row.setContentsMargins(0, 0, 0, 0)
+            cases = _cases(entry.open_cases, "open case")
+            row.addWidget(QLabel(f"<b>{entry.username}</b> (disabled) holds {cases} at <b>{entry.site_code}</b>."), 1)
+            button = QPushButton("Hand over…")
+            button.setObjectName("primaryButton")
+            button.clicked.connect(lambda _checked=False, chosen=entry: self.hand_over(chosen))
+            row.addWidget(button)
+            self.held_rows.addWidget(line)
+            self.handover_buttons.append(button)
+        self.held_panel.setVisible(bool(held))
+
     @property
     def attention(self) -> int:
-        """What asks for the supervisor: people waiting and sites due a rotation (the tab's count)."""
+        """What asks for the supervisor: people waiting, cases to hand over and sites due a rotation
+        (the tab's count)."""
         if self.overview is None:
             return 0
-        return len(self.overview.waiting) + len(self.overview.due_rotation)
+        return len(self.overview.waiting) + len(self.overview.held) + len(self.overview.due_rotation)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -239,12 +304,44 @@ class AccessPanel(QWidget):
             self._prompts.inform(
                 self,
                 "Revoke admission",
-                f"{chosen.username} is no longer admitted to {chosen.site_code}. "
-                f"{moved} case{'s' if moved != 1 else ''} passed to you.",
+                f"{chosen.username} is no longer admitted to {chosen.site_code}. {_cases(moved)} passed to you.",
             )
             self._acted()
 
         self._run(lambda: AccessService(vault).revoke(chosen.username, chosen.site_code), "revoke", revoked)
+
+    def hand_over(self, chosen: HeldByDisabled) -> RecordDialog | None:
+        """Choose whom a disabled account's open cases at a site go to."""
+        vault, overview = self._vault, self.overview
+        if vault is None or overview is None or self.busy:
+            return None
+        cases = _cases(chosen.open_cases, "open case")
+        dialog = RecordDialog(
+            entity=handover_entity(admitted_staff(overview.admitted, chosen.site_code)),
+            names=("to_worker",),
+            title="Hand over cases",
+            heading=f"Hand over {chosen.username}'s {cases} at {chosen.site_code}",
+            intro=f"Every open case {chosen.username} holds at {chosen.site_code} moves to the person you "
+            'choose, who gets its key; each keeps "handed over: account disabled" in its history.',
+            submit_label="Hand over",
+            save=lambda values: SupervisionService(vault).hand_over_disabled(
+                chosen.username, chosen.site_code, values["to_worker"]
+            ),
+            background=self._background,
+            prompts=self._prompts,
+            parent=self,
+        )
+
+        def handed_over(moved: int) -> None:
+            self._prompts.inform(
+                self, "Hand over cases", f"{_cases(moved)} of {chosen.username} at {chosen.site_code} handed over."
+            )
+            self._acted()
+
+        dialog.saved.connect(handed_over)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def rotate_chosen(self) -> None:
         vault, site = self._vault, self.site_choice.currentText()
@@ -260,9 +357,7 @@ class AccessPanel(QWidget):
             return
 
         def rotated(count: int) -> None:
-            self._prompts.inform(
-                self, "Rotate site key", f"{site} has a new key: {count} case{'s' if count != 1 else ''} re-wrapped."
-            )
+            self._prompts.inform(self, "Rotate site key", f"{site} has a new key: {_cases(count)} re-wrapped.")
             self._acted()
 
         self._run(lambda: AccessService(vault).rotate_site_key(site), "rotate site key", rotated)
@@ -296,6 +391,7 @@ class AccessPanel(QWidget):
         self.overview = None
         self.waiting.clear()
         self.admitted.clear()
+        self._show_held([])
         self.site_choice.clear()
         self.rotation_banner.setVisible(False)
         self._busy = False
@@ -315,3 +411,7 @@ def _buttons(*buttons: QPushButton) -> QHBoxLayout:
     for button in buttons:
         row.addWidget(button)
     return row
+
+
+def _cases(count: int, what: str = "case") -> str:
+    return f"{count} {what}{'s' if count != 1 else ''}"

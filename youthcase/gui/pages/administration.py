@@ -1,15 +1,19 @@
-"""Administration: staff accounts (add, disable) and sites (add an A&E department).
+"""Administration: staff accounts (add, disable) and sites (add an A&E department), with a warning
+for the sites that have no supervisor (nobody there can admit people to the site's cases).
 
 Loading and saving go through the background queue; the tables are cleared when the vault locks.
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelection
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.errors import user_message
@@ -43,10 +48,38 @@ from youthcase.services.vault import UnlockedVault
 class AdministrationListing:
     accounts: list[AccountSummary]
     sites: list[SiteSummary]
+    unsupervised: list[str]  # codes of active sites with no active supervisor
 
 
 def load_listing(vault: UnlockedVault) -> AdministrationListing:
-    return AdministrationListing(AccountService(vault).list_users(), SiteService(vault).list_sites())
+    sites = SiteService(vault)
+    return AdministrationListing(
+        AccountService(vault).list_users(), sites.list_sites(), sites.sites_without_supervisor()
+    )
+
+
+FIRST_SUPERVISOR_COMMAND = "youthcase users grant --db PATH --recovery-key-stdin --target-user NAME --site CODE"
+
+
+def no_supervisor_text(codes: Sequence[str]) -> str:
+    """The warning for sites without a supervisor, naming each, and how the first one is admitted."""
+    listed = html.escape(", ".join(codes))
+    return (
+        f"<b>No supervisor at {listed}:</b> nobody can admit staff to {'its' if len(codes) == 1 else 'their'} "
+        "cases. The information-governance lead admits the first one with the recovery key:<br>"
+        f"<code>{FIRST_SUPERVISOR_COMMAND}</code>"
+    )
+
+
+def disabled_text(account: AccountSummary) -> str:
+    """What disabling did, and (for staff with cases) what their supervisors will be asked to do."""
+    text = f"{account.username} is disabled and can no longer sign in."
+    if account.role is Role.ADMIN:
+        return text
+    return (
+        f"{text} Administrators hold no case keys: the supervisors of {account.username}'s sites will be "
+        f"asked to hand over {account.username}'s open cases to another worker and to rotate the site keys."
+    )
 
 
 def _table(model: AccountTableModel | SiteTableModel, name: str, stretch_column: int) -> QTableView:
@@ -88,6 +121,15 @@ class AdministrationPage(QWidget):
         self.add_site_button = QPushButton("Add A&&E department…")
         self.error = InlineError()
         self.loading = busy_bar()
+        self.no_supervisor = QFrame()
+        self.no_supervisor.setObjectName("noSupervisorBanner")  # the amber notice style
+        self.no_supervisor_text = QLabel()
+        self.no_supervisor_text.setWordWrap(True)
+        self.no_supervisor_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        banner = QHBoxLayout(self.no_supervisor)
+        banner.setContentsMargins(12, 8, 12, 8)
+        banner.addWidget(self.no_supervisor_text, 1)
+        self.no_supervisor.setVisible(False)
 
         layout = page_layout(self)
         page_header(
@@ -99,6 +141,7 @@ class AdministrationPage(QWidget):
         )
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
+        layout.addWidget(self.no_supervisor)
         layout.addSpacing(12)
         layout.addLayout(self._heading_row("Staff accounts", self.disable_button, self.add_user_button))
         layout.addWidget(self.account_view, 3)
@@ -141,6 +184,8 @@ class AdministrationPage(QWidget):
         self.error.clear()
         self.accounts.set_accounts(listing.accounts)
         self.sites.set_sites(listing.sites)
+        self.no_supervisor_text.setText(no_supervisor_text(listing.unsupervised))
+        self.no_supervisor.setVisible(bool(listing.unsupervised))
 
     def _failed(self, error: BaseException) -> None:
         self.loading.setVisible(False)
@@ -153,6 +198,8 @@ class AdministrationPage(QWidget):
         self.sites.clear()
         self.services.clear()
         self.error.clear()
+        self.no_supervisor_text.clear()
+        self.no_supervisor.setVisible(False)
         self.loading.setVisible(False)
         self._vault = None
 
@@ -202,10 +249,15 @@ class AdministrationPage(QWidget):
         ):
             return
         username = account.username
+
+        def disabled(_result: object) -> None:
+            self._prompts.inform(self, "Disable account", disabled_text(account))
+            self.refresh()
+
         self._background.run(
             lambda: AccountService(vault).disable_user(username),
             name="disable user",
-            on_returned=lambda _: self.refresh(),
+            on_returned=disabled,
             on_errored=self._failed,
         )
 
