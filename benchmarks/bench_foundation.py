@@ -3,9 +3,14 @@
 - ``unlock_real_kdf_seconds``: unlocking a vault whose slot uses the calibrated Argon2id cost.
 - ``records``: inserting and reading back N records through the ORM, encrypted (SQLCipher file and
   row-bound AES-GCM fields) against the same schema unencrypted (plain SQLite, plain columns), with
-  the ratio encrypted / plain from the same run. Goal: ratio at most 1.3.
+  the ratio encrypted / plain from the same run. Goal: ratio at most 1.3. The fields are sealed
+  under one key (the directory scope, as staff names are): what per-case keys add (one unwrap and
+  one cipher per case) is ``case_keys`` in benchmarks/bench_caseload.py.
 - ``cold_start_to_login_window_seconds``: launching ``python -m youthcase`` until the login window
   is shown (the GUI reports it when ``YOUTHCASE_REPORT_STARTUP`` is set). Goal: within 0.5 s.
+
+Failed unlocks at the calibrated cost (unknown user name against wrong password) are timed by
+benchmarks/bench_login.py.
 
 Usage: ``python benchmarks/bench_foundation.py [--records 100000] [--skip-gui]``
 """
@@ -29,14 +34,23 @@ from sqlalchemy import String, Text, Uuid, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from youthcase.config import VaultLocation
-from youthcase.crypto.fields import FieldCipher
-from youthcase.crypto.kdf import calibrate
-from youthcase.crypto.keys import KeyPurpose, VaultKey
-from youthcase.services.vault import LockedVault, create_vault
-from youthcase.storage.encrypted import EncryptedText, attach_field_cipher, install_encryption_hooks
-from youthcase.storage.engine import sqlcipher_engine
-from youthcase.storage.types import UtcDateTime
+# The package of the checkout (or worktree) this file is in, not whichever one the venv installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from youthcase.config import VaultLocation  # noqa: E402
+from youthcase.crypto.fields import FieldCipher  # noqa: E402
+from youthcase.crypto.kdf import calibrate  # noqa: E402
+from youthcase.crypto.keys import KeyPurpose, VaultKey  # noqa: E402
+from youthcase.services.vault import LockedVault, create_vault  # noqa: E402
+from youthcase.storage.encrypted import (  # noqa: E402
+    EncryptedText,
+    FieldKey,
+    KeyScope,
+    attach_field_keys,
+    install_encryption_hooks,
+)
+from youthcase.storage.engine import sqlcipher_engine  # noqa: E402
+from youthcase.storage.types import UtcDateTime  # noqa: E402
 
 
 class EncryptedBase(DeclarativeBase):
@@ -52,6 +66,7 @@ event.listen(EncryptedBase, "mapper_configured", install_encryption_hooks, propa
 
 class EncryptedRecord(EncryptedBase):
     __tablename__ = "record"
+    __field_key__ = FieldKey(KeyScope.DIRECTORY)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     given_name: Mapped[str] = mapped_column(EncryptedText)
     family_name: Mapped[str] = mapped_column(EncryptedText)
@@ -68,6 +83,16 @@ class PlainRecord(PlainBase):
     notes: Mapped[str] = mapped_column(Text)
     site: Mapped[str] = mapped_column(String(16))
     arrived_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class OneKey:
+    """``FieldKeys`` with one cipher for every row."""
+
+    def __init__(self, cipher: FieldCipher) -> None:
+        self._cipher = cipher
+
+    def cipher(self, scope: KeyScope, scope_id: uuid.UUID) -> FieldCipher:
+        return self._cipher
 
 
 def _timed(action: Callable[[], Any]) -> float:
@@ -106,7 +131,9 @@ def _insert_and_read(engine: Engine, base: type[DeclarativeBase], model: type[An
 def bench_records(count: int, folder: Path) -> dict[str, Any]:
     vault_key = VaultKey.generate()
     encrypted_engine = sqlcipher_engine(folder / "encrypted.db", vault_key.derive(KeyPurpose.DATABASE_FILE))
-    attach_field_cipher(encrypted_engine, FieldCipher(vault_key.derive(KeyPurpose.FIELDS)))
+    attach_field_keys(
+        encrypted_engine, OneKey(FieldCipher(vault_key.derive(KeyPurpose.FIELDS), KeyScope.DIRECTORY.value))
+    )
     plain_engine = create_engine(f"sqlite:///{folder / 'plain.db'}")
     with plain_engine.connect() as connection:  # the same pragmas as the vault, minus the cipher
         connection.exec_driver_sql("PRAGMA journal_mode=WAL")
@@ -141,6 +168,8 @@ def bench_cold_start(folder: Path) -> dict[str, Any]:
     environment = dict(
         os.environ, YOUTHCASE_REPORT_STARTUP="1", QT_QPA_PLATFORM="offscreen", YOUTHCASE_DB=str(folder / "unlock.vault")
     )
+    root = str(Path(__file__).resolve().parents[1])  # this checkout's package, as imported above
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "youthcase"], env=environment, capture_output=True, text=True, timeout=60, check=False
