@@ -34,15 +34,13 @@ import sqlcipher3  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from tests.helpers.access import hold_every_site_key  # noqa: E402
 from youthcase.config import VaultLocation  # noqa: E402
 from youthcase.crypto.kdf import MINIMUM_PARAMS  # noqa: E402
-from youthcase.crypto.keypairs import SiteKeyPair  # noqa: E402
-from youthcase.crypto.slots import recovery_key_pairs  # noqa: E402
 from youthcase.domain.caseload_rules import london_today  # noqa: E402
 from youthcase.returns.disclosure import STANDARD  # noqa: E402
 from youthcase.returns.kpis import Month, page_cache  # noqa: E402
 from youthcase.returns.monthly_return import build_return  # noqa: E402
-from youthcase.services.access import open_escrow  # noqa: E402
 from youthcase.services.demo_data import load_demo_data  # noqa: E402
 from youthcase.services.returns import ReturnService  # noqa: E402
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault  # noqa: E402
@@ -55,7 +53,6 @@ from youthcase.storage.models import (  # noqa: E402
     ReferralMilestone,
     RiskAssessment,
     ServiceProvider,
-    SiteKey,
 )
 
 ADMIN, PASSWORD = "admin", "benchmark administrator password"
@@ -69,20 +66,6 @@ SERVICES = (
     ("sport_mentoring", 0.10),
     ("gp", 0.04),
 )
-
-
-def _hold_every_site_key(vault: UnlockedVault, recovery_key: str) -> None:
-    """Let the administrator's keyring reach every case key through the site keys' escrow copies
-    (the recovery key opens them), to seal the referral reasons (case content) under their case's
-    key as the services would; the administrator's own keys open no case. Dropped on lock."""
-    recovery = recovery_key_pairs(recovery_key, vault.vault_id)
-    with vault.session() as session:
-        for site_key in session.scalars(select(SiteKey).where(SiteKey.current)):
-            private = open_escrow(session, recovery, "site", site_key.site_id, site_key.generation)
-            vault.keyring.hold_site_private(
-                site_key.site_id, site_key.generation, SiteKeyPair.from_bytes(private).private
-            )
-    vault.keyring.refresh()
 
 
 def _complete_demo(vault: UnlockedVault, seed: int) -> dict[str, int]:
@@ -203,7 +186,8 @@ def _vault(folder: Path, cases: int, seed: int) -> tuple[VaultLocation, dict[str
     created = create_vault(location, ADMIN, PASSWORD, MINIMUM_PARAMS)
     try:
         result = load_demo_data(created.vault, cases, seed, created.recovery_key)
-        _hold_every_site_key(created.vault, created.recovery_key)
+        # Seal the referral reasons (case content) under their cases' keys as the services would.
+        hold_every_site_key(created.vault, created.recovery_key)
         added = _complete_demo(created.vault, seed)
     finally:
         created.vault.lock()

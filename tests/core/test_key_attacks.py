@@ -15,7 +15,7 @@ from sqlalchemy import LargeBinary, MetaData, select, update
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import NoKeyError, TamperedDataError
-from youthcase.crypto.fields import FieldBinding
+from youthcase.crypto.fields import FieldBinding, FieldCipher
 from youthcase.domain.roles import Role
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
@@ -213,3 +213,32 @@ def test_an_edited_grant_or_role_gives_no_key(
         assert {s for t, c, r, s in opened_by(forged) if t == "case_person"} <= case_ids(team["admin"], "wanda")
     finally:
         forged.lock()
+
+
+def test_who_loses_a_case_cannot_read_what_is_written_after(team: dict[str, UnlockedVault], clock: FakeClock) -> None:
+    """wanda keeps a copy of her case's key; the case is reassigned to will, who records a contact.
+    Neither the contact nor the earlier content opens with wanda's copy: the case has a new key."""
+    admin, sam = team["admin"], team["sam"]
+    (wandas,) = case_ids(admin, "wanda")
+    kept = FieldCipher(team["wanda"].keyring.case_key(wandas), KeyScope.CASE.value)
+    SupervisionService(sam).reassign([wandas], "will", "wanda moved to another team")
+    team["will"].keyring.forget_cases([wandas])
+    CaseService(team["will"]).add_contact(
+        wandas,
+        {
+            "contact_at": clock.now(),
+            "medium": "phone",
+            "successful": True,
+            "contact_with": "young_person",
+            "notes": "n",
+        },
+    )
+    values = [v for v in every_encrypted_value(admin) if v[3] == wandas and v[4] is KeyScope.CASE]
+    assert {table for table, *_ in values} >= {"case_person", "contact", "case_assignment"}
+    for table, column, row_id, _scope_id, _scope, blob in values:
+        with pytest.raises(TamperedDataError):
+            kept.open(blob, FieldBinding(table, column, row_id))
+    detail = CaseService(team["will"]).case_detail(wandas)
+    assert detail.person.values["given_name"] == "Wanda" and len(detail.contacts) == 1
+    team["sam"].keyring.forget_cases([wandas])
+    assert CaseService(sam).case_detail(wandas).person.values["given_name"] == "Wanda"

@@ -6,6 +6,9 @@ like. Each edit is one they could make with the raw engine; each must be refused
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -154,30 +157,28 @@ def test_recovery_rotation_keeps_every_record_verifying(
 # --- the audit trail -------------------------------------------------------------------------------
 
 
+def _forged(fields: dict[str, Any], previous: bytes, key: KeyPairs, vault_id: str) -> dict[str, Any]:
+    """Column values of an audit event with ``fields``, linked to ``previous`` and signed with ``key``:
+    what an account holder can compute with the package's own functions."""
+    event = AuditEvent(**fields, previous_digest=previous)
+    digest = event_digest(event)
+    signature = sign_statement(key.signing, vault_id, "audit", (digest,))
+    return {**fields, "previous_digest": previous, "digest": digest, "signature": signature}
+
+
 def _rechain_from(connection: Connection, sequence: int, key: KeyPairs, vault_id: str) -> None:
-    """What an account holder can do: recompute every digest from ``sequence`` on and sign with
-    their own key, leaving the names of who acted as they were."""
+    """Recompute every digest from ``sequence`` on and sign with one's own key, leaving the names
+    of who acted as they were."""
     previous = connection.execute(select(AuditEvent.digest).where(AuditEvent.sequence == sequence - 1)).scalar_one()
     rows = connection.execute(select(AuditEvent).where(AuditEvent.sequence >= sequence).order_by(AuditEvent.sequence))
     for row in rows.all():
-        event = AuditEvent(
-            sequence=row.sequence,
-            at=row.at,
-            user_id=row.user_id,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            previous_digest=previous,
-            signer=row.signer,
-        )
-        digest = event_digest(event)
-        signature = sign_statement(key.signing, vault_id, "audit", (digest,))
-        connection.execute(
-            update(AuditEvent)
-            .where(AuditEvent.id == row.id)
-            .values(previous_digest=previous, digest=digest, signature=signature)
-        )
-        previous = digest
+        fields = {name: getattr(row, name) for name in EVENT_FIELDS}
+        values = _forged(fields, previous, key, vault_id)
+        connection.execute(update(AuditEvent).where(AuditEvent.id == row.id).values(**values))
+        previous = values["digest"]
+
+
+EVENT_FIELDS = ("sequence", "at", "user_id", "action", "entity", "entity_id", "signer")
 
 
 def test_an_edit_signed_again_by_another_account_is_reported(
@@ -215,3 +216,28 @@ def test_a_removed_tail_is_reported_on_opening(
     assert any("removed from the end" in problem for problem in will.integrity_problems)
     report = AuditTrail(team["sam"]).verify()
     assert not report.intact and "anchored at the last lock" in (report.problem or "")
+
+
+def test_an_event_forged_in_another_accounts_name_is_reported(
+    team: dict[str, UnlockedVault],  # noqa: F811
+) -> None:
+    """wanda appends an event that says sam (a supervisor) signed off a case, signed with her key."""
+    wanda = team["wanda"]
+    keys = wanda.keyring.account_keys
+    assert keys is not None
+    ids = _names(team["admin"])
+    with _raw(team["admin"]) as connection:
+        last = connection.execute(select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(1)).one()
+        fields = {
+            "sequence": last.sequence + 1,
+            "at": last.at,
+            "user_id": ids["sam"],
+            "action": "sign-off",
+            "entity": None,
+            "entity_id": None,
+            "signer": "account",
+        }
+        forged = _forged(fields, last.digest, keys, wanda.vault_id)
+        connection.execute(insert(AuditEvent).values(id=uuid.uuid4(), **forged))
+    report = AuditTrail(team["admin"]).verify()
+    assert report.first_broken == last.sequence + 1 and "not signed" in (report.problem or "")

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from youthcase.crypto.errors import NoKeyError, TamperedDataError
+from youthcase.crypto.fields import FieldCipher
 from youthcase.crypto.keypairs import KeyPairs, SiteKeyPair, open_sealed, seal_to
 from youthcase.domain.roles import Permission, Role
 from youthcase.services.audit import AuditAction
@@ -34,9 +35,11 @@ from youthcase.services.trust import (
     sign_recovery_generation,
     sign_site_key,
 )
+from youthcase.storage.encrypted import KeyScope, reseal_scope
 from youthcase.storage.models import (
     AccountKey,
     AppUser,
+    Base,
     CaseEpisode,
     CaseKey,
     RecoveryEscrow,
@@ -284,13 +287,29 @@ def new_case_key(
 def rewrap_case(
     keyring: Keyring, session: Session, case: CaseEpisode, add: Iterable[uuid.UUID], remove: Iterable[uuid.UUID] = ()
 ) -> None:
-    """Give the case key to ``add`` and take it from ``remove`` (reassign, share, unshare)."""
+    """Give the case key to ``add`` and take it from ``remove`` (reassign, share, unshare, handover).
+
+    Someone who loses a case may have kept its key, so the case then gets a new key: every value of
+    the case is sealed again under it and everyone who keeps the case gets the new key. Nothing
+    written afterwards opens with what the person who left could have copied."""
     key = keyring.case_key(case.id)
     site_key = current_site_key(session, case.site_id)
-    removed = set(remove)
-    if removed:
-        session.execute(delete(CaseKey).where(CaseKey.case_id == case.id, CaseKey.account_id.in_(removed)))
     held = set(session.scalars(select(CaseKey.account_id).where(CaseKey.case_id == case.id)))
+    leaving = held & set(remove)
+    if leaving:
+        new_key = secrets.token_bytes(32)
+        session.flush()  # the case's pending rows are sealed under the old key first
+        reseal_scope(
+            session.connection(),
+            Base.metadata.sorted_tables,
+            KeyScope.CASE,
+            case.id,
+            FieldCipher(key, KeyScope.CASE.value),
+            FieldCipher(new_key, KeyScope.CASE.value),
+        )
+        session.execute(delete(CaseKey).where(CaseKey.case_id == case.id))
+        add = [*sorted(held - leaving), *add]
+        key, held = new_key, set()
     for account_id in dict.fromkeys(add):
         if account_id not in held:
             session.add(keyring.wrap_case_key(case.id, key, case.site_id, site_key.generation, account_id))
@@ -342,7 +361,7 @@ class AccessService:
                 private,
                 self.vault.signer,
                 self.vault.clock.now(),
-                self.vault.keyring.directory,
+                self.vault.keyring.directory_knowing(target.id),
             )
             self.vault.audit(session, AuditAction.GRANT, "site_grant", grant.id)
 
@@ -383,6 +402,7 @@ class AccessService:
             wraps = session.execute(select(CaseKey.case_id, CaseKey.account_id).where(CaseKey.site_id == site.id)).all()
             session.execute(update(SiteKey).where(SiteKey.id == old.id).values(current=False, rotation_due=False))
             generation = old.generation + 1
+            keyring.load_directory(session)  # every account that published keys since I unlocked
             directory = keyring.directory
             pair = create_site_key(
                 session, site.id, generation, now, vault.signer, directory.recovery_exchange, vault.vault_id
@@ -473,14 +493,16 @@ def hand_over(vault: UnlockedVault, session: Session, site_id: uuid.UUID, accoun
         reason = HANDED_OVER_REVOKED if case.worker_id in active else HANDED_OVER_DISABLED
         move_case(vault, session, case, me, reason, remove=accounts)
     shared = session.scalars(
-        select(CaseKey.case_id).where(CaseKey.site_id == site_id, CaseKey.account_id.in_(accounts))
+        select(CaseEpisode)
+        .join(CaseKey, CaseKey.case_id == CaseEpisode.id)
+        .where(CaseKey.site_id == site_id, CaseKey.account_id.in_(accounts))
     ).all()
-    session.execute(delete(CaseKey).where(CaseKey.site_id == site_id, CaseKey.account_id.in_(accounts)))
+    for case in shared:  # their shares end, and those cases get new keys too
+        rewrap_case(keyring, session, case, add=[], remove=accounts)
     session.execute(
         delete(case_share).where(
             case_share.c.user_id.in_(accounts),
             case_share.c.case_id.in_(select(CaseEpisode.id).where(CaseEpisode.site_id == site_id)),
         )
     )
-    keyring.forget_cases(shared)
     return len(cases)

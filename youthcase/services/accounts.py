@@ -95,7 +95,6 @@ class AccountService:
             if session.scalar(select(AppUser.id).where(AppUser.username == name)) is not None:
                 raise InvalidInput(f"user name {name!r} is already taken")
             user = AppUser(
-                id=uuid.uuid4(),
                 username=name,
                 full_name=full_name,
                 role=role.value,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import or_, select
+from sqlalchemy import String, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -106,6 +106,21 @@ class Keyring:
         self._records = load_directory(session, self._vault_id, self._pin)
         return self._records
 
+    def directory_knowing(self, account_id: uuid.UUID) -> Directory:
+        """The directory, read again if it does not yet know ``account_id``'s keys (an account
+        created, or a first password changed, since this one unlocked)."""
+        known = self.directory.accounts.get(account_id)
+        if known is None or known.keys is None:
+            self._reload_directory()
+        return self.directory
+
+    def _reload_directory(self) -> None:
+        if self._sessions:
+            self.load_directory(self._sessions[-1])
+        else:
+            with Session(self._engine) as session:
+                self.load_directory(session)
+
     # --- what the account was given --------------------------------------------------------------
 
     def hold_site_private(self, site_id: uuid.UUID, generation: int, private: X25519PrivateKey) -> None:
@@ -130,22 +145,44 @@ class Keyring:
         self._remember(session, condition)
 
     def _remember(self, session: Session, condition: object) -> None:
-        query = select(CaseKey.case_id, CaseKey.account_id, CaseKey.site_id, CaseKey.generation, CaseKey.wrapped)
+        """Read wraps with the ids raw: a supervisor reads one row per case at unlock, and the few
+        distinct site and account ids are converted once each rather than on every row."""
+        query = select(
+            type_coerce(CaseKey.case_id, String()),
+            type_coerce(CaseKey.account_id, String()),
+            type_coerce(CaseKey.site_id, String()),
+            CaseKey.generation,
+            CaseKey.wrapped,
+        )
+        ids: dict[object, uuid.UUID] = {}
+
+        def as_id(value: object) -> uuid.UUID:
+            known = ids.get(value)
+            if known is None:
+                known = ids[value] = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+            return known
+
+        wraps = self._wraps
         # Core on the session's connection: no autoflush from inside a flush or load hook.
-        for row in session.connection().execute(query.where(condition)):  # type: ignore[arg-type]
-            self._wraps.setdefault(row.case_id, []).append(CaseKeyWrap(*row))
+        for case_id, account_id, site_id, generation, wrapped in session.connection().execute(
+            query.where(condition)  # type: ignore[arg-type]
+        ):
+            case = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(case_id)
+            wraps.setdefault(case, []).append(CaseKeyWrap(case, as_id(account_id), as_id(site_id), generation, wrapped))
 
     # --- key-encryption keys -------------------------------------------------------------------
 
     def site_public(self, site_id: uuid.UUID, generation: int) -> bytes:
         """The site's public key, only if its signature verified: never wrap to a substituted key."""
+        if (site_id, generation) not in self.directory.site_publics:
+            self._reload_directory()  # a site added or rotated since unlock
         try:
             return self.directory.site_publics[(site_id, generation)]
         except KeyError:
             raise NoKeyError("the site has no genuine key at this generation") from None
 
     def account_public(self, account_id: uuid.UUID) -> bytes:
-        return self.directory.exchange_public(account_id)
+        return self.directory_knowing(account_id).exchange_public(account_id)
 
     def kek(self, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
         """The key shared by a site at ``generation`` and an account, if this account can compute it."""

@@ -351,7 +351,8 @@ class SupervisionService:
             raise InvalidInput("choose at least one case to reassign")
         with self.vault.session() as session:
             target = self._user(session, to_username)
-            if Role(target.role) is Role.ADMIN:
+            record = self.vault.keyring.directory_knowing(target.id).accounts.get(target.id)
+            if record is None or record.role is Role.ADMIN:  # the signed role, not the column
                 raise InvalidInput("cases can only be assigned to youth workers or supervisors")
             target_sites = admitted_sites(session, target.id)
             problems = []

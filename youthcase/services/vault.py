@@ -561,7 +561,6 @@ def _populate_new_vault(
     now = clock.now()
     engine = locked._open_engine(vault_key)
     admin = AppUser(
-        id=uuid.uuid4(),
         username=username,
         role=Role.ADMIN.value,
         active=True,

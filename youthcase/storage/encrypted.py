@@ -26,11 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import LargeBinary, event
+from sqlalchemy import LargeBinary, Table, event, select, update
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Mapper, attributes
 from sqlalchemy.types import TypeDecorator
@@ -325,3 +326,36 @@ def _column_info(column: Any) -> tuple[str, str, EncryptedType, FieldKey]:
         raise TypeError(f"{table_column} is not an encrypted column")
     table = table_column.table.name
     return table, table_column.name, column_type, _FIELD_KEYS[table]
+
+
+def reseal_scope(
+    connection: Connection,
+    tables: Iterable[Table],
+    scope: KeyScope,
+    scope_id: uuid.UUID,
+    old: FieldCipher,
+    new: FieldCipher,
+) -> int:
+    """Open every value sealed under ``old`` for one scope (a case) and seal it again under ``new``.
+
+    Used when someone loses access to a case: they may have kept its old key, so the case gets a
+    new one and nothing written from now on is readable with the old. Returns the values resealed."""
+    resealed = 0
+    for table in tables:
+        field_key = _FIELD_KEYS.get(table.name)
+        if field_key is None or field_key.scope is not scope:
+            continue
+        encrypted = [column for column in table.columns if isinstance(column.type, EncryptedType)]
+        scope_column = table.columns[field_key.attribute]
+        rows = connection.execute(select(table.c.id, *encrypted).where(scope_column == scope_id)).all()
+        for row in rows:
+            values = {}
+            for column, sealed in zip(encrypted, row[1:], strict=True):
+                if sealed is None:
+                    continue
+                binding = FieldBinding(table.name, column.name, row[0])
+                values[column.name] = SealedForWrite(new.seal(old.open(sealed.blob, binding), binding))
+            if values:
+                connection.execute(update(table).where(table.c.id == row[0]).values(**values))
+                resealed += len(values)
+    return resealed
