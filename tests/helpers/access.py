@@ -7,13 +7,12 @@ from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
 from youthcase.crypto.kdf import KdfParams
-from youthcase.crypto.keypairs import SiteKeyPair
 from youthcase.crypto.slots import recovery_key_pairs
 from youthcase.domain.clock import Clock
-from youthcase.services.access import open_escrow
 from youthcase.services.recovery import grant_with_recovery_key
+from youthcase.services.recovery import hold_every_site_key as hold_escrowed_site_keys
 from youthcase.services.vault import CreatedVault, LockedVault, UnlockedVault, create_vault
-from youthcase.storage.models import AppUser, Site, SiteKey, user_site
+from youthcase.storage.models import AppUser, Site, user_site
 
 RECOVERY_KEYS: dict[str, str] = {}
 """Recovery key of each vault the test fixtures created, by ``VaultLocation.describe()``."""
@@ -59,12 +58,7 @@ def hold_every_site_key(vault: UnlockedVault, recovery_key: str | None = None) -
     """Test only: give ``vault``'s keyring every current site key from escrow, as the recovery key
     could, so a test can read every record it wrote (an administrator's own keys open none)."""
     key = recovery_key or RECOVERY_KEYS[vault.location.describe()]
-    recovery = recovery_key_pairs(key, vault.vault_id)
     with vault.session() as session:
-        for site_key in session.scalars(select(SiteKey).where(SiteKey.current)):
-            private = open_escrow(session, recovery, "site", site_key.site_id, site_key.generation)
-            vault.keyring.hold_site_private(
-                site_key.site_id, site_key.generation, SiteKeyPair.from_bytes(private).private
-            )
+        hold_escrowed_site_keys(session, vault.keyring, recovery_key_pairs(key, vault.vault_id))
     vault.keyring.refresh()
     return vault

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.orm import Session
+
 from youthcase.config import kdf_params_for_new_vault, resolve_location
+from youthcase.crypto.keys import KeyPurpose
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
 from youthcase.services.access import AccessService
@@ -17,8 +20,9 @@ from youthcase.services.audit import ChainHead
 from youthcase.services.audit_trail import AuditTrail
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
-from youthcase.services.errors import InvalidInput
-from youthcase.services.recovery import grant_with_recovery_key, rotate_recovery_key
+from youthcase.services.errors import InvalidInput, VaultCorrupt
+from youthcase.services.integrity import check_vault
+from youthcase.services.recovery import grant_with_recovery_key, hold_every_site_key, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -289,3 +293,35 @@ def audit_verify(args: argparse.Namespace, io: Io) -> int:
 
 class AuditChainBroken(InvalidInput):
     exit_code = 11
+
+
+def check(args: argparse.Namespace, io: Io) -> int:
+    """Every check the keys at hand allow; one line per finding, then exit 6 when damaged."""
+    location = resolve_location(args.db)
+    if args.recovery_key_stdin:
+        access = LockedVault(location).open_with_recovery_key(io.secret("the recovery key"))
+        try:
+            with Session(access.engine) as session:
+                hold_every_site_key(session, access.keyring, access.keys)
+                report = check_vault(
+                    session, access.keyring, access.keystore, access.vault_key.derive(KeyPurpose.KEY_STORE)
+                )
+        finally:
+            access.engine.dispose()
+    else:
+        vault = _unlock(args, io, warn=False)
+        try:
+            with vault.session() as session:
+                report = check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
+        finally:
+            vault.lock()
+    for finding in report.findings:
+        io.say(str(finding))
+    if not report.sound:
+        raise VaultCorrupt(f"the vault is damaged: {len(report.findings)} finding(s), listed above")
+    others = f"; {report.values_not_held:,} values are under keys held by others" if report.values_not_held else ""
+    io.say(
+        f"The vault is sound: {report.values_opened:,} encrypted values opened, "
+        f"{report.events:,} audit events verified{others}."
+    )
+    return 0

@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify = audit.add_parser(
         "verify",
-        help="verify the HMAC chain; exits non-zero and names the first "
+        help="verify the signed hash chain and the signed records; exits non-zero and names the first "
         "broken entry when a row was edited, deleted, reordered or inserted",
     )
     _add_login(verify)
@@ -178,6 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the chain head printed on an earlier monthly return, to detect truncation",
     )
     verify.set_defaults(handler="audit_verify")
+
+    check = sub.add_parser(
+        "check",
+        help="check the whole vault: page checksums, structure, every encrypted value you can open (all "
+        "with the recovery key), signed records, the audit chain and the key store; exits 6 naming what is damaged",
+    )
+    _add_db(check)
+    check.add_argument("--user", metavar="NAME", help="the acting user")
+    check.add_argument("--password-stdin", action="store_true", help="read your password from standard input")
+    check.add_argument(
+        "--recovery-key-stdin", action="store_true", help="check with the recovery key: every value but drafts"
+    )
+    check.set_defaults(handler="check")
 
     importer = sub.add_parser(
         "import",
@@ -210,7 +223,7 @@ def main(
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "handler", None) in {"users_grant", "users_revoke"}:
+    if getattr(args, "handler", None) in {"users_grant", "users_revoke", "check"}:
         by_recovery = getattr(args, "recovery_key_stdin", False)
         if by_recovery == bool(args.user or args.password_stdin) or (
             not by_recovery and not (args.user and args.password_stdin)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
-from youthcase.crypto.keypairs import SiteKeyPair, seal_to
+from youthcase.crypto.keypairs import KeyPairs, SiteKeyPair, seal_to
 from youthcase.crypto.slots import generate_recovery_key, recovery_key_pairs, recovery_slot
 from youthcase.domain.clock import Clock, SystemClock
 from youthcase.services.access import (
@@ -23,6 +23,7 @@ from youthcase.services.access import (
 )
 from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, VaultCorrupt
+from youthcase.services.keyring import Keyring
 from youthcase.services.trust import (
     Directory,
     Signer,
@@ -134,3 +135,12 @@ def _sign_again(session: Session, directory: Directory, signer: Signer) -> None:
     for grant in session.scalars(select(SiteGrant).where(SiteGrant.granted_by.is_(None))):
         if directory.grant_verifies(grant):
             sign_grant(grant, signer, vault_id)
+
+
+def hold_every_site_key(session: Session, keyring: Keyring, recovery: KeyPairs) -> None:
+    """Give a keyring every current site key from escrow, as only the recovery key can: for a full
+    ``check``. Case keys then open through each worker's wrap; the keyring is dropped with the engine."""
+    for site_key in session.scalars(select(SiteKey).where(SiteKey.current)):
+        private = open_escrow(session, recovery, "site", site_key.site_id, site_key.generation)
+        keyring.hold_site_private(site_key.site_id, site_key.generation, SiteKeyPair.from_bytes(private).private)
+    keyring.load(session)

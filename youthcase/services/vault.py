@@ -391,7 +391,7 @@ class LockedVault:
         except BaseException:
             engine.dispose()
             raise
-        return RecoveryAccess(keystore, vault_id, vault_key, engine, keys, keyring.directory)
+        return RecoveryAccess(keystore, vault_id, vault_key, engine, keys, keyring)
 
 
 RECOVERY_ACCOUNT = uuid.UUID(int=0)
@@ -410,7 +410,11 @@ class RecoveryAccess:
     vault_key: VaultKey
     engine: Engine
     keys: KeyPairs
-    directory: Directory
+    keyring: Keyring
+
+    @property
+    def directory(self) -> Directory:
+        return self.keyring.directory
 
     @property
     def signer(self) -> Signer:

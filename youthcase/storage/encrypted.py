@@ -211,6 +211,11 @@ _FIELD_KEYS: dict[str, FieldKey] = {}
 """Table name -> the key scope of its encrypted columns (filled as the models are mapped)."""
 
 
+def scope_of_table(table_name: str) -> FieldKey | None:
+    """Whose key seals the encrypted columns of a table (None: it has none)."""
+    return _FIELD_KEYS.get(table_name)
+
+
 def install_encryption_hooks(mapper: Mapper[Any], cls: type) -> None:
     """Called once per mapped class: find its encrypted columns and hook them."""
     found = tuple(
@@ -342,7 +347,7 @@ def reseal_scope(
     new one and nothing written from now on is readable with the old. Returns the values resealed."""
     resealed = 0
     for table in tables:
-        field_key = _FIELD_KEYS.get(table.name)
+        field_key = scope_of_table(table.name)
         if field_key is None or field_key.scope is not scope:
             continue
         encrypted = [column for column in table.columns if isinstance(column.type, EncryptedType)]
