@@ -15,7 +15,7 @@ from tests.helpers.clock import FakeClock
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
 from youthcase.services.vault import LockedVault
-from youthcase.storage.encrypted import SealedForWrite
+from youthcase.storage.encrypted import Sealed, SealedForWrite
 from youthcase.storage.models import Contact
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "keys-v2"
@@ -51,6 +51,7 @@ def test_a_damaged_value_is_named_with_its_case(golden: tuple[Path, dict[str, An
     vault = LockedVault(VaultLocation(path=db), clock).unlock("admin", manifest["passwords"]["admin"])
     with vault.engine.begin() as connection:
         contact_id, notes = connection.execute(select(Contact.id, Contact.notes)).one()
+        assert isinstance(notes, Sealed)  # read raw: still sealed
         blob = bytearray(notes.blob)
         blob[-1] ^= 1
         connection.execute(update(Contact).where(Contact.id == contact_id).values(notes=SealedForWrite(blob)))
