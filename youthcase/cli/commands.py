@@ -10,7 +10,7 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
-from youthcase.config import kdf_params_for_new_vault, resolve_location
+from youthcase.config import VaultLocation, kdf_params_for_new_vault, resolve_location
 from youthcase.crypto.keys import KeyPurpose
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
@@ -18,10 +18,11 @@ from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.audit import ChainHead
 from youthcase.services.audit_trail import AuditTrail
+from youthcase.services.backup import RestoreSecret, backup_vault, restore_vault
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import InvalidInput, VaultCorrupt
-from youthcase.services.integrity import check_vault
+from youthcase.services.integrity import CheckReport, check_vault
 from youthcase.services.recovery import grant_with_recovery_key, hold_every_site_key, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
@@ -297,31 +298,65 @@ class AuditChainBroken(InvalidInput):
 
 def check(args: argparse.Namespace, io: Io) -> int:
     """Every check the keys at hand allow; one line per finding, then exit 6 when damaged."""
-    location = resolve_location(args.db)
-    if args.recovery_key_stdin:
-        access = LockedVault(location).open_with_recovery_key(io.secret("the recovery key"))
-        try:
-            with Session(access.engine) as session:
-                hold_every_site_key(session, access.keyring, access.keys)
-                report = check_vault(
-                    session, access.keyring, access.keystore, access.vault_key.derive(KeyPurpose.KEY_STORE)
-                )
-        finally:
-            access.engine.dispose()
-    else:
-        vault = _unlock(args, io, warn=False)
-        try:
-            with vault.session() as session:
-                report = check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
-        finally:
-            vault.lock()
-    for finding in report.findings:
-        io.say(str(finding))
-    if not report.sound:
-        raise VaultCorrupt(f"the vault is damaged: {len(report.findings)} finding(s), listed above")
+    username = None if args.recovery_key_stdin else args.user
+    secret = io.secret("the recovery key" if username is None else "your password")
+    report = _check(resolve_location(args.db), username, secret)
+    _report_findings(report, io, "the vault is damaged")
     others = f"; {report.values_not_held:,} values are under keys held by others" if report.values_not_held else ""
     io.say(
         f"The vault is sound: {report.values_opened:,} encrypted values opened, "
         f"{report.events:,} audit events verified{others}."
+    )
+    return 0
+
+
+def _check(location: VaultLocation, username: str | None, secret: str) -> CheckReport:
+    """``check_vault`` as an account (its password) or, with ``username`` None, the recovery key."""
+    if username is None:
+        access = LockedVault(location).open_with_recovery_key(secret)
+        try:
+            with Session(access.engine) as session:
+                hold_every_site_key(session, access.keyring, access.keys)
+                return check_vault(
+                    session, access.keyring, access.keystore, access.vault_key.derive(KeyPurpose.KEY_STORE)
+                )
+        finally:
+            access.engine.dispose()
+    vault = LockedVault(location).unlock(username, secret)
+    try:
+        with vault.session() as session:
+            return check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
+    finally:
+        vault.lock()
+
+
+def _report_findings(report: CheckReport, io: Io, failure: str) -> None:
+    for finding in report.findings:
+        io.say(str(finding))
+    if not report.sound:
+        raise VaultCorrupt(f"{failure}: {len(report.findings)} finding(s), listed above")
+
+
+def backup(args: argparse.Namespace, io: Io) -> int:
+    vault = _unlock(args, io)
+    try:
+        summary = backup_vault(vault, Path(args.to))
+    finally:
+        vault.lock()
+    io.say(
+        f"Backed up {summary.cases:,} cases to {summary.path} ({summary.size_bytes:,} bytes, checked); "
+        f"audit head {summary.audit_head}."
+    )
+    return 0
+
+
+def restore(args: argparse.Namespace, io: Io) -> int:
+    username = None if args.recovery_key_stdin else args.user.strip().lower()
+    secret = io.secret("the recovery key" if username is None else "your password")
+    restored = restore_vault(Path(args.source), Path(args.db), RestoreSecret(username, secret), args.replace)
+    _report_findings(_check(restored.location, username, secret), io, "the restored vault does not pass its checks")
+    io.say(
+        f"Restored the backup made {restored.created_at} to {args.db}: {restored.cases:,} cases, "
+        f"audit head {restored.audit_head}; it passes every check."
     )
     return 0

@@ -192,6 +192,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler="check")
 
+    backup = sub.add_parser(
+        "backup",
+        help="write a consistent, encrypted backup of a local vault to one file (the app may be in use), "
+        "then read it back and check it",
+    )
+    _add_login(backup)
+    backup.add_argument("--to", required=True, metavar="FILE", help="the backup file (replaced atomically)")
+    backup.set_defaults(handler="backup")
+
+    restore = sub.add_parser(
+        "restore",
+        help="restore a backup to a new vault file (never over an existing one without --replace), then check it",
+    )
+    restore.add_argument("--from", dest="source", required=True, metavar="FILE", help="the backup file")
+    restore.add_argument("--db", required=True, metavar="NEWPATH", help="where the restored vault goes")
+    restore.add_argument("--user", metavar="NAME", help="an account in the backup")
+    restore.add_argument("--password-stdin", action="store_true", help="read its password from standard input")
+    restore.add_argument("--recovery-key-stdin", action="store_true", help="use the recovery key instead")
+    restore.add_argument("--replace", action="store_true", help="replace the vault already at NEWPATH")
+    restore.set_defaults(handler="restore")
+
     importer = sub.add_parser(
         "import",
         help="import cases from a CSV file saved from the template "
@@ -223,7 +244,7 @@ def main(
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "handler", None) in {"users_grant", "users_revoke", "check"}:
+    if getattr(args, "handler", None) in {"users_grant", "users_revoke", "check", "restore"}:
         by_recovery = getattr(args, "recovery_key_stdin", False)
         if by_recovery == bool(args.user or args.password_stdin) or (
             not by_recovery and not (args.user and args.password_stdin)

@@ -54,6 +54,7 @@ class AuditAction(Enum):
     KEY_ROTATED = "site key rotated"
     RECOVERY_ROTATED = "recovery key rotated"
     PERSON_MATCH = "returning-person match"
+    BACKUP = "backup"
 
 
 def event_digest(event: AuditEvent) -> bytes:
