@@ -33,6 +33,15 @@ def _add_login(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_login_or_recovery(parser: argparse.ArgumentParser, who: str, recovery: str | None) -> None:
+    """``--user NAME --password-stdin``, or (when ``recovery`` says what it does) ``--recovery-key-stdin``
+    instead; ``main`` refuses both or neither."""
+    parser.add_argument("--user", metavar="NAME", help=who)
+    parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    if recovery is not None:
+        parser.add_argument("--recovery-key-stdin", action="store_true", help=recovery)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="youthcase",
@@ -89,14 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         grant = users.add_parser(action, help=text)
         _add_db(grant)
-        grant.add_argument("--user", metavar="NAME", help="the acting supervisor")
-        grant.add_argument("--password-stdin", action="store_true", help="read your password from standard input")
-        if action == "grant":
-            grant.add_argument(
-                "--recovery-key-stdin",
-                action="store_true",
-                help="break glass: admit with the recovery key instead of --user/--password-stdin",
-            )
+        breaking_glass = "break glass: admit with the recovery key instead of --user/--password-stdin"
+        _add_login_or_recovery(grant, "the acting supervisor", breaking_glass if action == "grant" else None)
         grant.add_argument("--target-user", required=True, metavar="NAME")
         grant.add_argument("--site", required=True, metavar="CODE")
         grant.set_defaults(handler=f"users_{action}")
@@ -185,11 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with the recovery key), signed records, the audit chain and the key store; exits 6 naming what is damaged",
     )
     _add_db(check)
-    check.add_argument("--user", metavar="NAME", help="the acting user")
-    check.add_argument("--password-stdin", action="store_true", help="read your password from standard input")
-    check.add_argument(
-        "--recovery-key-stdin", action="store_true", help="check with the recovery key: every value but drafts"
-    )
+    _add_login_or_recovery(check, "the acting user", "check with the recovery key: every value but drafts")
     check.set_defaults(handler="check")
 
     backup = sub.add_parser(
@@ -207,9 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--from", dest="source", required=True, metavar="FILE", help="the backup file")
     restore.add_argument("--db", required=True, metavar="NEWPATH", help="where the restored vault goes")
-    restore.add_argument("--user", metavar="NAME", help="an account in the backup")
-    restore.add_argument("--password-stdin", action="store_true", help="read its password from standard input")
-    restore.add_argument("--recovery-key-stdin", action="store_true", help="use the recovery key instead")
+    _add_login_or_recovery(restore, "an account in the backup", "use the recovery key instead")
     restore.add_argument("--replace", action="store_true", help="replace the vault already at NEWPATH")
     restore.set_defaults(handler="restore")
 
