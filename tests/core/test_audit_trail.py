@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -92,3 +93,13 @@ def test_workers_may_not_read_the_trail(busy_vault: UnlockedVault, location, clo
         AuditTrail(wanda).verify()
     entries = AuditTrail(busy_vault).entries(username="wanda")
     assert {e.action for e in entries} >= {"login", "password changed"}
+
+
+def test_every_use_of_the_recovery_key_is_listed(admin_vault: UnlockedVault, location, clock) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import unlock_with_changed_password
+
+    add_account(admin_vault, "sam", Role.SUPERVISOR, "sam temporary password", ("KCH",))
+    sam = unlock_with_changed_password(location, clock, "sam", "sam temporary password")  # admitted by break glass
+    uses = AuditTrail(sam).recovery_uses(since=clock.now() - dt.timedelta(days=90))
+    assert [use.action for use in uses] == ["break-glass grant"]
+    assert uses[0].username is None

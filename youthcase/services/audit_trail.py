@@ -11,6 +11,7 @@ from sqlalchemy import select
 from youthcase.domain.roles import Permission
 from youthcase.services.audit import ChainHead, ChainReport, chain_head, verify_chain
 from youthcase.services.permissions import require
+from youthcase.services.trust import RECOVERY_SIGNER
 from youthcase.services.vault import UnlockedVault, anchored_event_present
 from youthcase.storage.models import AppUser, AuditEvent, CaseEpisode
 
@@ -60,6 +61,7 @@ class AuditTrail:
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
         limit: int = 5000,
+        signer: str | None = None,
     ) -> list[AuditEntry]:
         """Newest first, filtered as the supervisors' viewer asks."""
         require(self.vault.actor, Permission.VERIFY_AUDIT)
@@ -76,6 +78,8 @@ class AuditTrail:
             query = query.where(CaseEpisode.reference == case_reference.strip().upper())
         if action:
             query = query.where(AuditEvent.action == action)
+        if signer:
+            query = query.where(AuditEvent.signer == signer)
         if since:
             query = query.where(AuditEvent.at >= since)
         if until:
@@ -85,3 +89,8 @@ class AuditTrail:
                 AuditEntry(e.sequence, e.at, name, e.action, e.entity, e.entity_id, reference)
                 for e, name, reference in session.execute(query)
             ]
+
+    def recovery_uses(self, since: dt.datetime) -> list[AuditEntry]:
+        """Every use of the recovery key since ``since`` (break-glass admissions, password resets,
+        its rotation), newest first: shown to supervisors, because that key reaches everything."""
+        return self.entries(since=since, signer=RECOVERY_SIGNER)
