@@ -14,6 +14,7 @@ and the recovery key, an Ed25519 pair (to sign grants). Two ways to hand a key t
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from dataclasses import dataclass
@@ -96,10 +97,16 @@ class KeyPairs:
 
 def verify_signature(public_signing: bytes, signature: bytes, message: bytes) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(public_signing).verify(signature, message)
+        _signing_key(public_signing).verify(signature, message)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _signing_key(public_signing: bytes) -> Ed25519PublicKey:
+    """Loaded once per key: ``audit verify`` checks thousands of events by the same few accounts."""
+    return Ed25519PublicKey.from_public_bytes(public_signing)
 
 
 @dataclass(frozen=True, repr=False)
