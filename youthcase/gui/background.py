@@ -104,6 +104,8 @@ class Background(QObject):
             task.signals.returned.connect(on_returned)
         if on_errored is not None:
             task.signals.errored.connect(on_errored)
+        else:  # nobody shows this failure: the log does (and a test fails on it)
+            task.signals.errored.connect(lambda error: log.error("background task %r failed: %r", name, error))
         if on_finished is not None:
             task.signals.finished.connect(on_finished)
         task.signals.finished.connect(lambda: self._forget(task))
