@@ -2,9 +2,8 @@
 and the actions that move them on (new referral, next step, re-refer, the letter).
 
 Everything the tab reads or writes runs on the background queue (``load_case_referrals`` and the
-small functions beside it); results for a case no longer shown are dropped. ``changed`` tells the
-main window that referrals changed (its overdue count); ``case_changed`` that the case itself
-changed (consent recorded), so the case view loads it again.
+small functions beside it); results for a case no longer shown are dropped. The forms announce
+what they change (``youthcase.gui.changes``); the case view then loads the tab again.
 """
 
 from __future__ import annotations
@@ -276,8 +275,6 @@ class ReferralDetail(QFrame):
 
 
 class ReferralsTab(QWidget):
-    changed = Signal(object)  # case id: a referral was created or moved on
-    case_changed = Signal(object)  # case id: consent to share was recorded on the case
     loaded = Signal()
 
     def __init__(
@@ -493,9 +490,7 @@ class ReferralsTab(QWidget):
         self._select_next = select
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
-        self.error.clear()
-        self.changed.emit(self.case_id)
-        self.reload()
+        self.error.clear()  # the change notice loads the referrals again
 
     def open_new_referral(self, earlier: ReferralView | None = None) -> NewReferralDialog | None:
         vault, case_id = self._vault, self.case_id
@@ -521,10 +516,8 @@ class ReferralsTab(QWidget):
         dialog.open()
         return dialog
 
-    def _created(self, referral_id: uuid.UUID, consent_recorded: bool) -> None:
+    def _created(self, referral_id: uuid.UUID, _consent_recorded: bool) -> None:
         self._after_change(referral_id, "Referral drafted. Record 'Sent' when it has gone (Record next step).")
-        if consent_recorded and self.case_id is not None:
-            self.case_changed.emit(self.case_id)
 
     def open_re_referral(self) -> NewReferralDialog | None:
         chosen = self.selected()

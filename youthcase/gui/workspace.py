@@ -116,12 +116,11 @@ class Workspace(QWidget):
         return page if isinstance(page, CaseloadPage) else None
 
     def _watch_referrals(self, board: ReferralsBoardPage) -> None:
-        """The overdue count in the navigation (now, and after every referral change), and the
-        board opening a case at its Referrals tab."""
+        """The overdue count in the navigation (now, with every board listing, and after every
+        change to referrals: see ``OverdueReferrals``), and the board opening a case at its
+        Referrals tab."""
         board.overdue_counted.connect(self.overdue.set_count)
         board.open_case_requested.connect(self.open_case_at_referrals)
-        if self.caseload is not None:
-            self.caseload.case_view.referrals_tab.changed.connect(lambda _id: self.overdue.refresh())
         self.overdue.refresh()
 
     def _show_overdue(self, count: int | None) -> None:

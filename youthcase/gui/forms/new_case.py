@@ -42,6 +42,7 @@ from youthcase.domain.validation import FieldError
 from youthcase.gui import values
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.drafts import NEW_CASE_FORM, DraftKeeper
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
@@ -498,7 +499,11 @@ class NewCaseDialog(QDialog):
         vault = self._vault
         self.busy.start()
         self._background.run(
-            lambda: create_case(vault, new), name="create case", on_returned=self._created, on_errored=self._failed
+            lambda: create_case(vault, new),
+            name="create case",
+            on_returned=self._created,
+            on_errored=self._failed,
+            changes=Changes(cases=True),
         )
 
     def _created(self, detail: CaseDetail) -> None:

@@ -29,6 +29,7 @@ from youthcase.domain.codes import Code, CodeList
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import handover_entity
@@ -104,7 +105,6 @@ class AccessPanel(QWidget):
     """The "Access" tab of the Supervision page."""
 
     loaded = Signal()
-    changed = Signal()  # an admission, revocation or rotation was made (caseloads may have moved)
 
     def __init__(
         self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
@@ -117,6 +117,7 @@ class AccessPanel(QWidget):
         self.overview: AccessOverview | None = None
         self.loading = busy_bar()
         self._busy = False
+        background.notice.changed.connect(self._vault_changed)
 
         intro = QLabel(
             "A home site gives no access to its cases: you admit each person to the sites you "
@@ -285,7 +286,7 @@ class AccessPanel(QWidget):
         self._run(
             lambda: AccessService(vault).grant(chosen.username, chosen.site_code),
             "admit",
-            lambda _result: self._acted(),
+            changes=Changes(access=True),
         )
 
     def revoke_selected(self) -> None:
@@ -306,9 +307,13 @@ class AccessPanel(QWidget):
                 "Revoke admission",
                 f"{chosen.username} is no longer admitted to {chosen.site_code}. {_cases(moved)} passed to you.",
             )
-            self._acted()
 
-        self._run(lambda: AccessService(vault).revoke(chosen.username, chosen.site_code), "revoke", revoked)
+        self._run(
+            lambda: AccessService(vault).revoke(chosen.username, chosen.site_code),
+            "revoke",
+            revoked,
+            Changes(access=True, assignments=True),
+        )
 
     def hand_over(self, chosen: HeldByDisabled) -> RecordDialog | None:
         """Choose whom a disabled account's open cases at a site go to."""
@@ -329,6 +334,7 @@ class AccessPanel(QWidget):
             ),
             background=self._background,
             prompts=self._prompts,
+            changes=Changes(assignments=True),
             parent=self,
         )
 
@@ -336,7 +342,6 @@ class AccessPanel(QWidget):
             self._prompts.inform(
                 self, "Hand over cases", f"{_cases(moved)} of {chosen.username} at {chosen.site_code} handed over."
             )
-            self._acted()
 
         dialog.saved.connect(handed_over)
         dialog.finished.connect(dialog.deleteLater)
@@ -358,15 +363,27 @@ class AccessPanel(QWidget):
 
         def rotated(count: int) -> None:
             self._prompts.inform(self, "Rotate site key", f"{site} has a new key: {_cases(count)} re-wrapped.")
-            self._acted()
 
-        self._run(lambda: AccessService(vault).rotate_site_key(site), "rotate site key", rotated)
+        self._run(
+            lambda: AccessService(vault).rotate_site_key(site),
+            "rotate site key",
+            rotated,
+            Changes(access=True, assignments=True),
+        )
 
-    def _acted(self) -> None:
-        self.changed.emit()
-        self.reload()
+    def _vault_changed(self, changes: Changes) -> None:
+        """Who waits, who is admitted and who holds cases may differ: load again (the tab's
+        count shows even while another tab is open)."""
+        if changes.access or changes.assignments or changes.accounts:
+            self.reload()
 
-    def _run(self, work: Callable[[], Any], name: str, on_returned: Callable[[Any], None]) -> None:
+    def _run(
+        self,
+        work: Callable[[], Any],
+        name: str,
+        on_returned: Callable[[Any], None] | None = None,
+        changes: Changes | None = None,
+    ) -> None:
         self._busy = True
         self.loading.setVisible(True)
         self._enable()
@@ -374,10 +391,11 @@ class AccessPanel(QWidget):
         def returned(result: Any) -> None:
             self._busy = False
             self.loading.setVisible(False)
-            on_returned(result)
+            if on_returned is not None:
+                on_returned(result)
             self._enable()
 
-        self._background.run(work, name=name, on_returned=returned, on_errored=self._failed)
+        self._background.run(work, name=name, on_returned=returned, on_errored=self._failed, changes=changes)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False

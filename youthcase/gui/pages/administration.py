@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.add_site import AddSiteDialog
 from youthcase.gui.forms.add_user import AddUserDialog, NewAccount
@@ -108,6 +109,7 @@ class AdministrationPage(QWidget):
         self._vault: UnlockedVault | None = vault
         self._background = background
         self._prompts = prompts
+        background.notice.changed.connect(self._vault_changed)
 
         self.accounts = AccountTableModel(self)
         self.sites = SiteTableModel(self)
@@ -170,6 +172,10 @@ class AdministrationPage(QWidget):
     # --- loading ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        self._load()
+        self.services.refresh()
+
+    def _load(self) -> None:
         vault = self._vault
         if vault is None:
             return
@@ -177,7 +183,11 @@ class AdministrationPage(QWidget):
         self._background.run(
             lambda: load_listing(vault), name="load administration", on_returned=self._loaded, on_errored=self._failed
         )
-        self.services.refresh()
+
+    def _vault_changed(self, changes: Changes) -> None:
+        """Accounts, sites and who supervises them (the service directory reloads itself)."""
+        if changes.accounts or changes.sites or changes.access:
+            self._load()
 
     def _loaded(self, listing: AdministrationListing) -> None:
         self.loading.setVisible(False)
@@ -231,7 +241,6 @@ class AdministrationPage(QWidget):
             )
 
         dialog = AddUserDialog(self.sites.sites(), save, self._background, self)
-        dialog.accepted.connect(self.refresh)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -252,13 +261,13 @@ class AdministrationPage(QWidget):
 
         def disabled(_result: object) -> None:
             self._prompts.inform(self, "Disable account", disabled_text(account))
-            self.refresh()
 
         self._background.run(
             lambda: AccountService(vault).disable_user(username),
             name="disable user",
             on_returned=disabled,
             on_errored=self._failed,
+            changes=Changes(accounts=True),
         )
 
     # --- sites -----------------------------------------------------------------------------
@@ -272,7 +281,6 @@ class AdministrationPage(QWidget):
             return SiteService(vault).add_emergency_department(code, name)
 
         dialog = AddSiteDialog(save, self._background, self)
-        dialog.accepted.connect(self.refresh)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

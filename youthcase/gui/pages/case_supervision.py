@@ -29,6 +29,7 @@ from youthcase.domain.caseload_rules import london_today
 from youthcase.domain.roles import Permission
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import SupervisionNoteDialog, share_entity, staff_codes
@@ -142,7 +143,6 @@ class SignOffLine(QWidget):
 
 
 class SupervisionTab(QWidget):
-    changed = Signal()  # something was saved: the case (and the caseload's flags) may differ
     loaded = Signal(object)  # CaseSupervision, shown
 
     def __init__(
@@ -344,8 +344,8 @@ class SupervisionTab(QWidget):
         self._background.run(
             lambda: SupervisionService(vault).complete_action(action_id),
             name="complete action",
-            on_returned=lambda _r: self.changed.emit(),
             on_errored=self._failed,
+            changes=Changes(supervision=True),
         )
 
     def _today(self) -> dt.date:
@@ -373,7 +373,6 @@ class SupervisionTab(QWidget):
             prompts=self._prompts,
             parent=self,
         )
-        dialog.saved.connect(lambda _result: self.changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -395,9 +394,9 @@ class SupervisionTab(QWidget):
             save=lambda values: SupervisionService(vault).share_case(case_id, values["colleague"]),
             background=self._background,
             prompts=self._prompts,
+            changes=Changes(assignments=True),
             parent=self,
         )
-        dialog.saved.connect(lambda _result: self.changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -452,6 +451,6 @@ class SupervisionTab(QWidget):
         self._background.run(
             lambda: sign(SupervisionService(vault)),
             name="sign off",
-            on_returned=lambda _r: self.changed.emit(),
             on_errored=failed,
+            changes=Changes(supervision=True),
         )

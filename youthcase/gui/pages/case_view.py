@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -48,6 +48,7 @@ from youthcase.domain.dictionary import EntitySpec
 from youthcase.domain.roles import Permission
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.drafts import NEW_CONTACT_FORM, DraftKeeper
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.fields import Raw
@@ -369,7 +370,6 @@ HISTORY_NOTE = (
 
 class CaseView(QWidget):
     back_requested = Signal()
-    changed = Signal(object)  # case id: something was saved, the caseload row may have changed
 
     def __init__(
         self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
@@ -385,6 +385,8 @@ class CaseView(QWidget):
         self.closes_directly = allowed(vault.actor, Permission.SUPERVISE)
         self.hide_names = False
         self.site_names: dict[str, str] = {}
+        self._stale = False  # a change arrived while hidden: load again when shown
+        background.notice.changed.connect(self._vault_changed)
 
         self.back_button = QPushButton(icon("back"), "Caseload")
         self.back_button.setObjectName("backButton")
@@ -424,7 +426,6 @@ class CaseView(QWidget):
         self.tabs.setObjectName("caseTabs")
         # Made first: its sign-off lines go on the Risk and Safeguarding tabs.
         self.supervision = SupervisionTab(vault, background, prompts)
-        self.supervision.changed.connect(self._saved)
         self._build_person_tab()
         self._build_incident_tab()
         self._build_contacts_tab()
@@ -567,7 +568,6 @@ class CaseView(QWidget):
     def _build_referrals_tab(self) -> None:
         assert self._vault is not None
         self.referrals_tab = ReferralsTab(self._vault, self._background, self._prompts)
-        self.referrals_tab.case_changed.connect(lambda _case_id: self._saved())
         self.tabs.addTab(self.referrals_tab, "Referrals")
 
     def _build_plan_tab(self) -> None:
@@ -626,6 +626,7 @@ class CaseView(QWidget):
 
     def show_detail(self, detail: CaseDetail) -> None:
         self.detail = detail
+        self._stale = False
         self.error.clear()
         self.loading.setVisible(False)
         self._show_header()
@@ -739,6 +740,7 @@ class CaseView(QWidget):
 
     def clear_detail(self) -> None:
         self.detail = None
+        self._stale = False
         self.title.clear()
         self.facts.clear()
         self.status_chip.clear()
@@ -808,6 +810,7 @@ class CaseView(QWidget):
         first_field: str | None = None,
         choices: Mapping[str, Sequence[Code]] | None = None,
         on_saved: Callable[[object], None] | None = None,
+        changes: Changes = Changes(records=True),  # noqa: B008 - frozen
     ) -> RecordDialog | None:
         vault, detail = self._vault, self.detail
         if vault is None or detail is None:
@@ -839,19 +842,31 @@ class CaseView(QWidget):
             restored=restored,
             first_field=first_field,
             choices=choices,
+            changes=changes,
             parent=self,
         )
-        dialog.saved.connect(lambda _result: self._saved())
         if on_saved is not None:
             dialog.saved.connect(on_saved)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 
-    def _saved(self) -> None:
-        case_id = self.case_id
-        if case_id is not None:
-            self.changed.emit(case_id)
+    def _vault_changed(self, changes: Changes) -> None:
+        """Any screen's operation succeeded: load the case again if what it shows may differ
+        (now when on screen, else when it next shows)."""
+        if self.detail is None:
+            return
+        if changes.case_content:
+            if self.isVisible():
+                self.reload()
+            else:
+                self._stale = True
+        elif changes.referrals or changes.directory:
+            self.referrals_tab.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
             self.reload()
 
     def reload(self) -> None:
@@ -904,6 +919,7 @@ class CaseView(QWidget):
             restored=restored,
             first_field="medium",
             save=lambda service, case_id, values: service.add_contact(case_id, values),
+            changes=Changes(contacts=True),
         )
 
     def open_assessment(self) -> RecordDialog | None:
@@ -996,6 +1012,7 @@ class CaseView(QWidget):
             submit="Save changes",
             initial=initial,
             save=lambda service, case_id, values: service.update_case(case_id, values),
+            changes=Changes(cases=True),
         )
 
     def open_edit_person(self) -> RecordDialog | None:
@@ -1012,6 +1029,7 @@ class CaseView(QWidget):
             submit="Save changes",
             initial=initial,
             save=lambda service, case_id, values: service.update_person(case_id, values),
+            changes=Changes(cases=True),
             on_saved=self._person_saved,
         )
 
@@ -1046,6 +1064,7 @@ class CaseView(QWidget):
                 save=lambda service, case_id, values: service.close_case(
                     case_id, values["closure_reason"] or "", values.get("closure_note")
                 ),
+                changes=Changes(cases=True),
             )
 
         def ask(_service: CaseService, case_id: uuid.UUID, values: dict[str, Any]) -> object:
@@ -1062,6 +1081,7 @@ class CaseView(QWidget):
             submit="Ask to close",
             first_field="closure_reason",
             save=ask,
+            changes=Changes(supervision=True),
         )
 
     def reopen_case(self) -> None:
@@ -1077,8 +1097,8 @@ class CaseView(QWidget):
         self._background.run(
             lambda: CaseService(vault).reopen_case(case_id),
             name="reopen case",
-            on_returned=lambda _r: self._saved(),
             on_errored=self._failed,
+            changes=Changes(cases=True),
         )
 
     def save_drafts_now(self) -> None:

@@ -37,6 +37,7 @@ from youthcase.domain.codes import Code
 from youthcase.domain.roles import Permission, Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.drafts import NEW_CASE_FORM, NEW_CONTACT_FORM, discard_draft
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.import_cases import ImportDialog
@@ -184,6 +185,7 @@ class CaseloadPage(QWidget):
         self._pending_open: uuid.UUID | None = None
         self.banners: list[DraftBanner] = []
         role = vault.actor.role
+        background.notice.changed.connect(self._vault_changed)
 
         self.model = CaseloadTableModel(self)
         self.proxy = CaseloadProxy(self.model, self)
@@ -517,7 +519,6 @@ class CaseloadPage(QWidget):
             view = CaseView(vault, self._background, self._prompts)
             view.site_names = self.site_names
             view.back_requested.connect(self.show_list)
-            view.changed.connect(self._case_changed)
             self.stack.addWidget(view)
             self._case_view = view
         return self._case_view
@@ -586,8 +587,13 @@ class CaseloadPage(QWidget):
         if self._stale:
             self.reload()
 
-    def _case_changed(self, _case_id: uuid.UUID) -> None:
+    def _vault_changed(self, changes: Changes) -> None:
+        """Another operation succeeded: load again now if the list is on screen, else next time."""
+        if not changes.caseload:
+            return
         self._stale = True
+        if self.isVisible() and self.stack.currentWidget() is self.list_panel:
+            self.reload()
 
     # --- new cases, drafts, import ----------------------------------------------------------
 
@@ -614,7 +620,6 @@ class CaseloadPage(QWidget):
         return dialog
 
     def _case_created(self, detail: CaseDetail) -> None:
-        self._stale = True
         self.present_case(detail)
 
     def open_import(self) -> ImportDialog | None:
@@ -622,15 +627,10 @@ class CaseloadPage(QWidget):
         if vault is None:
             return None
         dialog = ImportDialog(vault, self._background, self._prompts, hide_names=self.hide_names, parent=self)
-        dialog.imported.connect(lambda _result: self._imported())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         dialog.choose_file()
         return dialog
-
-    def _imported(self) -> None:
-        self._stale = True
-        self.reload()
 
     def _show_drafts(self, drafts: Sequence[DraftOffer]) -> None:
         self._clear_banners()

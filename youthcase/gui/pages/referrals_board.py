@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QWidget
 from youthcase.domain import codes
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.inline import InlineError
 from youthcase.gui.models.referrals import (
@@ -94,6 +95,7 @@ class ReferralsBoardPage(QWidget):
         self._background = background
         self._prompts = prompts
         self._loaded_finished: bool | None = None  # None: nothing loaded yet
+        background.notice.changed.connect(self._vault_changed)
 
         self.model = ReferralTableModel(self)
         self.proxy = ReferralProxy(self.model, self)
@@ -183,6 +185,11 @@ class ReferralsBoardPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.loading.setVisible(False)
         self.error.show_message(user_message(error))
+
+    def _vault_changed(self, changes: Changes) -> None:
+        """Referrals moved on, or the cases behind them: on screen, load again (opening does)."""
+        if self.isVisible() and (changes.referrals or changes.access or changes.assignments):
+            self.reload()
 
     def clear(self) -> None:
         """The vault locked: forget every referral."""

@@ -40,6 +40,7 @@ from youthcase.domain.referrals import AWAITING_SERVICE
 from youthcase.gui.background import Background
 from youthcase.gui.bar_chart import BarChart
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import RETURN_CLOSURE, reassign_entity, staff_codes
@@ -250,6 +251,7 @@ class SupervisionPage(QWidget):
         self.drill: Drill | None = None
         self.hide_names = False
         self._came_from_cases = False
+        background.notice.changed.connect(self._vault_changed)
 
         self.by_worker = DashboardTableModel("Worker", FIGURES, self)
         self.by_site = DashboardTableModel("Site", FIGURES, self)
@@ -272,7 +274,6 @@ class SupervisionPage(QWidget):
         self.audit = AuditViewer(vault, background)
         self.access = AccessPanel(vault, background, prompts)
         self.access.loaded.connect(self._access_loaded)
-        self.access.changed.connect(self.reload)  # a revocation or rotation moves cases
         self.error = InlineError()
         self.loading = busy_bar()
 
@@ -491,6 +492,11 @@ class SupervisionPage(QWidget):
         self.loading.setVisible(False)
         self.error.show_message(user_message(error))
 
+    def _vault_changed(self, changes: Changes) -> None:
+        """An operation succeeded: the figures may differ (opening the page loads them anyway)."""
+        if self.isVisible() and (changes.caseload or changes.referrals or changes.accounts):
+            self.reload()
+
     def _tab_changed(self, index: int) -> None:
         if index == AUDIT_TAB:
             self.audit.refresh()
@@ -624,9 +630,9 @@ class SupervisionPage(QWidget):
             save=lambda values: SupervisionService(vault).reassign(case_ids, values["to_worker"], values["reason"]),
             background=self._background,
             prompts=self._prompts,
+            changes=Changes(assignments=True),
             parent=self,
         )
-        dialog.saved.connect(lambda _result: self.reload())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -662,6 +668,7 @@ class SupervisionPage(QWidget):
             name="approve closure",
             on_returned=lambda _r: self._decided(),
             on_errored=self._decision_failed,
+            changes=Changes(supervision=True, cases=True),
         )
 
     def open_return_selected(self) -> RecordDialog | None:
@@ -679,6 +686,7 @@ class SupervisionPage(QWidget):
             save=lambda values: SupervisionService(vault).decide_closure(request_id, False, values["comment"]),
             background=self._background,
             prompts=self._prompts,
+            changes=Changes(supervision=True),
             parent=self,
         )
         dialog.saved.connect(lambda _result: self._decided())
@@ -694,8 +702,7 @@ class SupervisionPage(QWidget):
 
     def _decided(self) -> None:
         self._deciding(False)
-        self.closure_view.clearSelection()
-        self.reload()
+        self.closure_view.clearSelection()  # the change notice loads the overview again
 
     def _decision_failed(self, error: BaseException) -> None:
         self._deciding(False)
@@ -719,7 +726,6 @@ class SupervisionPage(QWidget):
             view.back_button.setText("Back")
             view.back_button.setToolTip("Back to the list (Esc)")
             view.back_requested.connect(self.back_from_case)
-            view.changed.connect(lambda _case_id: self.reload())
             self.stack.addWidget(view)
             self._case_view = view
         return self._case_view
