@@ -13,8 +13,8 @@ from youthcase.domain.roles import Role
 from youthcase.gui.app import stylesheet
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.navigation import Section
-from youthcase.gui.pages.access import AccessPanel, Admission
 from youthcase.gui.pages.supervision import ACCESS_TAB, SupervisionPage
+from youthcase.gui.pages.supervision.access import AccessPanel, Admission
 from youthcase.gui.shell import Shell
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService

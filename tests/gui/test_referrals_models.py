@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from youthcase.gui.case.referrals import letter_file_name
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
 from youthcase.gui.models import referrals as columns
 from youthcase.gui.models.referrals import (
@@ -25,7 +26,6 @@ from youthcase.gui.models.referrals import (
     timeline,
 )
 from youthcase.gui.overdue_referrals import overdue_tip, overdue_title
-from youthcase.gui.referrals_tab import letter_file_name
 from youthcase.services.referrals import MilestoneView, ReferralView
 from youthcase.services.service_directory import ServiceEntry
 

@@ -24,7 +24,7 @@ from youthcase.gui.navigation import Section, SectionSpec, home_section, section
 from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
-from youthcase.gui.pages.referrals_board import ReferralsBoardPage, open_at_referrals
+from youthcase.gui.pages.referrals_board import ReferralsBoardPage
 from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.pages.supervision import SupervisionPage
 from youthcase.gui.prompts import Prompts
@@ -136,7 +136,7 @@ class Workspace(QWidget):
     def open_case_at_referrals(self, case_id: uuid.UUID) -> None:
         caseload = self.caseload
         if caseload is not None and self.show_section(Section.CASELOAD):
-            open_at_referrals(caseload, case_id)
+            caseload.open_case(case_id, at=lambda view: view.referrals_tab)
 
     @property
     def supervision(self) -> SupervisionPage | None:

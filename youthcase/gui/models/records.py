@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon
 
 from youthcase.domain import dictionary as dd
@@ -21,7 +21,7 @@ from youthcase.gui.models.rows import RowsModel
 from youthcase.gui.values import display
 
 if TYPE_CHECKING:
-    from youthcase.services.cases import ConcernHistory
+    from youthcase.services.cases import ConcernHistory, RecordView
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FAILED_COLOUR = "#b42318"
@@ -136,3 +136,31 @@ class ConcernTableModel(RecordTableModel):
 def version_label(number: int, latest: int) -> str:
     text = "Version 1 (as first recorded)" if number == 1 else f"Version {number}"
     return text + ("  ·  current" if number == latest and latest > 1 else "")
+
+
+class VersionListModel(QAbstractTableModel):
+    """The versions of one safeguarding concern, oldest first."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._versions: list[RecordView] = []
+
+    def set_history(self, history: ConcernHistory | None) -> None:
+        self.beginResetModel()
+        self._versions = list(history.versions) if history else []
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._versions)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else 1
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return version_label(index.row() + 1, len(self._versions))
+        if role == OBJECT_ROLE:
+            return self._versions[index.row()]
+        return None

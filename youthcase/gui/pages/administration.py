@@ -36,7 +36,7 @@ from youthcase.gui.models import sites as sites_columns
 from youthcase.gui.models.accounts import AccountTableModel
 from youthcase.gui.models.sites import SiteTableModel
 from youthcase.gui.navigation import SectionSpec
-from youthcase.gui.pages import page_header, page_layout
+from youthcase.gui.pages import page_header, page_layout, section_title
 from youthcase.gui.pages.service_directory import ServiceDirectoryPanel
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
@@ -87,12 +87,6 @@ def _table(model: AccountTableModel | SiteTableModel, name: str, stretch_column:
     view = table_view(model, name, sort_column=0, stretch_last=False)
     view.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
-
-
-def _section_title(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionTitle")
-    return label
 
 
 class AdministrationPage(QWidget):
@@ -163,7 +157,7 @@ class AdministrationPage(QWidget):
     @staticmethod
     def _heading_row(title: str, *buttons: QPushButton) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(_section_title(title))
+        row.addWidget(section_title(title))
         row.addStretch(1)
         for button in buttons:
             row.addWidget(button)

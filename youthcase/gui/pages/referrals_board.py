@@ -3,14 +3,12 @@
 The board loads open referrals (the service orders them overdue first, then longest waiting);
 finished ones load when the status filter asks for them. Filtering by service type and status runs
 in the proxy, sorting on the header. Double-click or Enter opens the case at its Referrals tab,
-through the caseload page like any other case.
+in the caseload page's case host like any other case.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QWidget
 from youthcase.domain import codes
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.case.referral_detail import referral_table
 from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.inline import InlineError
@@ -34,12 +33,8 @@ from youthcase.gui.models.referrals import (
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.prompts import Prompts
-from youthcase.gui.referrals_tab import referral_table
 from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.vault import UnlockedVault
-
-if TYPE_CHECKING:
-    from youthcase.gui.pages.caseload import CaseloadPage
 
 REFRESH_SHORTCUT = "F5"
 SUMMARY = (
@@ -60,19 +55,6 @@ class BoardListing:
 
 def load_board(vault: UnlockedVault, include_finished: bool) -> BoardListing:
     return BoardListing(ReferralService(vault).board(include_finished=include_finished), include_finished)
-
-
-def open_at_referrals(caseload: CaseloadPage, case_id: uuid.UUID) -> None:
-    """Open the case the way the caseload does, then show its Referrals tab."""
-
-    def opened(opened_id: uuid.UUID) -> None:
-        caseload.case_opened.disconnect(opened)
-        if opened_id == case_id:
-            view = caseload.case_view
-            view.tabs.setCurrentWidget(view.referrals_tab)
-
-    caseload.case_opened.connect(opened)
-    caseload.open_case(case_id)
 
 
 class ReferralsBoardPage(QWidget):

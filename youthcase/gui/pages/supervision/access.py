@@ -35,6 +35,7 @@ from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import handover_entity
 from youthcase.gui.models import OBJECT_ROLE
 from youthcase.gui.models.rows import RowsModel
+from youthcase.gui.pages import section_title
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
 from youthcase.services.access import AccessService
@@ -145,7 +146,7 @@ class AccessPanel(QWidget):
         held_text.setWordWrap(True)
         held = QVBoxLayout(self.held_panel)
         held.setContentsMargins(12, 8, 12, 8)
-        held.addWidget(_caption("Cases held by disabled accounts"))
+        held.addWidget(section_title("Cases held by disabled accounts"))
         held.addWidget(held_text)
         self.held_rows = QVBoxLayout()
         held.addLayout(self.held_rows)
@@ -172,14 +173,14 @@ class AccessPanel(QWidget):
         layout.addWidget(self.loading)
         layout.addWidget(self.rotation_banner)
         layout.addWidget(self.held_panel)
-        layout.addWidget(_caption("Waiting for admission"))
+        layout.addWidget(section_title("Waiting for admission"))
         layout.addWidget(self.waiting_empty)
         layout.addWidget(self.waiting_view, 1)
         layout.addLayout(_buttons(self.admit_button))
-        layout.addWidget(_caption("Admitted"))
+        layout.addWidget(section_title("Admitted"))
         layout.addWidget(self.admitted_view, 2)
         layout.addLayout(_buttons(self.revoke_button))
-        layout.addWidget(_caption("Site key"))
+        layout.addWidget(section_title("Site key"))
         rotate = QHBoxLayout()
         rotate.addWidget(QLabel("Site"))
         rotate.addWidget(self.site_choice)
@@ -415,12 +416,6 @@ class AccessPanel(QWidget):
         self._busy = False
         self.loading.setVisible(False)
         self._enable()
-
-
-def _caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionTitle")
-    return label
 
 
 def _buttons(*buttons: QPushButton) -> QHBoxLayout:
