@@ -54,7 +54,7 @@ def test_a_supervisor_admits_the_person_waiting(qtbot, shell: Shell, vault, log_
     assert panel.waiting.rowCount() == 1
     assert panel.waiting.row_at(0) == Admission("wale", "RLH", "worker")
     assert page.tabs.tabText(ACCESS_TAB) == "Access (1)"
-    assert ("wendy", "RLH") in {(a.username, a.site_code) for a in panel.admitted._rows}
+    assert ("wendy", "RLH") in {(a.username, a.site_code) for a in panel.admitted.rows}
     assert not panel.rotation_banner.isVisibleTo(panel)  # nothing due
     assert panel.admit_button.isEnabled()  # the first waiting row is selected
 
@@ -62,7 +62,7 @@ def test_a_supervisor_admits_the_person_waiting(qtbot, shell: Shell, vault, log_
         panel.admit_button.click()
         assert panel.busy and not panel.admit_button.isEnabled()  # in the background
     qtbot.waitUntil(lambda: panel.waiting.rowCount() == 0 and not panel.busy, timeout=WAIT_MS)
-    assert Admission("wale", "RLH", "worker") in panel.admitted._rows
+    assert Admission("wale", "RLH", "worker") in panel.admitted.rows
     assert page.tabs.tabText(ACCESS_TAB) == "Access"
     assert panel.waiting_empty.isVisibleTo(panel)
     with signed_in(vault.location, clock, wale) as unlocked:
@@ -97,7 +97,7 @@ def test_revoking_hands_the_cases_to_the_supervisor(
         panel.revoke_button.click()
     assert ("inform", "wendy is no longer admitted to RLH. 1 case passed to you.") in prompts.asked
     # Her home site is still RLH and she has her keys: she waits to be admitted again.
-    qtbot.waitUntil(lambda: Admission("wendy", "RLH", "worker") in panel.waiting._rows, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: Admission("wendy", "RLH", "worker") in panel.waiting.rows, timeout=WAIT_MS)
     with signed_in(vault.location, clock, vault.supervisor) as unlocked:
         assert CaseService(unlocked).case_detail(case_id).worker == "sam"
 

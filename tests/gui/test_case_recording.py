@@ -141,7 +141,7 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
     with qtbot.waitSignal(contact.saved, timeout=WAIT_MS):
         save_by_keyboard(qtbot)
     qtbot.waitUntil(lambda: view.contacts_tab.model.rowCount() == 1, timeout=WAIT_MS)
-    values = view.contacts_tab.model.record_at(0).values
+    values = view.contacts_tab.model.row_at(0).values
     assert values["successful"] is True and values["contact_with"] == "young_person"
     assert values["notes"] == "Met at the bedside with mum."
     assert values["contact_at"] == clock.now()

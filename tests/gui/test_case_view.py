@@ -125,7 +125,7 @@ def test_amending_a_concern_adds_a_version(qtbot, shell: Shell, vault, log_in, c
         dialog.start_save()
     assert saved.args[0] == 3
     qtbot.waitUntil(lambda: view.safeguarding_tab.versions.rowCount() == 3, timeout=WAIT_MS)
-    history = view.safeguarding_tab.concerns.record_at(0)
+    history = view.safeguarding_tab.concerns.row_at(0)
     assert [v.values["status"] for v in history.versions] == ["open", "open", "closed"]
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from youthcase.domain import dictionary as dd
 from youthcase.gui.case.blocks import secondary, tab_layout
 from youthcase.gui.case.context import CaseContext
-from youthcase.gui.models.columns import Column, ColumnTableModel
+from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.pages import section_title
 from youthcase.gui.tables import table_view
 from youthcase.gui.values import code_label, day_text, display, instant_text
@@ -106,7 +106,7 @@ def case_history(detail: CaseDetail) -> list[HistoryItem]:
     return items
 
 
-class HistoryModel(ColumnTableModel[HistoryItem]):
+class HistoryModel(TableModel[HistoryItem]):
     WHEN, WHAT, DETAIL = range(3)
     columns = (
         Column("When", lambda i: i.when_text, lambda i: i.sort_key),
@@ -129,7 +129,7 @@ class HistoryTab(QWidget):
         layout.addWidget(secondary(HISTORY_NOTE, wrap=True))
 
     def show_case(self, detail: CaseDetail) -> None:
-        self.model.set_items(case_history(detail))
+        self.model.set_rows(case_history(detail))
 
     def clear_case(self) -> None:
         self.model.clear()

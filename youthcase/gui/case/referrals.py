@@ -215,7 +215,7 @@ class ReferralsTab(QWidget):
         self.services = loaded.services
         keep = self._select_next or self.selected_id()
         self._select_next = None
-        self.model.set_referrals(list(reversed(loaded.referrals)))  # newest first
+        self.model.set_rows(list(reversed(loaded.referrals)))  # newest first
         if (keep is None or not self.select_referral(keep)) and self.proxy.rowCount():
             self.view.selectRow(0)
         self._selection_changed()

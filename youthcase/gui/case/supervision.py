@@ -171,7 +171,7 @@ class SupervisionTab(QWidget):
         self.loading.setVisible(False)
         self.error.clear()
         self.data = data
-        self.notes.set_items(data.notes)
+        self.notes.set_rows(data.notes)
         self.action_table.set_notes(data.notes)
         if self.action_table.rowCount():
             self.action_view.selectRow(0)  # the most pressing: open, soonest due

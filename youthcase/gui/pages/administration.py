@@ -186,8 +186,8 @@ class AdministrationPage(QWidget):
     def _loaded(self, listing: AdministrationListing) -> None:
         self.loading.setVisible(False)
         self.error.clear()
-        self.accounts.set_accounts(listing.accounts)
-        self.sites.set_sites(listing.sites)
+        self.accounts.set_rows(listing.accounts)
+        self.sites.set_rows(listing.sites)
         self.no_supervisor_text.setText(no_supervisor_text(listing.unsupervised))
         self.no_supervisor.setVisible(bool(listing.unsupervised))
 
@@ -234,7 +234,7 @@ class AdministrationPage(QWidget):
                 account.username, account.role, account.temporary_password, account.site_codes, account.full_name
             )
 
-        dialog = AddUserDialog(self.sites.sites(), save, self._background, self)
+        dialog = AddUserDialog(self.sites.rows, save, self._background, self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

@@ -154,7 +154,7 @@ class ReferralsBoardPage(QWidget):
         self.error.clear()
         self._loaded_finished = listing.include_finished
         selected = self.selected()
-        self.model.set_referrals(listing.referrals)
+        self.model.set_rows(listing.referrals)
         if selected is not None:
             row = self.proxy.row_of(selected.referral_id)
             if row is not None:

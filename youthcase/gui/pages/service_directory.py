@@ -106,7 +106,7 @@ class ServiceDirectoryPanel(QWidget):
 
     def _loaded(self, services: list[ServiceEntry]) -> None:
         self.error.clear()
-        self.model.set_items(services)
+        self.model.set_rows(services)
         self.loaded.emit()
 
     def _failed(self, error: BaseException) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -33,8 +33,7 @@ from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import handover_entity
-from youthcase.gui.models import OBJECT_ROLE
-from youthcase.gui.models.rows import RowsModel
+from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.pages import section_title
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
@@ -88,18 +87,12 @@ def load_access(vault: UnlockedVault) -> AccessOverview:
     )
 
 
-class AdmissionModel(RowsModel[Admission]):
-    HEADERS = ("Person", "Role", "Site")
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        item = self.row_at(index.row())
-        if role == OBJECT_ROLE:
-            return item
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (item.username, item.role.capitalize(), item.site_code)[index.column()]
-        return None
+class AdmissionModel(TableModel[Admission]):
+    columns = (
+        Column("Person", lambda a: a.username, lambda a: a.username),
+        Column("Role", lambda a: a.role.capitalize(), lambda a: a.role),
+        Column("Site", lambda a: a.site_code, lambda a: a.site_code),
+    )
 
 
 class AccessPanel(QWidget):

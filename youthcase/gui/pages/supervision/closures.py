@@ -82,7 +82,7 @@ class ClosuresTab(QWidget):
 
     def show_closures(self, closures: list[ClosureRequestView]) -> str:
         """The closures waiting; the tab's title, with their count."""
-        self.closures.set_items(closures)
+        self.closures.set_rows(closures)
         waiting = len(closures)
         self.empty.setVisible(not waiting)
         self.closure_view.setVisible(bool(waiting))
