@@ -235,15 +235,14 @@ class CaseView(QWidget):
     def _vault_changed(self, changes: Changes) -> None:
         """An operation succeeded, on this screen or another: load the case again if what it
         shows may differ (now when on screen, else when it next shows)."""
-        if self.detail is None:
+        if self.detail is None or not (changes.case_content or changes.referrals or changes.directory):
             return
-        if changes.case_content:
-            if self.isVisible():
-                self.reload()
-            else:
-                self._stale = True
-        elif changes.referrals or changes.directory:
-            self.referrals_tab.reload()
+        if not self.isVisible():
+            self._stale = True
+        elif changes.case_content:
+            self.reload()
+        else:
+            self.referrals_tab.reload()  # referrals are not part of the case detail
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
