@@ -1,6 +1,12 @@
 """Fixtures for the GUI tests: offscreen Qt, fast Argon2id, a fake clock, scripted prompts, vaults.
 
 The environment is set before anything creates the QApplication.
+
+A logged error fails the test (after qutebrowser's ``tests/helpers/logfail.py``): Qt's warnings and
+critical messages through pytest-qt (``qt_log_level_fail = WARNING`` in pyproject.toml, which
+installs a Qt message handler for each test; only the offscreen messages below are tolerated), and
+``logging`` records at ERROR or above through ``logged_errors``. A test that provokes an error on
+purpose takes it with ``logged_errors.take()``.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["YOUTHCASE_KDF"] = "minimum"
 
 import datetime as dt  # noqa: E402
+import logging  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
@@ -45,6 +52,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_SIZE_HINTS, *OFFSCREEN_POPUPS))
+
+
+class LoggedErrors(logging.Handler):
+    """Every ``logging`` record at ERROR or above while a test runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def take(self) -> list[str]:
+        """The messages logged so far, which the test expected: they no longer fail it."""
+        messages = [record.getMessage() for record in self.records]
+        self.records = []
+        return messages
+
+
+@pytest.fixture(autouse=True)
+def logged_errors() -> Iterator[LoggedErrors]:
+    """Fails the test when the app logged an error it did not ``take()``."""
+    handler = LoggedErrors()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    if handler.records:
+        logged = "; ".join(f"{record.name}: {record.getMessage()}" for record in handler.records)
+        pytest.fail(f"the app logged {len(handler.records)} error(s): {logged}", pytrace=False)
 
 
 class FakeClock:

@@ -13,8 +13,8 @@ from youthcase.domain.roles import Role
 from youthcase.gui.app import stylesheet
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.navigation import Section
-from youthcase.gui.pages.access import AccessPanel, Admission
 from youthcase.gui.pages.supervision import ACCESS_TAB, SupervisionPage
+from youthcase.gui.pages.supervision.access import AccessPanel, Admission
 from youthcase.gui.shell import Shell
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
@@ -47,22 +47,22 @@ def access_tab(qtbot, shell: Shell) -> tuple[SupervisionPage, AccessPanel]:
     return page, page.access
 
 
-def test_a_supervisor_admits_the_person_waiting(qtbot, shell: Shell, vault, log_in, clock) -> None:
+def test_a_supervisor_admits_the_person_waiting(qtbot, shell: Shell, vault, log_in, clock, background) -> None:
     wale = add_waiting_worker(vault, clock)
     log_in(vault.supervisor)
     page, panel = access_tab(qtbot, shell)
     assert panel.waiting.rowCount() == 1
     assert panel.waiting.row_at(0) == Admission("wale", "RLH", "worker")
     assert page.tabs.tabText(ACCESS_TAB) == "Access (1)"
-    assert ("wendy", "RLH") in {(a.username, a.site_code) for a in panel.admitted._rows}
+    assert ("wendy", "RLH") in {(a.username, a.site_code) for a in panel.admitted.rows}
     assert not panel.rotation_banner.isVisibleTo(panel)  # nothing due
     assert panel.admit_button.isEnabled()  # the first waiting row is selected
 
-    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(background.notice.changed, timeout=WAIT_MS):
         panel.admit_button.click()
         assert panel.busy and not panel.admit_button.isEnabled()  # in the background
     qtbot.waitUntil(lambda: panel.waiting.rowCount() == 0 and not panel.busy, timeout=WAIT_MS)
-    assert Admission("wale", "RLH", "worker") in panel.admitted._rows
+    assert Admission("wale", "RLH", "worker") in panel.admitted.rows
     assert page.tabs.tabText(ACCESS_TAB) == "Access"
     assert panel.waiting_empty.isVisibleTo(panel)
     with signed_in(vault.location, clock, wale) as unlocked:
@@ -83,7 +83,9 @@ def test_a_failed_admission_is_shown_by_the_prompts(qtbot, shell: Shell, vault, 
     assert not panel.busy and panel.admit_button.isEnabled()
 
 
-def test_revoking_hands_the_cases_to_the_supervisor(qtbot, shell: Shell, vault, log_in, clock, prompts) -> None:
+def test_revoking_hands_the_cases_to_the_supervisor(
+    qtbot, shell: Shell, vault, log_in, clock, background, prompts
+) -> None:
     [case_id] = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"))
     log_in(vault.supervisor)
     _page, panel = access_tab(qtbot, shell)
@@ -91,17 +93,17 @@ def test_revoking_hands_the_cases_to_the_supervisor(qtbot, shell: Shell, vault, 
     panel.admitted_view.selectRow(row)
     assert panel.revoke_button.isEnabled()
     prompts.confirm_answers.append(True)
-    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(background.notice.changed, timeout=WAIT_MS):
         panel.revoke_button.click()
     assert ("inform", "wendy is no longer admitted to RLH. 1 case passed to you.") in prompts.asked
     # Her home site is still RLH and she has her keys: she waits to be admitted again.
-    qtbot.waitUntil(lambda: Admission("wendy", "RLH", "worker") in panel.waiting._rows, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: Admission("wendy", "RLH", "worker") in panel.waiting.rows, timeout=WAIT_MS)
     with signed_in(vault.location, clock, vault.supervisor) as unlocked:
         assert CaseService(unlocked).case_detail(case_id).worker == "sam"
 
 
 def test_rotate_is_highlighted_when_a_disabled_account_held_the_key(
-    qtbot, shell: Shell, vault, log_in, clock, prompts
+    qtbot, shell: Shell, vault, log_in, clock, background, prompts
 ) -> None:
     [case_id] = record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"))
     with signed_in(vault.location, clock, vault.admin) as unlocked:
@@ -121,7 +123,7 @@ def test_rotate_is_highlighted_when_a_disabled_account_held_the_key(
     assert not panel.busy
 
     prompts.confirm_answers.append(True)
-    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(background.notice.changed, timeout=WAIT_MS):
         panel.rotate_button.click()
     assert ("inform", "RLH has a new key: 1 case re-wrapped.") in prompts.asked
     qtbot.waitUntil(lambda: not panel.busy and not panel.rotation_banner.isVisibleTo(panel), timeout=WAIT_MS)
@@ -150,7 +152,7 @@ def save_screenshot(shell: Shell, page: SupervisionPage, name: str) -> None:
 
 
 def test_the_open_cases_of_a_disabled_worker_are_handed_over(
-    qtbot, shell: Shell, vault, log_in, clock, prompts
+    qtbot, shell: Shell, vault, log_in, clock, background, prompts
 ) -> None:
     wale = add_waiting_worker(vault, clock)
     with signed_in(vault.location, clock, vault.supervisor) as unlocked:
@@ -175,7 +177,7 @@ def test_the_open_cases_of_a_disabled_worker_are_handed_over(
     choices = [code.code for code in dialog.form["to_worker"].spec.code_list or ()]
     assert choices == ["sam", "wale"]  # admitted to RLH (wendy's admission went with the disable)
     dialog.form["to_worker"].restore("wale")
-    with qtbot.waitSignal(panel.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(background.notice.changed, timeout=WAIT_MS):
         dialog.start_save()
     assert ("inform", "2 cases of wendy at RLH handed over.") in prompts.asked
     qtbot.waitUntil(lambda: not panel.busy and not panel.held_panel.isVisibleTo(panel), timeout=WAIT_MS)

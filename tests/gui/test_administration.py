@@ -75,7 +75,7 @@ def test_add_user_through_the_dialog(qtbot, page: AdministrationPage, vault) -> 
         dialog.submit.click()
         assert dialog.busy.active
     qtbot.waitUntil(lambda: page.accounts.rowCount() == 5, timeout=WAIT_MS)
-    added = next(page.accounts.account_at(r) for r in range(5) if page.accounts.account_at(r).username == "j.okafor")
+    added = next(page.accounts.row_at(r) for r in range(5) if page.accounts.row_at(r).username == "j.okafor")
     assert added.role is Role.SUPERVISOR
     assert added.site_codes == ("KCH",)
     assert added.full_name == "Joy Okafor"

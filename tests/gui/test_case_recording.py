@@ -124,7 +124,7 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
     assert detail.person.values["sex"] == "1" and detail.person.values["borough"] == "southwark"
     assert detail.incident.values["assault_method"] == "knife"
     view = page.case_view
-    assert page.stack.currentWidget() is view and view.case_id == detail.case_id
+    assert page.host.currentWidget() is view and view.case_id == detail.case_id
     assert "RLH-26-00001" in view.title.text() and "Jamal Okafor" in view.title.text()
 
     # A contact in a few keystrokes: Ctrl+Shift+N, the notes, Ctrl+Enter.
@@ -140,8 +140,8 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
     type_text(qtbot, "Met at the bedside with mum.")
     with qtbot.waitSignal(contact.saved, timeout=WAIT_MS):
         save_by_keyboard(qtbot)
-    qtbot.waitUntil(lambda: view.contacts.rowCount() == 1, timeout=WAIT_MS)
-    values = view.contacts.record_at(0).values
+    qtbot.waitUntil(lambda: view.contacts_tab.model.rowCount() == 1, timeout=WAIT_MS)
+    values = view.contacts_tab.model.row_at(0).values
     assert values["successful"] is True and values["contact_with"] == "young_person"
     assert values["notes"] == "Met at the bedside with mum."
     assert values["contact_at"] == clock.now()
@@ -149,7 +149,7 @@ def test_new_case_and_contact_by_keyboard(qtbot, shell: Shell, vault, log_in, cl
     # Esc goes back to the caseload, which reloads: the case is engaged now.
     activate(qtbot, shell)
     press(qtbot, Qt.Key.Key_Escape)
-    assert page.stack.currentWidget() is page.list_panel
+    assert page.host.currentWidget() is page.list_panel
     qtbot.waitUntil(lambda: not page.loading.isVisible() and page.model.total == 1, timeout=WAIT_MS)
     assert page.proxy.case_at(0).engagement == "engaged"
     with signed_in(vault.location, clock, vault.worker) as unlocked:
@@ -285,8 +285,8 @@ def test_hide_names_shows_initials_only_and_is_remembered(qtbot, shell: Shell, v
         page.open_case(case_id)
     view = page.case_view
     assert "Z. O." in view.title.text() and "Okafor" not in view.title.text()
-    assert view.person_sheet.values["given_name"].text() == "Z."
-    assert view.person_sheet.values["family_name"].text() == "O."
+    assert view.person_tab.sheet.values["given_name"].text() == "Z."
+    assert view.person_tab.sheet.values["family_name"].text() == "O."
 
     shell.lock()  # remembered through a lock for the same user
     log_in(vault.worker)
@@ -306,10 +306,10 @@ def test_another_workers_case_does_not_open(qtbot, shell: Shell, vault, log_in, 
     page.open_case(theirs)  # as if she had the id from elsewhere
     qtbot.waitUntil(lambda: page.error.isVisible(), timeout=WAIT_MS)
     assert page.error.text() == "This case is not on your caseload"
-    assert page.stack.currentWidget() is page.list_panel
+    assert page.host.currentWidget() is page.list_panel
     view = page.case_view
     assert view.detail is None and view.title.text() == ""
-    assert view.contacts.rowCount() == 0 and view.person_sheet.values["given_name"].text() in ("", "—")
+    assert view.contacts_tab.model.rowCount() == 0 and view.person_tab.sheet.values["given_name"].text() in ("", "—")
 
 
 def test_administrators_have_no_caseload_and_no_hide_names(qtbot, shell: Shell, vault, log_in) -> None:

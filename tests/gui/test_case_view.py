@@ -9,7 +9,8 @@ import uuid
 import pytest
 from PySide6.QtCore import Qt
 
-from youthcase.gui.pages.case_view import CaseView, case_history
+from youthcase.gui.case.history import case_history
+from youthcase.gui.case.view import CaseView
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.shell import Shell
 from youthcase.services.cases import CaseService
@@ -88,43 +89,43 @@ def test_the_tabs_show_the_case(qtbot, shell: Shell, vault, log_in, clock) -> No
     assert "Age 16" in view.facts.text() and "Worker wendy" in view.facts.text()
     assert view.status_chip.text() == "Open" and view.risk_chip.text() == "Risk medium"
 
-    contacts = view.contacts  # newest first; the failed attempt is marked
+    contacts = view.contacts_tab.model  # newest first; the failed attempt is marked
     assert [contacts.index(r, 1).data() for r in range(2)] == ["Contact made", "Attempt failed"]
     assert contacts.index(1, 1).data(Qt.ItemDataRole.DecorationRole) is not None
     assert contacts.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert contacts.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is None
-    assert view.contact_summary.text() == "1 contact made, 1 failed attempt."
-    view.contact_view.selectRow(0)
-    assert view.contact_notes.text() == "Talked about getting home safely."
+    assert view.contacts_tab.summary.text() == "1 contact made, 1 failed attempt."
+    view.contacts_tab.view.selectRow(0)
+    assert view.contacts_tab.notes.text() == "Talked about getting home safely."
 
-    assert view.risk_change.text() == ("Risk high at the first assessment, medium at the latest: reduced.")
-    assert view.concerns.rowCount() == 1
-    assert view.versions.rowCount() == 2  # the first concern is selected, with its versions
-    assert view.version_sheet.values["shared_with"].text() == "Children's social care / MASH"
-    view.version_list.selectRow(0)
-    assert view.version_sheet.values["shared_with"].text() == "—"  # as first recorded
+    assert view.risk_tab.change.text() == ("Risk high at the first assessment, medium at the latest: reduced.")
+    assert view.safeguarding_tab.concerns.rowCount() == 1
+    assert view.safeguarding_tab.versions.rowCount() == 2  # the first concern is selected, with its versions
+    assert view.safeguarding_tab.version_sheet.values["shared_with"].text() == "Children's social care / MASH"
+    view.safeguarding_tab.version_list.selectRow(0)
+    assert view.safeguarding_tab.version_sheet.values["shared_with"].text() == "—"  # as first recorded
 
     assert view.detail is not None
     history = [(item.what) for item in case_history(view.detail)]
     assert history[0] == "Risk assessment (change)"
     assert "Safeguarding concern amended (version 2)" in history
     assert history[-2:] == ["Arrived at A&E", "Assault"]
-    assert view.history.rowCount() == len(history)
+    assert view.history_tab.model.rowCount() == len(history)
 
 
 def test_amending_a_concern_adds_a_version(qtbot, shell: Shell, vault, log_in, clock) -> None:
     case_id = story(vault, clock)
     log_in(vault.worker)
     view = open_case(qtbot, shell, case_id)
-    dialog = view.open_amend_concern()
+    dialog = view.safeguarding_tab.open_amend_concern()
     assert dialog is not None
     assert dialog.form["facts"].raw() == "Carried packages for older boys."  # from version 2
     dialog.form["status"].restore("closed")
     with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS) as saved:
         dialog.start_save()
     assert saved.args[0] == 3
-    qtbot.waitUntil(lambda: view.versions.rowCount() == 3, timeout=WAIT_MS)
-    history = view.concerns.record_at(0)
+    qtbot.waitUntil(lambda: view.safeguarding_tab.versions.rowCount() == 3, timeout=WAIT_MS)
+    history = view.safeguarding_tab.concerns.row_at(0)
     assert [v.values["status"] for v in history.versions] == ["open", "open", "closed"]
 
 
@@ -132,15 +133,15 @@ def test_a_worker_asks_a_supervisor_to_close(qtbot, shell: Shell, vault, log_in,
     case_id = story(vault, clock)
     log_in(vault.worker)
     view = open_case(qtbot, shell, case_id)
-    assert view.close_button.text() == "Ask to close…"
-    dialog = view.open_close_case()
+    assert view.plan_tab.close_button.text() == "Ask to close…"
+    dialog = view.plan_tab.open_close_case()
     assert dialog is not None
     dialog.form["closure_reason"].restore("goals_met")
     with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
         dialog.start_save()
-    qtbot.waitUntil(lambda: "waiting for a supervisor" in view.closure_state.text(), timeout=WAIT_MS)
-    assert not view.closure_state.isHidden()
-    assert not view.close_button.isEnabled()
+    qtbot.waitUntil(lambda: "waiting for a supervisor" in view.plan_tab.closure_state.text(), timeout=WAIT_MS)
+    assert not view.plan_tab.closure_state.isHidden()
+    assert not view.plan_tab.close_button.isEnabled()
     assert view.detail is not None and view.detail.status == "open"
 
 
@@ -148,16 +149,16 @@ def test_a_supervisor_closes_and_reopens(qtbot, shell: Shell, vault, log_in, clo
     case_id = story(vault, clock)
     log_in(vault.supervisor)
     view = open_case(qtbot, shell, case_id)
-    assert view.close_button.text() == "Close case…"
-    dialog = view.open_close_case()
+    assert view.plan_tab.close_button.text() == "Close case…"
+    dialog = view.plan_tab.open_close_case()
     assert dialog is not None
     dialog.form["closure_reason"].restore("disengaged")
     with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
         dialog.start_save()
     qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "closed", timeout=WAIT_MS)
     assert view.status_chip.text() == "Closed 2 Mar 2026"
-    assert not view.reopen_button.isHidden() and view.close_button.isHidden()
+    assert not view.plan_tab.reopen_button.isHidden() and view.plan_tab.close_button.isHidden()
     prompts.confirm_answers.append(True)
-    view.reopen_case()
+    view.plan_tab.reopen_case()
     qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "open", timeout=WAIT_MS)
     assert view.detail is not None and view.detail.reopen_count == 1

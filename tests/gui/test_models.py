@@ -43,7 +43,7 @@ def _account(name: str, *, active: bool = True, temporary: bool = False, day: in
 def test_account_columns_and_roles(qtbot) -> None:
     model = AccountTableModel()
     accounts = [_account("wendy"), _account("old", active=False), _account("new", temporary=True)]
-    model.set_accounts(accounts)
+    model.set_rows(accounts)
     assert model.rowCount() == 3 and model.columnCount() == 6
     assert model.headerData(USERNAME, Qt.Orientation.Horizontal) == "User name"
     assert model.index(0, USERNAME).data() == "wendy"
@@ -57,7 +57,7 @@ def test_account_columns_and_roles(qtbot) -> None:
 
 def test_accounts_sort_by_the_sort_role(qtbot) -> None:
     model = AccountTableModel()
-    model.set_accounts([_account("b", day=3), _account("A", day=2), _account("c", day=1)])
+    model.set_rows([_account("b", day=3), _account("A", day=2), _account("c", day=1)])
     proxy = QSortFilterProxyModel()
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
@@ -69,14 +69,14 @@ def test_accounts_sort_by_the_sort_role(qtbot) -> None:
 
 def test_clear_empties_the_model(qtbot) -> None:
     model = AccountTableModel()
-    model.set_accounts([_account("wendy")])
+    model.set_rows([_account("wendy")])
     model.clear()
     assert model.rowCount() == 0
 
 
 def test_site_columns(qtbot) -> None:
     model = SiteTableModel()
-    model.set_sites([SiteSummary(uuid.uuid4(), "NMH", "North Middlesex", SiteKind.EMERGENCY_DEPARTMENT, True)])
+    model.set_rows([SiteSummary(uuid.uuid4(), "NMH", "North Middlesex", SiteKind.EMERGENCY_DEPARTMENT, True)])
     assert model.index(0, KIND).data() == "A&E department"
     assert model.index(0, 3).data() == "Active"
     model.clear()

@@ -13,6 +13,7 @@ from typing import cast
 import pytest
 from PySide6.QtCore import Qt
 
+from youthcase.gui.case.referrals import ReferralsTab
 from youthcase.gui.forms.referral import CHOOSE_CONSENT, NewReferralDialog
 from youthcase.gui.forms.referral_step import RecordStepDialog
 from youthcase.gui.models import referrals as columns
@@ -20,7 +21,6 @@ from youthcase.gui.navigation import Section
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.referrals_board import ReferralsBoardPage
-from youthcase.gui.referrals_tab import ReferralsTab
 from youthcase.gui.shell import Shell
 from youthcase.services.cases import CaseService
 from youthcase.services.referrals import ReferralService, ReferralView
@@ -256,9 +256,9 @@ def test_recording_consent_from_the_referral(qtbot, shell: Shell, vault, clock, 
         lambda: view.detail is not None and view.detail.case.values["consent_share"] is True, timeout=WAIT_MS
     )
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=WAIT_MS)
-    assert view.case_sheet.values["consent_share"].text() == "Yes"
+    assert view.plan_tab.case_sheet.values["consent_share"].text() == "Yes"
     assert tab.consent_line.text().startswith("Consent to share information")
-    assert not tab.model.referral_at(0).consent_overridden
+    assert not tab.model.row_at(0).consent_overridden
     assert view.tabs.currentWidget() is tab  # the case reloaded without leaving the tab
 
 
@@ -460,7 +460,7 @@ def test_administrators_keep_the_directory(qtbot, shell: Shell, vault, log_in, s
     edit.form["active"].restore("no")
     with qtbot.waitSignal(panel.loaded, timeout=WAIT_MS):
         edit.start_save()
-    rehab = next(panel.model.service_at(r) for r in range(6) if panel.model.service_at(r).name == "KCH Trauma Rehab")
+    rehab = next(panel.model.row_at(r) for r in range(6) if panel.model.row_at(r).name == "KCH Trauma Rehab")
     assert rehab.chase_interval_days == 10 and not rehab.active
 
     bad = panel.open_add_service()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from youthcase.gui.case.referrals import letter_file_name
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
 from youthcase.gui.models import referrals as columns
 from youthcase.gui.models.referrals import (
@@ -25,7 +26,6 @@ from youthcase.gui.models.referrals import (
     timeline,
 )
 from youthcase.gui.overdue_referrals import overdue_tip, overdue_title
-from youthcase.gui.referrals_tab import letter_file_name
 from youthcase.services.referrals import MilestoneView, ReferralView
 from youthcase.services.service_directory import ServiceEntry
 
@@ -97,7 +97,7 @@ def _column(model, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> list
 
 def test_cells_say_what_a_worker_needs(board) -> None:
     model = ReferralTableModel()
-    model.set_referrals(board)
+    model.set_rows(board)
     assert model.rowCount() == 4 and model.columnCount() == len(columns.REFERRAL_COLUMNS)
     assert _column(model, columns.TYPE) == ["Rehabilitation", "CAMHS", "Sport or mentoring", "CAMHS"]
     assert _column(model, columns.STATUS) == ["Sent", "Accepted", "Drafted", "Declined"]
@@ -121,7 +121,7 @@ def test_cells_say_what_a_worker_needs(board) -> None:
 
 def test_sorting_uses_the_sort_role(board) -> None:
     model = ReferralTableModel()
-    model.set_referrals(board)
+    model.set_rows(board)
     proxy = ReferralProxy(model)
     proxy.set_filter(ReferralFilter(showing=Showing.ALL))
     assert [proxy.referral_at(r) for r in range(4)] == board  # the service's order until sorted
@@ -138,7 +138,7 @@ def test_sorting_uses_the_sort_role(board) -> None:
 
 def test_filters_by_type_and_status(board) -> None:
     model = ReferralTableModel()
-    model.set_referrals(board)
+    model.set_rows(board)
     proxy = ReferralProxy(model)
     proxy.set_filter(ReferralFilter())  # open referrals
     assert proxy.rowCount() == 3
@@ -198,7 +198,7 @@ def test_the_service_directory_model() -> None:
         return ServiceEntry(uuid.uuid4(), service_type, name, "NHS", "southwark", None, None, None, days, active)
 
     model = ServiceTableModel()
-    model.set_items(
+    model.set_rows(
         [
             entry("gp", "Practice", 14),
             entry("camhs", "Southwark CAMHS", 14),

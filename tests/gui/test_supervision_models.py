@@ -131,7 +131,7 @@ def entry(sequence: int, **fields: object) -> AuditEntry:
 
 def test_audit_entries_show_ids_and_references_only() -> None:
     model = AuditTableModel()
-    model.set_items(
+    model.set_rows(
         [
             entry(7, entity="case_episode", case_reference="RLH-26-00001"),
             entry(6, username=None, action="login failed", entity=None, entity_id=None),
@@ -168,7 +168,7 @@ def test_notes_and_their_actions() -> None:
         ),
     )
     notes = NoteTableModel()
-    notes.set_items([note])
+    notes.set_rows([note])
     assert [notes.index(0, c).data() for c in range(notes.columnCount())] == [
         "2 Mar 2026",
         "sam",

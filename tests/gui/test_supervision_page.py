@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from youthcase.domain.roles import Role
+from youthcase.gui.case.view import CaseView
 from youthcase.gui.models.caseload import SITE, WORKER
 from youthcase.gui.models.dashboard import NAME, DashboardProxy, DashboardTableModel
 from youthcase.gui.navigation import Section
-from youthcase.gui.pages.case_view import CaseView
 from youthcase.gui.pages.caseload import CaseloadPage
 from youthcase.gui.pages.supervision import AUDIT_TAB, CLOSURES_TAB, FigureTable, SupervisionPage
 from youthcase.gui.shell import Shell
@@ -68,7 +68,7 @@ def open_case(qtbot, shell: Shell, case_id: uuid.UUID) -> CaseView:
     with qtbot.waitSignal(page.case_opened, timeout=WAIT_MS):
         page.open_case(case_id)
     view = page.case_view
-    qtbot.waitUntil(lambda: view.supervision.data is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.supervision_tab.data is not None, timeout=WAIT_MS)
     return view
 
 
@@ -84,7 +84,7 @@ def click_figure(qtbot, page: SupervisionPage, view: FigureTable, unit: str, key
 
 
 def figure(page: SupervisionPage, unit: str, key: str, by_site: bool = False) -> str:
-    model = page.by_site if by_site else page.by_worker
+    model = page.dashboard.by_site if by_site else page.dashboard.by_worker
     row = model.row_named(unit)
     return "—" if row is None else model.index(row, model.column_of(key)).data()
 
@@ -110,20 +110,20 @@ def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shel
     assert figure(page, "wendy", "no_contact_14_days") == "1"
     assert figure(page, "All", "no_contact_14_days") == "1"
     assert figure(page, "RLH", "open", by_site=True) == "2"
-    assert page.caseload_chart.bars == [("wendy", 2)]
+    assert page.dashboard.caseload_chart.bars == [("wendy", 2)]
 
-    click_figure(qtbot, page, page.worker_view, "wendy", "no_contact_14_days")
-    assert page.stack.currentWidget() is page.cases_panel
-    assert page.cases_title.text() == "No contact in 14 days  ·  wendy's cases"
-    assert page.cases_definition.text().startswith("Open cases with no successful contact")
-    assert page.case_proxy.rowCount() == 1
-    assert page.case_proxy.case_at(0).reference == "RLH-26-00001"
-    assert page.case_list.isColumnHidden(WORKER) and page.case_list.isColumnHidden(SITE)
-    assert not page.reassign_button.isEnabled()  # nothing selected yet
-    page.case_list.selectRow(0)
-    assert page.reassign_button.isEnabled()
+    click_figure(qtbot, page, page.dashboard.worker_view, "wendy", "no_contact_14_days")
+    assert page.host.currentWidget() is page.cases_panel
+    assert page.cases_panel.title.text() == "No contact in 14 days  ·  wendy's cases"
+    assert page.cases_panel.definition.text().startswith("Open cases with no successful contact")
+    assert page.cases_panel.case_proxy.rowCount() == 1
+    assert page.cases_panel.case_proxy.case_at(0).reference == "RLH-26-00001"
+    assert page.cases_panel.case_list.isColumnHidden(WORKER) and page.cases_panel.case_list.isColumnHidden(SITE)
+    assert not page.cases_panel.reassign_button.isEnabled()  # nothing selected yet
+    page.cases_panel.case_list.selectRow(0)
+    assert page.cases_panel.reassign_button.isEnabled()
 
-    dialog = page.open_reassign()
+    dialog = page.cases_panel.open_reassign()
     assert dialog is not None
     choices = [code.code for code in dialog.form["to_worker"].spec.code_list or ()]
     assert choices == ["sam", "wale"]  # not wendy, whose case it is; nobody from other sites
@@ -133,14 +133,14 @@ def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shel
         dialog.start_save()
     # The dashboard loads again and the list is worked out afresh: wendy has no such case now.
     qtbot.waitUntil(lambda: figure(page, "wale", "open") == "1", timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: page.case_proxy.rowCount() == 0, timeout=WAIT_MS)
-    assert page.stack.currentWidget() is page.cases_panel
-    assert page.cases_count.text().startswith("No cases any more")
+    qtbot.waitUntil(lambda: page.cases_panel.case_proxy.rowCount() == 0, timeout=WAIT_MS)
+    assert page.host.currentWidget() is page.cases_panel
+    assert page.cases_panel.count.text().startswith("No cases any more")
     assert figure(page, "wendy", "no_contact_14_days") == "0"
     assert figure(page, "wale", "no_contact_14_days") == "1"
-    assert page.caseload_chart.bars == [("wale", 1), ("wendy", 1)]
-    page.back_button.click()
-    assert page.stack.currentWidget() is page.overview_panel
+    assert page.dashboard.caseload_chart.bars == [("wale", 1), ("wendy", 1)]
+    page.cases_panel.back_button.click()
+    assert page.host.currentWidget() is page.overview_panel
 
     shell.lock()
     log_in(wale)
@@ -161,13 +161,13 @@ def test_reassigning_is_all_or_nothing_with_the_reason_in_the_form(
     log_in(vault.supervisor)
     page = supervision(qtbot, shell)
     assert figure(page, "KCH", "open", by_site=True) == "1"
-    click_figure(qtbot, page, page.worker_view, "All", "open")
-    assert page.cases_title.text() == "Open cases  ·  all your sites"
-    assert page.case_proxy.rowCount() == 2
-    assert not page.case_list.isColumnHidden(SITE) and not page.case_list.isColumnHidden(WORKER)
-    page.case_list.selectAll()
-    assert page.reassign_button.text() == "Reassign 2 cases…"
-    dialog = page.open_reassign()
+    click_figure(qtbot, page, page.dashboard.worker_view, "All", "open")
+    assert page.cases_panel.title.text() == "Open cases  ·  all your sites"
+    assert page.cases_panel.case_proxy.rowCount() == 2
+    assert not page.cases_panel.case_list.isColumnHidden(SITE) and not page.cases_panel.case_list.isColumnHidden(WORKER)
+    page.cases_panel.case_list.selectAll()
+    assert page.cases_panel.reassign_button.text() == "Reassign 2 cases…"
+    dialog = page.cases_panel.open_reassign()
     assert dialog is not None
     dialog.start_save()  # nothing chosen: the form says so and asks nothing of the service
     assert dialog.form["to_worker"].has_problem and dialog.form["reason"].has_problem
@@ -197,31 +197,31 @@ def test_closures_are_approved_or_returned_with_a_comment(qtbot, shell: Shell, v
     assert page.tabs.tabText(CLOSURES_TAB) == "Closures to approve (2)"
     assert figure(page, "wendy", "closures_awaiting_approval") == "2"
     page.tabs.setCurrentIndex(CLOSURES_TAB)
-    assert page.closures.rowCount() == 2
-    closure = page.selected_closure()
+    assert page.closures_tab.closures.rowCount() == 2
+    closure = page.closures_tab.selected_closure()
     assert closure is not None
     assert closure.case_id == first  # the oldest request first
 
     prompts.confirm_answers.append(True)
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
-        page.approve_button.click()
+        page.closures_tab.approve_button.click()
     assert "RLH-26-00001 (goals met)" in prompts.asked[-1][1]
-    assert page.closures.rowCount() == 1
+    assert page.closures_tab.closures.rowCount() == 1
     assert page.tabs.tabText(CLOSURES_TAB) == "Closures to approve (1)"
     assert figure(page, "wendy", "open") == "1"
 
-    page.closure_view.selectRow(0)
-    dialog = page.open_return_selected()
+    page.closures_tab.closure_view.selectRow(0)
+    dialog = page.closures_tab.open_return_selected()
     assert dialog is not None
     dialog.start_save()
     assert dialog.form["comment"].has_problem  # a comment is required to return
     dialog.form["comment"].restore("Please record the end assessment first.")
     with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
         dialog.start_save()
-    qtbot.waitUntil(lambda: page.closures.rowCount() == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.closures_tab.closures.rowCount() == 0, timeout=WAIT_MS)
     assert page.tabs.tabText(CLOSURES_TAB) == "Closures to approve"
-    assert not page.closure_empty.isHidden() and page.closure_view.isHidden()
-    assert not page.approve_button.isEnabled()
+    assert not page.closures_tab.empty.isHidden() and page.closures_tab.closure_view.isHidden()
+    assert not page.closures_tab.approve_button.isEnabled()
 
     with signed_in(vault.location, clock, vault.worker) as unlocked:
         cases = CaseService(unlocked)
@@ -248,7 +248,7 @@ def test_a_supervisor_signs_off_an_assessment_and_a_concern(qtbot, shell: Shell,
         )
     log_in(vault.supervisor)
     view = open_case(qtbot, shell, case_id)
-    line = view.supervision.assessment_sign_off
+    line = view.risk_tab.sign_off
     assert line.state.text() == "Assessment of 2 Mar 2026: not signed off yet."
     assert not line.button.isHidden() and line.button.isEnabled()
     prompts.confirm_answers.append(True)
@@ -257,7 +257,7 @@ def test_a_supervisor_signs_off_an_assessment_and_a_concern(qtbot, shell: Shell,
     assert line.state.text() == "Assessment of 2 Mar 2026: signed off by sam on 2 Mar 2026 09:30."
     assert not line.button.isEnabled()
 
-    concern_line = view.supervision.concern_sign_off
+    concern_line = view.safeguarding_tab.sign_off
     assert concern_line.state.text() == "Current version (1): not signed off yet."
     prompts.confirm_answers.append(False)  # thought better of it: nothing happens
     concern_line.button.click()
@@ -276,9 +276,9 @@ def test_a_supervisor_signs_off_an_assessment_and_a_concern(qtbot, shell: Shell,
     shell.lock()
     log_in(vault.worker)  # the worker sees the sign-off, and cannot sign anything
     view = open_case(qtbot, shell, case_id)
-    line = view.supervision.assessment_sign_off
+    line = view.risk_tab.sign_off
     qtbot.waitUntil(lambda: "signed off by sam" in line.state.text(), timeout=WAIT_MS)
-    assert line.button.isHidden() and view.supervision.concern_sign_off.button.isHidden()
+    assert line.button.isHidden() and view.safeguarding_tab.sign_off.button.isHidden()
 
 
 def test_supervision_notes_actions_and_sharing(qtbot, shell: Shell, vault, log_in, clock) -> None:
@@ -286,7 +286,7 @@ def test_supervision_notes_actions_and_sharing(qtbot, shell: Shell, vault, log_i
     wale = add_worker(vault, clock)
     log_in(vault.supervisor)
     view = open_case(qtbot, shell, case_id)
-    tab = view.supervision
+    tab = view.supervision_tab
     assert tab.notes.rowCount() == 0 and tab.note_text.text() == "No supervision notes yet."
     dialog = tab.open_add_note()
     assert dialog is not None
@@ -320,7 +320,7 @@ def test_supervision_notes_actions_and_sharing(qtbot, shell: Shell, vault, log_i
     shell.lock()
     log_in(vault.worker)  # the worker reads the notes and marks her own action done
     view = open_case(qtbot, shell, case_id)
-    tab = view.supervision
+    tab = view.supervision_tab
     assert tab.add_note_button.isHidden() and tab.share_button.isHidden()
     assert tab.open_add_note() is None
     assert tab.notes.rowCount() == 1
@@ -431,7 +431,7 @@ def test_referrals_waiting_by_service(qtbot, shell: Shell, vault, log_in, clock)
     clock.advance(15 * DAY)
     log_in(vault.supervisor)
     page = supervision(qtbot, shell)
-    assert page.referrals_chart.bars == [("CAMHS (child and adolescent mental health)", 2)]
+    assert page.dashboard.referrals_chart.bars == [("CAMHS (child and adolescent mental health)", 2)]
     assert figure(page, "wendy", "referrals_overdue") == "2"
 
 
@@ -447,24 +447,24 @@ def test_a_worker_never_sees_supervision(qtbot, shell: Shell, vault, log_in, clo
     titles = [workspace.navigation.item(r).text() for r in range(workspace.navigation.count())]
     assert "Supervision" not in titles
     view = open_case(qtbot, shell, case_id)  # the case's Supervision tab is read-only
-    assert view.supervision.add_note_button.isHidden()
-    assert view.supervision.share_button.isHidden()
+    assert view.supervision_tab.add_note_button.isHidden()
+    assert view.supervision_tab.share_button.isHidden()
 
 
 def test_locking_clears_the_supervision_page(qtbot, shell: Shell, vault, log_in, clock) -> None:
     record_cases(vault, clock, vault.worker, new_case("Jamal", "Okafor"))
     log_in(vault.supervisor)
     page = supervision(qtbot, shell)
-    click_figure(qtbot, page, page.site_view, "RLH", "open")
-    assert page.cases_title.text() == "Open cases  ·  RLH"
-    page.case_list.selectRow(0)
-    dialog = page.open_reassign()
+    click_figure(qtbot, page, page.dashboard.site_view, "RLH", "open")
+    assert page.cases_panel.title.text() == "Open cases  ·  RLH"
+    page.cases_panel.case_list.selectRow(0)
+    dialog = page.cases_panel.open_reassign()
     assert dialog is not None and dialog.isVisible()
     shell.lock()
     assert not dialog.isVisible()
-    assert page.by_worker.rowCount() == 0 and page.by_site.rowCount() == 0
-    assert page.case_model.total == 0 and page.closures.rowCount() == 0
-    assert page.caseload_chart.bars == [] and page.audit.model.rowCount() == 0
-    assert page.stack.currentWidget() is page.overview_panel and page.overview is None
+    assert page.dashboard.by_worker.rowCount() == 0 and page.dashboard.by_site.rowCount() == 0
+    assert page.cases_panel.case_model.total == 0 and page.closures_tab.closures.rowCount() == 0
+    assert page.dashboard.caseload_chart.bars == [] and page.audit.model.rowCount() == 0
+    assert page.host.currentWidget() is page.overview_panel and page.overview is None
     page.refresh()  # nothing happens once the vault is locked
     assert not page.loading.isVisible()

@@ -121,7 +121,7 @@ def test_creates_the_vault_and_requires_the_recovery_key_confirmation(qtbot, wiz
     reopened.lock()
 
 
-def test_a_failed_creation_stays_on_the_page_with_the_reason(qtbot, wizard, tmp_path) -> None:
+def test_a_failed_creation_stays_on_the_page_with_the_reason(qtbot, wizard, tmp_path, logged_errors) -> None:
     blocker = tmp_path / "data"
     blocker.write_bytes(b"a file where the folder should be")
     _fill_administrator(wizard)
@@ -130,5 +130,6 @@ def test_a_failed_creation_stays_on_the_page_with_the_reason(qtbot, wizard, tmp_
     qtbot.waitUntil(lambda: not wizard.administrator_page.busy.active, timeout=WAIT_MS)
     assert wizard.currentId() == ADMINISTRATOR_PAGE
     assert wizard.administrator_page.error.text().startswith("Something went wrong")
+    assert logged_errors.take() == ["unexpected NotADirectoryError in a background task"]
     assert wizard.opened is None
     assert _button(wizard, QWizard.WizardButton.CancelButton).isEnabled()

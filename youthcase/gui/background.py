@@ -6,6 +6,9 @@ and the worker only emits an internal ``_outcome`` signal, which Qt queues to th
 public signals are emitted from there, so every callback runs on the GUI thread. Workers never touch
 widgets: the callable gets plain values and returns plain values.
 
+An operation that changes the vault says what it changes (``changes=``): once it has succeeded the
+queue's ``notice`` announces it to every screen (``youthcase.gui.notice``).
+
 Vault work runs one task at a time (like Anki's database executor), so a SQLite connection, the key
 store header and the KDF's memory are never used by two tasks at once.
 """
@@ -17,6 +20,9 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+from youthcase.gui.changes import Changes
+from youthcase.gui.notice import ChangeNotice
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +90,7 @@ class Background(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._tasks: set[Task] = set()
+        self.notice = ChangeNotice(self)
 
     def run(
         self,
@@ -94,16 +101,22 @@ class Background(QObject):
         on_errored: Callable[[BaseException], None] | None = None,
         on_finished: Callable[[], None] | None = None,
         essential: bool = False,
+        changes: Changes | None = None,
     ) -> Task:
         """Queue ``work``; the callbacks run later on the GUI thread (never before this returns).
 
-        An ``essential`` task survives ``discard_all`` (it is the lock itself).
+        An ``essential`` task survives ``discard_all`` (it is the lock itself). ``changes`` is what
+        the work changes in the vault: announced on ``notice`` after ``on_returned``, on success.
         """
         task = Task(work, name, essential)
         if on_returned is not None:
             task.signals.returned.connect(on_returned)
+        if changes:
+            task.signals.returned.connect(lambda _value: self.notice.announce(changes))
         if on_errored is not None:
             task.signals.errored.connect(on_errored)
+        else:  # nobody shows this failure: the log does (and a test fails on it)
+            task.signals.errored.connect(lambda error: log.error("background task %r failed: %r", name, error))
         if on_finished is not None:
             task.signals.finished.connect(on_finished)
         task.signals.finished.connect(lambda: self._forget(task))

@@ -1,7 +1,8 @@
 """How many referrals are overdue, for the main window's navigation ("Referrals (3 overdue)").
 
-Counted on the background queue when a session starts and after every referral change; the board
-hands in the figure that comes with its own listing. Locking clears it (the workspace's
+Counted on the background queue when a session starts and after every change to referrals or to
+the cases they belong to (the change notice); the board hands in the figure that comes with its
+own listing. Locking clears it (the workspace's
 ``clear``); a result that arrives after the lock is dropped by the queue.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from youthcase.gui.background import Background
+from youthcase.gui.changes import Changes
 from youthcase.services.referrals import ReferralService
 from youthcase.services.vault import UnlockedVault
 
@@ -39,6 +41,11 @@ class OverdueReferrals(QObject):
         self._vault: UnlockedVault | None = vault
         self._background = background
         self.count: int | None = None
+        background.notice.changed.connect(self._vault_changed)
+
+    def _vault_changed(self, changes: Changes) -> None:
+        if changes.referrals or changes.access or changes.assignments:  # which referrals I see
+            self.refresh()
 
     def refresh(self) -> None:
         vault = self._vault

@@ -24,7 +24,7 @@ from youthcase.gui.navigation import Section, SectionSpec, home_section, section
 from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
 from youthcase.gui.pages.caseload import CaseloadPage
-from youthcase.gui.pages.referrals_board import ReferralsBoardPage, open_at_referrals
+from youthcase.gui.pages.referrals_board import ReferralsBoardPage
 from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.pages.supervision import SupervisionPage
 from youthcase.gui.prompts import Prompts
@@ -116,12 +116,11 @@ class Workspace(QWidget):
         return page if isinstance(page, CaseloadPage) else None
 
     def _watch_referrals(self, board: ReferralsBoardPage) -> None:
-        """The overdue count in the navigation (now, and after every referral change), and the
-        board opening a case at its Referrals tab."""
+        """The overdue count in the navigation (now, with every board listing, and after every
+        change to referrals: see ``OverdueReferrals``), and the board opening a case at its
+        Referrals tab."""
         board.overdue_counted.connect(self.overdue.set_count)
         board.open_case_requested.connect(self.open_case_at_referrals)
-        if self.caseload is not None:
-            self.caseload.case_view.referrals_tab.changed.connect(lambda _id: self.overdue.refresh())
         self.overdue.refresh()
 
     def _show_overdue(self, count: int | None) -> None:
@@ -137,7 +136,7 @@ class Workspace(QWidget):
     def open_case_at_referrals(self, case_id: uuid.UUID) -> None:
         caseload = self.caseload
         if caseload is not None and self.show_section(Section.CASELOAD):
-            open_at_referrals(caseload, case_id)
+            caseload.open_case(case_id, at=lambda view: view.referrals_tab)
 
     @property
     def supervision(self) -> SupervisionPage | None:

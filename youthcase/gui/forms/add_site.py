@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.forms.saving import SavingDialog
 from youthcase.gui.inline import InlineError
@@ -76,4 +77,4 @@ class AddSiteDialog(SavingDialog):
         if not self.submit.isEnabled() or self.busy.active:
             return
         code, name, save = self.code.text(), self.name.text(), self._save
-        self._save_in_background(lambda: save(code, name), "add site")
+        self._save_in_background(lambda: save(code, name), "add site", Changes(sites=True))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.forms.saving import SavingDialog
 from youthcase.gui.inline import InlineError
@@ -151,7 +152,7 @@ class AddUserDialog(SavingDialog):
         if not self.submit.isEnabled() or self.busy.active:
             return
         account, save = self.account(), self._save
-        self._save_in_background(lambda: save(account), "add user")
+        self._save_in_background(lambda: save(account), "add user", Changes(accounts=True))
 
     def done(self, result: int) -> None:
         """Every way out (including a lock closing the dialog) forgets the typed password."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from youthcase.gui.background import Background
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.inline import InlineError
@@ -272,6 +273,7 @@ class ImportDialog(QDialog):
             name="import cases",
             on_returned=self._imported,
             on_errored=self._failed,
+            changes=Changes(cases=True),
         )
 
     def _imported(self, result: ImportResult) -> None:

@@ -42,13 +42,14 @@ from youthcase.domain.validation import FieldError
 from youthcase.gui import values
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.case.incident import INCIDENT_FIELDS
+from youthcase.gui.changes import Changes
 from youthcase.gui.drafts import NEW_CASE_FORM, DraftKeeper
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.forms.fields import DictionaryForm
 from youthcase.gui.forms.record import add_save_shortcuts
 from youthcase.gui.inline import InlineError
-from youthcase.gui.pages.case_view import INCIDENT_FIELDS
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import instant_edit_text
 from youthcase.services.cases import CaseDetail, CaseService, EarlierCase, NewCase, PersonMatch
@@ -498,7 +499,11 @@ class NewCaseDialog(QDialog):
         vault = self._vault
         self.busy.start()
         self._background.run(
-            lambda: create_case(vault, new), name="create case", on_returned=self._created, on_errored=self._failed
+            lambda: create_case(vault, new),
+            name="create case",
+            on_returned=self._created,
+            on_errored=self._failed,
+            changes=Changes(cases=True),
         )
 
     def _created(self, detail: CaseDetail) -> None:

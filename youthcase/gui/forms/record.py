@@ -27,6 +27,7 @@ from youthcase.domain.codes import Code
 from youthcase.domain.dictionary import EntitySpec, FieldKind
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.drafts import DraftKeeper
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
@@ -70,6 +71,7 @@ class RecordDialog(QDialog):
         keeper: KeeperFactory | None = None,
         restored: Mapping[str, Any] | None = None,
         first_field: str | None = None,
+        changes: Changes | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -79,6 +81,7 @@ class RecordDialog(QDialog):
         has_ticks = any(entity[name].kind is FieldKind.CODES for name in names)
         self.setMinimumWidth(WIDE_WIDTH if has_ticks else NARROW_WIDTH)  # ticks sit in two columns
         self._save = save
+        self._changes = changes  # what saving changes, announced to every screen
         self._background = background
         self._prompts = prompts
         self._title = title
@@ -153,7 +156,11 @@ class RecordDialog(QDialog):
         save = self._save
         self.busy.start()
         self._background.run(
-            lambda: save(values), name=f"save {self._title.lower()}", on_returned=self._saved, on_errored=self._failed
+            lambda: save(values),
+            name=f"save {self._title.lower()}",
+            on_returned=self._saved,
+            on_errored=self._failed,
+            changes=self._changes,
         )
 
     def _saved(self, result: object) -> None:

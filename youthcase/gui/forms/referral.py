@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms import DIALOG_MARGINS
 from youthcase.gui.forms.fields import DictionaryForm
@@ -338,6 +339,7 @@ class NewReferralDialog(QDialog):
             name="create referral",
             on_returned=lambda referral_id: self._saved(referral_id, referral),
             on_errored=self._failed,
+            changes=Changes(referrals=True, cases=referral.record_consent),
         )
 
     def _saved(self, referral_id: uuid.UUID, referral: NewReferral) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy, busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.fields import DictionaryForm
 from youthcase.gui.forms.record import add_save_shortcuts
@@ -189,6 +190,7 @@ class RecordStepDialog(QDialog):
             name="record referral step",
             on_returned=lambda _result: self._saved(chosen),
             on_errored=self._failed,
+            changes=Changes(referrals=True),
         )
 
     def _saved(self, chosen: NextStep) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import Busy
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.inline import InlineError
 
@@ -21,10 +22,10 @@ class SavingDialog(QDialog):
     error: InlineError
     _background: Background
 
-    def _save_in_background(self, work: Callable[[], object], name: str) -> None:
+    def _save_in_background(self, work: Callable[[], object], name: str, changes: Changes | None = None) -> None:
         self.error.clear()
         self.busy.start()
-        self._background.run(work, name=name, on_returned=self._saved, on_errored=self._failed)
+        self._background.run(work, name=name, on_returned=self._saved, on_errored=self._failed, changes=changes)
 
     def _saved(self, _result: object) -> None:
         self.busy.stop()

@@ -21,6 +21,7 @@ from youthcase.domain.codes import Code, CodeList
 from youthcase.domain.dictionary import EntitySpec, FieldKind, FieldSpec, Sensitivity
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
+from youthcase.gui.changes import Changes
 from youthcase.gui.forms.fields import FieldRow, Raw
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.prompts import Prompts
@@ -287,6 +288,7 @@ class SupervisionNoteDialog(RecordDialog):
             prompts=prompts,
             initial={"held_on": today.isoformat()},
             first_field="discussion",
+            changes=Changes(supervision=True),
             parent=parent,
         )
         self._save_note = save

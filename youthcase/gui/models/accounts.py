@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
-from youthcase.gui.models.rows import RowsModel
+from youthcase.gui.models.table import Column, TableModel
 
 if TYPE_CHECKING:
     from youthcase.services.accounts import AccountSummary
 
 USERNAME, FULL_NAME, ROLE, SITES, STATUS, CREATED = range(6)
 DISABLED_COLOUR = "#8a8f98"
-HEADERS = ("User name", "Full name", "Role", "Sites", "Status", "Created")
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def account_status(account: AccountSummary) -> str:
@@ -29,45 +24,23 @@ def account_status(account: AccountSummary) -> str:
     return "Active"
 
 
-class AccountTableModel(RowsModel["AccountSummary"]):
-    HEADERS = HEADERS
+def _text_column(header: str, text: Any) -> Column[AccountSummary]:
+    return Column(header, text, lambda a: text(a).casefold())
 
-    def set_accounts(self, accounts: Sequence[AccountSummary]) -> None:
-        """A whole new list from the service: reset rather than diff (it is a few dozen rows)."""
-        self.set_rows(accounts)
 
-    def account_at(self, row: int) -> AccountSummary:
-        return self.row_at(row)
+class AccountTableModel(TableModel["AccountSummary"]):
+    """A whole new list from the service each load: a reset rather than a diff (a few dozen rows)."""
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        account = self._rows[index.row()]
-        column = index.column()
-        if role == OBJECT_ROLE:
-            return account
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(account, column)
-        if role == SORT_ROLE:
-            if column == CREATED:
-                return account.created_at.timestamp()
-            return (self._display(account, column) or "").casefold()
+    columns = (
+        _text_column("User name", lambda a: a.username),
+        _text_column("Full name", lambda a: a.full_name or ""),
+        _text_column("Role", lambda a: a.role.label),
+        _text_column("Sites", lambda a: ", ".join(a.site_codes)),
+        _text_column("Status", account_status),
+        Column("Created", lambda a: a.created_at.astimezone().strftime("%d %b %Y"), lambda a: a.created_at.timestamp()),
+    )
+
+    def other_role(self, account: AccountSummary, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and not account.active:
             return QColor(DISABLED_COLOUR)
-        return None
-
-    @staticmethod
-    def _display(account: AccountSummary, column: int) -> str | None:
-        if column == USERNAME:
-            return account.username
-        if column == FULL_NAME:
-            return account.full_name or ""
-        if column == ROLE:
-            return account.role.label
-        if column == SITES:
-            return ", ".join(account.site_codes)
-        if column == STATUS:
-            return account_status(account)
-        if column == CREATED:
-            return account.created_at.astimezone().strftime("%d %b %Y")
         return None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
-from youthcase.gui.models.columns import Column, ColumnTableModel
+from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.values import instant_text
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def _user(entry: AuditEntry) -> str:
     return entry.username or "(no user)"
 
 
-class AuditTableModel(ColumnTableModel["AuditEntry"]):
+class AuditTableModel(TableModel["AuditEntry"]):
     columns = (
         Column("No.", lambda e: str(e.sequence), lambda e: e.sequence),
         Column("When", lambda e: instant_text(e.at), lambda e: e.at.timestamp()),
@@ -52,7 +52,7 @@ class AuditTableModel(ColumnTableModel["AuditEntry"]):
         super().clear()
 
     def row_of(self, sequence: int) -> int | None:
-        for row, entry in enumerate(self.items):
+        for row, entry in enumerate(self.rows):
             if entry.sequence == sequence:
                 return row
         return None

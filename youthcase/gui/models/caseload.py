@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -36,6 +35,7 @@ from youthcase.domain import codes
 from youthcase.domain.caseload_rules import NO_CONTACT_DAYS
 from youthcase.gui.icons import icon
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.values import day_text, initials, instant_text, london, search_key
 
 if TYPE_CHECKING:
@@ -175,11 +175,15 @@ def matching_positions(
     return result
 
 
-class CaseloadTableModel(QAbstractTableModel):
-    """All loaded cases; shows those the current filter accepts, in the current sort order."""
+class CaseloadTableModel(TableModel[CaseloadEntry]):
+    """All loaded cases; shows those the current filter accepts, in the current sort order (its
+    rows are the visible positions, so ``rowCount`` and ``row_at`` are its own)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.columns = tuple(
+            Column(header, self._text_of(column), SORT_KEYS[column]) for column, header in enumerate(HEADERS)
+        )
         self._entries: list[CaseloadEntry] = []
         self._order: list[int] = []  # every position, in the sort order
         self._visible: list[int] = []  # the accepted positions, in the sort order
@@ -201,8 +205,13 @@ class CaseloadTableModel(QAbstractTableModel):
         self._visible = matching_positions(self._entries, self._order, self._filter)
         self.endResetModel()
 
-    def clear(self) -> None:
-        self.set_entries([])
+    def set_rows(self, rows: Sequence[CaseloadEntry]) -> None:
+        self.set_entries(rows)
+
+    @property
+    def rows(self) -> list[CaseloadEntry]:
+        """The cases shown, in order."""
+        return [self._entries[position] for position in self._visible]
 
     @property
     def total(self) -> int:
@@ -239,16 +248,13 @@ class CaseloadTableModel(QAbstractTableModel):
         if hide == self._hide_names:
             return
         self._hide_names = hide
-        if self._visible:
-            self.dataChanged.emit(
-                self.index(0, NAME), self.index(len(self._visible) - 1, NAME), [Qt.ItemDataRole.DisplayRole]
-            )
+        self.column_changed(NAME)
 
     @property
     def hide_names(self) -> bool:
         return self._hide_names
 
-    def entry_at(self, row: int) -> CaseloadEntry:
+    def row_at(self, row: int) -> CaseloadEntry:
         return self._entries[self._visible[row]]
 
     def row_of(self, case_id: uuid.UUID) -> int | None:
@@ -268,30 +274,10 @@ class CaseloadTableModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._visible)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
+    def object_of(self, item: CaseloadEntry) -> CaseloadRow:
+        return item.row
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self._entries[self._visible[index.row()]]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(entry, column)
-        if role == SORT_ROLE:
-            return SORT_KEYS[column](entry)
-        if role == OBJECT_ROLE:
-            return entry.row
+    def other_role(self, entry: CaseloadEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and column == REFERENCE and entry.flagged:
             if self._flag_icon is None:
                 self._flag_icon = icon("flag")
@@ -301,6 +287,9 @@ class CaseloadTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(entry, column)
         return None
+
+    def _text_of(self, column: int) -> Callable[[CaseloadEntry], str]:
+        return lambda entry: self._display(entry, column)
 
     def _display(self, entry: CaseloadEntry, column: int) -> str:
         row = entry.row

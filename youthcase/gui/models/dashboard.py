@@ -11,17 +11,11 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont
 
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
+from youthcase.gui.models.table import Column, TableModel
 
 if TYPE_CHECKING:
     from youthcase.services.dashboard import DashboardRow, Figure
@@ -56,36 +50,36 @@ def two_lines(label: str) -> str:
     return f"{' '.join(words[:best])}\n{' '.join(words[best:])}"
 
 
-class DashboardTableModel(QAbstractTableModel):
+def _figure_column(figure: Figure) -> Column[DashboardRow]:
+    key = figure.key
+    return Column(
+        two_lines(figure.label), lambda unit: str(unit.count(key)), lambda unit: unit.count(key), figure.definition
+    )
+
+
+class DashboardTableModel(TableModel["DashboardRow"]):
     """Rows of one breakdown (by worker or by site) and the totals row after them."""
 
     def __init__(self, unit: str, figures: Sequence[Figure], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.unit = unit  # "Worker" or "Site": the first column's header
         self.figures = tuple(figures)
-        self._rows: list[DashboardRow] = []
+        self.columns = (
+            Column(unit, lambda row: row.name, lambda row: row.name.casefold()),
+            *(_figure_column(figure) for figure in self.figures),
+        )
         self._totals: DashboardRow | None = None
         self._bold: QFont | None = None
 
     # --- contents ----------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[DashboardRow], totals: DashboardRow | None) -> None:
+    def set_rows(self, rows: Sequence[DashboardRow], totals: DashboardRow | None = None) -> None:
         """A freshly loaded dashboard: reset (every number may have changed)."""
-        self.beginResetModel()
-        self._rows = list(rows)
         self._totals = totals
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([], None)
-
-    def row_at(self, row: int) -> DashboardRow:
-        if row == len(self._rows) and self._totals is not None:
-            return self._totals
-        return self._rows[row]
+        super().set_rows([*rows, totals] if totals is not None else rows)
 
     def is_totals(self, row: int) -> bool:
-        return self._totals is not None and row == len(self._rows)
+        return self._totals is not None and row == self.rowCount() - 1
 
     def figure_at(self, column: int) -> Figure | None:
         return self.figures[column - 1] if column > NAME else None
@@ -97,10 +91,7 @@ class DashboardTableModel(QAbstractTableModel):
         raise KeyError(key)
 
     def row_named(self, name: str) -> int | None:
-        for row in range(self.rowCount()):
-            if self.row_at(row).name == name:
-                return row
-        return None
+        return self.row_where(lambda row: row.name == name)
 
     def cases_at(self, row: int, column: int) -> frozenset[uuid.UUID]:
         figure = self.figure_at(column)
@@ -108,68 +99,39 @@ class DashboardTableModel(QAbstractTableModel):
             return frozenset()
         return self.row_at(row).cases.get(figure.key, frozenset())
 
-    # --- Qt's model interface ---------------------------------------------------------------
+    # --- the roles beyond text and sorting ---------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        if parent.isValid():
-            return 0
-        return len(self._rows) + (1 if self._totals is not None else 0)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 1 + len(self.figures)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        figure = self.figure_at(section)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.unit if figure is None else two_lines(figure.label)
-        if role == Qt.ItemDataRole.ToolTipRole and figure is not None:
-            return figure.definition
+    def header_role(self, section: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = Qt.AlignmentFlag.AlignLeft if figure is None else Qt.AlignmentFlag.AlignRight
+            side = Qt.AlignmentFlag.AlignLeft if section == NAME else Qt.AlignmentFlag.AlignRight
             return int(side | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, column = index.row(), index.column()
-        unit = self.row_at(row)
+    def other_role(self, unit: DashboardRow, column: int, role: int) -> Any:
         figure = self.figure_at(column)
-        count = unit.count(figure.key) if figure is not None else 0
-        if role == Qt.ItemDataRole.DisplayRole:
-            return unit.name if figure is None else str(count)
-        if role == SORT_ROLE:
-            return unit.name.casefold() if figure is None else count
-        if role == OBJECT_ROLE:
-            return unit
+        totals = unit is self._totals
         if role == CASES_ROLE:
-            return self.cases_at(row, column)
+            return frozenset() if figure is None else unit.cases.get(figure.key, frozenset())
         if role == TOTALS_ROLE:
-            return self.is_totals(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and figure is not None:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and self.is_totals(row):
+            return totals
+        if role == Qt.ItemDataRole.FontRole and totals:
             if self._bold is None:
                 self._bold = QFont()
                 self._bold.setBold(True)
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and figure is not None:
+        if figure is None:
+            return None
+        count = unit.count(figure.key)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
             if count == 0:
                 return QColor(ZERO_COLOUR)
-            if figure.key in ATTENTION:
-                return QColor(FLAG_COLOUR)
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole and figure is not None:
+            return QColor(FLAG_COLOUR) if figure.key in ATTENTION else None
+        if role == Qt.ItemDataRole.ToolTipRole:
             if count == 0:
                 return f"{figure.label}: none"
-            whose = "in total" if self.is_totals(row) else f"for {unit.name}"
+            whose = "in total" if totals else f"for {unit.name}"
             return f"{figure.label} {whose}: {count} case{'s' if count != 1 else ''}. Click to list them."
         return None
 

@@ -23,7 +23,7 @@ from youthcase.domain import codes
 from youthcase.domain.referrals import TERMINAL
 from youthcase.gui.icons import icon
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
-from youthcase.gui.models.columns import Column, ColumnTableModel
+from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.values import day_text
 
 if TYPE_CHECKING:
@@ -135,12 +135,12 @@ REFERRAL_COLUMNS: tuple[Column[ReferralView], ...] = (  # in the order of the co
     Column("Urgency", lambda v: _label(codes.REFERRAL_URGENCY, v.urgency), lambda v: _URGENCY_RANK.get(v.urgency, -1)),
     # Overdue shows as the flag, red text and the tooltip: the words would crowd the column.
     Column("Status", lambda v: step_label(v.status, short=True), lambda v: _STEP_RANK.get(v.status, 99)),
-    Column("Waiting", waiting_text, lambda v: -1 if v.days_waiting is None else v.days_waiting),
+    Column("Waiting", waiting_text, lambda v: -1 if v.days_waiting is None else v.days_waiting, WAITING_TIP),
     Column("Last step", lambda v: day_text(last_step_on(v)), _last_step_sort),
 )
 
 
-class ReferralTableModel(ColumnTableModel["ReferralView"]):
+class ReferralTableModel(TableModel["ReferralView"]):
     """Referrals as the service returns them (the board: overdue first, longest waiting next)."""
 
     columns = REFERRAL_COLUMNS
@@ -149,24 +149,8 @@ class ReferralTableModel(ColumnTableModel["ReferralView"]):
         super().__init__(parent)
         self._flag: QIcon | None = None
 
-    def set_referrals(self, referrals: Sequence[ReferralView]) -> None:
-        self.set_items(referrals)
-
-    def referral_at(self, row: int) -> ReferralView:
-        return self.item_at(row)
-
     def find(self, referral_id: uuid.UUID) -> ReferralView | None:
-        return next((r for r in self.items if r.referral_id == referral_id), None)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == WAITING:
-            return WAITING_TIP
-        return super().headerData(section, orientation, role)
+        return next((r for r in self._rows if r.referral_id == referral_id), None)
 
     def other_role(self, view: ReferralView, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and column == STATUS and view.overdue:
@@ -256,7 +240,7 @@ class ReferralProxy(QSortFilterProxyModel):
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
-        return self._filter.accepts(self.referrals.referral_at(source_row))
+        return self._filter.accepts(self.referrals.row_at(source_row))
 
     def referral_at(self, row: int) -> ReferralView:
         view: ReferralView = self.index(row, 0).data(OBJECT_ROLE)
@@ -364,13 +348,10 @@ SERVICE_COLUMNS: tuple[Column[ServiceEntry], ...] = (
 )
 
 
-class ServiceTableModel(ColumnTableModel["ServiceEntry"]):
+class ServiceTableModel(TableModel["ServiceEntry"]):
     """The directory as administrators keep it (inactive services too, greyed)."""
 
     columns = SERVICE_COLUMNS
-
-    def service_at(self, row: int) -> ServiceEntry:
-        return self.item_at(row)
 
     def other_role(self, service: ServiceEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and not service.active:

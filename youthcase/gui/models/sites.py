@@ -2,54 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from typing import TYPE_CHECKING
 
 from youthcase.domain.sites import SiteKind
-from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
-from youthcase.gui.models.rows import RowsModel
+from youthcase.gui.models.table import Column, TableModel
 
 if TYPE_CHECKING:
     from youthcase.services.sites import SiteSummary
 
 CODE, NAME, KIND, STATUS = range(4)
-HEADERS = ("Code", "Name", "Kind", "Status")
 KIND_LABELS = {
     SiteKind.MAJOR_TRAUMA_CENTRE: "Major trauma centre",
     SiteKind.EMERGENCY_DEPARTMENT: "A&E department",
 }
 
-AnyIndex = QModelIndex | QPersistentModelIndex
+
+def _status(site: SiteSummary) -> str:
+    return "Active" if site.active else "Closed"
 
 
-class SiteTableModel(RowsModel["SiteSummary"]):
-    HEADERS = HEADERS
-
-    def set_sites(self, sites: Sequence[SiteSummary]) -> None:
-        self.set_rows(sites)
-
-    def sites(self) -> list[SiteSummary]:
-        return list(self._rows)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        site = self._rows[index.row()]
-        if role == OBJECT_ROLE:
-            return site
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            text = self._display(site, index.column())
-            return text.casefold() if role == SORT_ROLE else text
-        return None
-
-    @staticmethod
-    def _display(site: SiteSummary, column: int) -> str:
-        if column == CODE:
-            return site.code
-        if column == NAME:
-            return site.name
-        if column == KIND:
-            return KIND_LABELS[site.kind]
-        return "Active" if site.active else "Closed"
+class SiteTableModel(TableModel["SiteSummary"]):
+    columns = (
+        Column("Code", lambda s: s.code, lambda s: s.code.casefold()),
+        Column("Name", lambda s: s.name, lambda s: s.name.casefold()),
+        Column("Kind", lambda s: KIND_LABELS[s.kind], lambda s: KIND_LABELS[s.kind].casefold()),
+        Column("Status", _status, lambda s: _status(s).casefold()),
+    )

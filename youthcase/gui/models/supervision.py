@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from youthcase.domain import dictionary as dd
-from youthcase.gui.models.columns import Column, ColumnTableModel
+from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.values import code_label, day_text, instant_text
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _actions_summary(note: NoteView) -> str:
     return ", ".join(parts)
 
 
-class NoteTableModel(ColumnTableModel["NoteView"]):
+class NoteTableModel(TableModel["NoteView"]):
     HELD_ON, SUPERVISOR, DISCUSSION, DECISIONS, ACTIONS = range(5)
     columns = (
         Column("Held on", lambda n: day_text(n.held_on), lambda n: n.held_on.toordinal()),
@@ -64,7 +64,7 @@ class CaseAction:
     held_on: dt.date
 
 
-class ActionTableModel(ColumnTableModel[CaseAction]):
+class ActionTableModel(TableModel[CaseAction]):
     DESCRIPTION, OWNER, DUE, STATE, FROM = range(5)
     columns = (
         Column("Action", lambda a: a.action.description, lambda a: a.action.description.casefold()),
@@ -80,7 +80,7 @@ class ActionTableModel(ColumnTableModel[CaseAction]):
         """Every action of the case: open ones first (soonest due), then the done ones."""
         actions = [CaseAction(action, note.held_on) for note in notes for action in note.actions]
         actions.sort(key=lambda a: (a.action.done_on is not None, a.action.due_on))
-        self.set_items(actions)
+        self.set_rows(actions)
 
     def other_role(self, item: CaseAction, column: int, role: int) -> Any:
         action = item.action
@@ -94,7 +94,7 @@ class ActionTableModel(ColumnTableModel[CaseAction]):
         return None
 
 
-class ClosureTableModel(ColumnTableModel["ClosureRequestView"]):
+class ClosureTableModel(TableModel["ClosureRequestView"]):
     REFERENCE, REQUESTED_BY, REQUESTED_AT, REASON, NOTE = range(5)
     columns = (
         Column("Case", lambda r: r.case_reference, lambda r: r.case_reference),

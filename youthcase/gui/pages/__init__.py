@@ -32,3 +32,10 @@ def page_layout(widget: QWidget) -> QVBoxLayout:
     layout.setContentsMargins(32, 28, 32, 24)
     layout.setSpacing(8)
     return layout
+
+
+def section_title(text: str) -> QLabel:
+    """A heading inside a page or a tab."""
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.add_site import AddSiteDialog
 from youthcase.gui.forms.add_user import AddUserDialog, NewAccount
@@ -35,7 +36,7 @@ from youthcase.gui.models import sites as sites_columns
 from youthcase.gui.models.accounts import AccountTableModel
 from youthcase.gui.models.sites import SiteTableModel
 from youthcase.gui.navigation import SectionSpec
-from youthcase.gui.pages import page_header, page_layout
+from youthcase.gui.pages import page_header, page_layout, section_title
 from youthcase.gui.pages.service_directory import ServiceDirectoryPanel
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
@@ -88,12 +89,6 @@ def _table(model: AccountTableModel | SiteTableModel, name: str, stretch_column:
     return view
 
 
-def _section_title(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionTitle")
-    return label
-
-
 class AdministrationPage(QWidget):
     def __init__(
         self,
@@ -108,6 +103,7 @@ class AdministrationPage(QWidget):
         self._vault: UnlockedVault | None = vault
         self._background = background
         self._prompts = prompts
+        background.notice.changed.connect(self._vault_changed)
 
         self.accounts = AccountTableModel(self)
         self.sites = SiteTableModel(self)
@@ -161,7 +157,7 @@ class AdministrationPage(QWidget):
     @staticmethod
     def _heading_row(title: str, *buttons: QPushButton) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(_section_title(title))
+        row.addWidget(section_title(title))
         row.addStretch(1)
         for button in buttons:
             row.addWidget(button)
@@ -170,6 +166,10 @@ class AdministrationPage(QWidget):
     # --- loading ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        self._load()
+        self.services.refresh()
+
+    def _load(self) -> None:
         vault = self._vault
         if vault is None:
             return
@@ -177,13 +177,17 @@ class AdministrationPage(QWidget):
         self._background.run(
             lambda: load_listing(vault), name="load administration", on_returned=self._loaded, on_errored=self._failed
         )
-        self.services.refresh()
+
+    def _vault_changed(self, changes: Changes) -> None:
+        """Accounts, sites and who supervises them (the service directory reloads itself)."""
+        if changes.accounts or changes.sites or changes.access:
+            self._load()
 
     def _loaded(self, listing: AdministrationListing) -> None:
         self.loading.setVisible(False)
         self.error.clear()
-        self.accounts.set_accounts(listing.accounts)
-        self.sites.set_sites(listing.sites)
+        self.accounts.set_rows(listing.accounts)
+        self.sites.set_rows(listing.sites)
         self.no_supervisor_text.setText(no_supervisor_text(listing.unsupervised))
         self.no_supervisor.setVisible(bool(listing.unsupervised))
 
@@ -230,8 +234,7 @@ class AdministrationPage(QWidget):
                 account.username, account.role, account.temporary_password, account.site_codes, account.full_name
             )
 
-        dialog = AddUserDialog(self.sites.sites(), save, self._background, self)
-        dialog.accepted.connect(self.refresh)
+        dialog = AddUserDialog(self.sites.rows, save, self._background, self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -252,13 +255,13 @@ class AdministrationPage(QWidget):
 
         def disabled(_result: object) -> None:
             self._prompts.inform(self, "Disable account", disabled_text(account))
-            self.refresh()
 
         self._background.run(
             lambda: AccountService(vault).disable_user(username),
             name="disable user",
             on_returned=disabled,
             on_errored=self._failed,
+            changes=Changes(accounts=True),
         )
 
     # --- sites -----------------------------------------------------------------------------
@@ -272,7 +275,6 @@ class AdministrationPage(QWidget):
             return SiteService(vault).add_emergency_department(code, name)
 
         dialog = AddSiteDialog(save, self._background, self)
-        dialog.accepted.connect(self.refresh)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

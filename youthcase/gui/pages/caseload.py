@@ -1,4 +1,5 @@
-"""Caseload: the cases I can see, searched as I type and filtered; a case opens in the same page.
+"""Caseload: the cases I can see, searched as I type and filtered; a case opens in the same page
+(its ``CaseHost``).
 
 Loading reads and decrypts the caseload on the background queue and builds every search and sort
 key there too, so a keystroke only runs list comprehensions over ready-made keys (see
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,6 +37,9 @@ from youthcase.domain.codes import Code
 from youthcase.domain.roles import Permission, Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.case.host import CaseHost, TabChoice
+from youthcase.gui.case.view import CaseView, load_detail
+from youthcase.gui.changes import Changes
 from youthcase.gui.drafts import NEW_CASE_FORM, NEW_CONTACT_FORM, discard_draft
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.import_cases import ImportDialog
@@ -57,7 +60,6 @@ from youthcase.gui.models.caseload import (
 )
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
-from youthcase.gui.pages.case_view import CaseView, load_detail
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import instant_text
 from youthcase.services.cases import CaseDetail, CaseService
@@ -181,9 +183,9 @@ class CaseloadPage(QWidget):
         self.sites: list[SiteSummary] = []
         self._loaded_closed: bool | None = None  # None: nothing loaded yet
         self._stale = True
-        self._pending_open: uuid.UUID | None = None
         self.banners: list[DraftBanner] = []
         role = vault.actor.role
+        background.notice.changed.connect(self._vault_changed)
 
         self.model = CaseloadTableModel(self)
         self.proxy = CaseloadProxy(self.model, self)
@@ -259,14 +261,14 @@ class CaseloadPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count)
 
-        self._case_view: CaseView | None = None  # made when a case first opens: unlocking is faster
-        self.site_names: dict[str, str] = {}
-        self.stack = QStackedWidget()
-        self.stack.setObjectName("caseloadStack")
-        self.stack.addWidget(self.list_panel)
+        self.host = CaseHost(vault, background, prompts, back_text="Caseload", back_tip="Back to the caseload (Esc)")
+        self.host.setObjectName("caseloadStack")
+        self.host.addWidget(self.list_panel)
+        self.host.opened.connect(self.case_opened)
+        self.host.closed.connect(self._back_at_list)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
+        outer.addWidget(self.host)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -377,9 +379,7 @@ class CaseloadPage(QWidget):
         self.view.setColumnHidden(columns.SITE, single_site)
         self.site.setVisible(not single_site)
         self._fit_name_column()
-        self.site_names = {s.code: s.name for s in listing.sites}
-        if self._case_view is not None:
-            self._case_view.site_names = self.site_names
+        self.host.site_names = {s.code: s.name for s in listing.sites}
         selected = self.selected_case_id()
         order = listing.order if listing.sort == self.model.sort_order else None
         self.model.set_entries(listing.entries, order)
@@ -412,14 +412,12 @@ class CaseloadPage(QWidget):
             dialog.done(QDialog.DialogCode.Rejected)
         self._debounce.stop()
         self.model.clear()
-        if self._case_view is not None:
-            self._case_view.clear()
+        self.host.clear()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
         self.proxy.set_filter(replace(self.proxy.current_filter, search=""))
         self._clear_banners()
-        self.stack.setCurrentWidget(self.list_panel)
         self.error.clear()
         self.loading.setVisible(False)
         self._vault = None
@@ -510,17 +508,7 @@ class CaseloadPage(QWidget):
 
     @property
     def case_view(self) -> CaseView:
-        """The case view, made the first time it is needed."""
-        if self._case_view is None:
-            vault = self._vault
-            assert vault is not None, "no case view once the vault has locked"
-            view = CaseView(vault, self._background, self._prompts)
-            view.site_names = self.site_names
-            view.back_requested.connect(self.show_list)
-            view.changed.connect(self._case_changed)
-            self.stack.addWidget(view)
-            self._case_view = view
-        return self._case_view
+        return self.host.view
 
     def selected_case_id(self) -> uuid.UUID | None:
         rows = self.view.selectionModel().selectedRows()
@@ -538,56 +526,30 @@ class CaseloadPage(QWidget):
         if index.isValid():
             self.open_case(self.proxy.case_at(index.row()).case_id)
 
-    def open_case(self, case_id: uuid.UUID) -> None:
+    def open_case(self, case_id: uuid.UUID, at: TabChoice | None = None) -> None:
         """Load the case on the background queue; show it, or say why not (nothing is shown)."""
-        vault = self._vault
-        if vault is None:
-            return
-        self._pending_open = case_id
-        self.loading.setVisible(True)
-        self.error.clear()
-        self._background.run(
-            lambda: load_detail(vault, case_id),
-            name="open case",
-            on_returned=self._show_case,
-            on_errored=self._open_failed,
-        )
-
-    def _show_case(self, detail: CaseDetail) -> None:
-        self.present_case(detail)
+        self.host.open_case(case_id, busy=self.loading, error=self.error, at=at)
 
     def present_case(self, detail: CaseDetail) -> CaseView:
-        self.loading.setVisible(False)
-        self._pending_open = None
-        self.case_view.set_hide_names(self.hide_names)
-        self.case_view.show_detail(detail)
-        self.case_view.tabs.setCurrentIndex(0)
-        self.stack.setCurrentWidget(self.case_view)
-        self.case_view.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.case_opened.emit(detail.case_id)
-        return self.case_view
-
-    def _open_failed(self, error: BaseException) -> None:
-        self._pending_open = None
-        self.loading.setVisible(False)
-        if self._case_view is not None:
-            self._case_view.clear_detail()
-        self.stack.setCurrentWidget(self.list_panel)
-        self.error.show_message(user_message(error))
+        return self.host.present(detail)
 
     def show_list(self) -> None:
-        if self.stack.currentWidget() is self.list_panel:
-            return
-        case_id = self._case_view.case_id if self._case_view is not None else None
-        self.stack.setCurrentWidget(self.list_panel)
+        self.host.back()
+
+    def _back_at_list(self, case_id: uuid.UUID | None) -> None:
         if case_id is not None:
             self.select_case(case_id)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         if self._stale:
             self.reload()
 
-    def _case_changed(self, _case_id: uuid.UUID) -> None:
+    def _vault_changed(self, changes: Changes) -> None:
+        """Another operation succeeded: load again now if the list is on screen, else next time."""
+        if not changes.caseload:
+            return
         self._stale = True
+        if self.isVisible() and not self.host.showing_case:
+            self.reload()
 
     # --- new cases, drafts, import ----------------------------------------------------------
 
@@ -614,7 +576,6 @@ class CaseloadPage(QWidget):
         return dialog
 
     def _case_created(self, detail: CaseDetail) -> None:
-        self._stale = True
         self.present_case(detail)
 
     def open_import(self) -> ImportDialog | None:
@@ -622,15 +583,10 @@ class CaseloadPage(QWidget):
         if vault is None:
             return None
         dialog = ImportDialog(vault, self._background, self._prompts, hide_names=self.hide_names, parent=self)
-        dialog.imported.connect(lambda _result: self._imported())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         dialog.choose_file()
         return dialog
-
-    def _imported(self) -> None:
-        self._stale = True
-        self.reload()
 
     def _show_drafts(self, drafts: Sequence[DraftOffer]) -> None:
         self._clear_banners()
@@ -678,8 +634,12 @@ class CaseloadPage(QWidget):
                 lambda: restore_contact(vault, case_id),
                 name="load draft",
                 on_returned=self._contact_draft,
-                on_errored=self._open_failed,
+                on_errored=self._draft_failed,
             )
+
+    def _draft_failed(self, error: BaseException) -> None:
+        self.loading.setVisible(False)
+        self.error.show_message(user_message(error))
 
     def _new_case_draft(self, draft: SavedDraft | None) -> None:
         self.loading.setVisible(False)
@@ -688,6 +648,7 @@ class CaseloadPage(QWidget):
 
     def _contact_draft(self, loaded: tuple[CaseDetail, SavedDraft | None]) -> None:
         detail, draft = loaded
+        self.loading.setVisible(False)
         view = self.present_case(detail)
         if draft is not None:
             view.open_new_contact(restored=dict(draft.values))
@@ -709,16 +670,14 @@ class CaseloadPage(QWidget):
         """Right before a lock: queue a last save of every open form that keeps a draft."""
         for dialog in self.findChildren(NewCaseDialog):
             dialog.save_draft_now()
-        if self._case_view is not None:
-            self._case_view.save_drafts_now()
+        self.host.save_drafts_now()
 
     # --- hide names ------------------------------------------------------------------------
 
     def set_hide_names(self, hide: bool) -> None:
         self.hide_names = hide
         self.model.set_hide_names(hide)
-        if self._case_view is not None:
-            self._case_view.set_hide_names(hide)
+        self.host.set_hide_names(hide)
         for dialog in self.findChildren(NewCaseDialog):
             dialog.set_hide_names(hide)
         for importer in self.findChildren(ImportDialog):

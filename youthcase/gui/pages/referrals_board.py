@@ -3,14 +3,12 @@
 The board loads open referrals (the service orders them overdue first, then longest waiting);
 finished ones load when the status filter asks for them. Filtering by service type and status runs
 in the proxy, sorting on the header. Double-click or Enter opens the case at its Referrals tab,
-through the caseload page like any other case.
+in the caseload page's case host like any other case.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -19,6 +17,8 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QWidget
 from youthcase.domain import codes
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.case.referral_detail import referral_table
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.inline import InlineError
 from youthcase.gui.models.referrals import (
@@ -33,12 +33,8 @@ from youthcase.gui.models.referrals import (
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.prompts import Prompts
-from youthcase.gui.referrals_tab import referral_table
 from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.vault import UnlockedVault
-
-if TYPE_CHECKING:
-    from youthcase.gui.pages.caseload import CaseloadPage
 
 REFRESH_SHORTCUT = "F5"
 SUMMARY = (
@@ -61,19 +57,6 @@ def load_board(vault: UnlockedVault, include_finished: bool) -> BoardListing:
     return BoardListing(ReferralService(vault).board(include_finished=include_finished), include_finished)
 
 
-def open_at_referrals(caseload: CaseloadPage, case_id: uuid.UUID) -> None:
-    """Open the case the way the caseload does, then show its Referrals tab."""
-
-    def opened(opened_id: uuid.UUID) -> None:
-        caseload.case_opened.disconnect(opened)
-        if opened_id == case_id:
-            view = caseload.case_view
-            view.tabs.setCurrentWidget(view.referrals_tab)
-
-    caseload.case_opened.connect(opened)
-    caseload.open_case(case_id)
-
-
 class ReferralsBoardPage(QWidget):
     open_case_requested = Signal(object)  # case id
     overdue_counted = Signal(int)  # a fresh count came with the listing
@@ -94,6 +77,7 @@ class ReferralsBoardPage(QWidget):
         self._background = background
         self._prompts = prompts
         self._loaded_finished: bool | None = None  # None: nothing loaded yet
+        background.notice.changed.connect(self._vault_changed)
 
         self.model = ReferralTableModel(self)
         self.proxy = ReferralProxy(self.model, self)
@@ -170,7 +154,7 @@ class ReferralsBoardPage(QWidget):
         self.error.clear()
         self._loaded_finished = listing.include_finished
         selected = self.selected()
-        self.model.set_referrals(listing.referrals)
+        self.model.set_rows(listing.referrals)
         if selected is not None:
             row = self.proxy.row_of(selected.referral_id)
             if row is not None:
@@ -183,6 +167,11 @@ class ReferralsBoardPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.loading.setVisible(False)
         self.error.show_message(user_message(error))
+
+    def _vault_changed(self, changes: Changes) -> None:
+        """Referrals moved on, or the cases behind them: on screen, load again (opening does)."""
+        if self.isVisible() and (changes.referrals or changes.access or changes.assignments):
+            self.reload()
 
     def clear(self) -> None:
         """The vault locked: forget every referral."""

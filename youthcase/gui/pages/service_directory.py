@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from youthcase.domain.referrals import DEFAULT_CHASE_INTERVAL_DAYS
 from youthcase.gui.background import Background
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.fields import Raw
 from youthcase.gui.forms.record import RecordDialog, SaveRecord
@@ -56,6 +57,7 @@ class ServiceDirectoryPanel(QWidget):
         self._vault: UnlockedVault | None = vault
         self._background = background
         self._prompts = prompts
+        background.notice.changed.connect(self._vault_changed)
 
         self.model = ServiceTableModel(self)
         self.view = table_view(self.model, "serviceTable", sort_column=columns.SERVICE_TYPE_COLUMN)
@@ -104,11 +106,15 @@ class ServiceDirectoryPanel(QWidget):
 
     def _loaded(self, services: list[ServiceEntry]) -> None:
         self.error.clear()
-        self.model.set_items(services)
+        self.model.set_rows(services)
         self.loaded.emit()
 
     def _failed(self, error: BaseException) -> None:
         self.error.show_message(user_message(error))
+
+    def _vault_changed(self, changes: Changes) -> None:
+        if changes.directory:
+            self.refresh()
 
     def clear(self) -> None:
         for dialog in self.findChildren(QDialog):
@@ -152,9 +158,9 @@ class ServiceDirectoryPanel(QWidget):
             background=self._background,
             prompts=self._prompts,
             initial=initial,
+            changes=Changes(directory=True),
             parent=self,
         )
-        dialog.saved.connect(lambda _entry: self.refresh())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -29,11 +29,12 @@ from youthcase.domain.codes import Code, CodeList
 from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import handover_entity
-from youthcase.gui.models import OBJECT_ROLE
-from youthcase.gui.models.rows import RowsModel
+from youthcase.gui.models.table import Column, TableModel
+from youthcase.gui.pages import section_title
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
 from youthcase.services.access import AccessService
@@ -86,25 +87,18 @@ def load_access(vault: UnlockedVault) -> AccessOverview:
     )
 
 
-class AdmissionModel(RowsModel[Admission]):
-    HEADERS = ("Person", "Role", "Site")
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        item = self.row_at(index.row())
-        if role == OBJECT_ROLE:
-            return item
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (item.username, item.role.capitalize(), item.site_code)[index.column()]
-        return None
+class AdmissionModel(TableModel[Admission]):
+    columns = (
+        Column("Person", lambda a: a.username, lambda a: a.username),
+        Column("Role", lambda a: a.role.capitalize(), lambda a: a.role),
+        Column("Site", lambda a: a.site_code, lambda a: a.site_code),
+    )
 
 
 class AccessPanel(QWidget):
     """The "Access" tab of the Supervision page."""
 
     loaded = Signal()
-    changed = Signal()  # an admission, revocation or rotation was made (caseloads may have moved)
 
     def __init__(
         self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
@@ -117,6 +111,7 @@ class AccessPanel(QWidget):
         self.overview: AccessOverview | None = None
         self.loading = busy_bar()
         self._busy = False
+        background.notice.changed.connect(self._vault_changed)
 
         intro = QLabel(
             "A home site gives no access to its cases: you admit each person to the sites you "
@@ -144,7 +139,7 @@ class AccessPanel(QWidget):
         held_text.setWordWrap(True)
         held = QVBoxLayout(self.held_panel)
         held.setContentsMargins(12, 8, 12, 8)
-        held.addWidget(_caption("Cases held by disabled accounts"))
+        held.addWidget(section_title("Cases held by disabled accounts"))
         held.addWidget(held_text)
         self.held_rows = QVBoxLayout()
         held.addLayout(self.held_rows)
@@ -171,14 +166,14 @@ class AccessPanel(QWidget):
         layout.addWidget(self.loading)
         layout.addWidget(self.rotation_banner)
         layout.addWidget(self.held_panel)
-        layout.addWidget(_caption("Waiting for admission"))
+        layout.addWidget(section_title("Waiting for admission"))
         layout.addWidget(self.waiting_empty)
         layout.addWidget(self.waiting_view, 1)
         layout.addLayout(_buttons(self.admit_button))
-        layout.addWidget(_caption("Admitted"))
+        layout.addWidget(section_title("Admitted"))
         layout.addWidget(self.admitted_view, 2)
         layout.addLayout(_buttons(self.revoke_button))
-        layout.addWidget(_caption("Site key"))
+        layout.addWidget(section_title("Site key"))
         rotate = QHBoxLayout()
         rotate.addWidget(QLabel("Site"))
         rotate.addWidget(self.site_choice)
@@ -285,7 +280,7 @@ class AccessPanel(QWidget):
         self._run(
             lambda: AccessService(vault).grant(chosen.username, chosen.site_code),
             "admit",
-            lambda _result: self._acted(),
+            changes=Changes(access=True),
         )
 
     def revoke_selected(self) -> None:
@@ -306,9 +301,13 @@ class AccessPanel(QWidget):
                 "Revoke admission",
                 f"{chosen.username} is no longer admitted to {chosen.site_code}. {_cases(moved)} passed to you.",
             )
-            self._acted()
 
-        self._run(lambda: AccessService(vault).revoke(chosen.username, chosen.site_code), "revoke", revoked)
+        self._run(
+            lambda: AccessService(vault).revoke(chosen.username, chosen.site_code),
+            "revoke",
+            revoked,
+            Changes(access=True, assignments=True),
+        )
 
     def hand_over(self, chosen: HeldByDisabled) -> RecordDialog | None:
         """Choose whom a disabled account's open cases at a site go to."""
@@ -329,6 +328,7 @@ class AccessPanel(QWidget):
             ),
             background=self._background,
             prompts=self._prompts,
+            changes=Changes(assignments=True),
             parent=self,
         )
 
@@ -336,7 +336,6 @@ class AccessPanel(QWidget):
             self._prompts.inform(
                 self, "Hand over cases", f"{_cases(moved)} of {chosen.username} at {chosen.site_code} handed over."
             )
-            self._acted()
 
         dialog.saved.connect(handed_over)
         dialog.finished.connect(dialog.deleteLater)
@@ -358,15 +357,27 @@ class AccessPanel(QWidget):
 
         def rotated(count: int) -> None:
             self._prompts.inform(self, "Rotate site key", f"{site} has a new key: {_cases(count)} re-wrapped.")
-            self._acted()
 
-        self._run(lambda: AccessService(vault).rotate_site_key(site), "rotate site key", rotated)
+        self._run(
+            lambda: AccessService(vault).rotate_site_key(site),
+            "rotate site key",
+            rotated,
+            Changes(access=True, assignments=True),
+        )
 
-    def _acted(self) -> None:
-        self.changed.emit()
-        self.reload()
+    def _vault_changed(self, changes: Changes) -> None:
+        """Who waits, who is admitted and who holds cases may differ: load again (the tab's
+        count shows even while another tab is open)."""
+        if changes.access or changes.assignments or changes.accounts:
+            self.reload()
 
-    def _run(self, work: Callable[[], Any], name: str, on_returned: Callable[[Any], None]) -> None:
+    def _run(
+        self,
+        work: Callable[[], Any],
+        name: str,
+        on_returned: Callable[[Any], None] | None = None,
+        changes: Changes | None = None,
+    ) -> None:
         self._busy = True
         self.loading.setVisible(True)
         self._enable()
@@ -374,10 +385,11 @@ class AccessPanel(QWidget):
         def returned(result: Any) -> None:
             self._busy = False
             self.loading.setVisible(False)
-            on_returned(result)
+            if on_returned is not None:
+                on_returned(result)
             self._enable()
 
-        self._background.run(work, name=name, on_returned=returned, on_errored=self._failed)
+        self._background.run(work, name=name, on_returned=returned, on_errored=self._failed, changes=changes)
 
     def _failed(self, error: BaseException) -> None:
         self._busy = False
@@ -397,12 +409,6 @@ class AccessPanel(QWidget):
         self._busy = False
         self.loading.setVisible(False)
         self._enable()
-
-
-def _caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionTitle")
-    return label
 
 
 def _buttons(*buttons: QPushButton) -> QHBoxLayout:

@@ -1,22 +1,21 @@
-"""Supervision of one case, inside the case view: the notes and their actions, and sign-off.
+"""The Supervision tab of a case: the notes and their actions, and sharing the case.
 
 Everyone who may read the case sees the notes; the owner of an action (or a supervisor) marks it
-done. Supervisors add notes with actions, share the case with another worker, and sign off risk
-assessments and the current version of each safeguarding concern (the sign-off lines sit on the
-Risk and Safeguarding tabs; this tab keeps them up to date). Everything loads and saves on the
-background queue; after a save the case view loads the case again.
+done. Supervisors add notes with actions and share the case with another worker. The sign-offs
+load with the notes (``loaded``): the case view hands them to the sign-off lines on the Risk and
+Safeguarding tabs (``youthcase.gui.case.signoff``). Everything loads and saves on the background
+queue; after a save the change notice loads the case again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -25,20 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from youthcase.domain.caseload_rules import london_today
 from youthcase.domain.roles import Permission
-from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.case.blocks import heading_row
+from youthcase.gui.case.context import CaseContext
+from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.forms.supervision import SupervisionNoteDialog, share_entity, staff_codes
 from youthcase.gui.inline import InlineError
 from youthcase.gui.models.supervision import ActionTableModel, CaseAction, NoteTableModel
-from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
-from youthcase.gui.values import day_text, instant_text
+from youthcase.gui.values import day_text
 from youthcase.services.accounts import AccountService, AccountSummary
-from youthcase.services.cases import CaseDetail, ConcernHistory, RecordView
+from youthcase.services.cases import CaseDetail
 from youthcase.services.permissions import allowed
 from youthcase.services.supervision import (
     ActionInput,
@@ -47,8 +46,6 @@ from youthcase.services.supervision import (
     SupervisionService,
 )
 from youthcase.services.vault import UnlockedVault
-
-SignOff = Callable[[SupervisionService], None]  # runs on the background queue
 
 
 @dataclass(frozen=True)
@@ -65,96 +62,17 @@ def load_case_supervision(vault: UnlockedVault, case_id: uuid.UUID) -> CaseSuper
     return CaseSupervision(case_id, service.notes_for_case(case_id), service.sign_offs(case_id), staff)
 
 
-def _polish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-class SignOffLine(QWidget):
-    """Under an assessment or a concern: who signed it off and when, or a Sign off button."""
-
-    signed = Signal()
-
-    def __init__(self, what: str, can_sign: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.what = what  # "this assessment", "the current version"
-        self.can_sign = can_sign
-        self.state = QLabel()
-        self.state.setObjectName("signOffState")
-        self.state.setWordWrap(True)
-        self.button = QPushButton("Sign off…")
-        self.button.setObjectName("signOffButton")
-        self.button.setToolTip(f"Sign off {what}: your name and the time are recorded")
-        self.button.setVisible(can_sign)
-        self.error = InlineError()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.state, 1)
-        row.addWidget(self.button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(row)
-        layout.addWidget(self.error)
-        self.record_id: uuid.UUID | None = None
-        self.sign: SignOff | None = None
-        self.sign_offs: dict[uuid.UUID, SignOffView] | None = None  # None: not loaded yet
-        self.label = ""  # which record: "Assessment of 2 Mar 2026", "Current version (2)"
-        self.busy = False
-        self._show()
-
-    def show_target(self, record_id: uuid.UUID | None, sign: SignOff | None, label: str = "This record") -> None:
-        self.record_id, self.sign, self.label = record_id, sign, label
-        self.error.clear()
-        self._show()
-
-    def set_sign_offs(self, sign_offs: dict[uuid.UUID, SignOffView] | None) -> None:
-        self.sign_offs = sign_offs
-        self.busy = False
-        self._show()
-
-    @property
-    def signed_off(self) -> SignOffView | None:
-        if self.record_id is None or self.sign_offs is None:
-            return None
-        return self.sign_offs.get(self.record_id)
-
-    def _show(self) -> None:
-        done, label = self.signed_off, self.label
-        if self.record_id is None or self.sign_offs is None:
-            text, tone = "", "hint"
-        elif done is not None:
-            text = f"{label}: signed off by {done.signed_off_by} on {instant_text(done.signed_off_at)}."
-            tone = "good"
-        else:
-            text, tone = f"{label}: not signed off yet.", "hint"
-        self.state.setText(text)
-        self.state.setProperty("tone", tone)
-        _polish(self.state)
-        self.button.setEnabled(
-            self.can_sign
-            and not self.busy
-            and self.record_id is not None
-            and self.sign_offs is not None
-            and done is None
-        )
-        self.setVisible(self.record_id is not None)
-
-
 class SupervisionTab(QWidget):
-    changed = Signal()  # something was saved: the case (and the caseload's flags) may differ
     loaded = Signal(object)  # CaseSupervision, shown
 
-    def __init__(
-        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
-    ) -> None:
+    title = "Supervision"
+
+    def __init__(self, context: CaseContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supervisionTab")
-        self._vault: UnlockedVault | None = vault
-        self._background = background
-        self._prompts = prompts
-        self.supervises = allowed(vault.actor, Permission.SUPERVISE)
-        self.username = vault.actor.username
+        self.context = context
+        self.supervises = context.supervises
+        self.username = context.username
         self.detail: CaseDetail | None = None
         self.data: CaseSupervision | None = None
 
@@ -193,13 +111,11 @@ class SupervisionTab(QWidget):
         )
         self.error = InlineError()
         self.loading = busy_bar()
-        self.assessment_sign_off = SignOffLine("this assessment", self.supervises)
-        self.concern_sign_off = SignOffLine("the current version", self.supervises)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(10)
-        layout.addLayout(self._heading("Supervision notes", self.share_button, self.add_note_button))
+        layout.addLayout(heading_row("Supervision notes", self.share_button, self.add_note_button))
         layout.addWidget(self.intro)
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
@@ -210,7 +126,7 @@ class SupervisionTab(QWidget):
         actions_layout = QVBoxLayout(actions)
         actions_layout.setContentsMargins(0, 6, 0, 0)
         actions_layout.setSpacing(6)
-        actions_layout.addLayout(self._heading("Actions", self.done_button))
+        actions_layout.addLayout(heading_row("Actions", self.done_button))
         actions_layout.addWidget(self.action_view, 1)
         split.addWidget(actions)
         split.setStretchFactor(0, 2)
@@ -223,19 +139,6 @@ class SupervisionTab(QWidget):
         self.done_button.clicked.connect(self.complete_selected_action)
         self.note_view.selectionModel().selectionChanged.connect(self._note_selected)
         self.action_view.selectionModel().selectionChanged.connect(self._action_selected)
-        for line in (self.assessment_sign_off, self.concern_sign_off):
-            line.button.clicked.connect(lambda _checked=False, line=line: self.sign_off(line))
-
-    @staticmethod
-    def _heading(title: str, *buttons: QPushButton) -> QHBoxLayout:
-        row = QHBoxLayout()
-        caption = QLabel(title)
-        caption.setObjectName("sectionTitle")
-        row.addWidget(caption)
-        row.addStretch(1)
-        for button in buttons:
-            row.addWidget(button)
-        return row
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -251,11 +154,11 @@ class SupervisionTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        vault, case_id = self._vault, self.case_id
+        vault, case_id = self.context.vault, self.case_id
         if vault is None or case_id is None:
             return
         self.loading.setVisible(True)
-        self._background.run(
+        self.context.background.run(
             lambda: load_case_supervision(vault, case_id),
             name="load supervision",
             on_returned=self._loaded,
@@ -268,7 +171,7 @@ class SupervisionTab(QWidget):
         self.loading.setVisible(False)
         self.error.clear()
         self.data = data
-        self.notes.set_items(data.notes)
+        self.notes.set_rows(data.notes)
         self.action_table.set_notes(data.notes)
         if self.action_table.rowCount():
             self.action_view.selectRow(0)  # the most pressing: open, soonest due
@@ -276,16 +179,11 @@ class SupervisionTab(QWidget):
             self.note_view.selectRow(0)
         else:
             self.note_text.setText("No supervision notes yet.")
-        for line in (self.assessment_sign_off, self.concern_sign_off):
-            line.set_sign_offs(data.sign_offs)
         self._action_selected()
         self.loaded.emit(data)
 
     def _failed(self, error: BaseException) -> None:
         self.loading.setVisible(False)
-        for line in (self.assessment_sign_off, self.concern_sign_off):
-            line.busy = False
-            line.set_sign_offs(line.sign_offs)
         self.done_button.setEnabled(False)
         self.error.show_message(user_message(error))
         self._action_selected()
@@ -298,14 +196,6 @@ class SupervisionTab(QWidget):
         self.note_text.clear()
         self.error.clear()
         self.loading.setVisible(False)
-        for line in (self.assessment_sign_off, self.concern_sign_off):
-            line.set_sign_offs(None)
-            line.show_target(None, None)
-
-    def clear(self) -> None:
-        """The vault locked (the case view closes the dialogs)."""
-        self.clear_case()
-        self._vault = None
 
     # --- notes and actions -----------------------------------------------------------------
 
@@ -335,25 +225,21 @@ class SupervisionTab(QWidget):
             self.done_button.setToolTip("The selected action is done (today)")
 
     def complete_selected_action(self) -> None:
-        vault, chosen = self._vault, self.selected_action()
+        vault, chosen = self.context.vault, self.selected_action()
         if vault is None or chosen is None or not self.done_button.isEnabled():
             return
         action_id = chosen.action.action_id
         self.done_button.setEnabled(False)
         self.loading.setVisible(True)
-        self._background.run(
+        self.context.background.run(
             lambda: SupervisionService(vault).complete_action(action_id),
             name="complete action",
-            on_returned=lambda _r: self.changed.emit(),
             on_errored=self._failed,
+            changes=Changes(supervision=True),
         )
 
-    def _today(self) -> dt.date:
-        vault = self._vault
-        return london_today(vault.clock.now() if vault is not None else dt.datetime.now(dt.UTC))
-
     def open_add_note(self) -> SupervisionNoteDialog | None:
-        vault, detail, data = self._vault, self.detail, self.data
+        vault, detail, data = self.context.vault, self.detail, self.data
         if vault is None or detail is None or data is None or not self.supervises:
             return None
         case_id = detail.case_id
@@ -367,19 +253,18 @@ class SupervisionTab(QWidget):
             heading=f"Supervision note  ·  {detail.reference}",
             staff=staff_codes(data.staff, sites=[detail.site_code], names_only=True),
             default_owner=detail.worker,
-            today=self._today(),
+            today=self.context.today(),
             save=save,
-            background=self._background,
-            prompts=self._prompts,
+            background=self.context.background,
+            prompts=self.context.prompts,
             parent=self,
         )
-        dialog.saved.connect(lambda _result: self.changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 
     def open_share(self) -> RecordDialog | None:
-        vault, detail, data = self._vault, self.detail, self.data
+        vault, detail, data = self.context.vault, self.detail, self.data
         if vault is None or detail is None or data is None or not self.supervises:
             return None
         case_id = detail.case_id
@@ -393,65 +278,11 @@ class SupervisionTab(QWidget):
             "and record on it too, for example while its worker is on leave.",
             submit_label="Share case",
             save=lambda values: SupervisionService(vault).share_case(case_id, values["colleague"]),
-            background=self._background,
-            prompts=self._prompts,
+            background=self.context.background,
+            prompts=self.context.prompts,
+            changes=Changes(assignments=True),
             parent=self,
         )
-        dialog.saved.connect(lambda _result: self.changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
-
-    # --- sign-off --------------------------------------------------------------------------
-
-    def assessment_selected(self, record: RecordView | None) -> None:
-        """The case view's assessment selection changed: the sign-off line follows it."""
-        if record is None:
-            self.assessment_sign_off.show_target(None, None)
-            return
-        assessment_id = record.id
-        self.assessment_sign_off.show_target(
-            assessment_id,
-            lambda service: service.sign_off_assessment(assessment_id),
-            label=f"Assessment of {day_text(record.values['assessed_on'])}",
-        )
-
-    def concern_selected(self, history: ConcernHistory | None) -> None:
-        """The current version of the selected concern is what a supervisor signs off."""
-        case_id = self.case_id
-        if history is None or case_id is None or not history.versions:
-            self.concern_sign_off.show_target(None, None)
-            return
-        concern_id = history.concern_id
-        self.concern_sign_off.show_target(
-            history.versions[-1].id,
-            lambda service: service.sign_off_concern(case_id, concern_id),
-            label=f"Current version ({len(history.versions)})",
-        )
-
-    def sign_off(self, line: SignOffLine) -> None:
-        vault, sign = self._vault, line.sign
-        if vault is None or sign is None or not line.button.isEnabled():
-            return
-        if not self._prompts.confirm(
-            self,
-            "Sign off",
-            f"Sign off {line.what}? Your name and the time are recorded with it, and a sign-off cannot be withdrawn.",
-            "Sign off",
-        ):
-            return
-        line.busy = True
-        line.button.setEnabled(False)
-        line.error.clear()
-
-        def failed(error: BaseException) -> None:
-            line.busy = False
-            line.set_sign_offs(line.sign_offs)
-            line.error.show_message(user_message(error))
-
-        self._background.run(
-            lambda: sign(SupervisionService(vault)),
-            name="sign off",
-            on_returned=lambda _r: self.changed.emit(),
-            on_errored=failed,
-        )

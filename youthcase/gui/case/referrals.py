@@ -2,18 +2,15 @@
 and the actions that move them on (new referral, next step, re-refer, the letter).
 
 Everything the tab reads or writes runs on the background queue (``load_case_referrals`` and the
-small functions beside it); results for a case no longer shown are dropped. ``changed`` tells the
-main window that referrals changed (its overdue count); ``case_changed`` that the case itself
-changed (consent recorded), so the case view loads it again.
+small functions beside it); results for a case no longer shown are dropped. The forms announce
+what they change (``youthcase.gui.changes``); the case view then loads the tab again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,55 +18,29 @@ from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
-from youthcase.domain import codes
-from youthcase.domain.caseload_rules import london_today
-from youthcase.domain.roles import Permission
-from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
+from youthcase.gui.case.blocks import heading_row, tab_layout
+from youthcase.gui.case.context import CaseContext
+from youthcase.gui.case.referral_detail import ReferralDetail, referral_table
 from youthcase.gui.errors import user_message
 from youthcase.gui.forms.referral import NewReferral, NewReferralDialog
 from youthcase.gui.forms.referral_step import NextStep, RecordStepDialog
 from youthcase.gui.inline import InlineError
 from youthcase.gui.models import referrals as columns
-from youthcase.gui.models.referrals import (
-    Mark,
-    ReferralProxy,
-    ReferralTableModel,
-    TimelineEntry,
-    days_text,
-    referral_facts,
-    status_text,
-    timeline,
-    type_label,
-)
-from youthcase.gui.prompts import Prompts
-from youthcase.gui.tables import table_view
+from youthcase.gui.models.referrals import ReferralProxy, ReferralTableModel
 from youthcase.gui.values import day_text
 from youthcase.services.cases import CaseDetail, CaseService
-from youthcase.services.permissions import allowed
 from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.service_directory import ServiceDirectory, ServiceEntry
 from youthcase.services.vault import UnlockedVault
 
-MARKS = {
-    Mark.DONE: ("●", "good"),
-    Mark.CURRENT: ("◉", "good"),
-    Mark.OVERDUE: ("◉", "problem"),
-    Mark.STOPPED: ("◉", "hint"),
-    Mark.NEXT: ("○", "hint"),
-}
 TABLE_HEIGHT = 160
-CHIP_TONES = {"help_started": "good", "completed": "good", "declined": "warning", "did_not_attend": "warning"}
 
 
 # --- background work -----------------------------------------------------------------------------
@@ -127,167 +98,17 @@ def letter_file_name(case_reference: str, service_name: str) -> str:
     return f"{case_reference} referral to {service}.pdf"
 
 
-# --- shared pieces (the board uses them too) -------------------------------------------------
-
-
-def referral_table(proxy: ReferralProxy, name: str) -> QTableView:
-    """Rows in the order loaded until a header is clicked; nothing cut short (narrow windows
-    scroll sideways)."""
-    view = table_view(proxy, name)
-    header = view.horizontalHeader()
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
-    view.setSortingEnabled(True)
-    return view
-
-
-class MilestoneTimeline(QWidget):
-    """The milestones top to bottom: a dot, the date, the step and its detail."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("milestoneTimeline")
-        self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(10)
-        self.grid.setVerticalSpacing(8)
-        self.grid.setColumnStretch(2, 1)
-        self.entries: list[TimelineEntry] = []
-
-    def show_entries(self, entries: Sequence[TimelineEntry]) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
-        self.entries = list(entries)
-        for row, entry in enumerate(entries):
-            symbol, tone = MARKS[entry.mark]
-            dot = QLabel(symbol)
-            dot.setProperty("tone", tone)
-            dot.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-            when = QLabel(day_text(entry.on))
-            when.setObjectName("secondaryText")
-            when.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            text = f"<b>{html.escape(entry.title)}</b>"
-            if entry.detail:
-                detail = html.escape(entry.detail).replace("\n", "<br>")
-                text += f"<br><span style='color:#52606d'>{detail}</span>"
-            what = QLabel(text)
-            what.setTextFormat(Qt.TextFormat.RichText)
-            what.setWordWrap(True)
-            what.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.grid.addWidget(dot, row, 0)
-            self.grid.addWidget(when, row, 1)
-            self.grid.addWidget(what, row, 2)
-
-    def lines(self) -> list[str]:
-        """What the timeline says, one line an entry (for tests and screen readers)."""
-        return [f"{day_text(e.on)} {e.title}".strip() + (f": {e.detail}" if e.detail else "") for e in self.entries]
-
-
-class ReferralDetail(QFrame):
-    """One referral: service, status, reason, the derived figures and the timeline."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("notesPanel")
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        self.chip = QLabel()
-        self.chip.setObjectName("chip")
-        self.meta = QLabel()
-        self.meta.setObjectName("secondaryText")
-        self.meta.setWordWrap(True)
-        self.reason = QLabel()
-        self.reason.setWordWrap(True)
-        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.overdue = QLabel()
-        self.overdue.setObjectName("referralOverdue")
-        self.overdue.setProperty("tone", "problem")
-        self.overdue.setWordWrap(True)
-        self.facts = QLabel()
-        self.facts.setObjectName("secondaryText")
-        self.facts.setWordWrap(True)
-        self.timeline = MilestoneTimeline()
-        self.empty = QLabel()
-        self.empty.setObjectName("secondaryText")
-        self.empty.setWordWrap(True)
-
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(8)
-        top.addWidget(self.chip)
-        top.addStretch(1)
-        left = QVBoxLayout()
-        left.addWidget(self.timeline)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.setSpacing(8)
-        right.addWidget(self.reason)
-        right.addWidget(self.overdue)
-        right.addWidget(self.facts)
-        right.addStretch(1)
-        columns_row = QHBoxLayout()
-        columns_row.setSpacing(24)
-        columns_row.addLayout(left, 1)
-        columns_row.addLayout(right, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 12)
-        layout.setSpacing(6)
-        layout.addLayout(top)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.meta)
-        layout.addSpacing(6)
-        layout.addLayout(columns_row, 1)
-        self.show_referral(None)
-
-    def show_referral(
-        self, view: ReferralView | None, service: ServiceEntry | None = None, empty_text: str = ""
-    ) -> None:
-        shown = view is not None
-        for widget in (self.title, self.chip, self.meta, self.reason, self.overdue, self.facts, self.timeline):
-            widget.setVisible(shown)
-        self.empty.setText(empty_text)
-        self.empty.setVisible(not shown and bool(empty_text))
-        if view is None:
-            self.timeline.show_entries([])
-            return
-        self.title.setText(view.service_name)
-        self.chip.setText(status_text(view))
-        self.chip.setProperty("tone", "problem" if view.overdue else CHIP_TONES.get(view.status, "muted"))
-        self.chip.style().unpolish(self.chip)
-        self.chip.style().polish(self.chip)
-        meta = [type_label(view.service_type), f"{codes.REFERRAL_URGENCY.label(view.urgency)} referral"]
-        if service is not None:
-            meta.append(f"chased after {days_text(service.chase_interval_days)}")
-        self.meta.setText("  ·  ".join(meta))
-        self.reason.setText(f"<b>Reason</b><br>{html.escape(view.reason).replace(chr(10), '<br>')}")
-        chase = service.chase_interval_days if service is not None else None
-        facts = referral_facts(view, chase)
-        overdue = facts.pop(0) if view.overdue else ""
-        self.overdue.setText(overdue)
-        self.overdue.setVisible(bool(overdue))
-        self.facts.setText("\n".join(facts))
-        self.timeline.show_entries(timeline(view))
-
-
 # --- the tab -------------------------------------------------------------------------------------
 
 
 class ReferralsTab(QWidget):
-    changed = Signal(object)  # case id: a referral was created or moved on
-    case_changed = Signal(object)  # case id: consent to share was recorded on the case
     loaded = Signal()
 
-    def __init__(
-        self, vault: UnlockedVault, background: Background, prompts: Prompts, parent: QWidget | None = None
-    ) -> None:
+    title = "Referrals"
+
+    def __init__(self, context: CaseContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("tabBody")
-        self._vault: UnlockedVault | None = vault
-        self._background = background
-        self._prompts = prompts
+        self.context = context
         self.case_id: uuid.UUID | None = None
         self.case_reference = ""
         self.consent_share = False
@@ -295,7 +116,7 @@ class ReferralsTab(QWidget):
         self.services: list[ServiceEntry] = []
         self._select_next: uuid.UUID | None = None
         self._letter_folder: Path | None = None
-        self.recording = allowed(vault.actor, Permission.RECORD_CASES)
+        self.recording = context.records
 
         self.new_button = QPushButton("New referral…")
         self.new_button.setObjectName("newReferralButton")
@@ -331,17 +152,11 @@ class ReferralsTab(QWidget):
         detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
         detail_scroll.setWidget(self.detail)
 
-        caption = QLabel("Referrals out")
-        caption.setObjectName("sectionTitle")
-        heading = QHBoxLayout()
-        heading.addWidget(caption)
-        heading.addStretch(1)
-        for button in (self.letter_button, self.re_refer_button, self.step_button, self.new_button):
-            heading.addWidget(button)
+        heading = heading_row(
+            "Referrals out", self.letter_button, self.re_refer_button, self.step_button, self.new_button
+        )
         self.view.setMaximumHeight(TABLE_HEIGHT)  # a handful of referrals a case; then it scrolls
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
+        layout = tab_layout(self)
         layout.addLayout(heading)
         layout.addWidget(self.consent_line)
         layout.addWidget(self.notice)
@@ -358,10 +173,6 @@ class ReferralsTab(QWidget):
         self._update_buttons()
 
     # --- showing ---------------------------------------------------------------------------
-
-    def _today(self) -> dt.date:
-        vault = self._vault
-        return london_today(vault.clock.now() if vault is not None else dt.datetime.now(dt.UTC))
 
     def show_case(self, detail: CaseDetail) -> None:
         """The case view shows ``detail``: load its referrals (kept selected when reloading)."""
@@ -385,12 +196,12 @@ class ReferralsTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        vault, case_id = self._vault, self.case_id
+        vault, case_id = self.context.vault, self.case_id
         if vault is None or case_id is None:
             return
         self.loading.setVisible(True)
         self._update_buttons()
-        self._background.run(
+        self.context.background.run(
             lambda: load_case_referrals(vault, case_id),
             name="load referrals",
             on_returned=self._loaded,
@@ -404,7 +215,7 @@ class ReferralsTab(QWidget):
         self.services = loaded.services
         keep = self._select_next or self.selected_id()
         self._select_next = None
-        self.model.set_referrals(list(reversed(loaded.referrals)))  # newest first
+        self.model.set_rows(list(reversed(loaded.referrals)))  # newest first
         if (keep is None or not self.select_referral(keep)) and self.proxy.rowCount():
             self.view.selectRow(0)
         self._selection_changed()
@@ -449,7 +260,7 @@ class ReferralsTab(QWidget):
     def _update_buttons(self) -> None:
         chosen = self.selected()
         # Not while loading: the directory and the statuses shown may be about to change.
-        ready = self._vault is not None and self.case_id is not None and self.loading.isHidden()
+        ready = self.context.vault is not None and self.case_id is not None and self.loading.isHidden()
         self.new_button.setEnabled(ready)
         self.step_button.setEnabled(ready and chosen is not None and bool(chosen.next_steps))
         self.step_button.setToolTip(
@@ -479,12 +290,6 @@ class ReferralsTab(QWidget):
         self.detail.show_referral(None)
         self._update_buttons()
 
-    def clear(self) -> None:
-        """The vault locked."""
-        self.clear_case()
-        self._vault = None
-        self._update_buttons()
-
     # --- actions ---------------------------------------------------------------------------
 
     def _after_change(self, select: uuid.UUID | None, notice: str = "") -> None:
@@ -493,15 +298,13 @@ class ReferralsTab(QWidget):
         self._select_next = select
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
-        self.error.clear()
-        self.changed.emit(self.case_id)
-        self.reload()
+        self.error.clear()  # the change notice loads the referrals again
 
     def open_new_referral(self, earlier: ReferralView | None = None) -> NewReferralDialog | None:
-        vault, case_id = self._vault, self.case_id
+        vault, case_id = self.context.vault, self.case_id
         if vault is None or case_id is None or not self.recording:
             return None
-        consent_day = None if self.consent_recorded_on else self._today()
+        consent_day = None if self.consent_recorded_on else self.context.today()
 
         def save(new: NewReferral) -> uuid.UUID:
             return create_referral(vault, case_id, new, consent_day)
@@ -511,8 +314,8 @@ class ReferralsTab(QWidget):
             consent_share=self.consent_share,
             services=self.services,
             save=save,
-            background=self._background,
-            prompts=self._prompts,
+            background=self.context.background,
+            prompts=self.context.prompts,
             earlier=earlier,
             parent=self,
         )
@@ -521,10 +324,8 @@ class ReferralsTab(QWidget):
         dialog.open()
         return dialog
 
-    def _created(self, referral_id: uuid.UUID, consent_recorded: bool) -> None:
+    def _created(self, referral_id: uuid.UUID, _consent_recorded: bool) -> None:
         self._after_change(referral_id, "Referral drafted. Record 'Sent' when it has gone (Record next step).")
-        if consent_recorded and self.case_id is not None:
-            self.case_changed.emit(self.case_id)
 
     def open_re_referral(self) -> NewReferralDialog | None:
         chosen = self.selected()
@@ -533,15 +334,15 @@ class ReferralsTab(QWidget):
         return self.open_new_referral(earlier=chosen)
 
     def open_record_step(self) -> RecordStepDialog | None:
-        vault, chosen = self._vault, self.selected()
+        vault, chosen = self.context.vault, self.selected()
         if vault is None or chosen is None or not chosen.next_steps or not self.recording:
             return None
         referral_id = chosen.referral_id
         dialog = RecordStepDialog(
             referral=chosen,
-            today=self._today(),
+            today=self.context.today(),
             save=lambda step: record_step(vault, referral_id, step),
-            background=self._background,
+            background=self.context.background,
             parent=self,
         )
         dialog.recorded.connect(lambda _step: self._after_change(referral_id))
@@ -551,11 +352,11 @@ class ReferralsTab(QWidget):
 
     def save_letter(self) -> None:
         """Ask where (through ``Prompts``); the service writes the PDF there and audits it."""
-        vault, chosen = self._vault, self.selected()
+        vault, chosen = self.context.vault, self.selected()
         if vault is None or chosen is None:
             return
         folder = self._letter_folder or Path.home()
-        path = self._prompts.choose_letter_file(
+        path = self.context.prompts.choose_letter_file(
             self, folder / letter_file_name(self.case_reference, chosen.service_name)
         )
         if path is None:
@@ -566,7 +367,7 @@ class ReferralsTab(QWidget):
         referral_id, case_id = chosen.referral_id, self.case_id
         self.loading.setVisible(True)
         self.error.clear()
-        self._background.run(
+        self.context.background.run(
             lambda: save_letter(vault, referral_id, path),
             name="save referral letter",
             on_returned=lambda saved: self._letter_saved(case_id, saved),

@@ -226,7 +226,7 @@ class AuditViewer(QWidget):
         self.loading.setVisible(False)
         self._loaded_once = True
         self._fill_users(listing.usernames)
-        self.model.set_items(listing.entries)
+        self.model.set_rows(listing.entries)
         self.model.mark_broken(self.report.first_broken if self.report is not None else None)
         shown = len(listing.entries)
         self.count.setText(
