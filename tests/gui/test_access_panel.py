@@ -184,3 +184,15 @@ def test_the_open_cases_of_a_disabled_worker_are_handed_over(
     assert page.tabs.tabText(ACCESS_TAB) == "Access (1)"  # the rotation is still due
     with signed_in(vault.location, clock, wale) as unlocked:
         assert sorted(row.given_name for row in CaseService(unlocked).caseload()) == ["Ade", "Jamal"]
+
+
+def test_every_use_of_the_recovery_key_is_shown_to_supervisors(qtbot, shell: Shell, vault, log_in) -> None:
+    log_in(vault.supervisor)
+    _page, panel = access_tab(qtbot, shell)
+    text = panel.recovery_uses.text()
+    # The test vault's first people were admitted with the recovery key (break glass): three grants.
+    assert "The recovery key was used 3 times in the last 90 days" in text and "break-glass grant" in text
+    if os.environ.get("YOUTHCASE_SCREENSHOTS"):
+        QApplication.instance().setStyleSheet(stylesheet())  # type: ignore[union-attr]
+        shell.resize(1366, 768)
+        shell.grab().save(str(Path(os.environ["YOUTHCASE_SCREENSHOTS"]) / "access-recovery-uses.png"))

@@ -10,6 +10,7 @@ Every call runs on the background queue; failures are shown through the prompts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,8 +38,10 @@ from youthcase.gui.models.table import Column, TableModel
 from youthcase.gui.pages import section_title
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
+from youthcase.gui.values import instant_text
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
+from youthcase.services.audit_trail import AuditEntry, AuditTrail
 from youthcase.services.supervision import HeldByDisabled, SupervisionService
 from youthcase.services.vault import UnlockedVault
 
@@ -59,6 +62,20 @@ class AccessOverview:
     due_rotation: list[str]
     sites: list[str]  # the sites I supervise (whose key I hold)
     held: list[HeldByDisabled]  # open cases disabled accounts still hold at those sites
+    recovery_uses: list[AuditEntry]  # every use of the recovery key in the last RECOVERY_DAYS
+
+
+RECOVERY_DAYS = 90
+
+
+def recovery_text(uses: Sequence[AuditEntry]) -> str:
+    """Shown to every supervisor: the recovery key reaches every case, so each use is told."""
+    if not uses:
+        return f"The recovery key has not been used in the last {RECOVERY_DAYS} days."
+    listed = "; ".join(f"{instant_text(use.at)} {use.action}" for use in uses[:5])
+    more = f" and {len(uses) - 5} more" if len(uses) > 5 else ""
+    times = "once" if len(uses) == 1 else f"{len(uses)} times"
+    return f"The recovery key was used {times} in the last {RECOVERY_DAYS} days ({listed}{more})."
 
 
 def admitted_staff(admitted: Sequence[Admission], site_code: str) -> CodeList:
@@ -84,6 +101,7 @@ def load_access(vault: UnlockedVault) -> AccessOverview:
         access.sites_due_rotation(),
         sorted(vault.actor.site_codes),
         SupervisionService(vault).held_by_disabled(),
+        AuditTrail(vault).recovery_uses(vault.clock.now() - dt.timedelta(days=RECOVERY_DAYS)),
     )
 
 
@@ -129,6 +147,10 @@ class AccessPanel(QWidget):
         banner.addWidget(self.rotation_text, 1)
         self.rotation_banner.setVisible(False)
 
+        self.recovery_uses = QLabel()
+        self.recovery_uses.setObjectName("recoveryUses")
+        self.recovery_uses.setWordWrap(True)
+
         self.held_panel = QFrame()
         self.held_panel.setObjectName("handoverPanel")  # the amber notice style
         self.handover_buttons: list[QPushButton] = []  # one per disabled account and site
@@ -165,6 +187,7 @@ class AccessPanel(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.loading)
         layout.addWidget(self.rotation_banner)
+        layout.addWidget(self.recovery_uses)
         layout.addWidget(self.held_panel)
         layout.addWidget(section_title("Waiting for admission"))
         layout.addWidget(self.waiting_empty)
@@ -219,6 +242,7 @@ class AccessPanel(QWidget):
         if overview.waiting:
             self.waiting_view.selectRow(0)
         self._show_held(overview.held)
+        self.recovery_uses.setText(recovery_text(overview.recovery_uses))
         due = overview.due_rotation
         self.rotation_banner.setVisible(bool(due))
         if due:
@@ -406,6 +430,7 @@ class AccessPanel(QWidget):
         self._show_held([])
         self.site_choice.clear()
         self.rotation_banner.setVisible(False)
+        self.recovery_uses.clear()
         self._busy = False
         self.loading.setVisible(False)
         self._enable()
