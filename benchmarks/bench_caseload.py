@@ -432,7 +432,7 @@ def load_to_shown(
 def search_terms(page: CaseloadPage) -> list[str]:
     """What a worker would type: a surname, a first name, a reference, a name with an accent."""
     model = page.model
-    pick = [model.entry_at(r).row for r in (0, model.rowCount() // 3, (2 * model.rowCount()) // 3)]
+    pick = [model.row_at(r).row for r in (0, model.rowCount() // 3, (2 * model.rowCount()) // 3)]
     return [
         pick[0].family_name.lower()[:7],
         f"{pick[1].given_name[:4]} {pick[2].family_name[:3]}",
