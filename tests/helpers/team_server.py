@@ -9,11 +9,12 @@ from collections.abc import Iterator
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from tests.helpers.postgres import create_database, drop_database, libpq_conninfo, to_sqlalchemy_url
+from youthcase.services.vault import UnlockedVault
 from youthcase.storage.server import server_init
 from youthcase.storage.server_roles import ServerRoles, login_url
 
@@ -41,13 +42,14 @@ def team_server_database(base_url: str) -> Iterator[str]:
         drop_roles(base_url, ServerRoles.for_database(name))
 
 
-def login_engine(url: str, role: str, password: str = "unused under trust") -> Engine:
+def login_engine(url: str, role: str, password: str) -> Engine:
     """A raw engine as one login (the test cluster trusts loopback, so any password does)."""
     return create_engine(login_url(url, role, password), poolclass=NullPool)
 
 
-def as_login(url: str, role: str) -> Engine:
-    engine = login_engine(url, role)
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    return engine
+def operator_engine(vault: UnlockedVault) -> Engine:
+    """Someone with the database itself: the vault's own engine for a file; on a team server the
+    setup role (the test cluster's superuser), since an account's login may no longer do it."""
+    if vault.location.url is None:
+        return vault.engine
+    return create_engine(vault.location.url, poolclass=NullPool)

@@ -207,6 +207,25 @@ class UnlockedVault:
     ) -> None:
         append_event(session, self.signer, self.vault_id, self.clock, action, entity, entity_id)
 
+    @contextlib.contextmanager
+    def acting_as_setup_role(self) -> Iterator[None]:
+        """Team server only: the block's sessions run as the URL's own login acting as the owner
+        role (bulk demo data, which writes cases for other accounts and so is work for the IT
+        person's login); keys and actor stay this account's. A vault file is unchanged."""
+        if not self.location.is_server:
+            yield
+            return
+        own_engine, own_sessions = self.engine, self._sessions
+        engine = LockedVault(self.location, self.clock)._open_setup_engine()
+        attach_field_keys(engine, self.keyring)
+        self._engine, self._sessions = engine, sessionmaker(engine, expire_on_commit=False)
+        try:
+            yield
+        finally:
+            self._engine, self._sessions = own_engine, own_sessions
+            detach_field_keys(engine)
+            engine.dispose()
+
     def lock(self) -> None:
         """Record the lock, then drop keys, close connections and forget the engine."""
         if self._engine is None:

@@ -37,6 +37,8 @@ AUDIT_LOCK = 0x7963_0001
 """``pg_advisory_xact_lock`` key of the audit chain head (per database)."""
 KEY_STORE_LOCK = 0x7963_0002
 """``pg_advisory_xact_lock`` key of the key store (slots, anchor, failure counters)."""
+REFERENCE_LOCK = 0x7963_0003
+"""First key of the two-key advisory lock on a case-reference prefix (the second: its hash)."""
 
 CASE_TABLE = "case_episode"
 CASE_CHILD_TABLES = (
@@ -186,6 +188,7 @@ def _functions(roles: ServerRoles) -> list[str]:
     client, admin, owner = (quote_role(r) for r in (roles.client, roles.admin, roles.owner))
     prefix = _literal(roles.prefix)
     me = f"{SCHEMA}.current_account()"
+    case_tables = ", ".join(f"'{t}'" for t in (CASE_TABLE, *CASE_CHILD_TABLES))
     return [
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.current_account() RETURNS uuid
@@ -294,6 +297,38 @@ def _functions(roles: ServerRoles) -> list[str]:
             END IF;
         END
         $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.latest_reference(prefix text) RETURNS text
+        LANGUAGE plpgsql VOLATILE {definer} AS $$
+        BEGIN
+            IF {me} IS NULL THEN
+                RAISE EXCEPTION 'not an account login' USING ERRCODE = '42501';
+            END IF;
+            PERFORM pg_advisory_xact_lock({REFERENCE_LOCK}, hashtext(prefix));
+            RETURN (SELECT max(reference) FROM case_episode WHERE left(reference, length(prefix)) = prefix);
+        END
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.stored_import_keys(keys text[]) RETURNS SETOF text
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT import_key FROM case_episode WHERE {me} IS NOT NULL AND import_key = ANY(keys)
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.row_exists(tbl text, row_id uuid) RETURNS boolean
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE found boolean;
+        BEGIN
+            IF {me} IS NULL OR NOT (tbl = ANY(ARRAY[{case_tables}])) THEN
+                RETURN false;
+            END IF;
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO found USING row_id;
+            RETURN found;
+        END
+        $$""",
+        # A supervisor rotating a site's key re-seals the grants, their own included: the site key
+        # they made in this very transaction vouches for them while their own grant is re-made.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.rotating_sites() RETURNS SETOF uuid
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT site_id FROM site_key
+            WHERE current AND signed_by = {me} AND xmin = pg_current_xact_id()::xid
+        $$""",
         # The chain head, serialised by the server: a client login's event must follow the head.
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_event_follows_head() RETURNS trigger
         LANGUAGE plpgsql {definer} AS $$
@@ -325,7 +360,8 @@ def _functions(roles: ServerRoles) -> list[str]:
         f"GRANT EXECUTE ON FUNCTION {SCHEMA}.current_account(), {SCHEMA}.supervised_sites(), "
         f"{SCHEMA}.admitted_sites(), {SCHEMA}.shared_cases(), {SCHEMA}.readable_cases(), "
         f"{SCHEMA}.login_name(text), {SCHEMA}.is_setup(), {SCHEMA}.set_own_password(text), "
-        f"{SCHEMA}.audit_event_follows_head() TO {client}",
+        f"{SCHEMA}.audit_event_follows_head(), {SCHEMA}.latest_reference(text), "
+        f"{SCHEMA}.stored_import_keys(text[]), {SCHEMA}.row_exists(text, uuid), {SCHEMA}.rotating_sites() TO {client}",
         f"GRANT EXECUTE ON FUNCTION {SCHEMA}.create_login(uuid, text), {SCHEMA}.disable_login(uuid) TO {admin}",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO {owner}",
     ]
@@ -354,6 +390,7 @@ def _grants(roles: ServerRoles) -> list[str]:
         f"GRANT INSERT, DELETE ON user_site TO {admin}",
         f"GRANT UPDATE (must_change_password) ON app_user TO {staff}",
         f"GRANT SELECT, INSERT, UPDATE ON young_person TO {staff}",
+        f"GRANT SELECT ON young_person TO {admin}",  # keyed blind indexes only: people counted in returns
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON draft TO {client}",
         f"GRANT SELECT, INSERT ON audit_event TO {client}",
         f"GRANT SELECT, INSERT ON recovery_escrow TO {client}",
@@ -428,12 +465,12 @@ def _policies(roles: ServerRoles) -> list[str]:
     statements += _policy(
         "site_key", "rotate", "ALL", supervisor, f"site_id IN {supervised}", f"site_id IN {supervised}"
     )
+    holds_site = f"(site_id IN {supervised} OR site_id IN (SELECT {SCHEMA}.rotating_sites()))"
     grant_rule = (
-        f"site_id IN {supervised} AND (level <> 'supervisor' OR account_id IN "
-        "(SELECT id FROM app_user WHERE role = 'supervisor'))"
+        f"{holds_site} AND (level <> 'supervisor' OR account_id IN (SELECT id FROM app_user WHERE role = 'supervisor'))"
     )
     statements += _policy("site_grant", "read_grants", "SELECT", client, "true", None)
-    statements += _policy("site_grant", "admit", "ALL", supervisor, f"site_id IN {supervised}", grant_rule)
+    statements += _policy("site_grant", "admit", "ALL", supervisor, holds_site, grant_rule)
     disabled = "account_id IN (SELECT id FROM app_user WHERE NOT active)"
     statements += _policy("site_grant", "disabled_accounts", "DELETE", admin, disabled, None)
     statements += _policy("account_key", "read_account_keys", "SELECT", client, "true", None)
