@@ -237,7 +237,7 @@ def test_one_login_per_account_with_a_derived_password_and_disable_closes_it(
             text("SELECT rolname, rolpassword, rolcanlogin FROM pg_authid WHERE rolname LIKE :p"),
             {"p": roles.prefix.replace("_", "\\_") + "\\_u\\_%"},
         ).all()
-        groups = dict(
+        groups: dict[str, str] = dict(
             connection.execute(
                 text(
                     "SELECT m.rolname, g.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
