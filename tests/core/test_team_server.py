@@ -202,10 +202,14 @@ def test_the_audit_trail_is_append_only_for_every_login(server_url: str, team: d
 def test_concurrent_appends_from_processes_never_collide(server_url: str, team: dict[str, UnlockedVault]) -> None:
     before = AuditTrail(team["admin"]).head()
     assert before is not None
-    processes, each = 4, 15
+    # One account per process: parallel logins of one account are counted like parallel guesses.
+    names, each = NAMES, 15
+    processes = len(names)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        futures = [pool.submit(append_events, server_url, ADMIN, ADMIN_PASSWORD, each) for _ in range(processes)]
+        futures = [
+            pool.submit(append_events, server_url, name, PASSWORD.format(name) + " changed", each) for name in names
+        ]
         written = [future.result(timeout=120) for future in futures]
     assert written == [each] * processes
     report = AuditTrail(team["admin"]).verify()
