@@ -11,6 +11,7 @@ os.environ["YOUTHCASE_KDF"] = "minimum"  # the CLI's slots use the OWASP floor i
 
 from tests.helpers.access import admit_to_home_sites, remember_recovery_key  # noqa: E402
 from tests.helpers.clock import FakeClock  # noqa: E402
+from tests.helpers.team_server import team_server_database  # noqa: E402
 from youthcase.config import VaultLocation  # noqa: E402
 from youthcase.crypto.kdf import MINIMUM_PARAMS, KdfParams  # noqa: E402
 from youthcase.domain.roles import Role  # noqa: E402
@@ -39,7 +40,15 @@ def location(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Vaul
     if request.param == "file":
         return VaultLocation.parse(os.path.join(tmp_path, "test.vault"))
     request.applymarker(pytest.mark.postgres)
-    return VaultLocation.parse(request.getfixturevalue("postgres_url"))
+    return VaultLocation.parse(request.getfixturevalue("server_url"))
+
+
+@pytest.fixture
+def server_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database set up by ``youthcase server init`` as the setup role (the cluster's
+    superuser): the URL the IT person would give; clients log in as their own accounts."""
+    with team_server_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture

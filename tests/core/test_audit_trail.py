@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from tests.helpers.team_server import operator_engine
 from youthcase.domain.roles import Role
 from youthcase.services.audit import ChainHead
 from youthcase.services.audit_trail import AuditTrail
@@ -68,7 +69,7 @@ def _insert(c: Connection) -> None:
 def test_tampering_names_the_first_broken_event(
     busy_vault: UnlockedVault, tamper: Callable[[Connection], None], first_broken: int
 ) -> None:
-    with busy_vault.engine.begin() as connection:
+    with operator_engine(busy_vault).begin() as connection:
         tamper(connection)
     report = AuditTrail(busy_vault).verify()
     assert not report.intact and report.first_broken == first_broken, report.problem
@@ -77,7 +78,7 @@ def test_tampering_names_the_first_broken_event(
 def test_truncation_is_caught_with_the_exported_head(busy_vault: UnlockedVault) -> None:
     head = AuditTrail(busy_vault).head()
     assert head is not None and ChainHead.parse(str(head)) == head
-    with busy_vault.engine.begin() as connection:
+    with operator_engine(busy_vault).begin() as connection:
         connection.execute(text("DELETE FROM audit_event WHERE sequence >= :s"), {"s": head.sequence - 1})
     assert AuditTrail(busy_vault).verify().intact  # a clean cut looks fine on its own...
     report = AuditTrail(busy_vault).verify(expected_head=head)

@@ -54,8 +54,9 @@ RECORDS: dict[Any, dd.EntitySpec] = {
 
 
 def load_all(vault: UnlockedVault) -> dict[Any, list[Any]]:
-    """Every demo record, decrypted by the ORM (tests read below the services' access rules)."""
-    with vault.session() as session:
+    """Every demo record, decrypted by the ORM (tests read below the services' access rules, and on a
+    team server below the server's: as the setup role)."""
+    with vault.acting_as_setup_role(), vault.session() as session:
         return {model: list(session.scalars(select(model).order_by(model.id))) for model in RECORDS}
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import LargeBinary, MetaData, select, update
 
 from tests.helpers.clock import FakeClock
+from tests.helpers.team_server import operator_engine
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import NoKeyError, TamperedDataError
 from youthcase.crypto.fields import FieldBinding, FieldCipher
@@ -75,9 +76,9 @@ def team(admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock) 
 def every_encrypted_value(vault: UnlockedVault) -> list[tuple[str, str, uuid.UUID, uuid.UUID, KeyScope, bytes]]:
     """(table, column, row id, scope id, scope, ciphertext) for every encrypted value, read raw."""
     metadata = MetaData()
-    metadata.reflect(vault.engine)
+    metadata.reflect(operator_engine(vault))
     found = []
-    with vault.engine.connect() as connection:
+    with operator_engine(vault).connect() as connection:
         for table_name, field_key in _FIELD_KEYS.items():
             table = metadata.tables[table_name]
             encrypted = [
@@ -123,14 +124,14 @@ def opened_by(vault: UnlockedVault) -> list[tuple[str, str, uuid.UUID, uuid.UUID
 
 
 def case_ids(vault: UnlockedVault, *workers: str) -> set[uuid.UUID]:
-    with vault.engine.connect() as connection:
+    with operator_engine(vault).connect() as connection:
         rows = connection.execute(select(CaseEpisode.id, CaseEpisode.worker_id)).all()
     ids = {name: team_id for name, team_id in _names(vault).items()}
     return {case_id for case_id, worker_id in rows if worker_id in {ids[w] for w in workers}}
 
 
 def _names(vault: UnlockedVault) -> dict[str, uuid.UUID]:
-    with vault.engine.connect() as connection:
+    with operator_engine(vault).connect() as connection:
         return {name: user_id for user_id, name in connection.execute(select(AppUser.id, AppUser.username))}
 
 
@@ -199,7 +200,7 @@ def test_an_edited_grant_or_role_gives_no_key(
     app says so on opening. (An edited role is refused outright: tests/core/test_signed_records.py.)"""
 
     ids = _names(team["admin"])
-    with team["admin"].engine.begin() as connection:
+    with operator_engine(team["admin"]).begin() as connection:
         sealed = connection.execute(select(SiteGrant.sealed).where(SiteGrant.account_id == ids["sam"])).scalar_one()
         connection.execute(
             update(SiteGrant).where(SiteGrant.account_id == ids["wanda"]).values(sealed=sealed, level="supervisor")

@@ -223,10 +223,10 @@ def test_unknown_name_failures_are_bounded_and_the_vault_still_opens(
 
 @pytest.mark.postgres
 def test_unknown_name_failures_are_bounded_on_the_server(
-    postgres_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    server_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(keystore_module, "MAX_UNKNOWN_FAILURE_RECORDS", 8)
-    location = VaultLocation.parse(postgres_url)
+    location = VaultLocation.parse(server_url)
     vault = create_vault(location, ADMIN, ADMIN_PASSWORD, FAST_KDF, clock).vault
     engine, vault_id = vault.engine, vault.vault_id
     store = LockedVault(location, clock).keystore()

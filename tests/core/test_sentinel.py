@@ -42,7 +42,8 @@ def _plain_sql_dump(vault: UnlockedVault) -> bytes:
         return _all_stored_values(rows)
     engine = create_engine(location.url or "")
     with engine.connect() as connection:
-        tables = connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        listing = text("SELECT tablename FROM pg_tables WHERE schemaname IN ('public', 'youthcase')")
+        tables = connection.execute(listing).scalars().all()
         rows = [tuple(r) for t in tables for r in connection.execute(text(f'SELECT * FROM "{t}"'))]  # noqa: S608
     engine.dispose()
     return _all_stored_values(rows)

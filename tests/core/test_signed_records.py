@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from tests.helpers.access import RECOVERY_KEYS
 from tests.helpers.clock import FakeClock
+from tests.helpers.team_server import operator_engine
 from youthcase.config import VaultLocation
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.statements import sign_statement
@@ -34,7 +35,7 @@ PASSWORD = "{} temporary password changed"
 
 
 def _raw(vault: UnlockedVault) -> Connection:
-    return vault.engine.begin()  # type: ignore[return-value]
+    return operator_engine(vault).begin()  # type: ignore[return-value]
 
 
 def _reopen(vaults: dict[str, UnlockedVault], name: str, location: VaultLocation, clock: FakeClock) -> UnlockedVault:

@@ -10,7 +10,8 @@ from youthcase.crypto.kdf import MINIMUM_PARAMS
 from youthcase.crypto.slots import KeySlot, SlotKind
 from youthcase.services.errors import LockedOut, WrongCredentials
 from youthcase.services.vault import LockedVault
-from youthcase.storage.keystore import login_id
+from youthcase.storage.keystore import ServerKeyStore, login_id
+from youthcase.storage.server import setup_engine
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -26,7 +27,10 @@ def fake_slot(owner: str) -> KeySlot:
 
 
 def write_slots(location: str, mac_key: bytes, worker: int, count: int) -> None:
-    store = LockedVault(VaultLocation.parse(location)).keystore()
+    parsed = VaultLocation.parse(location)
+    # On a team server slots are written by logged-in accounts, not the pre-login gate: here the
+    # setup role stands in for them (the race is between writers of the same rows).
+    store = LockedVault(parsed).keystore() if parsed.url is None else ServerKeyStore(setup_engine(parsed.url))
     store.verify(mac_key)  # binds the key, as an unlock does
     for index in range(count):
         store.put_slot(f"login-{worker}-{index}", fake_slot(f"owner-{worker}-{index}"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation, kdf_params_for_new_vault, resolve_location
@@ -21,12 +22,24 @@ from youthcase.services.audit_trail import AuditTrail
 from youthcase.services.backup import RestoreSecret, backup_vault, restore_vault
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
-from youthcase.services.errors import InvalidInput, VaultCorrupt
+from youthcase.services.errors import (
+    InvalidInput,
+    PermissionDenied,
+    SchemaMismatch,
+    VaultCorrupt,
+    VaultExists,
+    VaultMissing,
+    YouthcaseError,
+)
 from youthcase.services.integrity import CheckReport, check_vault
 from youthcase.services.recovery import grant_with_recovery_key, hold_every_site_key, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
+from youthcase.storage.server import ServerSetupError
+from youthcase.storage.server import server_init as setup_server
+from youthcase.storage.server import server_upgrade as upgrade_server
+from youthcase.storage.server_roles import ServerRoles
 
 
 @dataclass
@@ -69,6 +82,55 @@ def init(args: argparse.Namespace, io: Io) -> int:
     io.say("it admits each site's first supervisor and resets passwords. Hand it over now; the lead can")
     io.say("take sole possession with `youthcase recovery rotate`.")
     io.say(created.recovery_key)
+    return 0
+
+
+def _server_url(args: argparse.Namespace) -> str:
+    location = resolve_location(args.db)
+    if location.url is None:
+        raise InvalidInput("--db must be a postgresql:// URL: a server is set up, a vault file is not")
+    return location.url
+
+
+def _server_setup_error(error: ServerSetupError) -> YouthcaseError:
+    kinds: dict[str, type[YouthcaseError]] = {
+        "exists": VaultExists,
+        "missing": VaultMissing,
+        "privilege": PermissionDenied,
+    }
+    return kinds.get(error.kind, SchemaMismatch)(str(error))
+
+
+def server_init(args: argparse.Namespace, io: Io) -> int:
+    url = _server_url(args)
+    try:
+        version = setup_server(url)
+    except ServerSetupError as error:
+        raise _server_setup_error(error) from None
+    except OperationalError:
+        raise VaultMissing(f"cannot reach the database server {resolve_location(args.db).describe()}") from None
+    roles = ServerRoles.for_url(url)
+    io.say(f"Set up {resolve_location(args.db).describe()} at schema version {version}.")
+    io.say(
+        f"Roles: {roles.owner} (owns the schema, no login), {roles.worker}, {roles.supervisor}, {roles.admin} "
+        f"(groups of the accounts' own logins), {roles.gate} (before login)."
+    )
+    io.say("Next: `youthcase init --db URL --admin NAME --password-stdin` with this same login.")
+    return 0
+
+
+def server_upgrade(args: argparse.Namespace, io: Io) -> int:
+    url = _server_url(args)
+    try:
+        before, after = upgrade_server(url)
+    except ServerSetupError as error:
+        raise _server_setup_error(error) from None
+    except OperationalError:
+        raise VaultMissing(f"cannot reach the database server {resolve_location(args.db).describe()}") from None
+    if before == after:
+        io.say(f"The server is at schema version {after}; its roles, grants and policies were applied again.")
+    else:
+        io.say(f"Upgraded the server from schema version {before} to {after}.")
     return 0
 
 

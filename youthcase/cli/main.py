@@ -58,6 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--password-stdin", action="store_true", required=True)
     init.set_defaults(handler="init")
 
+    server = sub.add_parser("server", help="set up or upgrade a team server (PostgreSQL)").add_subparsers(
+        dest="server_command", metavar="ACTION", required=True
+    )
+    server_init = server.add_parser(
+        "init",
+        help="once, as a PostgreSQL role that may create roles and schemas: the schema under a "
+        "NOLOGIN owner role, the group roles, grants and row-level policies",
+    )
+    server_init.add_argument("--db", required=True, metavar="URL", help="postgresql:// URL of the setup role")
+    server_init.set_defaults(handler="server_init")
+    server_upgrade = server.add_parser(
+        "upgrade", help="bring the server's schema to this app's version (as the owner role); clients never migrate"
+    )
+    server_upgrade.add_argument("--db", required=True, metavar="URL", help="postgresql:// URL of the setup role")
+    server_upgrade.set_defaults(handler="server_upgrade")
+
     users = sub.add_parser("users", help="manage staff accounts").add_subparsers(
         dest="users_command", metavar="ACTION", required=True
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -70,6 +72,23 @@ def derive_key(password: str, salt: bytes, params: KdfParams) -> bytes:
         memory_cost=params.memory_kib,
     )
     return kdf.derive(normalise_password(password).encode("utf-8"))
+
+
+SERVER_LOGIN_SALT_CONTEXT = b"youthcase/v1/server-login-salt|"
+
+
+def server_login_salt(vault_id: str, username: str) -> bytes:
+    """The salt of an account's team-server login password: its own, never the slot's, fixed per
+    vault and account so that a client can derive the password before it has read anything."""
+    return hashlib.sha256(SERVER_LOGIN_SALT_CONTEXT + f"{vault_id}|{username}".encode()).digest()[:SALT_BYTES]
+
+
+def server_password(password: str, vault_id: str, username: str, params: KdfParams) -> str:
+    """The account's PostgreSQL login password: a separate Argon2id derivation of the account
+    password (its own salt, the slot's parameters), so one password opens the slot and the login and
+    neither output tells anything about the other. Text, as libpq wants it."""
+    raw = derive_key(password, server_login_salt(vault_id, username), params)
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
 def calibrate(target_seconds: float = CALIBRATION_TARGET_SECONDS) -> KdfParams:

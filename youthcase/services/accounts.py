@@ -27,7 +27,15 @@ from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, VaultCorrupt, WrongCredentials
 from youthcase.services.permissions import require
 from youthcase.services.trust import Signer, new_enrolment_key, record_verifies, sign_account
-from youthcase.services.vault import LockedVault, UnlockedVault, check_new_password
+from youthcase.services.vault import (
+    LockedVault,
+    UnlockedVault,
+    check_new_password,
+    create_server_login,
+    disable_server_login,
+    reset_server_login,
+    set_own_server_password,
+)
 from youthcase.storage.keystore import login_id
 from youthcase.storage.models import AppUser, CaseKey, Site, SiteGrant, SiteKey
 
@@ -110,6 +118,9 @@ class AccountService:
             escrow(session, directory.recovery_exchange, "enrolment", user.id, 0, raw_private(enrolment))
             vault.audit(session, AuditAction.USER_ADDED, "app_user", user.id)
             session.flush()
+            if vault.location.is_server:
+                # Its own PostgreSQL login, made by the owner's function (no client may create roles).
+                create_server_login(session, vault.vault_id, name, temporary_password, vault.kdf, user.id)
             # The slot is written last, inside the transaction: if it fails, the account is not saved.
             # It holds the root key and the enrolment key: the account's own keys are made at its
             # first password change.
@@ -159,6 +170,8 @@ class AccountService:
                 )
             self.vault.audit(session, AuditAction.USER_DISABLED, "app_user", user.id)
             session.flush()
+            if self.vault.location.is_server:
+                disable_server_login(session, user.id)  # NOLOGIN: the server refuses it from now on
             self.vault.keystore.disable(login_id(self.vault.vault_id, name), str(user.id))
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
@@ -208,6 +221,8 @@ class AccountService:
                 )
             self.vault.audit(session, AuditAction.PASSWORD_CHANGED, "app_user", actor.user_id)
             session.flush()
+            if self.vault.location.is_server:
+                set_own_server_password(session, self.vault.vault_id, actor.username, new_password, self.vault.kdf)
             self.vault.keystore.put_slot(login, new_slot)  # last: if it fails, nothing was published
         if new_keys:
             keyring.adopt_account_keys(keys)
@@ -249,6 +264,8 @@ def reset_password_with_recovery_key(
                 )
             append_event(session, access.signer, vault_id, clock, AuditAction.PASSWORD_RESET, "app_user", user.id)
             session.flush()
+            if location.is_server:
+                reset_server_login(session, vault_id, name, temporary_password, kdf, user.id)
             secrets = SlotSecrets(access.vault_key, access.directory.pin, keys, enrolment)
             slot = password_slot(secrets, vault_id, str(user.id), temporary_password, kdf)
             access.keystore.put_slot(login_id(vault_id, name), slot)

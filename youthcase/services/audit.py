@@ -16,13 +16,14 @@ import uuid
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from youthcase.crypto.statements import verify_statement
 from youthcase.domain.clock import Clock
 from youthcase.services.trust import Directory, Signer
 from youthcase.storage.models import AuditEvent
+from youthcase.storage.server_security import AUDIT_LOCK
 
 GENESIS_DIGEST = bytes(32)
 
@@ -85,7 +86,12 @@ def append_event(
     """Add the next event of the chain, signed by whoever acts (committed with the caller's transaction).
 
     Re-chaining after an edit would need the private key of every account that acted since, so no
-    account holder can rewrite what others did."""
+    account holder can rewrite what others did.
+
+    On PostgreSQL the chain head is locked first (a transaction-level advisory lock, the one the
+    server's trigger takes too), so concurrent appends queue instead of forking the chain."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = session.execute(
         select(AuditEvent.sequence, AuditEvent.digest).order_by(AuditEvent.sequence.desc()).limit(1)
     ).first()

@@ -18,6 +18,7 @@ from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.permissions import allowed, require
 from youthcase.services.vault import Actor, UnlockedVault
 from youthcase.storage.models import CaseEpisode, Site, case_share
+from youthcase.storage.server_queries import hidden_row
 
 
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
@@ -48,7 +49,7 @@ def load_case(
     case = session.scalar(select(CaseEpisode).where(CaseEpisode.id == case_id, visible_cases(actor)))
     if case is None:
         exists = session.scalar(select(CaseEpisode.id).where(CaseEpisode.id == case_id))
-        if exists is None:
+        if exists is None and not hidden_row(session, "case_episode", case_id):
             raise InvalidInput("there is no such case")
         raise PermissionDenied("this case is not on your caseload")
     if audit_view and case.worker_id != actor.user_id:

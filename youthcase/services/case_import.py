@@ -64,7 +64,8 @@ from youthcase.services.cases import CaseInvalid, CaseService, NewCase, Validate
 from youthcase.services.errors import InvalidInput, YouthcaseError
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.models import CaseEpisode, Site, YoungPerson
+from youthcase.storage.models import Site, YoungPerson
+from youthcase.storage.server_queries import stored_import_keys
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 IMPORT_KEY_PURPOSE = "case-import-row"
@@ -500,7 +501,7 @@ class CaseImport:
         keys = [r.key for r in rows if r.key]
         stored: set[str] = set()
         for chunk in _chunks(keys):
-            stored.update(session.scalars(select(CaseEpisode.import_key).where(CaseEpisode.import_key.in_(chunk))))
+            stored.update(stored_import_keys(session, chunk))
         indexes = [self._indexes(r.checked) for r in rows if r.checked]
         known = self._known_people(session, indexes)
         seen_keys: dict[str, int] = {}

@@ -50,6 +50,7 @@ from youthcase.storage.models import (
     Site,
     YoungPerson,
 )
+from youthcase.storage.server_queries import latest_reference
 
 MATCH_LIMIT = 30
 MATCH_WINDOW = dt.timedelta(hours=1)
@@ -386,7 +387,7 @@ class CaseService:
         if counters is not None and prefix in counters:
             counters[prefix] += 1
             return f"{prefix}{counters[prefix]:05d}"
-        latest = session.scalar(select(func.max(CaseEpisode.reference)).where(CaseEpisode.reference.like(prefix + "%")))
+        latest = latest_reference(session, prefix)
         number = int(latest.rsplit("-", 1)[1]) + 1 if latest else 1
         if counters is not None:
             counters[prefix] = number

@@ -1174,23 +1174,24 @@ def load_demo_data(
         raise InvalidInput(f"the number of demo cases must be 1-{MAX_CASES:,}")
     sites = _check_vault(vault, [name for name, _, _ in demo_usernames()])
     vault.check_recovery_key(recovery_key)  # before anything is written
-    staff, accounts, matching = _create_staff(vault, seed, sites, recovery_key)
-    generator = _Generator(seed, vault.clock.now(), staff, BlindIndex(matching), vault)
-    arrivals = generator.arrival_times(cases)
-    sqlite = vault.engine.dialect.name == "sqlite"
-    # One transaction, written in batches: the random row ids scatter each batch over every index,
-    # so committing per batch would rewrite (and re-encrypt) most index pages each time.
-    with vault.session() as session:
-        if sqlite:  # and keep those index pages in memory meanwhile
-            session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
-        for start in range(0, cases, BATCH_CASES):
-            for arrival in arrivals[start : start + BATCH_CASES]:
-                generator.case(arrival)
-            for rows in generator.rows.values():
-                rows.write(session)
-            if progress is not None:
-                progress(min(start + BATCH_CASES, cases), cases)
-        vault.audit(session, AuditAction.IMPORT, "demo_data", None)
+    with vault.acting_as_setup_role():  # on a team server: the setup role writes every account's cases
+        staff, accounts, matching = _create_staff(vault, seed, sites, recovery_key)
+        generator = _Generator(seed, vault.clock.now(), staff, BlindIndex(matching), vault)
+        arrivals = generator.arrival_times(cases)
+        sqlite = vault.engine.dialect.name == "sqlite"
+        # One transaction, written in batches: the random row ids scatter each batch over every index,
+        # so committing per batch would rewrite (and re-encrypt) most index pages each time.
+        with vault.session() as session:
+            if sqlite:  # and keep those index pages in memory meanwhile
+                session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+            for start in range(0, cases, BATCH_CASES):
+                for arrival in arrivals[start : start + BATCH_CASES]:
+                    generator.case(arrival)
+                for rows in generator.rows.values():
+                    rows.write(session)
+                if progress is not None:
+                    progress(min(start + BATCH_CASES, cases), cases)
+            vault.audit(session, AuditAction.IMPORT, "demo_data", None)
     vault.keyring.forget_cases(generator.case_ids)  # the administrator keeps no case key
     if sqlite:
         with vault.session() as session:

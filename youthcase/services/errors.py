@@ -58,3 +58,16 @@ class PasswordChangeRequired(YouthcaseError):
 
     def __init__(self) -> None:
         super().__init__("this account has a temporary password: change it first (youthcase users passwd)")
+
+
+class SchemaMismatch(YouthcaseError):
+    """The team server's schema is not the version this app was built for (both are named)."""
+
+    exit_code = 12
+
+
+class ServerLoginRefused(YouthcaseError):
+    """The team server refused the account's own database login although its password opened the
+    account (a disabled login, or a server password out of step)."""
+
+    exit_code = 13

@@ -24,7 +24,7 @@ from youthcase.domain.referrals import Milestone, StepRefused
 from youthcase.domain.validation import FieldError, check_text, format_nhs_number
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, require_case_reader, visible_cases
-from youthcase.services.errors import InvalidInput
+from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.files import write_atomically
 from youthcase.storage.models import (
@@ -38,6 +38,7 @@ from youthcase.storage.models import (
     ServiceProvider,
     Site,
 )
+from youthcase.storage.server_queries import hidden_row
 
 MAX_REASON = 4000
 
@@ -196,6 +197,8 @@ class ReferralService:
         with self.vault.session() as session:
             referral = session.get(Referral, referral_id)
             if referral is None:
+                if hidden_row(session, "referral", referral_id):
+                    raise PermissionDenied("this referral is not on your caseload")
                 raise InvalidInput("there is no such referral")
             load_case(self.vault, session, referral.case_id, for_update=True, audit_view=False)
             history = self._history(session, referral.id)
@@ -249,6 +252,8 @@ class ReferralService:
         with self.vault.session() as session:
             referral = session.get(Referral, referral_id)
             if referral is None:
+                if hidden_row(session, "referral", referral_id):
+                    raise PermissionDenied("this referral is not on your caseload")
                 raise InvalidInput("there is no such referral")
             case = load_case(self.vault, session, referral.case_id, audit_view=False)
             return render_referral_letter(self._letter_content(session, referral, case))

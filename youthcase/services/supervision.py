@@ -39,6 +39,7 @@ from youthcase.storage.models import (
     SupervisionNote,
     case_share,
 )
+from youthcase.storage.server_queries import hidden_row
 
 MAX_TEXT = 20_000
 
@@ -208,6 +209,8 @@ class SupervisionService:
         with self.vault.session() as session:
             action = session.get(SupervisionAction, action_id)
             if action is None:
+                if hidden_row(session, "supervision_action", action_id):
+                    raise PermissionDenied("this action is not on your caseload")
                 raise InvalidInput("there is no such action")
             load_case(self.vault, session, action.case_id, audit_view=False)
             actor = self.vault.actor
@@ -236,6 +239,8 @@ class SupervisionService:
         with self.vault.session() as session:
             assessment = session.get(RiskAssessment, assessment_id)
             if assessment is None:
+                if hidden_row(session, "risk_assessment", assessment_id):
+                    raise PermissionDenied("this assessment is not on your caseload")
                 raise InvalidInput("there is no such assessment")
             self._supervised_case(session, assessment.case_id)
             if assessment.signed_off_at is not None:

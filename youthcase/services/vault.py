@@ -30,7 +30,7 @@ from youthcase.crypto.errors import (
     WeakKdfParametersError,
     WrongSecretError,
 )
-from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key
+from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key, server_password
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import (
@@ -58,15 +58,18 @@ from youthcase.services.errors import (
     InvalidInput,
     LockedOut,
     PermissionDenied,
+    SchemaMismatch,
+    ServerLoginRefused,
     VaultCorrupt,
     VaultExists,
     VaultMissing,
     WrongCredentials,
+    YouthcaseError,
 )
 from youthcase.services.keyring import Keyring
 from youthcase.services.trust import Directory, Signer, new_enrolment_key, sign_account
 from youthcase.storage.encrypted import VaultLockedError, attach_field_keys, detach_field_keys
-from youthcase.storage.engine import server_engine, sqlcipher_engine
+from youthcase.storage.engine import sqlcipher_engine
 from youthcase.storage.keystore import (
     RECOVERY_LOGIN_ID,
     HeaderFileKeyStore,
@@ -78,6 +81,16 @@ from youthcase.storage.keystore import (
 )
 from youthcase.storage.migrate import upgrade_to_head
 from youthcase.storage.models import AppUser, AuditEvent, RecoveryPublicKey, Site, VaultSetting
+from youthcase.storage.server import (
+    SchemaVersionMismatch,
+    account_engine,
+    check_schema_version,
+    gate_engine,
+    scram_verifier,
+    server_is_set_up,
+    setup_engine,
+)
+from youthcase.storage.server_roles import SCHEMA, ServerRoles
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 5
@@ -194,6 +207,25 @@ class UnlockedVault:
     ) -> None:
         append_event(session, self.signer, self.vault_id, self.clock, action, entity, entity_id)
 
+    @contextlib.contextmanager
+    def acting_as_setup_role(self) -> Iterator[None]:
+        """Team server only: the block's sessions run as the URL's own login acting as the owner
+        role (bulk demo data, which writes cases for other accounts and so is work for the IT
+        person's login); keys and actor stay this account's. A vault file is unchanged."""
+        if not self.location.is_server:
+            yield
+            return
+        own_engine, own_sessions = self.engine, self._sessions
+        engine = LockedVault(self.location, self.clock)._open_setup_engine()
+        attach_field_keys(engine, self.keyring)
+        self._engine, self._sessions = engine, sessionmaker(engine, expire_on_commit=False)
+        try:
+            yield
+        finally:
+            self._engine, self._sessions = own_engine, own_sessions
+            detach_field_keys(engine)
+            engine.dispose()
+
     def lock(self) -> None:
         """Record the lock, then drop keys, close connections and forget the engine."""
         if self._engine is None:
@@ -224,19 +256,20 @@ class LockedVault:
     def __init__(self, location: VaultLocation, clock: Clock | None = None) -> None:
         self.location = location
         self.clock: Clock = clock or SystemClock()
-        self._server_engine: Engine | None = None
+        self._gate_engine: Engine | None = None
 
     # --- opening ---------------------------------------------------------------------------
 
     def keystore(self) -> KeyStore:
+        """The key store as it is before anyone logged in (on a server: through the gate login)."""
         if self.location.path is not None:
             return HeaderFileKeyStore(self.location.header_path)
-        return ServerKeyStore(self._server())
+        return ServerKeyStore(self._gate())
 
-    def _server(self) -> Engine:
-        if self._server_engine is None:
-            self._server_engine = server_engine(self.location.url or "")
-        return self._server_engine
+    def _gate(self) -> Engine:
+        if self._gate_engine is None:
+            self._gate_engine = gate_engine(self.location.url or "")
+        return self._gate_engine
 
     def _require_existing(self) -> tuple[KeyStore, str]:
         path = self.location.path
@@ -251,34 +284,71 @@ class LockedVault:
             return keystore, keystore.vault_id()
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
-        except OperationalError:
-            raise VaultMissing(f"cannot reach the database server {self.location.describe()}") from None
+        except OperationalError as error:
+            raise _unreachable(error, self.location) from None
         except DatabaseError:
             raise VaultCorrupt(f"{self.location.describe()} is not a youthcase vault") from None
-
-    def _engine_for(self, vault_key: VaultKey) -> Engine:
-        if self.location.path is not None:
-            return sqlcipher_engine(self.location.path, vault_key.derive(KeyPurpose.DATABASE_FILE))
-        return server_engine(self.location.url or "")
 
     def _open_engine(self, vault_key: VaultKey) -> Engine:
         """Key the database and migrate it; a file that does not decrypt is corrupt or foreign.
 
+        On a server this is the setup role's engine (creating a vault, recovery-key work): it
+        checks the schema version and never migrates (``youthcase server upgrade`` does).
         The engine reads no encrypted field until a keyring is attached (``attach_field_keys``).
         """
-        engine = self._engine_for(vault_key)
+        if self.location.path is None:
+            return self._open_setup_engine()
+        engine = sqlcipher_engine(self.location.path, vault_key.derive(KeyPurpose.DATABASE_FILE))
         try:
             with engine.connect() as connection:
                 # On SQLCipher the first read is what proves the key (the page HMACs verify).
-                connection.execute(
-                    text("SELECT 1" if self.location.is_server else "SELECT count(*) FROM sqlite_master")
-                )
+                connection.execute(text("SELECT count(*) FROM sqlite_master"))
             upgrade_to_head(engine)
         except DatabaseError:
             engine.dispose()
             raise VaultCorrupt(
                 f"the vault at {self.location.describe()} is damaged or is not a youthcase vault"
             ) from None
+        return engine
+
+    def _open_setup_engine(self) -> Engine:
+        engine = setup_engine(self.location.url or "")
+        try:
+            with engine.connect() as connection:
+                check_schema_version(connection)
+        except SchemaVersionMismatch as mismatch:
+            engine.dispose()
+            raise SchemaMismatch(str(mismatch)) from None
+        except OperationalError as error:
+            engine.dispose()
+            raise _unreachable(error, self.location) from None
+        except DatabaseError:
+            engine.dispose()
+            raise PermissionDenied(
+                "this needs the login of the server's setup role in --db (the IT person's), "
+                "which may act as the vault's owner role"
+            ) from None
+        return engine
+
+    def _open_account_engine(self, vault_id: str, username: str, password: str, kdf: KdfParams) -> Engine:
+        """Connect as the account's own login, its password derived from the account password;
+        refuse a server whose schema is not this app's version (clients never migrate)."""
+        name = username.strip().lower()
+        engine = account_engine(self.location.url or "", name, server_password(password, vault_id, name, kdf))
+        try:
+            with engine.connect() as connection:
+                check_schema_version(connection)
+        except SchemaVersionMismatch as mismatch:
+            engine.dispose()
+            raise SchemaMismatch(str(mismatch)) from None
+        except OperationalError as error:
+            engine.dispose()
+            if _is_login_refused(error):
+                raise ServerLoginRefused(
+                    "the server refused this account's database login: ask an administrator "
+                    "(a password reset with the recovery key gives it a new one)"
+                ) from None
+            raise _unreachable(error, self.location) from None
         return engine
 
     # --- throttling ----------------------------------------------------------------------------
@@ -303,12 +373,21 @@ class LockedVault:
             self._reserve_attempt(keystore, login)
             entry = keystore.get_slot(login)
             secrets = self._open_entry(keystore, vault_id, login, entry, password)
-            keystore.verify(secrets.vault_key.derive(KeyPurpose.KEY_STORE))
-            keystore.clear_failures(login)
+            assert isinstance(entry, KeySlot) and entry.kdf is not None
+            engine: Engine | None = None
+            if isinstance(keystore, ServerKeyStore):
+                engine = self._open_account_engine(vault_id, username, password, entry.kdf)
+                keystore = keystore.for_account(engine)
+            try:
+                keystore.verify(secrets.vault_key.derive(KeyPurpose.KEY_STORE))
+                keystore.clear_failures(login)
+            except BaseException:
+                if engine is not None:
+                    engine.dispose()
+                raise
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
-        assert isinstance(entry, KeySlot) and entry.kdf is not None
-        return self._unlocked(keystore, vault_id, secrets, entry, username)
+        return self._unlocked(keystore, vault_id, secrets, entry, username, engine)
 
     def kdf_for_login(self, username: str) -> KdfParams:
         """The Argon2id parameters an unlock as ``username`` will run: the same for unknown names."""
@@ -341,9 +420,15 @@ class LockedVault:
         raise WrongCredentials()
 
     def _unlocked(
-        self, keystore: KeyStore, vault_id: str, secrets: SlotSecrets, slot: KeySlot, username: str
+        self,
+        keystore: KeyStore,
+        vault_id: str,
+        secrets: SlotSecrets,
+        slot: KeySlot,
+        username: str,
+        engine: Engine | None = None,
     ) -> UnlockedVault:
-        engine = self._open_engine(secrets.vault_key)
+        engine = engine or self._open_engine(secrets.vault_key)
         try:
             owner = _slot_owner(slot)
             keyring = Keyring(engine, secrets.vault_key, owner, secrets.keys, vault_id, secrets.pin, secrets.enrolment)
@@ -383,6 +468,8 @@ class LockedVault:
             raise _keystore_error(error, self.location) from None
         keys = recovery_key_pairs(recovery_key, vault_id)
         engine = self._open_engine(vault_key)
+        if isinstance(keystore, ServerKeyStore):
+            keystore = keystore.for_account(engine)  # the setup role acting as the owner
         try:
             with Session(engine) as session:
                 keyring = Keyring(engine, vault_key, RECOVERY_ACCOUNT, None, vault_id, _recovery_pin(session, keys))
@@ -392,6 +479,24 @@ class LockedVault:
             engine.dispose()
             raise
         return RecoveryAccess(keystore, vault_id, vault_key, engine, keys, keyring)
+
+
+def _is_login_refused(error: OperationalError) -> bool:
+    message = str(error.orig)
+    return (
+        "authentication failed" in message
+        or ("role" in message and "does not exist" in message)
+        or ("not permitted to log in" in message)
+    )
+
+
+def _unreachable(error: OperationalError, location: VaultLocation) -> YouthcaseError:
+    if _is_login_refused(error):
+        return VaultMissing(
+            f"{location.describe()} is not set up as a youthcase server (the IT person runs "
+            "`youthcase server init`), or its pre-login role is refused by pg_hba.conf"
+        )
+    return VaultMissing(f"cannot reach the database server {location.describe()}")
 
 
 RECOVERY_ACCOUNT = uuid.UUID(int=0)
@@ -540,13 +645,20 @@ def _refuse_existing(locked: LockedVault) -> None:
         if location.path.exists() or location.header_path.exists():
             raise VaultExists(f"{location.path} already exists: choose another file")
         return
+    url = location.url or ""
     try:
-        if locked.keystore().exists():
-            raise VaultExists(f"{location.describe()} already holds a youthcase vault")
-    except OperationalError:
-        raise VaultMissing(f"cannot reach the database server {location.describe()}") from None
-    except DatabaseError:
-        pass  # no tables yet: an empty database, which is what we want
+        if not server_is_set_up(url):
+            raise VaultMissing(
+                f"{location.describe()} is not set up yet: the IT person runs `youthcase server init --db URL` first"
+            )
+        engine = locked._open_setup_engine()
+        try:
+            if ServerKeyStore(engine).exists():
+                raise VaultExists(f"{location.describe()} already holds a youthcase vault")
+        finally:
+            engine.dispose()
+    except OperationalError as error:
+        raise _unreachable(error, location) from None
 
 
 def _populate_new_vault(
@@ -573,28 +685,75 @@ def _populate_new_vault(
         enrolment_public=enrolment_public,
     )
     sign_account(admin, [], Signer.recovery(recovery), vault_id)
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        sites = [Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES]
-        session.add_all(sites)
-        session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
-        session.add(admin)
-        session.flush()
-        initialise_keys(session, recovery, [site.id for site in sites], now, vault_id)
-        publish_account_keys(session, admin.id, admin_keys, now, enrolment, pin.exchange_public, vault_id)
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            sites = [Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES]
+            session.add_all(sites)
+            session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
+            session.add(admin)
+            session.flush()
+            initialise_keys(session, recovery, [site.id for site in sites], now, vault_id)
+            publish_account_keys(session, admin.id, admin_keys, now, enrolment, pin.exchange_public, vault_id)
+            if location.is_server:
+                create_server_login(session, vault_id, username, password, kdf, admin.id)
+        keystore = locked.keystore() if location.path is not None else ServerKeyStore(engine, locked._gate())
+        keystore.create(vault_id, kdf, vault_key.derive(KeyPurpose.KEY_STORE))
+        keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
+        secrets = SlotSecrets(vault_key, pin, admin_keys)
+        keystore.put_slot(login_id(vault_id, username), password_slot(secrets, vault_id, str(admin.id), password, kdf))
+        if isinstance(keystore, ServerKeyStore):
+            # From here on the administrator works as its own login, as after any unlock.
+            engine.dispose()
+            engine = locked._open_account_engine(vault_id, username, password, kdf)
+            keystore = keystore.for_account(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     keyring = Keyring(engine, vault_key, admin.id, admin_keys, vault_id, pin)
     with Session(engine) as session:
         keyring.load_directory(session)
     attach_field_keys(engine, keyring)
     actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
-    keystore = locked.keystore()
-    keystore.create(vault_id, kdf, vault_key.derive(KeyPurpose.KEY_STORE))
-    keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
-    secrets = SlotSecrets(vault_key, pin, admin_keys)
-    keystore.put_slot(login_id(vault_id, username), password_slot(secrets, vault_id, str(admin.id), password, kdf))
     vault = UnlockedVault(location, keystore, engine, vault_id, keyring, vault_key, kdf, actor, clock)
     with vault.session() as session:
         vault.audit(session, AuditAction.VAULT_CREATED)
     return CreatedVault(vault, recovery_key)
+
+
+def create_server_login(
+    session: Session, vault_id: str, username: str, password: str, kdf: KdfParams, account_id: uuid.UUID
+) -> None:
+    """The account's own PostgreSQL login (through the owner's SECURITY DEFINER function), with the
+    password derived from the account password; only its SCRAM verifier reaches the server."""
+    url = session.get_bind().engine.url
+    role = ServerRoles.for_database(str(url.database)).login(username)
+    verifier = scram_verifier(session.connection(), server_password(password, vault_id, username, kdf), role)
+    session.execute(
+        text(f"SELECT {SCHEMA}.create_login(:account, :verifier)"), {"account": account_id, "verifier": verifier}
+    )
+
+
+def reset_server_login(
+    session: Session, vault_id: str, username: str, password: str, kdf: KdfParams, account_id: uuid.UUID
+) -> None:
+    """A new login password for an account (recovery-key reset, run by the setup role)."""
+    url = session.get_bind().engine.url
+    role = ServerRoles.for_database(str(url.database)).login(username)
+    verifier = scram_verifier(session.connection(), server_password(password, vault_id, username, kdf), role)
+    session.execute(
+        text(f"SELECT {SCHEMA}.reset_login(:account, :verifier)"), {"account": account_id, "verifier": verifier}
+    )
+
+
+def set_own_server_password(session: Session, vault_id: str, username: str, password: str, kdf: KdfParams) -> None:
+    url = session.get_bind().engine.url
+    role = ServerRoles.for_database(str(url.database)).login(username)
+    verifier = scram_verifier(session.connection(), server_password(password, vault_id, username, kdf), role)
+    session.execute(text(f"SELECT {SCHEMA}.set_own_password(:verifier)"), {"verifier": verifier})
+
+
+def disable_server_login(session: Session, account_id: uuid.UUID) -> None:
+    session.execute(text(f"SELECT {SCHEMA}.disable_login(:account)"), {"account": account_id})
 
 
 def _remove_partial_vault(location: VaultLocation) -> None:

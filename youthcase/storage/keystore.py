@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from youthcase.crypto.kdf import KdfParams
 from youthcase.crypto.slots import KeySlot, SlotKind
 from youthcase.storage.files import file_lock, write_atomically
 from youthcase.storage.models import ServerKeySlot, ServerVaultMeta
+from youthcase.storage.server_security import KEY_STORE_LOCK
 
 HEADER_FORMAT = "youthcase-vault-header"
 HEADER_VERSION = 2
@@ -494,14 +495,23 @@ class ServerKeyStore:
     """Team mode: slots, tombstones and anchors in ``key_slot`` / ``vault_meta`` of the server database.
 
     The same document the header file holds is assembled from the rows, so digest and MAC are the
-    same functions. Writes lock the ``vault_id`` row (SELECT ... FOR UPDATE) for their transaction,
+    same functions. Writes take an advisory lock for their transaction,
     so concurrent clients queue instead of overwriting each other; reads use one REPEATABLE READ
     snapshot so the digest is checked against rows of one moment.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, throttle_engine: Engine | None = None) -> None:
         self.engine = engine
+        # On a team server the failure counters are written by the pre-login gate, which an unlocked
+        # account's login may not do (it could otherwise reset its own back-off).
+        self.throttle_engine = throttle_engine or engine
         self._mac_key: bytes | None = None
+
+    def for_account(self, engine: Engine) -> ServerKeyStore:
+        """The same store as an unlocked account's own login (counters still through this one's)."""
+        store = ServerKeyStore(engine, self.throttle_engine)
+        store._mac_key = self._mac_key
+        return store
 
     def exists(self) -> bool:
         with Session(self.engine) as session:
@@ -547,7 +557,7 @@ class ServerKeyStore:
 
     def record_attempt(self, login: str, now: dt.datetime, delay: DelayPolicy) -> float:
         """Count the attempt before its KDF runs, in the same locked transaction as the delay check."""
-        with self._writing(sealed=False) as session:
+        with self._writing(sealed=False, engine=self.throttle_engine) as session:
             record = _row_record(session, login)
             remaining = _remaining_delay(record, now, delay)
             if remaining > 0:
@@ -562,7 +572,7 @@ class ServerKeyStore:
             return 0.0
 
     def clear_failures(self, login: str) -> None:
-        with self._writing(sealed=False) as session:
+        with self._writing(sealed=False, engine=self.throttle_engine) as session:
             _set_meta(session, _FAILURES_PREFIX + login, None)
             _set_meta(session, _UNKNOWN_FAILURES_PREFIX + login, None)
 
@@ -595,14 +605,16 @@ class ServerKeyStore:
             yield session
 
     @contextlib.contextmanager
-    def _writing(self, sealed: bool) -> Iterator[Session]:
-        """One transaction holding the store's row lock; a sealed change re-computes MAC and digest."""
+    def _writing(self, sealed: bool, engine: Engine | None = None) -> Iterator[Session]:
+        """One transaction holding the store's lock; a sealed change re-computes MAC and digest.
+
+        The lock is a transaction-level advisory lock rather than a row lock, so that the logins
+        that write the store (the gate, the accounts) need no UPDATE right on the ``vault_id`` row."""
         if sealed and self._mac_key is None:
             raise KeyStoreError("unsealed", "the key store can only be changed by an unlocked vault")
-        with Session(self.engine) as session, session.begin():
-            locked = session.scalar(
-                select(ServerVaultMeta.id).where(ServerVaultMeta.name == _VAULT_ID).with_for_update()
-            )
+        with Session(engine or self.engine) as session, session.begin():
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": KEY_STORE_LOCK})
+            locked = session.scalar(select(ServerVaultMeta.id).where(ServerVaultMeta.name == _VAULT_ID))
             if locked is None:
                 raise KeyStoreError("missing", "the server database holds no youthcase vault")
             if sealed:

@@ -154,6 +154,17 @@ class ServerVaultMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class ServerLogin(Base):
+    """Team mode only: which PostgreSQL login is which account. Written only by the server function
+    that creates the login (``youthcase server init`` installs it); the row-level policies map
+    ``current_user`` to the account through it."""
+
+    __tablename__ = "server_login"
+
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), unique=True)
+
+
 # --- case recording --------------------------------------------------------------------------
 
 
