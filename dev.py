@@ -119,7 +119,10 @@ def cmd_run(args: list[str]) -> int:
 
 def cmd_test(args: list[str]) -> int:
     ensure_installed({"test"})
-    return run([str(venv_python()), "-m", "pytest", *args])
+    # One worker per core (pytest-xdist): the suite runs every core and CLI test on both backends,
+    # which takes too long in one process. "-n 0" (or any -n given) runs as asked.
+    parallel = [] if any(a == "-n" or a.startswith("-n") for a in args) else ["-n", "auto"]
+    return run([str(venv_python()), "-m", "pytest", *parallel, *args])
 
 
 # In order; the first that fails stops the lint. mypy alone checks the package (strict, from
