@@ -243,3 +243,18 @@ def test_who_loses_a_case_cannot_read_what_is_written_after(team: dict[str, Unlo
     assert detail.person.values["given_name"] == "Wanda" and len(detail.contacts) == 1
     team["sam"].keyring.forget_cases([wandas])
     assert CaseService(sam).case_detail(wandas).person.values["given_name"] == "Wanda"
+
+
+def test_a_supervisor_reads_closed_cases_whose_keys_are_read_later(
+    team: dict[str, UnlockedVault], location: VaultLocation, clock: FakeClock
+) -> None:
+    """Unlock reads the wraps of open cases only; a closed case's are read the first time it is asked for."""
+    (wandas,) = case_ids(team["admin"], "wanda")
+    CaseService(team["sam"]).close_case(wandas, "goals_met", "done", closed_on=clock.now().date())
+    team["sam"].lock()
+    sam = LockedVault(location, clock).unlock("sam", "sam temporary password changed")
+    try:
+        assert CaseService(sam).case_detail(wandas).person.values["given_name"] == "Wanda"
+        assert outside_rules(sam, case_ids(team["admin"], "wanda", "will")) == []
+    finally:
+        sam.lock()

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import String, or_, select, type_coerce
+from sqlalchemy import ColumnElement, String, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import RecoveryPin
 from youthcase.services.trust import Directory, Signer, load_directory
 from youthcase.storage.encrypted import KeyScope
-from youthcase.storage.models import CaseKey
+from youthcase.storage.models import CaseEpisode, CaseKey
 
 
 def case_key_context(case_id: uuid.UUID, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
@@ -77,6 +77,7 @@ class Keyring:
         self._case_keys: dict[uuid.UUID, bytes] = {}
         self._case_ciphers: dict[uuid.UUID, FieldCipher] = {}
         self._wraps: dict[uuid.UUID, list[CaseKeyWrap]] = {}
+        self._closed_condition: ColumnElement[bool] | None = None
         self._sessions: list[Session] = []
 
     def adopt_account_keys(self, keys: KeyPairs) -> None:
@@ -136,13 +137,21 @@ class Keyring:
         return (site_id, generation) in self._site_privates
 
     def load(self, session: Session) -> None:
-        """Read the case-key wraps this account may be able to open (after ``load_directory``)."""
+        """Read the case-key wraps this account may be able to open (after ``load_directory``).
+
+        A supervisor's sites can hold a hundred thousand cases, most of them closed, while the
+        caseload opens on the open ones: those wraps are read now, the closed cases' the first time
+        one is needed (``_remember_closed``), all at once."""
         supervised = {site for site, _generation in self._site_privates}
-        condition = CaseKey.account_id == self.account_id
-        if supervised:
-            condition = or_(condition, CaseKey.site_id.in_(supervised))
         self._wraps = {}
-        self._remember(session, condition)
+        self._closed_condition = None
+        if not supervised:
+            self._remember(session, CaseKey.account_id == self.account_id)
+            return
+        at_my_sites = CaseKey.site_id.in_(supervised)
+        is_open = CaseKey.case_id.in_(select(CaseEpisode.id).where(CaseEpisode.status == "open"))
+        self._remember(session, or_(CaseKey.account_id == self.account_id, at_my_sites & is_open))
+        self._closed_condition = at_my_sites & ~is_open & (CaseKey.account_id != self.account_id)
 
     def _remember(self, session: Session, condition: object) -> None:
         """Read wraps with the ids raw: a supervisor reads one row per case at unlock, and the few
@@ -222,6 +231,9 @@ class Keyring:
         if key is not None:
             return key
         wraps = self._wraps.get(case_id)
+        if wraps is None and self._closed_condition is not None:
+            self._remember_closed()
+            wraps = self._wraps.get(case_id)
         if wraps is None:
             wraps = self._fetch_wraps(case_id)
         for wrap in wraps:
@@ -235,16 +247,23 @@ class Keyring:
             return key
         raise NoKeyError("you hold no key for this case")
 
-    def _fetch_wraps(self, case_id: uuid.UUID) -> list[CaseKeyWrap]:
-        """A case created since unlock (team mode), or one the account just got: read its wraps.
+    def _remember_closed(self) -> None:
+        """The wraps of the closed cases at the sites I supervise, read once when first needed."""
+        condition, self._closed_condition = self._closed_condition, None
+        self._in_use_session(lambda session: self._remember(session, condition))
 
-        Through the connection of the session in use (``using``): on SQLCipher every session of a
+    def _in_use_session(self, read: Callable[[Session], None]) -> None:
+        """Through the connection of the session in use (``using``): on SQLCipher every session of a
         thread shares one connection, so a second session would end the first one's transaction."""
         if self._sessions:
-            self._remember(self._sessions[-1], CaseKey.case_id == case_id)
+            read(self._sessions[-1])
         else:
             with Session(self._engine) as session:
-                self._remember(session, CaseKey.case_id == case_id)
+                read(session)
+
+    def _fetch_wraps(self, case_id: uuid.UUID) -> list[CaseKeyWrap]:
+        """A case created since unlock (team mode), or one the account just got: read its wraps."""
+        self._in_use_session(lambda session: self._remember(session, CaseKey.case_id == case_id))
         return self._wraps.setdefault(case_id, [])
 
     @contextlib.contextmanager
