@@ -115,7 +115,7 @@ def test_a_replaced_site_key_is_not_used_for_new_cases(
             update(SiteKey).where(SiteKey.site_id == kch).values(exchange_public=attacker.public().exchange)
         )
     will = _reopen(team, "will", location, clock)
-    assert any("key of site" in problem for problem in will.integrity_problems)
+    assert any("key of site KCH" in problem for problem in will.integrity_problems)
     assert will.actor.site_codes == frozenset()  # the admission's site key is not genuine: not used
     with pytest.raises(InvalidInput, match="unknown site 'KCH'"):
         CaseService(will).create_case(new_case("KCH", "Newcase", clock.now()))

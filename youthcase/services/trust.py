@@ -34,7 +34,7 @@ from youthcase.crypto.slots import RecoveryPin
 from youthcase.crypto.statements import Field, id_set, sign_statement, verify_statement
 from youthcase.domain.roles import Role
 from youthcase.services.errors import VaultCorrupt
-from youthcase.storage.models import AccountKey, AppUser, RecoveryPublicKey, SiteGrant, SiteKey, user_site
+from youthcase.storage.models import AccountKey, AppUser, RecoveryPublicKey, Site, SiteGrant, SiteKey, user_site
 
 RECOVERY_SIGNER = "recovery"
 ACCOUNT_SIGNER = "account"
@@ -288,10 +288,10 @@ def _published_keys(directory: Directory, user: AppUser, row: AccountKey | None)
 
 
 def _verify_site_keys(session: Session, directory: Directory) -> None:
-    for row in session.scalars(select(SiteKey)):
+    for row, code in session.execute(select(SiteKey, Site.code).join(Site, Site.id == SiteKey.site_id)):
         if directory.verifies(
             "site-key", row.signed_by, row.signature, site_key_fields(row), [Role.ADMIN, Role.SUPERVISOR]
         ):
             directory.site_publics[(row.site_id, row.generation)] = row.exchange_public
         else:
-            directory.problems.append(f"a key of site {row.site_id} (generation {row.generation}) is not genuine")
+            directory.problems.append(f"a key of site {code} (generation {row.generation}) is not genuine")
