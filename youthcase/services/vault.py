@@ -67,6 +67,7 @@ from youthcase.services.errors import (
     YouthcaseError,
 )
 from youthcase.services.keyring import Keyring
+from youthcase.services.site_copies import add_missing_site_copies
 from youthcase.services.trust import Directory, Signer, new_enrolment_key, sign_account
 from youthcase.storage.encrypted import VaultLockedError, attach_field_keys, detach_field_keys
 from youthcase.storage.engine import sqlcipher_engine
@@ -445,6 +446,7 @@ class LockedVault:
             report = check_recent_events(session, keyring.directory, keystore.anchored_head())
             if not report.intact:
                 vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
+            add_missing_site_copies(session, keyring, may_clear=not self.location.is_server or actor.role is Role.ADMIN)
             vault.audit(session, AuditAction.LOGIN)
         return vault
 

@@ -234,6 +234,8 @@ class CaseEpisode(Base):
         ),
         Index("ix_case_episode_person_arrival", "person_id", "arrival_at"),
         Index("ix_case_episode_unit", "id", "site_id", "worker_id"),
+        # Unlock reads the open cases' key wraps: this index answers "which cases are open" alone.
+        Index("ix_case_episode_status_id", "status", "id"),
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -638,4 +640,19 @@ class CaseKey(Base):
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
     generation: Mapped[int] = mapped_column(Integer)
     wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
+
+
+class CaseSiteKey(Base):
+    """A case's key sealed to its site's public key (ECIES): the supervisors' way in that does not
+    depend on any account's wrap, so a disabled account's wraps are deleted at once without
+    orphaning its cases. Written by whoever makes or re-keys the case key (who needs only the
+    site's public key); opened only when no ``case_key`` wrap of the case opens."""
+
+    __tablename__ = "case_site_key"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    generation: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
     case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
