@@ -34,7 +34,7 @@ from youthcase.services.case_access import load_case, require_case_reader, visib
 from youthcase.services.errors import InvalidInput, PermissionDenied, VaultCorrupt
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.encrypted import open_column
+from youthcase.storage.encrypted import open_row
 from youthcase.storage.models import (
     AppUser,
     AuditEvent,
@@ -203,6 +203,10 @@ def _cases_of_person(
 def _raise_if(problems: list[Problem]) -> None:
     if problems:
         raise CaseInvalid(problems)
+
+
+_CASELOAD_SEALED = (CasePerson.given_name, CasePerson.family_name, CasePerson.date_of_birth)
+"""The caseload's encrypted columns, in the order ``caseload`` opens them."""
 
 
 class CaseService:
@@ -428,17 +432,20 @@ class CaseService:
         now = self.vault.clock.now()
         today = london_today(now)
         with self.vault.session() as session:
-            rows = session.execute(query).all()
+            # Core on the session's connection: thousands of rows, no ORM entities wanted.
+            rows = session.connection().execute(query).all()
         result = []
         for row in rows:
-            dob = open_column(row.date_of_birth, CasePerson.date_of_birth, row.person_id, row.id)
+            given, family, dob = open_row(
+                _CASELOAD_SEALED, (row.given_name, row.family_name, row.date_of_birth), row.person_id, row.id
+            )
             open_case = row.status == "open"
             result.append(
                 CaseloadRow(
                     row.id,
                     row.reference,
-                    open_column(row.given_name, CasePerson.given_name, row.person_id, row.id),
-                    open_column(row.family_name, CasePerson.family_name, row.person_id, row.id),
+                    given,
+                    family,
                     age_in_years(dob, today) if dob else row.estimated_age,
                     row.code,
                     row.username,
