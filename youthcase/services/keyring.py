@@ -83,6 +83,7 @@ class Keyring:
         self._vault_id = vault_id
         self._pin = pin
         self._records: Directory | None = None
+        self._looked_for: set[object] = set()  # what a directory reload was already made to find
         self._directory = FieldCipher(vault_key.derive(KeyPurpose.FIELDS), KeyScope.DIRECTORY.value)
         self._owner = None if keys is None else FieldCipher(keys.owner_key(b"drafts"), KeyScope.OWNER.value)
         self.matching_key: bytes | None = None
@@ -128,8 +129,17 @@ class Keyring:
         created, or a first password changed, since this one unlocked)."""
         known = self.directory.accounts.get(account_id)
         if known is None or known.keys is None:
-            self._reload_directory()
+            self._reload_directory()  # an account that may have published its keys since
         return self.directory
+
+    def _reload_directory_for(self, wanted: object) -> None:
+        """Read the directory again to find ``wanted`` (a site key a row names), once until
+        ``refresh``: a key that does not verify (replaced behind the app's back) will not verify on
+        the next try either, and each reload verifies every record."""
+        if wanted in self._looked_for:
+            return
+        self._looked_for.add(wanted)
+        self._reload_directory()
 
     def _reload_directory(self) -> None:
         if self._sessions:
@@ -223,7 +233,7 @@ class Keyring:
     def site_public(self, site_id: uuid.UUID, generation: int) -> bytes:
         """The site's public key, only if its signature verified: never wrap to a substituted key."""
         if (site_id, generation) not in self.directory.site_publics:
-            self._reload_directory()  # a site added or rotated since unlock
+            self._reload_directory_for((site_id, generation))  # a site added or rotated since unlock
         try:
             return self.directory.site_publics[(site_id, generation)]
         except KeyError:
@@ -351,6 +361,7 @@ class Keyring:
         self._keks.clear()
         self._case_keys.clear()
         self._case_ciphers.clear()
+        self._looked_for.clear()
         with Session(self._engine) as session:
             self.load_directory(session)
             self.load(session)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from youthcase.crypto.errors import NoKeyError, UntrustedKeyError
 from youthcase.crypto.keypairs import KeyPairs, PublicKeys, raw_public
@@ -247,7 +247,11 @@ def _verify_accounts(session: Session, directory: Directory) -> None:
     for user_id, site_id in session.execute(select(user_site.c.user_id, user_site.c.site_id)):
         sites.setdefault(user_id, set()).add(site_id)
     keys = {row.account_id: row for row in session.scalars(select(AccountKey))}
-    pending = list(session.scalars(select(AppUser)))
+    # Only the signed columns: every unlock reads every account, and staff names would each be decrypted.
+    signed = load_only(
+        AppUser.username, AppUser.role, AppUser.active, AppUser.enrolment_public, AppUser.signed_by, AppUser.signature
+    )
+    pending = list(session.scalars(select(AppUser).options(signed)))
     progress = True
     while pending and progress:
         progress = False
