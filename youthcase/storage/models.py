@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
@@ -191,6 +192,8 @@ class CasePerson(Base):
     __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     given_name: Mapped[str] = mapped_column(EncryptedText)
     family_name: Mapped[str] = mapped_column(EncryptedText)
     preferred_name: Mapped[str | None] = mapped_column(EncryptedText)
@@ -239,6 +242,8 @@ class CaseEpisode(Base):
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("young_person.id"), index=True)
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"), index=True)
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
@@ -300,6 +305,8 @@ class Incident(Base):
     __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     assault_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     assault_method: Mapped[str] = mapped_column(String(20))
     assault_method_other: Mapped[str | None] = mapped_column(EncryptedText)
@@ -317,6 +324,8 @@ class Contact(Base):
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     contact_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -327,6 +336,8 @@ class Contact(Base):
     notes: Mapped[str | None] = mapped_column(EncryptedText)
     follow_up_due: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Recorded in error: kept, shown struck out, counted nowhere (the reason is in record_revision).
+    struck_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RiskAssessment(Base):
@@ -391,6 +402,8 @@ class PlanGoal(Base):
     __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     goal: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[str] = mapped_column(String(20))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -655,4 +668,26 @@ class CaseSiteKey(Base):
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
     generation: Mapped[int] = mapped_column(Integer)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
+
+
+class RecordRevision(Base):
+    """What a record was before a change: one row per change of a case's details, person,
+    incident, contact or goal (the one versioning mechanism: docs/architecture.md, "Corrections").
+    ``previous`` holds the changed fields' earlier values (JSON) and ``reason`` why, both under
+    the case key; ``version`` is the version the change replaced."""
+
+    __tablename__ = "record_revision"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
+    __table_args__ = (UniqueConstraint("record", "row_id", "version"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    record: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(12))
+    changed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    previous: Mapped[str] = mapped_column(EncryptedText)
     case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first

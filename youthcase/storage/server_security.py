@@ -59,6 +59,7 @@ CASE_CHILD_TABLES = (
     "case_key",
     "case_site_key",
     "case_share",
+    "record_revision",
 )
 """Rows of case content: each names its case in ``case_id``."""
 NOT_FOR_ADMINISTRATORS: dict[str, set[str]] = {}
