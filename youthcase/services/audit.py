@@ -56,6 +56,7 @@ class AuditAction(Enum):
     RECOVERY_ROTATED = "recovery key rotated"
     PERSON_MATCH = "returning-person match"
     BACKUP = "backup"
+    KEY_STORE_RECOVERED = "key store recovered"
 
 
 def event_digest(event: AuditEvent) -> bytes:
