@@ -25,6 +25,7 @@ import sqlcipher3
 from youthcase import __version__
 from youthcase.config import VaultLocation, kdf_params_for_new_vault
 from youthcase.crypto.errors import WrongSecretError
+from youthcase.crypto.file_key import file_key_from_recovery
 from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import KeySlot, SlotKind, open_password_slot, open_recovery_slot
 from youthcase.services.audit import AuditAction
@@ -155,11 +156,8 @@ def _check_written(target: Path, backup_key: bytes, file_key: bytes, head: str) 
     """Read the backup back as a restore would: MAC, then the database copy's own checks."""
     parts = unpack(target.read_bytes())
     verify(parts, backup_key)
-    with tempfile.TemporaryDirectory(prefix="youthcase-backup-check-") as folder:
-        copy = Path(folder) / "check.vault"
-        copy.write_bytes(parts.database)
-        if _contents(copy, file_key)[1] != head:
-            raise VaultCorrupt("the backup written does not read back as it was made: try another place")
+    if _contents_of(parts.database, file_key)[1] != head:
+        raise VaultCorrupt("the backup written does not read back as it was made: try another place")
 
 
 # --- restore -------------------------------------------------------------------------------------
@@ -185,22 +183,30 @@ class RestoredVault:
 
 
 def restore_vault(backup: Path, target: Path, secret: RestoreSecret, replace: bool = False) -> RestoredVault:
-    """Write the vault held in ``backup`` to ``target`` (its header beside it), after checking it."""
+    """Write the vault held in ``backup`` to ``target`` (its header beside it), after checking it.
+
+    With the recovery key, a backup whose key store part is unreadable still restores: the
+    database part opens with the file key the recovery key gives, its pages verify under their own
+    SQLCipher HMACs, and its audit head must be the one sealed in the backup's details (so it is
+    this backup's database); it gets a new key store (``_rebuild_key_store``)."""
     try:
         parts = unpack(backup.read_bytes())
-        key_store = parts.key_store
         with tempfile.TemporaryDirectory(prefix="youthcase-restore-") as folder:
             header = Path(folder) / "backup.vault.header"
             header.write_bytes(parts.key_store)
             try:
                 vault_key = _open_slot(HeaderFileKeyStore(header), parts.vault_id, secret)
+                key_store = parts.key_store
+                verify(parts, vault_key.derive(KeyPurpose.BACKUP))
             except KeyStoreError:
-                if secret.username is not None:
+                if secret.username is None:
+                    vault_key, key_store = _rebuild_key_store(parts, secret.secret, Path(folder))
+                else:
                     raise
-                vault_key, key_store = _rebuild_key_store(parts, secret.secret, Path(folder))
-        backup_key = vault_key.derive(KeyPurpose.BACKUP)
-        verify(parts, backup_key)
-        details = open_details(backup_key, parts.sealed_details, parts.vault_id)
+        details = open_details(vault_key.derive(KeyPurpose.BACKUP), parts.sealed_details, parts.vault_id)
+        rebuilt = key_store is not parts.key_store
+        if rebuilt and _contents_of(parts.database, file_key_from_recovery(secret.secret))[1] != details["audit_head"]:
+            raise VaultCorrupt(f"{backup}: its database part is not the one this backup was made with")
     except BackupFileError as error:
         raise VaultCorrupt(f"{backup}: {error}") from None
     except KeyStoreError as error:
@@ -208,7 +214,6 @@ def restore_vault(backup: Path, target: Path, secret: RestoreSecret, replace: bo
     location = VaultLocation(path=target)
     _make_room(location, replace)
     _install(location, parts.database, key_store)
-    rebuilt = key_store != parts.key_store
     return RestoredVault(location, parts.created_at, int(details["cases"]), str(details["audit_head"]), rebuilt)
 
 
@@ -223,6 +228,14 @@ def _rebuild_key_store(parts: BackupParts, recovery_key: str, folder: Path) -> t
     header = folder / "rebuilt.vault.header"
     write_recovered_key_store(header, secrets, recovery_key, kdf_params_for_new_vault())
     return secrets.root, header.read_bytes()
+
+
+def _contents_of(database: bytes, file_key: bytes) -> tuple[int, str]:
+    """``_contents`` of a database held in memory (a backup's part), checked in a scratch copy."""
+    with tempfile.TemporaryDirectory(prefix="youthcase-check-") as folder:
+        copy = Path(folder) / "check.vault"
+        copy.write_bytes(database)
+        return _contents(copy, file_key)
 
 
 def _open_slot(keystore: HeaderFileKeyStore, vault_id: str, secret: RestoreSecret) -> VaultKey:
