@@ -22,9 +22,11 @@ from youthcase.crypto.slots import generate_recovery_key
 from youthcase.domain.roles import Role
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService
+from youthcase.services.errors import WrongCredentials
+from youthcase.services.recovery import rotate_recovery_key
 from youthcase.services.vault import LockedVault, create_vault
 from youthcase.storage.backup_file import pack, unpack
-from youthcase.storage.keystore import FILE_KEY_ENTRY
+from youthcase.storage.keystore import FILE_KEY_ENTRY, PENDING_RECOVERY_LOGIN_ID, HeaderFileKeyStore
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "keys-v2"
 TEMPORARY = "a temporary password 2026"
@@ -228,3 +230,64 @@ def test_a_backup_with_another_database_part_is_refused(
     code, _, err = cli(*args, stdin=recovery_key + "\n")
     assert code == 6 and "not the one this backup was made with" in err
     assert not restored.exists()
+
+
+class Crash(Exception):
+    """Stands for the process dying at that point."""
+
+
+def _crash(*args: Any, **kwargs: Any) -> None:
+    raise Crash
+
+
+def _crash_on_final_file_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    put = HeaderFileKeyStore.put_file_keys
+
+    def put_or_crash(self: HeaderFileKeyStore, keys: list[Any]) -> None:
+        if len(keys) == 1:  # the file has just been re-keyed; the old key is about to be dropped
+            raise Crash
+        put(self, keys)
+
+    monkeypatch.setattr(HeaderFileKeyStore, "put_file_keys", put_or_crash)
+
+
+CRASH_POINTS = {
+    "before the database moves": lambda m: m.setattr("youthcase.services.recovery._adopt_recoverable_layout", _crash),
+    "after the database moved": lambda m: m.setattr("youthcase.services.recovery.finish_recovery_rotation", _crash),
+    "after the file was re-keyed": _crash_on_final_file_key,
+}
+
+
+@pytest.mark.parametrize("point", list(CRASH_POINTS))
+def test_a_crash_during_recovery_rotate_never_strands_escrow(
+    point: str, golden: tuple[Path, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, manifest = golden
+    location = VaultLocation(path=db)
+    before = worker_view(LockedVault(location, clock), manifest["passwords"]["wanda"])
+    shown: list[str] = []
+    CRASH_POINTS[point](monkeypatch)
+    with pytest.raises(Crash):
+        rotate_recovery_key(location, manifest["recovery_key"], clock, announce=shown.append)
+    monkeypatch.undo()
+    (new_key,) = shown  # shown before anything was sealed to it
+    assert worker_view(LockedVault(location, clock), manifest["passwords"]["wanda"]) == before
+
+    valid, refused = (
+        (manifest["recovery_key"], new_key)
+        if point == "before the database moves"
+        else (new_key, manifest["recovery_key"])
+    )
+    with pytest.raises(WrongCredentials):
+        LockedVault(location, clock).open_with_recovery_key(refused)
+    LockedVault(location, clock).open_with_recovery_key(valid).engine.dispose()  # finishes what was left
+    assert worker_view(LockedVault(location, clock), manifest["passwords"]["wanda"]) == before
+    if valid == new_key:
+        document = json.loads(header_of(db).read_bytes())
+        assert len(document["slots"][FILE_KEY_ENTRY]["keys"]) == 1
+        assert PENDING_RECOVERY_LOGIN_ID not in document["slots"]
+        header_of(db).unlink()  # the file and the shown key alone now reopen the vault
+        code, out, err = cli("recover-keystore", "--db", str(db), "--recovery-key-stdin", stdin=new_key + "\n")
+        assert code == 0, err
+    else:
+        assert rotate(db, valid)  # the old key still rotates
