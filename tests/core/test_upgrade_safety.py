@@ -19,7 +19,6 @@ from youthcase.cli.main import main
 from youthcase.config import VaultLocation
 from youthcase.services.cases import CaseService
 from youthcase.services.vault import LockedVault
-from youthcase.storage import migrate
 from youthcase.storage.migrate import head_revision
 from youthcase.storage.rebuild import keyed_connection
 
@@ -94,7 +93,7 @@ def test_a_failed_upgrade_leaves_the_vault_byte_identical(
         upgrade(*args, **kwargs)  # the worst moment: every change made, not yet in place
         raise RuntimeError("a migration failed")
 
-    monkeypatch.setattr(migrate.command, "upgrade", migrate_then_fail)
+    monkeypatch.setattr(command, "upgrade", migrate_then_fail)
     code, out, err = list_users(db, manifest)
     assert code == 12 and out == "" and err.count("\n") == 1, err
     assert f"from schema {GOLDEN_REVISION} to {head_revision()} failed" in err and "unchanged" in err
