@@ -6,6 +6,7 @@ The file key comes from the recovery key, the root key from its escrow copy insi
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import shutil
@@ -13,11 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.core.conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF
 from tests.helpers.clock import FakeClock
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
+from youthcase.crypto.errors import TamperedDataError
+from youthcase.crypto.file_key import WrappedFileKey, file_key_from_recovery, unwrap_file_key, wrap_file_key
+from youthcase.crypto.keys import VaultKey
 from youthcase.crypto.slots import generate_recovery_key
 from youthcase.domain.roles import Role
 from youthcase.services.accounts import AccountService
@@ -291,3 +297,26 @@ def test_a_crash_during_recovery_rotate_never_strands_escrow(
         assert code == 0, err
     else:
         assert rotate(db, valid)  # the old key still rotates
+
+
+@settings(max_examples=50, deadline=None)
+@given(root=st.binary(min_size=32, max_size=32), file_key=st.binary(min_size=32, max_size=32), flip=st.integers(0, 47))
+def test_a_wrapped_file_key_opens_only_as_it_was_wrapped(root: bytes, file_key: bytes, flip: int) -> None:
+    vault_key, vault_id = VaultKey(root), "11111111-2222-4333-8444-555555555555"
+    wrapped = wrap_file_key(vault_key, vault_id, file_key)
+    assert unwrap_file_key(vault_key, vault_id, wrapped) == file_key
+    damaged = bytearray(wrapped.wrapped)
+    damaged[flip] ^= 1
+    with pytest.raises(TamperedDataError):
+        unwrap_file_key(vault_key, vault_id, WrappedFileKey(wrapped.nonce, bytes(damaged)))
+    with pytest.raises(TamperedDataError):
+        unwrap_file_key(vault_key, "11111111-2222-4333-8444-666666666666", wrapped)
+
+
+@settings(max_examples=30, deadline=None)
+@given(secret=st.binary(min_size=32, max_size=32))
+def test_the_file_key_depends_only_on_the_recovery_key_however_it_is_written(secret: bytes) -> None:
+    printed = base64.b32encode(secret).decode().rstrip("=")
+    grouped = "-".join(printed[i : i + 4] for i in range(0, len(printed), 4))
+    assert file_key_from_recovery(grouped) == file_key_from_recovery(printed.lower())
+    assert file_key_from_recovery(grouped) != file_key_from_recovery(generate_recovery_key())
