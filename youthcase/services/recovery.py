@@ -1,4 +1,5 @@
-"""What only the recovery key can do: admit a site's first supervisor (break glass) and rotate itself.
+"""What only the recovery key can do: admit a site's first supervisor (break glass), rotate itself,
+and reopen a local vault whose key store is lost (``recover_key_store``).
 
 The recovery key belongs to the information-governance lead, not to an administrator. It opens the
 escrow copies of every site key, account key and the matching key, so each use is audited under
