@@ -57,6 +57,7 @@ class AuditAction(Enum):
     PERSON_MATCH = "returning-person match"
     BACKUP = "backup"
     CORRECT = "correction"
+    KEY_STORE_RECOVERED = "key store recovered"
 
 
 def event_digest(event: AuditEvent) -> bytes:
