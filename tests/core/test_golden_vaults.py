@@ -79,11 +79,16 @@ def test_its_audit_trail_still_verifies_to_the_recorded_head(
 
 
 def test_cases_made_before_site_copies_get_them_then_survive_their_workers_disabling(
-    golden: tuple[VaultLocation, dict[str, Any]], clock: FakeClock
+    tmp_path: Path, clock: FakeClock
 ) -> None:
     """Migration 0010 holds no case key: the first unlock that can open a case seals its site copy,
-    after which disabling its worker (wraps deleted at once) leaves the case to the supervisor."""
-    location, manifest = golden
+    after which disabling its worker (wraps deleted at once) leaves the case to the supervisor.
+    (keys-v2 is the golden vault made before 0010.)"""
+    source = GOLDEN / "keys-v2"
+    for path in source.iterdir():
+        shutil.copy2(path, tmp_path / path.name)
+    manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    location = VaultLocation(path=tmp_path / manifest["vault"])
     passwords = manifest["passwords"]
     admin = LockedVault(location, clock).unlock("admin", passwords["admin"])
     try:

@@ -115,11 +115,6 @@ def test_the_golden_vault_after_its_rotation_survives_a_lost_key_store(
     assert worker_view(reset_and_log_in(db, new_key, "wanda", clock), OWN) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (services/trust.py): a slot pinning recovery generation n "
-    "does not trust generation n-1's signatures on older audit events",
-)
 def test_after_a_recovery_rotation_the_new_key_verifies_the_older_audit_events(
     golden: tuple[Path, dict[str, Any]],
 ) -> None:

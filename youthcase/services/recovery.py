@@ -43,6 +43,7 @@ from youthcase.services.trust import (
     sign_account,
     sign_grant,
     sign_recovery_generation,
+    vouch_for_previous,
     sign_site_key,
 )
 from youthcase.services.vault import (
@@ -148,6 +149,7 @@ def rotate_recovery_key(
                 retired_at=None,
             )
             sign_recovery_generation(following, access.keys, access.vault_id)
+            vouch_for_previous(following, new, current, access.vault_id)
             session.add(following)
             _sign_again(session, directory, Signer.recovery(new))
             append_event(session, Signer.recovery(new), access.vault_id, clock, AuditAction.RECOVERY_ROTATED)

@@ -96,6 +96,11 @@ def sign_recovery_generation(row: RecoveryPublicKey, previous: KeyPairs, vault_i
     row.signature = sign_statement(previous.signing, vault_id, "recovery-key", recovery_fields(row))
 
 
+def vouch_for_previous(row: RecoveryPublicKey, keys: KeyPairs, previous: RecoveryPublicKey, vault_id: str) -> None:
+    """The new generation signs the one it replaces, so slots pinning it trust the older signatures."""
+    row.vouches_for_previous = sign_statement(keys.signing, vault_id, "recovery-key-before", recovery_fields(previous))
+
+
 def sign_account(user: AppUser, site_ids: Iterable[uuid.UUID], signer: Signer, vault_id: str) -> None:
     """Sign (or sign again, after a change) an account record. ``signer`` is an administrator or
     the recovery key; the caller has checked that it may make the change."""
@@ -238,6 +243,14 @@ def _recovery_chain(session: Session, vault_id: str, pin: RecoveryPin) -> tuple[
             raise VaultCorrupt(f"recovery key generation {following.generation} is not signed by the one before")
         verified[following.generation] = following.signing_public
         current = following
+    newer = pinned
+    while (earlier := by_generation.get(newer.generation - 1)) is not None and newer.vouches_for_previous:
+        if not verify_statement(
+            newer.signing_public, newer.vouches_for_previous, vault_id, "recovery-key-before", recovery_fields(earlier)
+        ):
+            raise VaultCorrupt(f"recovery key generation {earlier.generation} is not the one its successor signed")
+        verified[earlier.generation] = earlier.signing_public
+        newer = earlier
     return verified, current.generation, current.exchange_public
 
 

@@ -571,6 +571,9 @@ class RecoveryPublicKey(Base):
     retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     # Signed by the previous generation's signing key (the first by itself): slots pin a generation.
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # This generation's signature over the previous one: a slot pinning it still trusts what the
+    # previous generations signed (older audit events, break-glass grants). None before 0011.
+    vouches_for_previous: Mapped[bytes | None] = mapped_column(LargeBinary(64))
 
 
 class RecoveryEscrow(Base):

@@ -7,7 +7,8 @@ Create Date: 2026-12-02 00:00:00
 Corrections (docs/architecture.md, "Corrections"): a case's details, its young person, incident,
 contacts and goals carry a ``version`` (a change made from an older view is refused), every change
 keeps the earlier values in ``record_revision`` (under the case key), and a contact recorded in
-error is struck out, not deleted.
+error is struck out, not deleted. Also: each recovery generation signs the one it replaced
+(``vouches_for_previous``), so slots made after a rotation still trust older recovery signatures.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.add_column(sa.Column('struck_out', sa.Boolean(), server_default=sa.false(), nullable=False))
+    with op.batch_alter_table('recovery_public_key', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('vouches_for_previous', sa.LargeBinary(length=64), nullable=True))
     op.create_table('record_revision',
     sa.Column('case_id', sa.Uuid(), nullable=False),
     sa.Column('record', sa.String(length=32), nullable=False),
@@ -53,6 +56,8 @@ def downgrade() -> None:
     with op.batch_alter_table('record_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_record_revision_case_id'))
     op.drop_table('record_revision')
+    with op.batch_alter_table('recovery_public_key', schema=None) as batch_op:
+        batch_op.drop_column('vouches_for_previous')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_column('struck_out')
     for table in VERSIONED:
