@@ -235,7 +235,7 @@ def _hours(minutes: Tally, contacts: Tally, rule: DisclosureRule) -> Callable[[u
         behind = disclosure.count(contacts.count(month, unit), rule)
         if behind.withheld:
             return Published(disclosure.SUPPRESSED, None)
-        return disclosure.count(round(minutes.count(month, unit) / 60), rule)
+        return disclosure.hours(minutes.count(month, unit), rule)
 
     return compute
 

@@ -43,8 +43,8 @@ from youthcase.services.trust import (
     sign_account,
     sign_grant,
     sign_recovery_generation,
-    vouch_for_previous,
     sign_site_key,
+    vouch_for_previous,
 )
 from youthcase.services.vault import (
     ROOT_ESCROW,
