@@ -28,6 +28,10 @@ from youthcase.domain.validation import (
 )
 
 
+MIN_AGE = 10
+MAX_AGE = 25
+"""The ages the service supports (at arrival): a date of birth or an estimated age outside is refused."""
+
 class FieldKind(Enum):
     TEXT = "text"
     NAME = "name"
@@ -178,8 +182,8 @@ YOUNG_PERSON = EntitySpec(
             "estimated_age",
             "Estimated age",
             K.INTEGER,
-            minimum=5,
-            maximum=30,
+            minimum=MIN_AGE,
+            maximum=MAX_AGE,
             help="Only when the date of birth is not known",
         ),
         FieldSpec("nhs_number", "NHS number", K.NHS_NUMBER, ID),
@@ -329,5 +333,3 @@ ENTITIES: tuple[EntitySpec, ...] = (
     FOLLOW_UP,
 )
 
-MIN_AGE = 10
-MAX_AGE = 25
