@@ -27,10 +27,10 @@ from youthcase.domain.validation import (
     parse_postcode,
 )
 
-
 MIN_AGE = 10
 MAX_AGE = 25
 """The ages the service supports (at arrival): a date of birth or an estimated age outside is refused."""
+
 
 class FieldKind(Enum):
     TEXT = "text"
@@ -332,4 +332,3 @@ ENTITIES: tuple[EntitySpec, ...] = (
     PLAN_GOAL,
     FOLLOW_UP,
 )
-
