@@ -457,3 +457,27 @@ def test_a_partial_month_says_so_in_the_pdf_and_the_csv(monkeypatch: pytest.Monk
     ended = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
     finished = build_return(None, Month(2026, 3), columns, STANDARD, ended, "7:ab", uuid.uuid4())  # type: ignore[arg-type]
     assert not finished.partial and "partial" not in finished.title
+
+
+class _OneServiceWithheld(_FakeKpis):
+    def referrals_out(self) -> Any:
+        from youthcase.returns.kpis import ReferralsOut
+
+        return ReferralsOut(self._tally(camhs=3, rehabilitation=20), self._tally(sent=23))
+
+
+def test_the_withheld_mark_sits_on_its_own_bar_of_the_services_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CAMHS (first service, the top bar) is withheld: its * was drawn on the bottom bar."""
+    from reportlab.graphics.shapes import String
+
+    from youthcase.returns.pdf import _services_chart
+
+    monkeypatch.setattr(monthly_return, "Kpis", _OneServiceWithheld)
+    columns = [SiteColumn(ALL_SITES, "All sites", None), SiteColumn("KCH", "King's", _FakeKpis.site)]
+    ended = dt.datetime(2026, 4, 2, tzinfo=dt.UTC)
+    model = build_return(None, Month(2026, 3), columns, STANDARD, ended, "7:ab", uuid.uuid4())  # type: ignore[arg-type]
+    drawing = _services_chart(model, 480)
+    (chart,) = [shape for shape in drawing.contents if hasattr(shape, "categoryAxis")]
+    (star,) = [shape for shape in drawing.contents if isinstance(shape, String) and shape.text == "*"]
+    slot = chart.height / len(chart.data[0])
+    assert chart.y + chart.height - slot <= star.y <= chart.y + chart.height  # the top slot: CAMHS

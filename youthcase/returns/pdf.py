@@ -335,9 +335,9 @@ def _mark_withheld(
     for index, value in enumerate(values):
         if value is not None:
             continue
-        if horizontal:
+        if horizontal:  # reportlab puts category 0 at the bottom, as ``values`` is ordered
             slot = chart.height / slots
-            y = chart.y + chart.height - (index + 0.5) * slot - 2.5
+            y = chart.y + (index + 0.5) * slot - 2.5
             drawing.add(String(chart.x + 3, y, "*", fontName=BOLD, fontSize=8, fillColor=GREY))
         else:
             slot = chart.width / slots
