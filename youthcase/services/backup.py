@@ -16,11 +16,12 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
+from sqlalchemy.orm import Session
 
 from youthcase import __version__
 from youthcase.config import VaultLocation
@@ -29,9 +30,12 @@ from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import KeySlot, SlotKind, open_password_slot, open_recovery_slot
 from youthcase.services.audit import AuditAction
 from youthcase.services.errors import InvalidInput, VaultCorrupt, VaultExists, WrongCredentials
+from youthcase.services.integrity import CheckReport, check_vault
+from youthcase.services.recovery import hold_every_site_key
 from youthcase.services.returns import check_output_path
-from youthcase.services.vault import UnlockedVault
+from youthcase.services.vault import LockedVault, UnlockedVault
 from youthcase.storage.backup_file import BackupFileError, open_details, pack, seal_details, unpack, verify
+from youthcase.storage.closed_backup_file import ClosedCopyError, is_closed_copy, unpack_closed_copy
 from youthcase.storage.files import write_atomically
 from youthcase.storage.keystore import RECOVERY_LOGIN_ID, HeaderFileKeyStore, KeyStoreError, login_id
 
@@ -67,7 +71,8 @@ def backup_vault(vault: UnlockedVault, target: Path, progress: Progress | None =
     with tempfile.TemporaryDirectory(prefix="youthcase-backup-") as folder:
         snapshot = Path(folder) / "snapshot.vault"
         _snapshot(vault, snapshot, progress)
-        cases, head = _contents(snapshot, vault.key(KeyPurpose.DATABASE_FILE))
+        contents = _contents(snapshot, vault.key(KeyPurpose.DATABASE_FILE))
+        cases, head = contents.cases, contents.audit_head
         database = snapshot.read_bytes()
     backup_key = vault.key(KeyPurpose.BACKUP)
     details = {"cases": cases, "audit_head": head, "made_by": __version__}
@@ -105,21 +110,34 @@ def _keyed(path: Path, file_key: bytes) -> sqlcipher3.Connection:
     return connection
 
 
-def _contents(database: Path, file_key: bytes) -> tuple[int, str]:
-    """The case count and audit head of a database file, after its page and structure checks."""
+@dataclass(frozen=True)
+class _Contents:
+    cases: int
+    audit_head: str
+    last_event: tuple[dt.datetime, str] | None  # when, and its action: no personal data
+
+
+def _contents(database: Path, file_key: bytes) -> _Contents:
+    """The case count and audit trail's end of a database file, after its page and structure checks."""
     connection = _keyed(database, file_key)
     try:
-        damaged = connection.execute("PRAGMA cipher_integrity_check").fetchall()
-        structure = connection.execute("PRAGMA integrity_check").fetchall()
+        try:
+            damaged = connection.execute("PRAGMA cipher_integrity_check").fetchall()
+            structure = connection.execute("PRAGMA integrity_check").fetchall()
+        except sqlcipher3.DatabaseError:
+            damaged, structure = [("unreadable",)], []
         if damaged or structure != [("ok",)]:
             raise VaultCorrupt("the backup's copy of the database does not pass its checks: nothing was kept")
         cases = connection.execute("SELECT count(*) FROM case_episode").fetchone()
         head = connection.execute(
-            "SELECT sequence, hex(digest) FROM audit_event ORDER BY sequence DESC LIMIT 1"
+            "SELECT sequence, hex(digest), at, action FROM audit_event ORDER BY sequence DESC LIMIT 1"
         ).fetchone()
     finally:
         connection.close()
-    return int(cases[0]) if cases else 0, f"{head[0]}:{head[1].lower()}" if head else ""
+    if head is None:
+        return _Contents(int(cases[0]) if cases else 0, "", None)
+    at = dt.datetime.fromisoformat(str(head[2])).replace(tzinfo=dt.UTC)
+    return _Contents(int(cases[0]) if cases else 0, f"{head[0]}:{head[1].lower()}", (at, str(head[3])))
 
 
 def _check_written(target: Path, backup_key: bytes, file_key: bytes, head: str) -> None:
@@ -129,7 +147,7 @@ def _check_written(target: Path, backup_key: bytes, file_key: bytes, head: str) 
     with tempfile.TemporaryDirectory(prefix="youthcase-backup-check-") as folder:
         copy = Path(folder) / "check.vault"
         copy.write_bytes(parts.database)
-        if _contents(copy, file_key)[1] != head:
+        if _contents(copy, file_key).audit_head != head:
             raise VaultCorrupt("the backup written does not read back as it was made: try another place")
 
 
@@ -152,25 +170,96 @@ class RestoredVault:
     audit_head: str
 
 
-def restore_vault(backup: Path, target: Path, secret: RestoreSecret, replace: bool = False) -> RestoredVault:
-    """Write the vault held in ``backup`` to ``target`` (its header beside it), after checking it."""
+@dataclass(frozen=True)
+class BackupPreview:
+    """What the GUI shows before a restore: nothing personal, only counts and the trail's end."""
+
+    created_at: dt.datetime
+    automatic: bool  # copied after a lock, not made by `youthcase backup` or "Back up now"
+    cases: int
+    last_event: tuple[dt.datetime, str] | None
+
+
+@dataclass(frozen=True)
+class _OpenedBackup:
+    vault_id: str
+    created_at: str
+    key_store: bytes
+    database: bytes
+    vault_key: VaultKey
+    automatic: bool
+
+
+def _open_backup(backup: Path, secret: RestoreSecret) -> _OpenedBackup:
+    """Read either kind of backup and prove it with a key from one of its own slots: the whole
+    file's MAC (``youthcase backup``), or the digest, then the key store's MAC (automatic copies)."""
     try:
-        parts = unpack(backup.read_bytes())
-        with tempfile.TemporaryDirectory(prefix="youthcase-restore-") as folder:
-            header = Path(folder) / "backup.vault.header"
-            header.write_bytes(parts.key_store)
-            vault_key = _open_slot(HeaderFileKeyStore(header), parts.vault_id, secret)
-        backup_key = vault_key.derive(KeyPurpose.BACKUP)
-        verify(parts, backup_key)
-        details = open_details(backup_key, parts.sealed_details, parts.vault_id)
-    except BackupFileError as error:
+        data = backup.read_bytes()
+        if is_closed_copy(data):
+            copy = unpack_closed_copy(data)
+            store = _temporary_store(copy.key_store)
+            with store as keystore:
+                vault_key = _open_slot(keystore, copy.manifest.vault_id, secret)
+                keystore.verify(vault_key.derive(KeyPurpose.KEY_STORE))
+            return _OpenedBackup(
+                copy.manifest.vault_id, copy.manifest.created_at, copy.key_store, copy.database, vault_key, True
+            )
+        parts = unpack(data)
+        with _temporary_store(parts.key_store) as keystore:
+            vault_key = _open_slot(keystore, parts.vault_id, secret)
+        verify(parts, vault_key.derive(KeyPurpose.BACKUP))
+        return _OpenedBackup(parts.vault_id, parts.created_at, parts.key_store, parts.database, vault_key, False)
+    except (BackupFileError, ClosedCopyError) as error:
         raise VaultCorrupt(f"{backup}: {error}") from None
     except KeyStoreError as error:
         raise VaultCorrupt(f"{backup}: the key store inside the backup is damaged ({error})") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{backup} is a folder: choose a backup file") from None
+    except FileNotFoundError:
+        raise InvalidInput(f"{backup} does not exist") from None
+
+
+@contextlib.contextmanager
+def _temporary_store(key_store: bytes) -> Iterator[HeaderFileKeyStore]:
+    with tempfile.TemporaryDirectory(prefix="youthcase-restore-") as folder:
+        header = Path(folder) / "backup.vault.header"
+        header.write_bytes(key_store)
+        yield HeaderFileKeyStore(header)
+
+
+def _checked_contents(opened: _OpenedBackup) -> _Contents:
+    with tempfile.TemporaryDirectory(prefix="youthcase-restore-check-") as folder:
+        copy = Path(folder) / "backup.vault"
+        copy.write_bytes(opened.database)
+        return _contents(copy, opened.vault_key.derive(KeyPurpose.DATABASE_FILE))
+
+
+def preview_backup(backup: Path, secret: RestoreSecret) -> BackupPreview:
+    """Open and check a backup without writing it anywhere: when it was made, its case count and
+    its last audit event (time and action)."""
+    opened = _open_backup(backup, secret)
+    contents = _checked_contents(opened)
+    created_at = dt.datetime.fromisoformat(opened.created_at)
+    return BackupPreview(created_at, opened.automatic, contents.cases, contents.last_event)
+
+
+def restore_vault(backup: Path, target: Path, secret: RestoreSecret, replace: bool = False) -> RestoredVault:
+    """Write the vault held in ``backup`` to ``target`` (its header beside it), after checking it."""
+    opened = _open_backup(backup, secret)
+    if opened.automatic:
+        contents = _checked_contents(opened)  # its pages are checked before anything is written
+        cases, head = contents.cases, contents.audit_head
+    else:
+        backup_key = opened.vault_key.derive(KeyPurpose.BACKUP)
+        try:
+            details = open_details(backup_key, unpack(backup.read_bytes()).sealed_details, opened.vault_id)
+        except BackupFileError as error:
+            raise VaultCorrupt(f"{backup}: {error}") from None
+        cases, head = int(details["cases"]), str(details["audit_head"])
     location = VaultLocation(path=target)
     _make_room(location, replace)
-    _install(location, parts.database, parts.key_store)
-    return RestoredVault(location, parts.created_at, int(details["cases"]), str(details["audit_head"]))
+    _install(location, opened.database, opened.key_store)
+    return RestoredVault(location, opened.created_at, cases, head)
 
 
 def _open_slot(keystore: HeaderFileKeyStore, vault_id: str, secret: RestoreSecret) -> VaultKey:
@@ -206,3 +295,24 @@ def _install(location: VaultLocation, database: bytes, key_store: bytes) -> None
             os.remove(companion)
     write_atomically(location.path, database)
     write_atomically(location.header_path, key_store)
+
+
+def check_vault_at(location: VaultLocation, username: str | None, secret: str) -> CheckReport:
+    """``youthcase check`` (and the check after every restore), as an account with its password or,
+    with ``username`` None, with the recovery key (which holds every site key)."""
+    if username is None:
+        access = LockedVault(location).open_with_recovery_key(secret)
+        try:
+            with Session(access.engine) as session:
+                hold_every_site_key(session, access.keyring, access.keys)
+                return check_vault(
+                    session, access.keyring, access.keystore, access.vault_key.derive(KeyPurpose.KEY_STORE)
+                )
+        finally:
+            access.engine.dispose()
+    vault = LockedVault(location).unlock(username, secret)
+    try:
+        with vault.session() as session:
+            return check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
+    finally:
+        vault.lock()
