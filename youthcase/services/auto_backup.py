@@ -128,11 +128,18 @@ class BackupResult:
     removed: tuple[Path, ...] = ()
 
 
-def _prepare_folder(folder: Path) -> None:
+def _prepare_folder(plan: BackupPlan) -> None:
+    """The default folder is made when missing; a chosen one (a share, a removable drive) never
+    is, or an unplugged drive's backups would quietly land on this computer's own disk."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if plan.folder == default_backup_folder(plan.location):
+            plan.folder.mkdir(parents=True, exist_ok=True)
+        if not plan.folder.is_dir():
+            raise FileNotFoundError(2, "it is not there")
     except OSError as error:
-        raise FolderUnreachable(f"the backup folder {folder} cannot be reached ({error.strerror or error})") from None
+        raise FolderUnreachable(
+            f"the backup folder {plan.folder} cannot be reached ({error.strerror or error})"
+        ) from None
 
 
 def back_up_closed(plan: BackupPlan, clock: Clock, progress: Progress | None = None) -> BackupResult:
@@ -141,7 +148,7 @@ def back_up_closed(plan: BackupPlan, clock: Clock, progress: Progress | None = N
     Raises ``FolderUnreachable`` when the folder cannot be written (the GUI warns)."""
     database = plan.location.path
     assert database is not None
-    _prepare_folder(plan.folder)
+    _prepare_folder(plan)
     now = clock.now()
     if not is_due(list_backups(plan.folder, plan.vault_id), now):
         return BackupResult(Outcome.NOT_DUE)
@@ -185,7 +192,7 @@ def back_up_now(vault: UnlockedVault, progress: Progress | None = None) -> Backu
     plan = plan_for(vault)
     if plan is None:
         raise InvalidInput("a team server is backed up with PostgreSQL's own tools: see docs/team-server.md")
-    _prepare_folder(plan.folder)
+    _prepare_folder(plan)
     try:
         summary = backup_vault(vault, plan.folder / backup_name(plan.vault_id, vault.clock.now()), progress)
     except OSError as error:

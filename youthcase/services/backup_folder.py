@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
+from youthcase.services.errors import YouthcaseError
 from youthcase.storage.models import VaultSetting
 
 BACKUP_FOLDER_SETTING = "backup_folder"
@@ -110,7 +111,7 @@ class BackupEntry:
     made_at: dt.datetime
 
 
-class FolderUnreachable(Exception):
+class FolderUnreachable(YouthcaseError):
     """The backup folder is missing, not a folder, or cannot be read (a share that is offline)."""
 
 
