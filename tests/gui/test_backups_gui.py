@@ -81,15 +81,15 @@ def test_a_lock_backs_up_and_the_window_shows_its_age(qtbot, shell: Shell, vault
     made = lock_and_wait_for_backup(qtbot, shell)
     assert made.stat().st_mode & 0o077 == 0
     assert 100 in percents and percents[-1] == -1  # the bar went to the end, then away
-    lock_screen = shell.login.footer.itemAt(1).widget()
-    assert "Last good backup just now" in lock_screen.label.text()  # type: ignore[attr-defined]
+    lock_screen = shell.lock_screen_backups
+    assert "Last good backup just now" in lock_screen.label.text()
 
     clock.advance(25 * 3600)
     with qtbot.waitSignal(shell.backups.status_changed, timeout=WAIT_MS):
         shell.backups.refresh()
-    text = lock_screen.label.text()  # type: ignore[attr-defined]
+    text = lock_screen.label.text()
     assert "25 hours ago" in text and "over a day old" in text
-    assert lock_screen.label.property("tone") == "problem"  # type: ignore[attr-defined]
+    assert lock_screen.label.property("tone") == "problem"
 
 
 def test_an_administrator_chooses_the_folder_and_backs_up_now(

@@ -102,7 +102,8 @@ class Shell(QMainWindow):
         self.backups_button.setFlat(True)
         self.backups_button.clicked.connect(self.open_backups)
         self.statusBar().addWidget(self.backups_button)
-        self.login.footer.addWidget(BackupStatusLine(self.backups), 0, Qt.AlignmentFlag.AlignHCenter)
+        self.lock_screen_backups = BackupStatusLine(self.backups)
+        self.login.footer.addWidget(self.lock_screen_backups, 0, Qt.AlignmentFlag.AlignHCenter)
         self.login.restore_requested.connect(self.open_restore)
 
         self.idle_watch = IdleWatch(clock, self)
