@@ -115,6 +115,7 @@ def test_an_administrator_chooses_the_folder_and_backs_up_now(
         with app_look():
             shell.resize(1366, 768)
             shell.grab().save(str(Path(os.environ["YOUTHCASE_SCREENSHOTS"]) / "backup-status.png"))
+            dialog.adjustSize()  # as sized under the real app's stylesheet, applied only now
             dialog.grab().save(str(Path(os.environ["YOUTHCASE_SCREENSHOTS"]) / "backup-dialog.png"))
 
     share.rename(tmp_path / "unplugged")

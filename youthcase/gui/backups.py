@@ -281,7 +281,8 @@ class BackupDialog(QDialog):
         watch.failed.connect(self.error.show_message)
         if watch.status is not None:
             self._show_folder(watch.status)
-        self.resize(560, self.sizeHint().height())
+        self.setMinimumWidth(600)
+        self.adjustSize()  # tall enough for the wrapped explanation at that width
 
     def _show_folder(self, status: BackupStatus) -> None:
         self.folder.setText(f"Folder: {status.folder}")

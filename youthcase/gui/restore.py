@@ -121,7 +121,8 @@ class RestoreDialog(QDialog):
         form = QFormLayout()
         form.addRow("Backup", _row(self.source, self.browse_source))
         form.addRow("User name", self.username)
-        form.addRow("Password", self.secret)
+        self.secret_caption = QLabel("Password")
+        form.addRow(self.secret_caption, self.secret)
         form.addRow("", self.use_recovery_key)
         form.addRow("", self.preview_button)
         form.addRow("Holds", self.preview)
@@ -155,6 +156,7 @@ class RestoreDialog(QDialog):
     def _recovery_toggled(self, recovery: bool) -> None:
         self.username.setEnabled(not recovery)
         self.secret.setAccessibleName("Recovery key" if recovery else "Password")
+        self.secret_caption.setText("Recovery key" if recovery else "Password")
         self._forget_preview()
 
     def _forget_preview(self) -> None:
