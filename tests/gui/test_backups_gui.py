@@ -72,9 +72,9 @@ def app_look() -> Iterator[None]:
 
 def test_a_lock_backs_up_and_the_window_shows_its_age(qtbot, shell: Shell, vault, log_in, clock) -> None:
     log_in(vault.worker)
-    with qtbot.waitSignal(shell.backups.status_changed, timeout=WAIT_MS) as first:
-        pass
-    assert first.args is not None and first.args[0].last_good is None  # none yet: a warning
+    qtbot.waitUntil(lambda: shell.backups.status is not None, timeout=WAIT_MS)
+    assert shell.backups.status is not None and shell.backups.status.last_good is None
+    assert "No backup of this vault yet" in shell.lock_screen_backups.label.text()
     assert shell.backups_button.isHidden()  # only an administrator chooses the folder
     percents: list[int] = []
     shell.backups.progress.connect(percents.append)
@@ -208,3 +208,11 @@ def test_missing_commits_get_their_own_banner_naming_the_backup(qtbot, shell: Sh
     assert "Committed changes are missing" in banner.text() and str(made) in banner.text()
     assert "2 Mar 2026 09:30 UTC" in banner.text()
     assert shell.workspace.integrity_warning.text().count("committed changes") == 0
+
+
+def test_closing_the_window_backs_up(qtbot, shell: Shell, vault, log_in) -> None:
+    log_in(vault.worker)
+    qtbot.waitUntil(lambda: shell.backups.plan is not None, timeout=WAIT_MS)
+    with qtbot.waitSignal(shell.backups.status_changed, timeout=WAIT_MS, check_params_cb=lambda s: s.last_good):
+        shell.close()
+    assert shell.is_locked and len(backups_of(shell)) == 1

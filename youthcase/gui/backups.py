@@ -218,8 +218,11 @@ class BackupStatusLine(QWidget):
             self.show_status(watch.status)
 
     def show_status(self, status: BackupStatus) -> None:
-        self.label.setText(describe_status(status))
-        self.label.setProperty("tone", "problem" if status.needs_attention else "hint")
+        self._say(describe_status(status), "problem" if status.needs_attention else "hint")
+
+    def _say(self, text: str, tone: str) -> None:
+        self.label.setText(text)
+        self.label.setProperty("tone", tone)
         self.label.style().unpolish(self.label)
         self.label.style().polish(self.label)
 
@@ -230,8 +233,7 @@ class BackupStatusLine(QWidget):
             self.label.setText(f"Backing up… {percent}%")
 
     def show_failure(self, text: str) -> None:
-        self.label.setText(f"The backup failed: {text}")
-        self.label.setProperty("tone", "problem")
+        self._say(f"The backup failed: {text}", "problem")
 
 
 class BackupDialog(QDialog):

@@ -219,6 +219,8 @@ class BackupStatus:
 def backup_status(plan: BackupPlan, clock: Clock) -> BackupStatus:
     """The newest backup in the folder that passes the checks needing no key (cheap ones: its
     manifest and length; the digest was checked when it was written, and is again on restore)."""
+    if plan.folder == default_backup_folder(plan.location) and not plan.folder.exists():
+        return BackupStatus(plan.folder, None, None, None)  # made by the first backup
     try:
         entries = list_backups(plan.folder, plan.vault_id)
     except FolderUnreachable as error:
