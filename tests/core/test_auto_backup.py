@@ -240,6 +240,7 @@ def test_missing_commits_are_named_with_the_newest_backup(
         notice = vault.missing_commits
         assert notice is not None and notice in vault.integrity_problems
         assert f"event {head + 1}" in notice and "30 Nov 2026 14:02 UTC" in notice
+        assert f"its trail reaches event {head - 1}" in notice  # the lock before the backup
         assert str(list_backups(plan.folder, plan.vault_id)[0].path) in notice
     finally:
         vault.lock()

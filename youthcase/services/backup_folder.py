@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from youthcase.config import VaultLocation
 from youthcase.services.errors import YouthcaseError
+from youthcase.storage.closed_backup_file import ClosedCopyError, read_manifest
 from youthcase.storage.models import VaultSetting
 
 BACKUP_FOLDER_SETTING = "backup_folder"
@@ -166,4 +167,15 @@ def missing_commits_notice(session: Session, location: VaultLocation, vault_id: 
     if not entries:
         return f"{said}; there is no backup in {folder}"
     newest = entries[0]
-    return f"{said}; the newest backup is of {describe_when(newest.made_at)}: restore {newest.path}"
+    return (
+        f"{said}; the newest backup is of {describe_when(newest.made_at)}{_reach(newest.path)}: restore {newest.path}"
+    )
+
+
+def _reach(path: Path) -> str:
+    """How far an automatic backup's trail reaches (its manifest says, without a key)."""
+    try:
+        head = read_manifest(path).anchored_head
+    except (OSError, ClosedCopyError):
+        return ""
+    return "" if head is None else f" (its trail reaches event {head[0]})"
