@@ -79,7 +79,7 @@ class BackupWatch(QObject):
         self._clock = clock
         self.plan: BackupPlan | None = None  # as the GUI thread last heard it
         self._worker_plan: BackupPlan | None = None  # only the worker thread writes and reads this
-        self._session_plans = False  # a vault was unlocked in this window: locks back it up
+        self._had_session = False  # a vault was unlocked in this window: locks back it up
         self.status: BackupStatus | None = None
         self._progress = _Progress(self)
         self._progress.moved.connect(self.progress)
@@ -91,7 +91,7 @@ class BackupWatch(QObject):
         """Read the plan for a freshly unlocked vault (off the GUI thread), then the folder."""
         from youthcase.services.auto_backup import plan_for
 
-        self._session_plans = True
+        self._had_session = True
 
         def read() -> BackupPlan | None:
             self._worker_plan = plan_for(vault)
@@ -122,7 +122,7 @@ class BackupWatch(QObject):
 
     def after_lock(self) -> None:
         """Queue the copy of the closed vault (it runs after the lock, which is queued first)."""
-        if not self._session_plans:
+        if not self._had_session:
             return
         from youthcase.services.auto_backup import BackupResult, Outcome, back_up_closed
 
@@ -171,9 +171,6 @@ class BackupWatch(QObject):
         self.progress.emit(-1)
         self.failed.emit(user_message(error))
         self.refresh()
-
-    def stop(self) -> None:
-        self._timer.stop()
 
 
 class _Reporter:

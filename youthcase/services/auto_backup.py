@@ -52,7 +52,7 @@ from youthcase.storage.closed_backup_file import (
     verify_closed_copy,
     write_closed_copy,
 )
-from youthcase.storage.keystore import HeaderFileKeyStore
+from youthcase.storage.keystore import HeaderFileKeyStore, KeyStoreError
 from youthcase.storage.models import VaultSetting
 
 
@@ -153,13 +153,12 @@ def back_up_closed(plan: BackupPlan, clock: Clock, progress: Progress | None = N
     if not is_due(list_backups(plan.folder, plan.vault_id), now):
         return BackupResult(Outcome.NOT_DUE)
     wal = Path(f"{database}-wal")
-    header = HeaderFileKeyStore(plan.location.header_path)
     target = plan.folder / backup_name(plan.vault_id, now)
     try:
         before = _state(database, wal)
         if before is None:
             return BackupResult(Outcome.IN_USE)
-        anchored = header.anchored_head()
+        anchored = _anchored_head(plan.location)
         key_store = plan.location.header_path.read_bytes()  # replaced atomically: one whole version
         manifest = CopyManifest(plan.vault_id, now.isoformat(), anchored, len(key_store), before[0])
         with database.open("rb") as source:
@@ -167,14 +166,28 @@ def back_up_closed(plan: BackupPlan, clock: Clock, progress: Progress | None = N
         if _state(database, wal) != before:
             target.unlink(missing_ok=True)
             return BackupResult(Outcome.IN_USE)
-        verify_closed_copy(target)
-    except ClosedCopyError:
+    except ClosedCopyError:  # the vault file changed size while it was copied
         target.unlink(missing_ok=True)
         return BackupResult(Outcome.IN_USE)
     except OSError as error:
         target.unlink(missing_ok=True)
         raise FolderUnreachable(f"the backup to {plan.folder} failed ({error.strerror or error})") from None
+    try:
+        verify_closed_copy(target)
+    except (OSError, ClosedCopyError):
+        target.unlink(missing_ok=True)
+        raise FolderUnreachable(
+            f"the backup written to {plan.folder} does not read back whole: check the drive or share"
+        ) from None
     return BackupResult(Outcome.MADE, BackupEntry(target, now), tuple(rotate(plan.folder, plan.vault_id, now)))
+
+
+def _anchored_head(location: VaultLocation) -> tuple[int, str] | None:
+    """For the manifest only (how far the copy's trail reaches): a damaged header is still copied."""
+    try:
+        return HeaderFileKeyStore(location.header_path).anchored_head()
+    except KeyStoreError:
+        return None
 
 
 def _state(database: Path, wal: Path) -> tuple[int, int] | None:
