@@ -41,7 +41,13 @@ from youthcase.services.backup_folder import (
 from youthcase.services.cases import CaseService
 from youthcase.services.errors import PermissionDenied, VaultCorrupt, VaultExists, WrongCredentials
 from youthcase.services.vault import LockedVault, UnlockedVault
-from youthcase.storage.closed_backup_file import ClosedCopyError, verify_closed_copy
+from youthcase.storage.closed_backup_file import (
+    ClosedCopyError,
+    CopyManifest,
+    unpack_closed_copy,
+    verify_closed_copy,
+    write_closed_copy,
+)
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "keys-v2"
 START = dt.datetime(2026, 11, 30, 14, 2, tzinfo=dt.UTC)
@@ -305,3 +311,42 @@ def test_hourly_backups_for_two_years_thin_out_to_the_bound() -> None:
     kept = backups_to_keep(made, NOW)
     assert len(kept) <= MAX_KEPT and min(kept) > NOW - RETENTION
     assert sum(1 for at in kept if NOW - at < dt.timedelta(days=1)) == 24
+
+
+# --- the closed copy's format --------------------------------------------------------------------
+
+VAULT_ID = "5f0c7f43-6d2a-4d0e-9a57-0b3c1f2e8a11"
+KEY_STORE = json.dumps({"vault_id": VAULT_ID, "slots": {}}).encode()
+
+
+def closed_copy(tmp_path: Path, database: bytes) -> Path:
+    target = tmp_path / "copy.ycbackup"
+    manifest = CopyManifest(VAULT_ID, START.isoformat(), (7, "ab" * 32), len(KEY_STORE), len(database))
+    write_closed_copy(target, manifest, KEY_STORE, io.BytesIO(database))
+    return target
+
+
+@deterministic
+@given(pages=st.integers(min_value=1, max_value=4), flip=st.integers(min_value=0), bit=st.integers(0, 7))
+def test_a_closed_copy_reads_back_and_any_flipped_bit_is_caught(
+    tmp_path_factory: pytest.TempPathFactory, pages: int, flip: int, bit: int
+) -> None:
+    database = bytes(range(256)) * 2 * pages  # whole 512-byte pages
+    target = closed_copy(tmp_path_factory.mktemp("copy"), database)
+    parts = unpack_closed_copy(target.read_bytes())
+    assert (parts.key_store, parts.database, parts.manifest.anchored_head) == (KEY_STORE, database, (7, "ab" * 32))
+    assert verify_closed_copy(target) == parts.manifest
+    data = bytearray(target.read_bytes())
+    data[flip % len(data)] ^= 1 << bit
+    target.write_bytes(bytes(data))
+    with pytest.raises(ClosedCopyError):
+        unpack_closed_copy(bytes(data))
+    with pytest.raises(ClosedCopyError):
+        verify_closed_copy(target)
+
+
+def test_a_copy_of_a_vault_file_that_changes_size_is_not_kept(tmp_path: Path) -> None:
+    manifest = CopyManifest(VAULT_ID, START.isoformat(), None, len(KEY_STORE), 1024)
+    with pytest.raises(ClosedCopyError):
+        write_closed_copy(tmp_path / "copy.ycbackup", manifest, KEY_STORE, io.BytesIO(b"\0" * 512))
+    assert list(tmp_path.iterdir()) == []
