@@ -83,6 +83,10 @@ def test_a_lock_backs_up_and_the_window_shows_its_age(qtbot, shell: Shell, vault
     assert 100 in percents and percents[-1] == -1  # the bar went to the end, then away
     lock_screen = shell.lock_screen_backups
     assert "Last good backup just now" in lock_screen.label.text()
+    if os.environ.get("YOUTHCASE_SCREENSHOTS"):
+        with app_look():
+            shell.resize(1366, 768)
+            shell.grab().save(str(Path(os.environ["YOUTHCASE_SCREENSHOTS"]) / "backup-lock-screen.png"))
 
     clock.advance(25 * 3600)
     with qtbot.waitSignal(shell.backups.status_changed, timeout=WAIT_MS):
