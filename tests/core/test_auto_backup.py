@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from tests.helpers.clock import FakeClock
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
-from youthcase.crypto.keys import KeyPurpose
 from youthcase.services.audit_trail import AuditTrail
 from youthcase.services.auto_backup import (
     BackupPlan,
@@ -235,7 +234,7 @@ def test_missing_commits_are_named_with_the_newest_backup(
     plan = lock_and_plan(location, clock, manifest)
     back_up_closed(plan, clock)
     vault = unlock(location, clock, manifest)
-    file_key = vault.key(KeyPurpose.DATABASE_FILE)
+    file_key = vault.file_key
     head = AuditTrail(vault).verify().events
     assert vault.missing_commits is None
     vault.lock()  # anchors the head: head + 1 (this lock)

@@ -14,7 +14,6 @@ import sqlcipher3
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import WAIT_MS, FakePrompts, new_case, record_cases, signed_in
-from youthcase.crypto.keys import KeyPurpose
 from youthcase.gui.app import stylesheet
 from youthcase.gui.backups import BackupDialog
 from youthcase.gui.restore import RestoreDialog
@@ -196,7 +195,7 @@ def test_missing_commits_get_their_own_banner_naming_the_backup(qtbot, shell: Sh
     log_in(vault.worker)
     made = lock_and_wait_for_backup(qtbot, shell)
     with signed_in(vault.location, clock, vault.admin) as admin:
-        file_key = admin.key(KeyPurpose.DATABASE_FILE)
+        file_key = admin.file_key
         events = AuditTrail(admin).verify().events
     connection = sqlcipher3.connect(str(vault.location.path))
     try:

@@ -30,7 +30,7 @@ from youthcase.services.errors import (
     YouthcaseError,
 )
 from youthcase.services.integrity import CheckReport
-from youthcase.services.recovery import grant_with_recovery_key, rotate_recovery_key
+from youthcase.services.recovery import grant_with_recovery_key, recover_key_store, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -221,10 +221,27 @@ def keys_rotate(args: argparse.Namespace, io: Io) -> int:
 
 
 def recovery_rotate(args: argparse.Namespace, io: Io) -> int:
-    new_key = rotate_recovery_key(resolve_location(args.db), io.secret("the current recovery key"))
-    io.say("The old recovery key no longer works. New recovery key (shown once; it belongs to the")
-    io.say("information-governance lead, who keeps it apart from every administrator):")
-    io.say(new_key)
+    def announce(new_key: str) -> None:
+        # Shown before anything is sealed to it, so no crash leaves a key nobody saw.
+        io.say("New recovery key (shown once; it belongs to the information-governance lead, who keeps it")
+        io.say("apart from every administrator). It replaces the current key when this command reports done;")
+        io.say("if it is interrupted, the next use of either key tells which one the vault now accepts:")
+        io.say(new_key)
+        io.stdout.flush()
+
+    rotate_recovery_key(resolve_location(args.db), io.secret("the current recovery key"), announce=announce)
+    io.say("Done: the old recovery key no longer works.")
+    return 0
+
+
+def recover_keystore(args: argparse.Namespace, io: Io) -> int:
+    location = resolve_location(args.db)
+    recovered = recover_key_store(location, io.secret("the recovery key"), kdf_params_for_new_vault())
+    if recovered.set_aside is not None:
+        io.say(f"Moved the unreadable key store to {recovered.set_aside}.")
+    io.say(f"Wrote a new key store for {location.describe()} (recovery key slot and file key only).")
+    io.say("Give each account a new temporary password with `youthcase users reset-password --db PATH")
+    io.say(f"--target-user NAME --recovery-key-stdin`: {', '.join(recovered.accounts) or 'none'}.")
     return 0
 
 
@@ -401,4 +418,7 @@ def restore(args: argparse.Namespace, io: Io) -> int:
         f"Restored the backup made {restored.created_at} to {args.db}: {restored.cases:,} cases, "
         f"audit head {restored.audit_head}; it passes every check."
     )
+    if restored.key_store_rebuilt:
+        io.say("The backup's key store was unreadable: the restored vault has a new one with the recovery key only;")
+        io.say("give each account a new temporary password with `youthcase users reset-password`.")
     return 0

@@ -715,7 +715,7 @@ class Kpis:
                 func.coalesce(func.sum(Contact.duration_minutes), 0),
                 func.count(),
             )
-            .where(_in_window_instant(self.window, Contact.contact_at))
+            .where(_in_window_instant(self.window, Contact.contact_at), ~Contact.struck_out)  # not in error
             .group_by(
                 self.units.c.unit, literal_column("2"), literal_column("3"), Contact.successful, literal_column("5")
             )

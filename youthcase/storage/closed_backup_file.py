@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from youthcase.storage.files import _fsync_directory as fsync_directory  # the same durable rename as write_atomically
+from youthcase.storage.files import fsync_directory
 
 MAGIC = b"YOUTHCASE-CLOSED-COPY 1\n"
 DIGEST_BYTES = 32

@@ -24,10 +24,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     if os.name != "posix":
         return  # Windows cannot open a directory for fsync; os.replace is atomic there.
     descriptor = os.open(directory, os.O_RDONLY)
