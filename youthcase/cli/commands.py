@@ -9,17 +9,15 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from youthcase.config import VaultLocation, kdf_params_for_new_vault, resolve_location
-from youthcase.crypto.keys import KeyPurpose
+from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.audit import ChainHead
 from youthcase.services.audit_trail import AuditTrail
-from youthcase.services.backup import RestoreSecret, backup_vault, restore_vault
+from youthcase.services.backup import RestoreSecret, backup_vault, check_vault_at, restore_vault
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import (
@@ -31,13 +29,8 @@ from youthcase.services.errors import (
     VaultMissing,
     YouthcaseError,
 )
-from youthcase.services.integrity import CheckReport, check_vault
-from youthcase.services.recovery import (
-    grant_with_recovery_key,
-    hold_every_site_key,
-    recover_key_store,
-    rotate_recovery_key,
-)
+from youthcase.services.integrity import CheckReport
+from youthcase.services.recovery import grant_with_recovery_key, recover_key_store, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -384,7 +377,7 @@ def check(args: argparse.Namespace, io: Io) -> int:
     """Every check the keys at hand allow; one line per finding, then exit 6 when damaged."""
     username = None if args.recovery_key_stdin else args.user
     secret = io.secret("the recovery key" if username is None else "your password")
-    report = _check(resolve_location(args.db), username, secret)
+    report = check_vault_at(resolve_location(args.db), username, secret)
     _report_findings(report, io, "the vault is damaged")
     others = f"; {report.values_not_held:,} values are under keys held by others" if report.values_not_held else ""
     io.say(
@@ -392,26 +385,6 @@ def check(args: argparse.Namespace, io: Io) -> int:
         f"{report.events:,} audit events verified{others}."
     )
     return 0
-
-
-def _check(location: VaultLocation, username: str | None, secret: str) -> CheckReport:
-    """``check_vault`` as an account (its password) or, with ``username`` None, the recovery key."""
-    if username is None:
-        access = LockedVault(location).open_with_recovery_key(secret)
-        try:
-            with Session(access.engine) as session:
-                hold_every_site_key(session, access.keyring, access.keys)
-                return check_vault(
-                    session, access.keyring, access.keystore, access.vault_key.derive(KeyPurpose.KEY_STORE)
-                )
-        finally:
-            access.engine.dispose()
-    vault = LockedVault(location).unlock(username, secret)
-    try:
-        with vault.session() as session:
-            return check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
-    finally:
-        vault.lock()
 
 
 def _report_findings(report: CheckReport, io: Io, failure: str) -> None:
@@ -438,7 +411,9 @@ def restore(args: argparse.Namespace, io: Io) -> int:
     username = None if args.recovery_key_stdin else args.user.strip().lower()
     secret = io.secret("the recovery key" if username is None else "your password")
     restored = restore_vault(Path(args.source), Path(args.db), RestoreSecret(username, secret), args.replace)
-    _report_findings(_check(restored.location, username, secret), io, "the restored vault does not pass its checks")
+    _report_findings(
+        check_vault_at(restored.location, username, secret), io, "the restored vault does not pass its checks"
+    )
     io.say(
         f"Restored the backup made {restored.created_at} to {args.db}: {restored.cases:,} cases, "
         f"audit head {restored.audit_head}; it passes every check."

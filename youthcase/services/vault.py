@@ -57,6 +57,7 @@ from youthcase.domain.throttle import delay_after
 from youthcase.domain.usernames import normalise_username
 from youthcase.services.access import escrow, initialise_keys, open_grants, publish_account_keys
 from youthcase.services.audit import AuditAction, ChainHead, ChainReport, append_event, chain_head, verify_events
+from youthcase.services.backup_folder import missing_commits_notice
 from youthcase.services.errors import (
     AccountDisabled,
     InvalidInput,
@@ -158,6 +159,9 @@ class UnlockedVault:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.integrity_problems: list[str] = list(keyring.directory.problems)
         """What did not verify when the vault was opened (records, audit trail): shown to the user."""
+        self.missing_commits: str | None = None
+        """Set when the database ends before the audit head anchored at the last lock (and where the
+        newest backup is): also among ``integrity_problems``, and shown on its own banner."""
 
     @property
     def is_locked(self) -> bool:
@@ -531,9 +535,13 @@ class LockedVault:
             self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock, file_key
         )
         with vault.session() as session:
-            report = check_recent_events(session, keyring.directory, keystore.anchored_head())
+            anchored = keystore.anchored_head()
+            report = check_recent_events(session, keyring.directory, anchored)
             if not report.intact:
                 vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
+            if anchored is not None and not anchored_event_present(session, anchored):
+                vault.missing_commits = missing_commits_notice(session, self.location, vault_id, anchored[0])
+                vault.integrity_problems.append(vault.missing_commits)
             add_missing_site_copies(session, keyring, may_clear=not self.location.is_server or actor.role is Role.ADMIN)
             vault.audit(session, AuditAction.LOGIN)
         return vault
