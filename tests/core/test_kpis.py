@@ -238,3 +238,30 @@ def test_an_assault_long_before_the_window_is_placed_in_london_summer_time(
         incidents = kpis.incidents()
     assert incidents.time_band.count(0, category="00-05") == 1
     assert incidents.day_of_week.count(0, category="0") == 1
+
+
+def test_each_closure_takes_its_outcomes_from_the_assessments_before_it(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
+    """Closed in March after one assessment (high), reopened, assessed again in April (low), closed:
+    March's closure had only one assessment; it took April's and counted as "reduced"."""
+    from .conftest import add_account, unlock_with_changed_password
+    from .test_cases import new_case
+
+    add_account(admin_vault, "wanda", Role.WORKER, "wanda temporary password", ("KCH",))
+    add_account(admin_vault, "sam", Role.SUPERVISOR, "sam temporary password", ("KCH",))
+    wanda = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")
+    sam = unlock_with_changed_password(location, clock, "sam", "sam temporary password")
+    cases = CaseService(wanda)
+    case_id = cases.create_case(new_case()).case_id
+    cases.record_assessment(case_id, {"assessed_on": dt.date(2026, 3, 1), "stage": "start", "risk_level": "high"})
+    clock.advance(86400)
+    CaseService(sam).close_case(case_id, "goals_met", closed_on=dt.date(2026, 3, 2))
+    clock.advance(31 * 86400)  # 2 April
+    cases.reopen_case(case_id)
+    cases.record_assessment(case_id, {"assessed_on": dt.date(2026, 4, 2), "stage": "end", "risk_level": "low"})
+    CaseService(sam).close_case(case_id, "goals_met", closed_on=dt.date(2026, 4, 2))
+    with admin_vault.session() as session, Kpis(session, Window.ending(Month(2026, 4), 2)) as kpis:
+        risk = kpis.risk_change()
+    assert risk.count(0, category="not_assessed_twice") == 1 and risk.count(0, category="reduced") == 0
+    assert risk.count(1, category="reduced") == 1

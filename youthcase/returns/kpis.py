@@ -846,8 +846,8 @@ class Kpis:
     # outcomes at closure ----------------------------------------------------------------------
 
     def outcomes_at_closure(self) -> OutcomeFigures:
-        """For each closure: the risk level at the case's first and last assessment (by assessment
-        day, then time recorded) and the needs recorded and met at the last one.
+        """For each closure: the risk level at the case's first and last assessment up to the closure
+        day (by assessment day, then time recorded) and the needs recorded and met at the last one.
 
         One row per closure comes back (correlated look-ups on the assessments' covering index),
         tallied here: a few thousand rows of codes a month, nothing decrypted."""
@@ -859,7 +859,11 @@ class Kpis:
                 text = text + literal("|", String) + func.coalesce(cast(column, String), "")
             return (
                 select(text)
-                .where(RiskAssessment.case_id == CaseStatusChange.case_id)
+                # Only what was assessed by the closure: a case closed twice has two sets of outcomes.
+                .where(
+                    RiskAssessment.case_id == CaseStatusChange.case_id,
+                    RiskAssessment.assessed_on <= CaseStatusChange.changed_on,
+                )
                 .order_by(*((c.desc() for c in order) if last else order))
                 .limit(1)
                 .scalar_subquery()
@@ -1153,7 +1157,8 @@ DEFINITIONS: tuple[DefinitionGroup, ...] = (
                 "contacts",
                 "Contacts and attempts",
                 "Contacts and contact attempts whose date and time falls in the month (London), "
-                "failed attempts included, for cases at the site. Breakdown: medium.",
+                "failed attempts included, for cases at the site; a contact struck out as recorded "
+                "in error is not counted. Breakdown: medium.",
             ),
             Definition("successful_contacts", "Successful contacts", "Of those, contacts recorded as made."),
             Definition(
@@ -1215,14 +1220,15 @@ DEFINITIONS: tuple[DefinitionGroup, ...] = (
                 "Risk change, first to last assessment",
                 "For the closures in the month: the risk level (low < medium < high) at the "
                 "case's last risk assessment compared with its first (ordered by assessment day, "
-                "then time recorded): reduced, same or increased; cases with fewer than two "
-                "assessments are 'not assessed twice'. Percentage reduced: of the closures "
-                "assessed at least twice.",
+                "then time recorded), counting only assessments made by the closure day (a case "
+                "closed twice is counted at each closure with what was known then): reduced, same "
+                "or increased; cases with fewer than two such assessments are 'not assessed twice'. "
+                "Percentage reduced: of the closures assessed at least twice.",
             ),
             Definition(
                 "needs_met",
                 "Needs met",
-                "For the closures in the month, at the case's last assessment, per need area: "
+                "For the closures in the month, at the case's last assessment by the closure day, per need area: "
                 "the cases with the need recorded (identified or met) and those with it met. "
                 "Percentage: met of recorded.",
             ),
