@@ -5,6 +5,7 @@ The window is January-April 2026: index 0 January, 1 February, 2 March, 3 April.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -231,9 +232,9 @@ def test_an_assault_long_before_the_window_is_placed_in_london_summer_time(
 
     add_account(admin_vault, "wanda", Role.WORKER, "wanda temporary password", ("KCH",))
     wanda = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")
-    old = new_case()
-    old.incident["assault_at"] = dt.datetime(2022, 7, 2, 23, 30, tzinfo=dt.UTC)
-    CaseService(wanda).create_case(old)
+    case = new_case()
+    long_ago = {**case.incident, "assault_at": dt.datetime(2022, 7, 2, 23, 30, tzinfo=dt.UTC)}
+    CaseService(wanda).create_case(dataclasses.replace(case, incident=long_ago))
     with admin_vault.session() as session, Kpis(session, Window.ending(Month(2026, 3), 1)) as kpis:
         incidents = kpis.incidents()
     assert incidents.time_band.count(0, category="00-05") == 1

@@ -30,10 +30,12 @@ from youthcase.services.errors import (
     YouthcaseError,
 )
 from youthcase.services.integrity import CheckReport
+from youthcase.services.istv import IstvService
 from youthcase.services.recovery import grant_with_recovery_key, recover_key_store, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
+from youthcase.storage.files import write_atomically
 from youthcase.storage.server import ServerSetupError
 from youthcase.storage.server import server_init as setup_server
 from youthcase.storage.server import server_upgrade as upgrade_server
@@ -298,6 +300,22 @@ def monthly_return(args: argparse.Namespace, io: Io) -> int:
     model = documents.model
     io.say(f"Wrote the return for {model.month.label} ({model.overall.name}) to {pdf} and {csv}.")
     io.say(f"Audit chain head: {model.chain_head}")
+    return 0
+
+
+def istv_extract(args: argparse.Namespace, io: Io) -> int:
+    """The ISTV minimum data set of one month for the sites I supervise (or ``--site``), as CSV."""
+    month = parse_month(args.month)
+    out = Path(args.csv)
+    check_output_path(out, "--csv")
+    vault = _unlock(args, io)
+    try:
+        extract = IstvService(vault).extract(month, args.site)
+        write_atomically(out, extract.csv())
+    finally:
+        vault.lock()
+    sites = ", ".join(extract.site_codes)
+    io.say(f"Wrote {len(extract.assaults)} assaults of {month.label} at {sites} to {out}.")
     return 0
 
 

@@ -191,6 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     monthly.set_defaults(handler="monthly_return")
 
+    istv = sub.add_parser(
+        "istv",
+        help="the ISTV minimum data set of a month (supervisors, for the sites they supervise) as CSV: "
+        "arrival and assault times, method, location; no identifiers",
+    )
+    _add_login(istv)
+    istv.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, such as 2026-03")
+    istv.add_argument("--site", metavar="CODE", help="one site only (default: every site you supervise)")
+    istv.add_argument("--csv", required=True, metavar="OUT.csv", help="where to write the CSV")
+    istv.set_defaults(handler="istv_extract")
+
     audit = sub.add_parser("audit", help="check the audit trail").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True
     )
