@@ -106,22 +106,28 @@ class IstvService:
         if month.start > self.vault.clock.now():
             raise InvalidInput(f"{month.label} has not begun")
         with self.vault.session() as session:
-            rows = session.connection().execute(
-                select(
-                    CaseEpisode.id,
-                    Site.code,
-                    CaseEpisode.arrival_at,
-                    Incident.id.label("incident_id"),
-                    Incident.assault_at,
-                    Incident.assault_method,
-                    Incident.assault_location_type,
-                    *_DESCRIPTIONS,
+            rows = (
+                session.connection()
+                .execute(
+                    select(
+                        CaseEpisode.id,
+                        Site.code,
+                        CaseEpisode.arrival_at,
+                        Incident.id.label("incident_id"),
+                        Incident.assault_at,
+                        Incident.assault_method,
+                        Incident.assault_location_type,
+                        *_DESCRIPTIONS,
+                    )
+                    .join(Site, Site.id == CaseEpisode.site_id)
+                    .join(Incident, Incident.case_id == CaseEpisode.id)
+                    .where(
+                        Site.code.in_(sites), CaseEpisode.arrival_at >= month.start, CaseEpisode.arrival_at < month.end
+                    )
+                    .order_by(Site.code, CaseEpisode.arrival_at)
                 )
-                .join(Site, Site.id == CaseEpisode.site_id)
-                .join(Incident, Incident.case_id == CaseEpisode.id)
-                .where(Site.code.in_(sites), CaseEpisode.arrival_at >= month.start, CaseEpisode.arrival_at < month.end)
-                .order_by(Site.code, CaseEpisode.arrival_at)
-            ).all()
+                .all()
+            )
             assaults = []
             for row in rows:
                 other, where = open_row(
