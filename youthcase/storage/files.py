@@ -5,14 +5,46 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+OWNER_ONLY = 0o600
+"""The mode of every file that holds vault data: the vault, its companions, key store, backups."""
+
+
+class NotARegularFile(ValueError):
+    """A path that names a folder, a device, a pipe or a socket where a file belongs."""
+
+
+def refuse_non_regular(path: Path, what: str) -> None:
+    """Refuse a path that exists but is not a regular file (following links).
+
+    ``os.replace`` onto a device node would replace the node itself (as root, ``/dev/full`` became
+    a file holding a return), and SQLite would happily open a character device."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise NotARegularFile(f"{what}: {path} is a folder; give a file name")
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(f"{what}: {path} is a device, pipe or socket, not a regular file")
+
+
+def create_owner_only(path: Path) -> None:
+    """Create ``path`` empty and owner-only whatever the umask; an existing file is an error."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), OWNER_ONLY)
+    os.close(descriptor)
+
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync it, then ``os.replace`` it into place."""
+    """Write to a temporary file beside ``path``, fsync it, then ``os.replace`` it into place.
+
+    The file is owner-only (``mkstemp`` creates it 0600, and ``os.replace`` keeps the mode)."""
+    refuse_non_regular(path, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
