@@ -74,11 +74,12 @@ class Io:
 
 
 def read_without_echo(stream: TextIO, prompt: str, prompt_to: TextIO) -> str:
-    """One line from a terminal with its echo off, restored afterwards (also on Ctrl-C)."""
-    prompt_to.write(prompt)
-    prompt_to.flush()
+    """One line from a terminal with its echo off, restored afterwards (also on Ctrl-C).
+
+    The prompt comes after echo is off: what is typed once it shows is never echoed (and what
+    was typed before it is discarded, as ``getpass`` does)."""
     if sys.platform == "win32":  # the console: getpass reads keys without echoing them
-        return getpass.getpass("", stream=prompt_to) + "\n"
+        return getpass.getpass(prompt, stream=prompt_to) + "\n"
     import termios
 
     descriptor = stream.fileno()
@@ -87,6 +88,8 @@ def read_without_echo(stream: TextIO, prompt: str, prompt_to: TextIO) -> str:
     quiet[3] &= ~termios.ECHO  # lflags; ICANON stays on, so the line is still edited as usual
     termios.tcsetattr(descriptor, termios.TCSAFLUSH, quiet)
     try:
+        prompt_to.write(prompt)
+        prompt_to.flush()
         return stream.readline()
     finally:
         termios.tcsetattr(descriptor, termios.TCSAFLUSH, before)

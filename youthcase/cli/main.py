@@ -355,8 +355,9 @@ def _check_url(url: str) -> None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        parsed = make_url(url)
-        _ = parsed.port  # parsed lazily: a port that is not a number fails only here
+        port = make_url(url).port  # parsed lazily: a port that is not a number fails only here
+        if port is not None and not 0 < port < 65536:
+            raise ValueError("port out of range")
     except (ArgumentError, ValueError):
         raise InvalidInput("--db: not a valid postgresql:// URL (postgresql://USER@HOST[:PORT]/DATABASE)") from None
 

@@ -226,6 +226,19 @@ class UnlockedVault:
             detach_field_keys(engine)
             engine.dispose()
 
+    @contextlib.contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """The block's sessions are savepoints of one transaction, committed when the block ends
+        normally: work made of several service calls (the demo data) is then all or nothing, even
+        when the process is killed halfway. Key store writes are not part of it."""
+        own_sessions = self._sessions
+        with self.engine.connect() as connection, connection.begin():
+            self._sessions = sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+            try:
+                yield
+            finally:
+                self._sessions = own_sessions
+
     def lock(self) -> None:
         """Record the lock, then drop keys, close connections and forget the engine."""
         if self._engine is None:
@@ -309,6 +322,9 @@ class LockedVault:
             raise VaultCorrupt(
                 f"the vault at {self.location.describe()} is damaged or is not a youthcase vault"
             ) from None
+        except BaseException:  # a full disk or read-only file (OSError, from the engine): named by the CLI
+            engine.dispose()
+            raise
         return engine
 
     def _open_setup_engine(self) -> Engine:
@@ -441,11 +457,15 @@ class LockedVault:
         vault = UnlockedVault(
             self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock
         )
-        with vault.session() as session:
-            report = check_recent_events(session, keyring.directory, keystore.anchored_head())
-            if not report.intact:
-                vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
-            vault.audit(session, AuditAction.LOGIN)
+        try:
+            with vault.session() as session:
+                report = check_recent_events(session, keyring.directory, keystore.anchored_head())
+                if not report.intact:
+                    vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
+                vault.audit(session, AuditAction.LOGIN)
+        except BaseException:
+            engine.dispose()  # a read-only or full disk fails here: no connection stays open
+            raise
         return vault
 
     def open_with_recovery_key(self, recovery_key: str) -> RecoveryAccess:
