@@ -49,8 +49,9 @@ class Io:
     stdout: TextIO
     stderr: TextIO | None = None
 
-    def secret(self, what: str) -> str:
-        """One line of stdin, without its line ending; spaces inside are kept.
+    def secret(self, what: str, required: bool = True) -> str:
+        """One line of stdin, without its line ending; spaces inside are kept (``required``
+        false: an empty string at the end of the input, for a service to refuse in its own turn).
 
         At a terminal the line is typed after a prompt on stderr and never echoed (as
         ``keepassxc-cli`` reads it); from a pipe it is read as it comes."""
@@ -61,7 +62,7 @@ class Io:
                 line = self.stdin.readline()
         except UnicodeDecodeError:
             raise InvalidInput(f"{what} on standard input is not UTF-8 text") from None
-        if not line:
+        if not line and required:
             raise InvalidInput(f"expected {what} on standard input")
         return line.rstrip("\r\n")
 
@@ -346,7 +347,7 @@ def demo(args: argparse.Namespace, io: Io) -> int:
     try:
         # Line 2: the recovery key, which admits the demo staff; checked after the permission check,
         # so a non-administrator is told that first.
-        recovery_key = io.secret("the recovery key")
+        recovery_key = io.secret("the recovery key", required=False)
         result = load_demo_data(
             vault,
             args.cases,
