@@ -231,6 +231,11 @@ def test_empty_output_paths_are_refused(vault: str) -> None:
         (("backup", *login(vault), "--to", ""), "--to"),
         (("return", *login(vault), "--month", "2026-01", "--pdf", "", "--csv", "x.csv"), "--pdf"),
         (("restore", "--from", "", "--db", vault + ".new", "--user", ADMIN, "--password-stdin"), "--from"),
+        (
+            ("restore", "--from", vault + ".nowhere", "--db", vault + ".new", "--user", ADMIN, "--password-stdin"),
+            "no file",
+        ),
+        (("import", *login(vault), vault + ".nowhere.csv"), "FILE.csv: there is no file"),
     ):
         code, _, err = run(*argv, stdin=ADMIN_PASSWORD + "\n")
         assert_one_line(code, err, 2, option)

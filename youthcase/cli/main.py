@@ -346,8 +346,11 @@ def _check_paths(args: argparse.Namespace) -> None:
             raise InvalidInput(str(error)) from None
     for dest, option in _INPUT_OPTIONS:
         value = getattr(args, dest, None)
-        if value is not None and (not value.strip() or (os.path.exists(value) and not os.path.isfile(value))):
-            raise InvalidInput(f"{option}: {value!r} is not a file")
+        if value is not None and not value.strip():
+            raise InvalidInput(f"{option}: the path is empty")
+        if value is not None and not os.path.isfile(value):
+            what = "there is no file" if not os.path.exists(value) else "not a regular file:"
+            raise InvalidInput(f"{option}: {what} {value}")
 
 
 def _check_url(url: str) -> None:
@@ -373,7 +376,8 @@ def file_error(error: OSError) -> tuple[int, str]:
         return READ_ONLY_EXIT, f"the disk{place} is read-only (mounted read-only): nothing can be written there"
     if error.errno in {errno.EACCES, errno.EPERM} and where:
         return READ_ONLY_EXIT, f"{_unwritable(Path(where))}: nothing can be written there"
-    return FILE_ERROR_EXIT, f"a file could not be read or written: {error.strerror or error}"
+    place = f"{where}: " if where else ""
+    return FILE_ERROR_EXIT, f"a file could not be read or written: {place}{error.strerror or error}"
 
 
 def _unwritable(path: Path) -> str:
