@@ -4,6 +4,7 @@ password typed at a terminal is not echoed; an interrupted demo leaves nothing."
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import io
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.core.conftest import ADMIN, ADMIN_PASSWORD, FAST_KDF
 from youthcase.cli import main as cli
@@ -27,7 +30,7 @@ from youthcase.cli.main import main
 from youthcase.config import VaultLocation
 from youthcase.services import errors
 from youthcase.services.vault import create_vault
-from youthcase.storage.keystore import encode_header
+from youthcase.storage.keystore import KeyStoreError, encode_header, slot_from_json
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -154,6 +157,25 @@ def test_an_empty_salt_or_nonce_in_the_key_store_is_damage(vault: str, field: st
     edit_header(vault, empty)
     code, _, err = list_users(vault)
     assert_one_line(code, err, 6, "damaged")
+
+
+@given(salt=st.binary(max_size=40), nonce=st.binary(max_size=20), wrapped=st.binary(max_size=60))
+def test_a_key_slot_parses_whole_or_is_damage(salt: bytes, nonce: bytes, wrapped: bytes) -> None:
+    data = {
+        "owner": "x",
+        "kind": "password",
+        "salt": base64.b64encode(salt).decode(),
+        "kdf": None,
+        "nonce": base64.b64encode(nonce).decode(),
+        "wrapped": base64.b64encode(wrapped).decode(),
+    }
+    try:
+        slot = slot_from_json(data)
+    except KeyStoreError as error:
+        assert error.kind == "corrupt"
+        assert not salt or len(nonce) != 12 or not wrapped
+    else:
+        assert (slot.salt, slot.nonce, slot.wrapped) == (salt, nonce, wrapped) and len(nonce) == 12
 
 
 def test_a_key_store_time_without_a_zone_is_damage(vault: str) -> None:
