@@ -1,6 +1,6 @@
 """The crash loop at its full count, printed as JSON (issue 11).
 
-Writers (``import``, ``sites add``, ``users add``, ``backup``, ``restore --replace``) are SIGKILLed at
+Writers (``import``, a contact, ``sites add``, ``users add``, ``backup``, ``restore --replace``) are SIGKILLed at
 random moments; after each kill the vault must open, pass ``youthcase check`` and hold every change
 a writer had reported as done (``tests/helpers/crash_loop.py`` says how). ``problems`` lists what
 did not hold (the loop stops at the first, leaving the vault in ``--keep``'s folder when given).

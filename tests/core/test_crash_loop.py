@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.core.conftest import ADMIN, ADMIN_PASSWORD
-from tests.helpers.crash_loop import OPERATIONS, run_crash_loop, run_killed_after
+from tests.helpers.crash_loop import OPERATIONS, cli, run_crash_loop, run_killed_after
 from youthcase.cli.main import main
 
-CI_ITERATIONS = 40
+CI_ITERATIONS = 30
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the loop forks its writers")
@@ -42,7 +42,7 @@ def test_a_demo_killed_halfway_leaves_no_account(tmp_path: Path) -> None:
     demo = ["demo", "--db", db, "--user", ADMIN, "--password-stdin", "--cases", "200"]
     stdin = f"{ADMIN_PASSWORD}\n{recovery_key}\n"
     whole = time.perf_counter()
-    assert run_killed_after(demo, stdin, None).exited == 0  # how long a whole run takes, in a copy
+    assert run_killed_after(cli(demo, stdin), None).exited == 0  # how long a whole run takes, in a copy
     seconds = time.perf_counter() - whole
     for name in (".header", ""):
         os.remove(db + name)
@@ -52,7 +52,7 @@ def test_a_demo_killed_halfway_leaves_no_account(tmp_path: Path) -> None:
     stdin = f"{ADMIN_PASSWORD}\n{out.getvalue().strip().splitlines()[-1]}\n"
     rng = random.Random(4)  # noqa: S311 - a reproducible schedule
     for _ in range(4):
-        outcome = run_killed_after(demo, stdin, rng.uniform(0.2, 0.9) * seconds)
+        outcome = run_killed_after(cli(demo, stdin), rng.uniform(0.2, 0.9) * seconds)
         listing = io.StringIO()
         assert (
             main(["users", "list", "--db", db, "--user", ADMIN, "--password-stdin"], io.StringIO(stdin), listing) == 0

@@ -2,7 +2,8 @@
 vault must open, pass ``youthcase check``, and hold every change a writer had reported as done.
 
 Each writer is one CLI command (``import``, ``sites add``, ``users add``, ``backup``,
-``restore --replace``) run through ``youthcase.cli.main.main`` in a child forked from this process,
+``restore --replace``) run through ``youthcase.cli.main.main``, or a contact logged through
+``CaseService.add_contact`` as the GUI does, in a child forked from this process,
 so a writer costs milliseconds, not an interpreter start, and SIGKILL lands on the real code (no
 clean-up runs: no ``finally``, no ``atexit``). The parent holds no open database connection when
 it forks. A change counts as *reported done* when the child exited 0 before the kill; one that was
@@ -26,9 +27,10 @@ import signal
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import func, select
 
@@ -39,13 +41,14 @@ from youthcase.crypto.kdf import MINIMUM_PARAMS
 from youthcase.domain.roles import Role
 from youthcase.services.accounts import AccountService
 from youthcase.services.case_import import TEMPLATE_COLUMNS
+from youthcase.services.cases import CaseService
 from youthcase.services.vault import LockedVault, create_vault
-from youthcase.storage.models import AppUser, CaseEpisode, Site
+from youthcase.storage.models import AppUser, CaseEpisode, Contact, Site
 
 ADMIN, ADMIN_PASSWORD = "admin", "correct horse battery staple"
 WORKER, WORKER_PASSWORD = "wanda", "wanda chose this phrase"
 ROWS_PER_IMPORT = 3
-OPERATIONS = ("import", "sites", "users", "backup", "restore")
+OPERATIONS = ("import", "contact", "sites", "users", "backup", "restore")
 STARTING_ARRIVAL = dt.datetime(2026, 3, 1, 8, 0)
 
 
@@ -70,6 +73,7 @@ class _Acknowledged:
     sites: set[str] = field(default_factory=set)
     users: set[str] = field(default_factory=set)
     imports: int = 0
+    contacts: int = 0
     backup: bool = False
     restored: bool = False
 
@@ -113,23 +117,52 @@ def _import_file(folder: Path, number: int) -> Path:
     return path
 
 
-def _command(operation: str, number: int, folder: Path) -> tuple[list[str], str]:
+Work = Callable[[TextIO], int]
+"""What a writer does, printing to the stream it is given; returns its exit code."""
+
+
+def cli(argv: Sequence[str], stdin: str) -> Work:
+    """The CLI command ``argv`` with ``stdin`` as its standard input."""
+    return lambda out: main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=out)
+
+
+def _log_contact(db: Path) -> Work:
+    """A contact on the worker's first case, through the services as the GUI logs one."""
+
+    def work(out: TextIO) -> int:
+        vault = LockedVault(VaultLocation(path=db)).unlock(WORKER, WORKER_PASSWORD)
+        try:
+            service = CaseService(vault)
+            case = service.caseload()[0]
+            contact = {"contact_at": vault.clock.now(), "medium": "phone", "successful": True}
+            service.add_contact(case.case_id, {**contact, "contact_with": "young_person"})
+        finally:
+            vault.lock()
+        print("logged", file=out)
+        return 0
+
+    return work
+
+
+def _command(operation: str, number: int, folder: Path) -> Work:
     db, admin = folder / "crash.vault", f"{ADMIN_PASSWORD}\n"
     if operation == "import":
-        return ["import", *_login(db, WORKER), str(_import_file(folder, number))], f"{WORKER_PASSWORD}\n"
+        return cli(["import", *_login(db, WORKER), str(_import_file(folder, number))], f"{WORKER_PASSWORD}\n")
+    if operation == "contact":
+        return _log_contact(db)
     if operation == "sites":
-        return ["sites", "add", *_login(db), "--code", f"CR{number}", "--name", f"Crash Hospital {number}"], admin
+        return cli(["sites", "add", *_login(db), "--code", f"CR{number}", "--name", f"Crash Hospital {number}"], admin)
     if operation == "users":
         argv = ["users", "add", *_login(db), "--new-user", f"crash{number}", "--role", "worker", "--site", "RLH"]
-        return argv, f"{admin}a temporary phrase {number}\n"
+        return cli(argv, f"{admin}a temporary phrase {number}\n")
     if operation == "backup":
-        return ["backup", *_login(db), "--to", str(folder / "crash.backup")], admin
+        return cli(["backup", *_login(db), "--to", str(folder / "crash.backup")], admin)
     argv = ["restore", "--from", str(folder / "crash.backup"), "--db", str(folder / "restored.vault"), "--replace"]
-    return [*argv, "--user", ADMIN, "--password-stdin"], admin
+    return cli([*argv, "--user", ADMIN, "--password-stdin"], admin)
 
 
-def run_killed_after(argv: Sequence[str], stdin: str, delay: float | None) -> Outcome:
-    """``main(argv)`` in a forked child, SIGKILLed after ``delay`` seconds unless it ended first."""
+def run_killed_after(work: Work, delay: float | None) -> Outcome:
+    """``work`` in a forked child, SIGKILLed after ``delay`` seconds unless it ended first."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run the command, then leave at once (no pytest, no atexit)
@@ -137,7 +170,7 @@ def run_killed_after(argv: Sequence[str], stdin: str, delay: float | None) -> Ou
         try:
             os.close(read_end)
             out = os.fdopen(write_end, "w", buffering=1)
-            code = main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=out)
+            code = work(out)
             out.flush()
         finally:
             os._exit(code)
@@ -205,6 +238,7 @@ def _verify(folder: Path, acknowledged: _Acknowledged, after: str) -> list[str]:
             sites = set(session.scalars(select(Site.code)))
             users = set(session.scalars(select(AppUser.username)))
             cases = int(session.scalar(select(func.count()).select_from(CaseEpisode)) or 0)
+            contacts = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
     finally:
         vault.lock()
     if missing := acknowledged.sites - sites:
@@ -213,6 +247,8 @@ def _verify(folder: Path, acknowledged: _Acknowledged, after: str) -> list[str]:
         problems.append(f"after {after}: acknowledged users missing: {sorted(missing)}")
     if cases < acknowledged.imports * ROWS_PER_IMPORT or cases % ROWS_PER_IMPORT:
         problems.append(f"after {after}: {cases} cases for {acknowledged.imports} acknowledged imports (half a file?)")
+    if contacts < acknowledged.contacts:
+        problems.append(f"after {after}: {contacts} contacts for {acknowledged.contacts} acknowledged")
     if (damage := _check(db)) is not None:
         problems.append(f"after {after}: check of the vault fails: {damage}")
     restored = folder / "restored.vault"
@@ -249,10 +285,11 @@ def _loop(folder: Path, iterations: int, seed: int) -> CrashReport:
         operation = OPERATIONS[number] if timing else rng.choice(OPERATIONS)
         if operation == "restore" and not acknowledged.backup:
             operation = "backup"
-        argv, stdin = _command(operation, number, folder)
+        if operation == "contact" and not acknowledged.imports:
+            operation = "import"
         delay = None if timing else rng.uniform(0.0, 1.2 * durations.get(operation, 1.0))
         begun = time.perf_counter()
-        outcome = run_killed_after(argv, stdin, delay)
+        outcome = run_killed_after(_command(operation, number, folder), delay)
         if timing:
             durations[operation] = time.perf_counter() - begun
         else:
@@ -276,6 +313,8 @@ def _loop(folder: Path, iterations: int, seed: int) -> CrashReport:
 def _acknowledge(acknowledged: _Acknowledged, operation: str, number: int) -> None:
     if operation == "import":
         acknowledged.imports += 1
+    elif operation == "contact":
+        acknowledged.contacts += 1
     elif operation == "sites":
         acknowledged.sites.add(f"CR{number}")
     elif operation == "users":

@@ -32,7 +32,7 @@ from youthcase.services.errors import InvalidInput, VaultCorrupt, VaultExists, W
 from youthcase.services.returns import check_output_path
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.backup_file import BackupFileError, open_details, pack, seal_details, unpack, verify
-from youthcase.storage.files import write_atomically
+from youthcase.storage.files import write_atomically, write_together
 from youthcase.storage.keystore import RECOVERY_LOGIN_ID, HeaderFileKeyStore, KeyStoreError, login_id
 
 Progress = Callable[[int, int], None]
@@ -204,5 +204,4 @@ def _install(location: VaultLocation, database: bytes, key_store: bytes) -> None
     for companion in (f"{location.path}-wal", f"{location.path}-shm", f"{location.path}-journal"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(companion)
-    write_atomically(location.path, database)
-    write_atomically(location.header_path, key_store)
+    write_together([(location.path, database), (location.header_path, key_store)])

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 OWNER_ONLY = 0o600
@@ -44,19 +44,32 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, fsync it, then ``os.replace`` it into place.
 
     The file is owner-only (``mkstemp`` creates it 0600, and ``os.replace`` keeps the mode)."""
-    refuse_non_regular(path, str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    write_together([(path, data)])
+
+
+def write_together(files: Sequence[tuple[Path, bytes]]) -> None:
+    """``write_atomically`` for files that belong together (a vault and its key store): every
+    temporary file is written and fsynced first, then they are renamed into place one right after
+    the other. A crash can still fall between two renames, but no longer during a whole write."""
+    temporaries: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        for path, data in files:
+            refuse_non_regular(path, str(path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temporaries.append((temporary, path))
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for temporary, path in temporaries:
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in temporaries:
+            Path(temporary).unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    for folder in {path.parent for _, path in temporaries}:
+        _fsync_directory(folder)
 
 
 def _fsync_directory(directory: Path) -> None:
