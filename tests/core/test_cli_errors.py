@@ -404,7 +404,14 @@ def test_vault_companions_key_store_and_backups_are_owner_only(tmp_path: Path) -
             stdin=ADMIN_PASSWORD + "\n",
         )
         assert code == 0, err
-        for path in (Path(db), Path(db + ".header"), backup, restored, Path(f"{restored}.header")):
+        for path in (
+            Path(db),
+            Path(db + ".header"),
+            Path(db + ".header.lock"),
+            backup,
+            restored,
+            Path(f"{restored}.header"),
+        ):
             modes[path.name] = stat.S_IMODE(path.stat().st_mode)
     finally:
         os.umask(old_umask)

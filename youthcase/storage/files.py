@@ -94,7 +94,8 @@ def file_lock(path: Path) -> Iterator[None]:
     must take it, and must not take it twice (a second ``open`` would wait for the first).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), OWNER_ONLY)
+    with os.fdopen(descriptor, "a+b") as handle:
         _lock(handle.fileno())
         try:
             yield
