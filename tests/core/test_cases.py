@@ -309,3 +309,11 @@ def test_assessments_closure_reopening_goals_and_follow_up(people: dict[str, Unl
     assert detail.status_history[1].reason == "goals_met"
     assert detail.goals[0].values["goal"] == "Back to college by spring"
     assert detail.follow_ups[0].values["reached"] is True
+
+
+def test_an_estimated_age_outside_the_service_is_refused(people: dict[str, UnlockedVault]) -> None:
+    """An estimated age of 8 or 30 was accepted, then published as "Age: Not known"."""
+    for age in (9, 26):
+        with pytest.raises(CaseInvalid, match="estimated_age"):
+            CaseService(people["wanda"]).create_case(new_case(date_of_birth=None, estimated_age=age))
+    CaseService(people["wanda"]).create_case(new_case(date_of_birth=None, estimated_age=25))

@@ -284,14 +284,13 @@ def test_audit_verify_names_the_first_broken_entry(vault: str) -> None:
     import sqlcipher3
 
     from youthcase.config import VaultLocation
-    from youthcase.crypto.keys import KeyPurpose
     from youthcase.services.vault import LockedVault
 
     code, out, err = run("audit", "verify", "--db", vault, "--user", "admin", "--password-stdin", stdin=ADMIN_PW + "\n")
     assert code == 0 and "verifies" in out, err
     head = out.strip().rsplit("head ", 1)[1].rstrip(".")
     unlocked = LockedVault(VaultLocation.parse(vault)).unlock("admin", ADMIN_PW)
-    file_key = unlocked.key(KeyPurpose.DATABASE_FILE)
+    file_key = unlocked.file_key
     unlocked.lock()
     connection = sqlcipher3.connect(vault)
     connection.execute(f"PRAGMA key = \"x'{file_key.hex()}'\"")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from youthcase.returns.disclosure import STANDARD, SUPPRESSED, DisclosureRule, count, median, rate
+from youthcase.returns.disclosure import STANDARD, SUPPRESSED, DisclosureRule, count, hours, median, rate
 
 rules = st.builds(
     DisclosureRule, max_suppressed=st.integers(10, 20), rounding_base=st.sampled_from([5, 10, 20])
@@ -59,3 +59,25 @@ def test_rule_cannot_be_loosened() -> None:
         DisclosureRule(max_suppressed=3)
     with pytest.raises(ValueError, match="round to zero"):
         DisclosureRule(max_suppressed=7, rounding_base=20)
+
+
+def test_rates_round_half_up_like_counts() -> None:
+    """62.5 % was published as 62 % (an f-string rounds half to even)."""
+    assert rate(25, 40).text == "63%"
+    assert rate(15, 40).text == "38%"  # 37.5
+
+
+@given(st.integers(1, 10**6), rules)
+def test_hours_round_half_up_and_some_work_is_never_published_as_none(minutes: int, rule: DisclosureRule) -> None:
+    published = hours(minutes, rule)
+    assert published.text != "0"
+    exact = minutes / 60
+    if published.number is not None:
+        assert abs(published.number - exact) <= rule.rounding_base + 0.5
+
+
+def test_hours_on_the_half_go_up() -> None:
+    """12.5 hours were published as 12, then rounded to 10; 0.4 hours as 0."""
+    assert hours(750).text == "15"  # 12.5 -> 13 -> 15
+    assert hours(24).text == SUPPRESSED  # some direct work: never "0"
+    assert hours(0).text == "0"

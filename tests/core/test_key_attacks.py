@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import LargeBinary, MetaData, select, update
+from sqlalchemy.orm import Session
 
 from tests.helpers.clock import FakeClock
 from tests.helpers.team_server import operator_engine
@@ -22,10 +23,11 @@ from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
 from youthcase.services.cases import CaseService, NewCase
 from youthcase.services.errors import AccountDisabled
+from youthcase.services.keyring import Keyring
 from youthcase.services.supervision import SupervisionService
 from youthcase.services.vault import LockedVault, UnlockedVault
 from youthcase.storage.encrypted import _FIELD_KEYS, EncryptedType, KeyScope
-from youthcase.storage.models import AppUser, Base, CaseEpisode, SiteGrant
+from youthcase.storage.models import AppUser, Base, CaseEpisode, CaseKey, SiteGrant
 
 from .conftest import add_account, unlock_with_changed_password
 
@@ -111,12 +113,13 @@ def _encrypted(table_name: str) -> set[str]:
     return {c.name for c in table.columns if isinstance(c.type, EncryptedType)}
 
 
-def opened_by(vault: UnlockedVault) -> list[tuple[str, str, uuid.UUID, uuid.UUID]]:
-    """Every value this account's keyring opens, trying each with the key its scope names."""
+def opened_by(vault: UnlockedVault, keyring: Keyring | None = None) -> list[tuple[str, str, uuid.UUID, uuid.UUID]]:
+    """Every value this account's keyring (or ``keyring``) opens, trying each with the key its scope names."""
+    keyring = keyring or vault.keyring
     opened = []
     for table, column, row_id, scope_id, scope, blob in every_encrypted_value(vault):
         try:
-            vault.keyring.cipher(scope, scope_id).open(blob, FieldBinding(table, column, row_id))
+            keyring.cipher(scope, scope_id).open(blob, FieldBinding(table, column, row_id))
         except (NoKeyError, TamperedDataError):
             continue
         opened.append((table, column, row_id, scope_id))
@@ -190,6 +193,49 @@ def test_a_disabled_account_opens_nothing(
     # After rotation the supervisor holds the disabled worker's case and still reads every KCH case.
     assert outside_rules(team["sam"], case_ids(team["admin"], "wanda", "will", "sam")) == []
     assert len({s for t, c, r, s in opened_by(team["sam"]) if t == "case_person"}) == 2
+
+
+def kept_keyring(vault: UnlockedVault) -> Keyring:
+    """What someone keeps who copied their slot's keys before being disabled: their own key pairs,
+    used against the live files (the operator's connection: on a server the login itself is refused)."""
+    keyring = vault.keyring
+    kept = Keyring(
+        operator_engine(vault),
+        vault.vault_key,
+        keyring.account_id,
+        keyring.account_keys,
+        vault.vault_id,
+        keyring.directory.pin,
+    )
+    with Session(operator_engine(vault)) as session:
+        kept.load_directory(session)
+        kept.load(session)
+    return kept
+
+
+def test_disabling_removes_the_accounts_wraps_at_once(team: dict[str, UnlockedVault], clock: FakeClock) -> None:
+    """wanda keeps her own keys; the moment she is disabled (before any rotation or handover) they
+    open nothing in the live vault, while her supervisor still reads her case through the site."""
+    admin, sam = team["admin"], team["sam"]
+    (wandas,) = case_ids(admin, "wanda")
+    assert {s for t, c, r, s in opened_by(admin, kept_keyring(team["wanda"])) if t == "case_person"} == {wandas}
+    AccountService(admin).disable_user("wanda")
+    with Session(operator_engine(admin)) as session:
+        left = session.scalars(select(CaseKey).where(CaseKey.account_id == _names(admin)["wanda"])).all()
+    assert left == []
+    assert opened_by(admin, kept_keyring(team["wanda"])) == []
+    sam.keyring.forget_cases([wandas])
+    assert CaseService(sam).case_detail(wandas).person.values["given_name"] == "Wanda"
+    sam.lock()
+    sam = LockedVault(sam.location, clock).unlock("sam", "sam temporary password changed")
+    try:
+        assert outside_rules(sam, case_ids(admin, "wanda", "will")) == []
+        assert len({s for t, c, r, s in opened_by(sam) if t == "case_person"}) == 2
+        assert SupervisionService(sam).hand_over_disabled("wanda", "KCH", "will") == 1
+        team["will"].keyring.forget_cases([wandas])
+        assert CaseService(team["will"]).case_detail(wandas).person.values["given_name"] == "Wanda"
+    finally:
+        sam.lock()
 
 
 def test_an_edited_grant_or_role_gives_no_key(

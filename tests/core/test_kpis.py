@@ -13,6 +13,7 @@ import pytest
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.domain import referrals as referral_rules
+from youthcase.domain.roles import Role
 from youthcase.returns.kpis import (
     Distribution,
     Kpis,
@@ -218,3 +219,22 @@ def test_the_dashboard_reuses_the_definitions_per_worker(scenario: Scenario, clo
     flags = [row.no_recent_contact for row in CaseService(scenario.kch_worker).caseload(include_closed=False)]
     assert snapshot[wanda].no_recent_contact == sum(flags) == 1
     assert snapshot[wanda].high_risk == 0
+
+
+def test_an_assault_long_before_the_window_is_placed_in_london_summer_time(
+    admin_vault: UnlockedVault, location: VaultLocation, clock: FakeClock
+) -> None:
+    """23:30 UTC on Saturday 2 July 2022 is 00:30 BST on Sunday 3 July: the 00-05 band, a Sunday
+    (it was counted in GMT, 18-23 on a Saturday, once the assault was two years before the window)."""
+    from .conftest import add_account, unlock_with_changed_password
+    from .test_cases import new_case
+
+    add_account(admin_vault, "wanda", Role.WORKER, "wanda temporary password", ("KCH",))
+    wanda = unlock_with_changed_password(location, clock, "wanda", "wanda temporary password")
+    old = new_case()
+    old.incident["assault_at"] = dt.datetime(2022, 7, 2, 23, 30, tzinfo=dt.UTC)
+    CaseService(wanda).create_case(old)
+    with admin_vault.session() as session, Kpis(session, Window.ending(Month(2026, 3), 1)) as kpis:
+        incidents = kpis.incidents()
+    assert incidents.time_band.count(0, category="00-05") == 1
+    assert incidents.day_of_week.count(0, category="0") == 1

@@ -21,10 +21,11 @@ from tests.helpers.access import new_vault
 from tests.helpers.clock import FakeClock
 from youthcase.config import VaultLocation
 from youthcase.returns import monthly_return
-from youthcase.returns.csv_export import HEADER, formula_safe
+from youthcase.returns.csv_export import HEADER, formula_safe, render_csv
 from youthcase.returns.disclosure import STANDARD, DisclosureRule
 from youthcase.returns.kpis import Distribution, Month, Tally
 from youthcase.returns.monthly_return import ALL_SITES, PERCENT, SiteColumn, build_return, methodology
+from youthcase.returns.pdf import render_pdf
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.returns import AUDIT_ENTITY, ReturnDocuments, ReturnService
 from youthcase.services.sites import SiteService
@@ -441,3 +442,42 @@ def test_docs_returns_md_has_the_current_definitions() -> None:
     assert generated.split("<!-- END GENERATED -->")[0] == methodology_markdown(), (
         "regenerate the definitions in docs/returns.md: python -m youthcase.returns.monthly_return"
     )
+
+
+def test_a_partial_month_says_so_in_the_pdf_and_the_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The current month could be produced while nothing said that its figures would still change."""
+    monkeypatch.setattr(monthly_return, "Kpis", _FakeKpis)
+    columns = [SiteColumn(ALL_SITES, "All sites", None), SiteColumn("KCH", "King's", _FakeKpis.site)]
+    produced = dt.datetime(2026, 3, 15, 13, 30, tzinfo=dt.UTC)
+    model = build_return(None, Month(2026, 3), columns, STANDARD, produced, "7:ab", uuid.uuid4())  # type: ignore[arg-type]
+    assert model.partial and model.title.endswith("(partial month)")
+    period = "March 2026, partial: figures to 15 March 2026 13:30 (the month has not ended)"
+    assert [row["value"] for row in csv_rows(render_csv(model)) if row["measure"] == "Period"] == [period]
+    assert "partial: figures to 15 March 2026" in pdf_text(render_pdf(model))
+    ended = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+    finished = build_return(None, Month(2026, 3), columns, STANDARD, ended, "7:ab", uuid.uuid4())  # type: ignore[arg-type]
+    assert not finished.partial and "partial" not in finished.title
+
+
+class _OneServiceWithheld(_FakeKpis):
+    def referrals_out(self) -> Any:
+        from youthcase.returns.kpis import ReferralsOut
+
+        return ReferralsOut(self._tally(camhs=3, rehabilitation=20), self._tally(sent=23))
+
+
+def test_the_withheld_mark_sits_on_its_own_bar_of_the_services_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CAMHS (first service, the top bar) is withheld: its * was drawn on the bottom bar."""
+    from reportlab.graphics.shapes import String
+
+    from youthcase.returns.pdf import _services_chart
+
+    monkeypatch.setattr(monthly_return, "Kpis", _OneServiceWithheld)
+    columns = [SiteColumn(ALL_SITES, "All sites", None), SiteColumn("KCH", "King's", _FakeKpis.site)]
+    ended = dt.datetime(2026, 4, 2, tzinfo=dt.UTC)
+    model = build_return(None, Month(2026, 3), columns, STANDARD, ended, "7:ab", uuid.uuid4())  # type: ignore[arg-type]
+    drawing = _services_chart(model, 480)
+    (chart,) = [shape for shape in drawing.contents if hasattr(shape, "categoryAxis")]
+    (star,) = [shape for shape in drawing.contents if isinstance(shape, String) and shape.text == "*"]
+    slot = chart.height / len(chart.data[0])
+    assert chart.y + chart.height - slot <= star.y <= chart.y + chart.height  # the top slot: CAMHS

@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 
 from youthcase.cli.main import main
 from youthcase.config import VaultLocation
-from youthcase.crypto.keys import KeyPurpose
 from youthcase.domain.roles import Role
 from youthcase.services.vault import UnlockedVault
 
@@ -34,7 +33,7 @@ def _plain_sql_dump(vault: UnlockedVault) -> bytes:
     location = vault.location
     if location.path is not None:
         connection = sqlcipher3.connect(str(location.path))
-        connection.execute(f"PRAGMA key = \"x'{vault.key(KeyPurpose.DATABASE_FILE).hex()}'\"")
+        connection.execute(f"PRAGMA key = \"x'{vault.file_key.hex()}'\"")
         tables: Sequence[str] = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         rows = [tuple(r) for t in tables for r in connection.execute(f'SELECT * FROM "{t}"')]  # noqa: S608
         connection.close()

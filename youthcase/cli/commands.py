@@ -10,17 +10,15 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from youthcase.config import VaultLocation, kdf_params_for_new_vault, resolve_location
-from youthcase.crypto.keys import KeyPurpose
+from youthcase.config import kdf_params_for_new_vault, resolve_location
 from youthcase.domain.roles import role_from_text
 from youthcase.returns.disclosure import DisclosureRule
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService, reset_password_with_recovery_key
 from youthcase.services.audit import ChainHead
 from youthcase.services.audit_trail import AuditTrail
-from youthcase.services.backup import RestoreSecret, backup_vault, restore_vault
+from youthcase.services.backup import RestoreSecret, backup_vault, check_vault_at, restore_vault
 from youthcase.services.case_import import CaseImport, ImportInvalid
 from youthcase.services.demo_data import load_demo_data
 from youthcase.services.errors import (
@@ -32,8 +30,8 @@ from youthcase.services.errors import (
     VaultMissing,
     YouthcaseError,
 )
-from youthcase.services.integrity import CheckReport, check_vault
-from youthcase.services.recovery import grant_with_recovery_key, hold_every_site_key, rotate_recovery_key
+from youthcase.services.integrity import CheckReport
+from youthcase.services.recovery import grant_with_recovery_key, recover_key_store, rotate_recovery_key
 from youthcase.services.returns import ReturnService, check_output_path, parse_month
 from youthcase.services.sites import SiteService
 from youthcase.services.vault import LockedVault, UnlockedVault, create_vault
@@ -258,10 +256,27 @@ def keys_rotate(args: argparse.Namespace, io: Io) -> int:
 
 
 def recovery_rotate(args: argparse.Namespace, io: Io) -> int:
-    new_key = rotate_recovery_key(resolve_location(args.db), io.secret("the current recovery key"))
-    io.say("The old recovery key no longer works. New recovery key (shown once; it belongs to the")
-    io.say("information-governance lead, who keeps it apart from every administrator):")
-    io.say(new_key)
+    def announce(new_key: str) -> None:
+        # Shown before anything is sealed to it, so no crash leaves a key nobody saw.
+        io.say("New recovery key (shown once; it belongs to the information-governance lead, who keeps it")
+        io.say("apart from every administrator). It replaces the current key when this command reports done;")
+        io.say("if it is interrupted, the next use of either key tells which one the vault now accepts:")
+        io.say(new_key)
+        io.stdout.flush()
+
+    rotate_recovery_key(resolve_location(args.db), io.secret("the current recovery key"), announce=announce)
+    io.say("Done: the old recovery key no longer works.")
+    return 0
+
+
+def recover_keystore(args: argparse.Namespace, io: Io) -> int:
+    location = resolve_location(args.db)
+    recovered = recover_key_store(location, io.secret("the recovery key"), kdf_params_for_new_vault())
+    if recovered.set_aside is not None:
+        io.say(f"Moved the unreadable key store to {recovered.set_aside}.")
+    io.say(f"Wrote a new key store for {location.describe()} (recovery key slot and file key only).")
+    io.say("Give each account a new temporary password with `youthcase users reset-password --db PATH")
+    io.say(f"--target-user NAME --recovery-key-stdin`: {', '.join(recovered.accounts) or 'none'}.")
     return 0
 
 
@@ -397,7 +412,7 @@ def check(args: argparse.Namespace, io: Io) -> int:
     """Every check the keys at hand allow; one line per finding, then exit 6 when damaged."""
     username = None if args.recovery_key_stdin else args.user
     secret = io.secret("the recovery key" if username is None else "your password")
-    report = _check(resolve_location(args.db), username, secret)
+    report = check_vault_at(resolve_location(args.db), username, secret)
     _report_findings(report, io, "the vault is damaged")
     others = f"; {report.values_not_held:,} values are under keys held by others" if report.values_not_held else ""
     io.say(
@@ -405,26 +420,6 @@ def check(args: argparse.Namespace, io: Io) -> int:
         f"{report.events:,} audit events verified{others}."
     )
     return 0
-
-
-def _check(location: VaultLocation, username: str | None, secret: str) -> CheckReport:
-    """``check_vault`` as an account (its password) or, with ``username`` None, the recovery key."""
-    if username is None:
-        access = LockedVault(location).open_with_recovery_key(secret)
-        try:
-            with Session(access.engine) as session:
-                hold_every_site_key(session, access.keyring, access.keys)
-                return check_vault(
-                    session, access.keyring, access.keystore, access.vault_key.derive(KeyPurpose.KEY_STORE)
-                )
-        finally:
-            access.engine.dispose()
-    vault = LockedVault(location).unlock(username, secret)
-    try:
-        with vault.session() as session:
-            return check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
-    finally:
-        vault.lock()
 
 
 def _report_findings(report: CheckReport, io: Io, failure: str) -> None:
@@ -451,9 +446,14 @@ def restore(args: argparse.Namespace, io: Io) -> int:
     username = None if args.recovery_key_stdin else args.user.strip().lower()
     secret = io.secret("the recovery key" if username is None else "your password")
     restored = restore_vault(Path(args.source), Path(args.db), RestoreSecret(username, secret), args.replace)
-    _report_findings(_check(restored.location, username, secret), io, "the restored vault does not pass its checks")
+    _report_findings(
+        check_vault_at(restored.location, username, secret), io, "the restored vault does not pass its checks"
+    )
     io.say(
         f"Restored the backup made {restored.created_at} to {args.db}: {restored.cases:,} cases, "
         f"audit head {restored.audit_head}; it passes every check."
     )
+    if restored.key_store_rebuilt:
+        io.say("The backup's key store was unreadable: the restored vault has a new one with the recovery key only;")
+        io.say("give each account a new temporary password with `youthcase users reset-password`.")
     return 0

@@ -179,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     recovery_rotate.add_argument("--recovery-key-stdin", action="store_true", required=True)
     recovery_rotate.set_defaults(handler="recovery_rotate")
 
+    recover = sub.add_parser(
+        "recover-keystore",
+        help="write a new key store for a local vault whose key store (.header) is lost or unreadable, "
+        "from the vault file and the recovery key; every account then needs users reset-password",
+    )
+    _add_db(recover)
+    recover.add_argument("--recovery-key-stdin", action="store_true", required=True)
+    recover.set_defaults(handler="recover_keystore")
+
     monthly = sub.add_parser(
         "return",
         help="produce the anonymised monthly return for commissioners "

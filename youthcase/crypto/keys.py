@@ -19,12 +19,13 @@ VAULT_KEY_BYTES = 32
 class KeyPurpose(Enum):
     """Each purpose gets its own derived key (HKDF ``info``)."""
 
-    DATABASE_FILE = "database-file"
+    DATABASE_FILE = "database-file"  # the file key of vaults made before it came from the recovery key
     FIELDS = "fields"
     BLIND_INDEX = "blind-index"
     BACKUP = "backup"
     DRAFTS = "drafts"
     KEY_STORE = "key-store"  # MAC over the key store, so an edit with a recomputed digest is caught
+    FILE_KEY_WRAP = "file-key-wrap"  # wraps the recovery-derived SQLCipher file key in the key store
 
 
 def hkdf_sha256(material: bytes, info: bytes, salt: bytes | None = None, length: int = 32) -> bytes:

@@ -27,6 +27,10 @@ from youthcase.domain.validation import (
     parse_postcode,
 )
 
+MIN_AGE = 10
+MAX_AGE = 25
+"""The ages the service supports (at arrival): a date of birth or an estimated age outside is refused."""
+
 
 class FieldKind(Enum):
     TEXT = "text"
@@ -178,8 +182,8 @@ YOUNG_PERSON = EntitySpec(
             "estimated_age",
             "Estimated age",
             K.INTEGER,
-            minimum=5,
-            maximum=30,
+            minimum=MIN_AGE,
+            maximum=MAX_AGE,
             help="Only when the date of birth is not known",
         ),
         FieldSpec("nhs_number", "NHS number", K.NHS_NUMBER, ID),
@@ -328,6 +332,3 @@ ENTITIES: tuple[EntitySpec, ...] = (
     PLAN_GOAL,
     FOLLOW_UP,
 )
-
-MIN_AGE = 10
-MAX_AGE = 25

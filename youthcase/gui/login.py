@@ -27,6 +27,7 @@ from youthcase.services.errors import LockedOut
 
 class LoginView(QWidget):
     unlocked = Signal(object)  # OpenedVault, ready to use (no temporary password left)
+    restore_requested = Signal()
 
     def __init__(
         self, location: VaultLocation, clock: Clock, background: Background, parent: QWidget | None = None
@@ -101,6 +102,13 @@ class LoginView(QWidget):
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addSpacing(12)
         outer.addWidget(self.where, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.restore_button = QPushButton("Restore a backup…")
+        self.restore_button.setObjectName("restoreBackupButton")
+        self.restore_button.setFlat(True)
+        self.restore_button.clicked.connect(self.restore_requested)
+        self.footer = QVBoxLayout()  # the backup status (``gui.backups``), under the vault's place
+        self.footer.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(self.footer)
         outer.addStretch(1)
 
         self.username.returnPressed.connect(self._username_entered)

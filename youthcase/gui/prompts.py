@@ -44,3 +44,25 @@ class Prompts:
             parent, "Import cases from a CSV file", "", "CSV files (*.csv);;All files (*)"
         )
         return Path(name) if name else None
+
+    def choose_backup_folder(self, parent: QWidget | None, current: Path) -> Path | None:
+        name = QFileDialog.getExistingDirectory(parent, "Where to keep the backups", str(current))
+        return Path(name) if name else None
+
+    def choose_backup_file(self, parent: QWidget | None, folder: Path) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Choose a backup to restore", str(folder), "youthcase backups (*.ycbackup);;All files (*)"
+        )
+        return Path(name) if name else None
+
+    def choose_restored_vault_file(self, parent: QWidget | None, suggested: Path) -> Path | None:
+        """Where the restored vault goes: a new file (a file that exists is only replaced after a
+        confirmation)."""
+        name, _ = QFileDialog.getSaveFileName(
+            parent,
+            "Restore to",
+            str(suggested),
+            "youthcase vault (*.vault);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        return Path(name) if name else None

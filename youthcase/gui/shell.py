@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -24,11 +25,14 @@ from PySide6.QtWidgets import (
 
 from youthcase.config import VaultLocation
 from youthcase.domain.clock import Clock
+from youthcase.domain.roles import Role
 from youthcase.gui.background import Background
+from youthcase.gui.backups import BackupDialog, BackupStatusLine, BackupWatch
 from youthcase.gui.icons import icon
 from youthcase.gui.idle import IdleWatch
 from youthcase.gui.login import LoginView
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.restore import RestoreDialog
 from youthcase.gui.tasks import OpenedVault
 
 if TYPE_CHECKING:
@@ -91,6 +95,16 @@ class Shell(QMainWindow):
         self.user_label.setObjectName("statusUser")
         self.statusBar().setSizeGripEnabled(False)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.backups = BackupWatch(background, clock, self)
+        self.statusBar().addWidget(BackupStatusLine(self.backups))
+        self.backups_button = QPushButton("Backups…")
+        self.backups_button.setObjectName("backupsButton")
+        self.backups_button.setFlat(True)
+        self.backups_button.clicked.connect(self.open_backups)
+        self.statusBar().addWidget(self.backups_button)
+        self.lock_screen_backups = BackupStatusLine(self.backups)
+        self.login.footer.addWidget(self.lock_screen_backups, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.login.restore_requested.connect(self.open_restore)
 
         self.idle_watch = IdleWatch(clock, self)
         self.idle_watch.idle.connect(self._idle_timeout)
@@ -184,6 +198,8 @@ class Shell(QMainWindow):
         self.hide_names_action.setChecked(hide)
         self.hide_names_action.blockSignals(False)
         workspace.set_hide_names(hide)
+        self.backups.begin(vault)
+        self.backups_button.setVisible(actor.role is Role.ADMIN and vault.location.path is not None)
         self._idle_minutes = opened.idle_lock_minutes
         self.idle_watch.start(opened.idle_lock_minutes * 60)
         self.session_started.emit()
@@ -210,9 +226,23 @@ class Shell(QMainWindow):
             self.workspace.clear()
             self.workspace.setVisible(False)
         self._background.lock_when_safe(vault)
+        self.backups.after_lock()  # the copy of the closed files, queued after the lock
         self._show_locked_chrome()
         self.login.prepare(vault.actor.username, notice or "youthcase is locked.")
         self.locked.emit()
+
+    def open_backups(self) -> None:
+        if self._vault is not None:
+            BackupDialog(self._vault, self.backups, self._prompts, self).open()
+
+    def open_restore(self) -> None:
+        dialog = RestoreDialog(self.login.location, self._background, self._prompts, self)
+        dialog.restored.connect(self._restored)
+        dialog.open()
+
+    def _restored(self, location: VaultLocation) -> None:
+        self.login.set_location(location)
+        self.login.prepare("", "The restored vault passed its checks: sign in to open it.")
 
     @property
     def hide_names(self) -> bool:

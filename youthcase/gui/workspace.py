@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from youthcase.gui.background import Background
+from youthcase.gui.backups import missing_commits_banner
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
 from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
@@ -77,10 +78,12 @@ class Workspace(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, spec.section)
             self.navigation.addItem(item)
 
-        self.integrity_warning = integrity_banner(vault.integrity_problems)
+        self.missing_commits_warning = missing_commits_banner(vault.missing_commits)
+        self.integrity_warning = integrity_banner([p for p in vault.integrity_problems if p != vault.missing_commits])
         content = QVBoxLayout()
         content.setContentsMargins(0, 0, 0, 0)
         content.setSpacing(0)
+        content.addWidget(self.missing_commits_warning)
         content.addWidget(self.integrity_warning)
         content.addWidget(self.stack, 1)
         layout = QHBoxLayout(self)

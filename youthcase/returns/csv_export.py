@@ -40,7 +40,7 @@ def render_csv(model: MonthlyReturn) -> bytes:
     month = model.month.key
     site = model.overall.code
     about = (
-        ("Period", model.month.label),
+        ("Period", model.period),
         ("Sites", "; ".join(f"{c.code} {c.name}" for c in model.sites)),
         ("Produced on", model.produced_at.date().isoformat()),
         ("Audit chain head", model.chain_head),

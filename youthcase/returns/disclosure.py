@@ -86,7 +86,17 @@ def rate(numerator: int, denominator: int, rule: DisclosureRule = STANDARD) -> P
         return Published(SUPPRESSED, None)
     assert top.number is not None and bottom.number is not None
     percent = 100.0 * top.number / bottom.number
-    return Published(f"{percent:.0f}%", percent)
+    # Half up, like counts (an f-string rounds half to even: 62.5 % would read 62 %).
+    return Published(f"{math.floor(percent + 0.5)}%", percent)
+
+
+def hours(minutes: int, rule: DisclosureRule = STANDARD) -> Published:
+    """Hours of work published like a count: whole hours rounded half up, and any work at all
+    at least one hour, so that some direct work is never published as none (then suppressed)."""
+    if minutes < 0:
+        raise ValueError("minutes cannot be negative")
+    whole = max(1, (minutes + 30) // 60) if minutes else 0
+    return count(whole, rule)
 
 
 def median(value: float | None, cases: int, rule: DisclosureRule = STANDARD) -> Published:

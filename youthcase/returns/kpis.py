@@ -410,6 +410,11 @@ def _summer_time_spans(low: dt.datetime, high: dt.datetime) -> list[tuple[dt.dat
     return spans
 
 
+ASSAULT_LOOKBACK_DAYS = 27 * 366
+"""How far before a return's window an instant is still placed in London time on SQLite (PostgreSQL
+converts any instant itself): longer than anyone the service supports (10-25) has been alive."""
+
+
 class _Sql:
     """Expressions whose SQL differs between SQLite and PostgreSQL."""
 
@@ -431,8 +436,10 @@ class _Sql:
 
     def _london_sqlite(self, instant: Any, fmt: str) -> ColumnElement[Any]:
         if self._spans is None:
-            # Assaults happen before arrival: cover two years before the window too.
-            self._spans = _summer_time_spans(self.window.start - dt.timedelta(days=731), self.window.end)
+            # Assaults happen before arrival, possibly long before: cover every year a young person
+            # of the service's ages (up to 25) can have lived, newest first (most instants are recent).
+            earliest = self.window.start - dt.timedelta(days=ASSAULT_LOOKBACK_DAYS)
+            self._spans = _summer_time_spans(earliest, self.window.end)[::-1]
         shift = (
             case(
                 *(
@@ -715,7 +722,7 @@ class Kpis:
                 func.coalesce(func.sum(Contact.duration_minutes), 0),
                 func.count(),
             )
-            .where(_in_window_instant(self.window, Contact.contact_at))
+            .where(_in_window_instant(self.window, Contact.contact_at), ~Contact.struck_out)  # not in error
             .group_by(
                 self.units.c.unit, literal_column("2"), literal_column("3"), Contact.successful, literal_column("5")
             )

@@ -18,6 +18,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from youthcase.domain import codes
+from youthcase.domain.validation import LONDON
 from youthcase.returns import disclosure
 from youthcase.returns.disclosure import STANDARD, DisclosureRule, Published
 from youthcase.returns.kpis import (
@@ -116,8 +117,21 @@ class MonthlyReturn:
     produced_by_role: str = ""
 
     @property
+    def partial(self) -> bool:
+        """Produced before the month ended: its figures will still change."""
+        return self.produced_at < self.month.end
+
+    @property
     def title(self) -> str:
-        return f"Anonymised monthly return, {self.month.label}"
+        return f"Anonymised monthly return, {self.month.label}" + (" (partial month)" if self.partial else "")
+
+    @property
+    def period(self) -> str:
+        """The month, and for a partial month what the figures run to."""
+        if not self.partial:
+            return self.month.label
+        to = self.produced_at.astimezone(LONDON)
+        return f"{self.month.label}, partial: figures to {to.day} {to:%B %Y %H:%M} (the month has not ended)"
 
     @property
     def overall(self) -> SiteColumn:
@@ -235,7 +249,7 @@ def _hours(minutes: Tally, contacts: Tally, rule: DisclosureRule) -> Callable[[u
         behind = disclosure.count(contacts.count(month, unit), rule)
         if behind.withheld:
             return Published(disclosure.SUPPRESSED, None)
-        return disclosure.count(round(minutes.count(month, unit) / 60), rule)
+        return disclosure.hours(minutes.count(month, unit), rule)
 
     return compute
 

@@ -157,7 +157,7 @@ def _sites_phrase(model: MonthlyReturn) -> str:
 def _cover(model: MonthlyReturn, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     head = model.chain_head
     rows = [
-        ("Period", model.month.label),
+        ("Period", escape(model.period)),
         ("Sites", "<br/>".join(f"{escape(c.code)} · {escape(c.name)}" for c in model.sites)),
         ("Date produced", f"{model.produced_at.day} {model.produced_at:%B %Y}"),
         ("Audit chain head", escape(head[:40]) + ("<br/>" + escape(head[40:]) if len(head) > 40 else "")),
@@ -187,7 +187,7 @@ def _cover(model: MonthlyReturn, styles: dict[str, ParagraphStyle]) -> list[Flow
         Paragraph("HOSPITAL YOUTH VIOLENCE INTERVENTION SERVICE", styles["cover_kicker"]),
         Spacer(1, 3 * mm),
         Paragraph("Anonymised monthly return", styles["cover_title"]),
-        Paragraph(escape(model.month.label), styles["cover_period"]),
+        Paragraph(escape(model.month.label + (" (partial month)" if model.partial else "")), styles["cover_period"]),
         Spacer(1, 14 * mm),
         table,
         Spacer(1, 12 * mm),
@@ -335,9 +335,9 @@ def _mark_withheld(
     for index, value in enumerate(values):
         if value is not None:
             continue
-        if horizontal:
+        if horizontal:  # reportlab puts category 0 at the bottom, as ``values`` is ordered
             slot = chart.height / slots
-            y = chart.y + chart.height - (index + 0.5) * slot - 2.5
+            y = chart.y + (index + 0.5) * slot - 2.5
             drawing.add(String(chart.x + 3, y, "*", fontName=BOLD, fontSize=8, fillColor=GREY))
         else:
             slot = chart.width / slots

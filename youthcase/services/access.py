@@ -42,6 +42,7 @@ from youthcase.storage.models import (
     Base,
     CaseEpisode,
     CaseKey,
+    CaseSiteKey,
     RecoveryEscrow,
     RecoveryPublicKey,
     Site,
@@ -277,11 +278,19 @@ def admitted_sites(session: Session, account_id: uuid.UUID) -> set[uuid.UUID]:
 def new_case_key(
     keyring: Keyring, session: Session, case_id: uuid.UUID, site_id: uuid.UUID, account_id: uuid.UUID
 ) -> None:
-    """A new case: a random key, wrapped for its worker under the site's current key."""
+    """A new case: a random key, wrapped for its worker under the site's current key and sealed to
+    the site itself (so its supervisors keep it when the worker is disabled)."""
     key = secrets.token_bytes(32)
     site_key = current_site_key(session, site_id)
     keyring.add_case_key(case_id, key)
     session.add(keyring.wrap_case_key(case_id, key, site_id, site_key.generation, account_id))
+    session.add(keyring.seal_for_site(case_id, key, site_id, site_key.generation))
+
+
+def replace_site_copy(keyring: Keyring, session: Session, case_id: uuid.UUID, key: bytes, site: SiteKey) -> None:
+    """Seal the case key (new, or for a new site generation) to the site again."""
+    session.execute(delete(CaseSiteKey).where(CaseSiteKey.case_id == case_id))
+    session.add(keyring.seal_for_site(case_id, key, site.site_id, site.generation))
 
 
 def rewrap_case(
@@ -295,7 +304,8 @@ def rewrap_case(
     key = keyring.case_key(case.id)
     site_key = current_site_key(session, case.site_id)
     held = set(session.scalars(select(CaseKey.account_id).where(CaseKey.case_id == case.id)))
-    leaving = held & set(remove)
+    # The worker counts as leaving even without a wrap: a disabled worker's wraps are already gone.
+    leaving = (held | {case.worker_id}) & set(remove)
     if leaving:
         new_key = secrets.token_bytes(32)
         session.flush()  # the case's pending rows are sealed under the old key first
@@ -308,6 +318,7 @@ def rewrap_case(
             FieldCipher(new_key, KeyScope.CASE.value),
         )
         session.execute(delete(CaseKey).where(CaseKey.case_id == case.id))
+        replace_site_copy(keyring, session, case.id, new_key, site_key)
         add = [*sorted(held - leaving), *add]
         key, held = new_key, set()
     for account_id in dict.fromkeys(add):
@@ -391,12 +402,9 @@ class AccessService:
         with vault.session() as session:
             site, old, _private = self._held_site(session, site_code)
             active = set(session.scalars(select(AppUser.id).where(AppUser.active)))
-            hand_over(
-                vault,
-                session,
-                site.id,
-                set(session.scalars(select(CaseKey.account_id).where(CaseKey.site_id == site.id))) - active,
-            )
+            holders = set(session.scalars(select(CaseKey.account_id).where(CaseKey.site_id == site.id)))
+            holders |= set(session.scalars(select(CaseEpisode.worker_id).where(CaseEpisode.site_id == site.id)))
+            hand_over(vault, session, site.id, holders - active)
             case_ids = list(session.scalars(select(CaseEpisode.id).where(CaseEpisode.site_id == site.id)))
             keys = {case_id: keyring.case_key(case_id) for case_id in case_ids}
             wraps = session.execute(select(CaseKey.case_id, CaseKey.account_id).where(CaseKey.site_id == site.id)).all()
@@ -413,6 +421,9 @@ class AccessService:
             session.flush()
             for case_id, account_id in wraps:
                 session.add(keyring.wrap_case_key(case_id, keys[case_id], site.id, generation, account_id))
+            session.execute(delete(CaseSiteKey).where(CaseSiteKey.site_id == site.id))
+            for case_id in case_ids:
+                session.add(keyring.seal_for_site(case_id, keys[case_id], site.id, generation))
             grants = session.execute(select(SiteGrant.account_id).where(SiteGrant.site_id == site.id)).scalars().all()
             matching = keyring.matching_key
             assert matching is not None

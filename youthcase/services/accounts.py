@@ -37,7 +37,7 @@ from youthcase.services.vault import (
     set_own_server_password,
 )
 from youthcase.storage.keystore import login_id
-from youthcase.storage.models import AppUser, CaseKey, Site, SiteGrant, SiteKey
+from youthcase.storage.models import AppUser, CaseEpisode, CaseKey, CaseSiteKey, Site, SiteGrant, SiteKey
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,8 @@ class AccountService:
             return [_summary(u) for u in session.scalars(select(AppUser).order_by(AppUser.username))]
 
     def disable_user(self, username: str) -> None:
-        """Disable an account: its admissions are removed at once, and each site whose keys it could
+        """Disable an account: its admissions and case-key wraps are removed at once (its cases stay
+        open to their sites' supervisors through the site copies), and each site whose keys it could
         reach is flagged so that its next supervisor rotates the site key (``keys rotate``)."""
         require(self.vault.actor, Permission.MANAGE_USERS)
         name = username.strip().lower()
@@ -163,7 +164,13 @@ class AccountService:
             sign_account(user, site_ids, self._administrator_signer(), self.vault.vault_id)
             reached = set(session.scalars(select(SiteGrant.site_id).where(SiteGrant.account_id == user.id)))
             reached |= set(session.scalars(select(CaseKey.site_id).where(CaseKey.account_id == user.id)))
+            reached |= set(session.scalars(select(CaseEpisode.site_id).where(CaseEpisode.worker_id == user.id)))
             session.execute(delete(SiteGrant).where(SiteGrant.account_id == user.id))
+            # A wrap stays only where the case has no site copy yet (a vault from before copies, until
+            # a supervisor's unlock adds them): deleting it would leave the case to nobody.
+            session.execute(
+                delete(CaseKey).where(CaseKey.account_id == user.id, CaseKey.case_id.in_(select(CaseSiteKey.case_id)))
+            )
             if reached:
                 session.execute(
                     update(SiteKey).where(SiteKey.site_id.in_(reached), SiteKey.current).values(rotation_due=True)

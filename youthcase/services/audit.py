@@ -56,6 +56,8 @@ class AuditAction(Enum):
     RECOVERY_ROTATED = "recovery key rotated"
     PERSON_MATCH = "returning-person match"
     BACKUP = "backup"
+    CORRECT = "correction"
+    KEY_STORE_RECOVERED = "key store recovered"
 
 
 def event_digest(event: AuditEvent) -> bytes:

@@ -31,10 +31,11 @@ from youthcase.domain.validation import LONDON
 from youthcase.services.access import new_case_key
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, require_case_reader, visible_cases
+from youthcase.services.corrections import Amendable, CorrectionService
 from youthcase.services.errors import InvalidInput, PermissionDenied, VaultCorrupt
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.encrypted import open_column
+from youthcase.storage.encrypted import open_row
 from youthcase.storage.models import (
     AppUser,
     AuditEvent,
@@ -173,7 +174,10 @@ class CaseDetail:
 
 
 def _view(entity: dd.EntitySpec, record: Any, **overrides: Any) -> RecordView:
+    """A record's fields; a versioned record also its ``version`` (what a correction must name)."""
     values = {spec.name: getattr(record, spec.name, None) for spec in entity.fields}
+    if hasattr(record, "version"):
+        values["version"] = record.version
     values.update(overrides)
     return RecordView(record.id, values)
 
@@ -203,6 +207,16 @@ def _cases_of_person(
 def _raise_if(problems: list[Problem]) -> None:
     if problems:
         raise CaseInvalid(problems)
+
+
+ROUTINE_CASE_FIELDS = frozenset(
+    {"engagement", "consent_support", "consent_share", "consent_recorded_on", "next_action_due", "notes"}
+    | {"referral_source"}
+)
+"""What the case screens change as work goes on; anything else of the case is a correction."""
+
+_CASELOAD_SEALED = (CasePerson.given_name, CasePerson.family_name, CasePerson.date_of_birth)
+"""The caseload's encrypted columns, in the order ``caseload`` opens them."""
 
 
 class CaseService:
@@ -428,17 +442,20 @@ class CaseService:
         now = self.vault.clock.now()
         today = london_today(now)
         with self.vault.session() as session:
-            rows = session.execute(query).all()
+            # Core on the session's connection: thousands of rows, no ORM entities wanted.
+            rows = session.connection().execute(query).all()
         result = []
         for row in rows:
-            dob = open_column(row.date_of_birth, CasePerson.date_of_birth, row.person_id, row.id)
+            given, family, dob = open_row(
+                _CASELOAD_SEALED, (row.given_name, row.family_name, row.date_of_birth), row.person_id, row.id
+            )
             open_case = row.status == "open"
             result.append(
                 CaseloadRow(
                     row.id,
                     row.reference,
-                    open_column(row.given_name, CasePerson.given_name, row.person_id, row.id),
-                    open_column(row.family_name, CasePerson.family_name, row.person_id, row.id),
+                    given,
+                    family,
                     age_in_years(dob, today) if dob else row.estimated_age,
                     row.code,
                     row.username,
@@ -492,7 +509,7 @@ class CaseService:
                 _view(dd.CASE, case, site=site.code),
                 _view(dd.INCIDENT, incident) if incident else None,
                 [
-                    _view(dd.CONTACT, c, recorded_by=names.get(c.worker_id))
+                    _view(dd.CONTACT, c, recorded_by=names.get(c.worker_id), struck_out=c.struck_out)
                     for c in rows(Contact, Contact.contact_at.desc())
                 ],
                 [
@@ -511,7 +528,7 @@ class CaseService:
                 ],
             )
 
-    def _checked(
+    def checked_values(
         self, entity: dd.EntitySpec, raw: Mapping[str, Any], session: Session, case: CaseEpisode, partial: bool = False
     ) -> dict[str, Any]:
         values, problems = validate(entity, raw, partial=partial)
@@ -526,7 +543,7 @@ class CaseService:
     ) -> uuid.UUID:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
-            record = model(case_id=case.id, **self._checked(entity, raw, session, case), **extra)
+            record = model(case_id=case.id, **self.checked_values(entity, raw, session, case), **extra)
             session.add(record)
             self.vault.audit(session, AuditAction.CREATE, model.__tablename__, record.id)
             record_id: uuid.UUID = record.id
@@ -536,7 +553,7 @@ class CaseService:
         """Log a contact (or a failed attempt); keeps the case's engagement and dates current."""
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
-            checked = self._checked(dd.CONTACT, values, session, case)
+            checked = self.checked_values(dd.CONTACT, values, session, case)
             contact = Contact(
                 case_id=case.id, worker_id=self.vault.actor.user_id, created_at=self.vault.clock.now(), **checked
             )
@@ -557,7 +574,7 @@ class CaseService:
     def record_assessment(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, for_update=True)
-            checked = self._checked(dd.RISK_ASSESSMENT, values, session, case)
+            checked = self.checked_values(dd.RISK_ASSESSMENT, values, session, case)
             assessment = RiskAssessment(
                 case_id=case.id, assessed_by=self.vault.actor.user_id, created_at=self.vault.clock.now(), **checked
             )
@@ -599,7 +616,7 @@ class CaseService:
                 raise InvalidInput("there is no such safeguarding concern on this case")
             merged = {spec.name: getattr(latest, spec.name) for spec in dd.SAFEGUARDING.fields}
             merged.update(values)
-            checked = self._checked(dd.SAFEGUARDING, merged, session, case)
+            checked = self.checked_values(dd.SAFEGUARDING, merged, session, case)
             version = SafeguardingConcern(
                 case_id=case.id,
                 concern_id=concern_id,
@@ -618,44 +635,39 @@ class CaseService:
     def record_follow_up(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
         return self._record(case_id, dd.FOLLOW_UP, FollowUp, values, recorded_by=self.vault.actor.user_id)
 
-    def update_case(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> None:
-        """Change some of the case's own fields (engagement, consent, next action, notes)."""
-        editable = {
-            "engagement",
-            "consent_support",
-            "consent_share",
-            "consent_recorded_on",
-            "next_action_due",
-            "notes",
-            "referral_source",
-        }
-        refused = set(values) - editable
+    def update_case(self, case_id: uuid.UUID, values: Mapping[str, Any], expected_version: int | None = None) -> None:
+        """Change some of the case's own fields (engagement, consent, next action, notes); the
+        earlier values are kept (``CorrectionService``). Arrival time: a correction, with a reason."""
+        refused = set(values) - ROUTINE_CASE_FIELDS
         if refused:
             raise InvalidInput(f"these cannot be changed here: {', '.join(sorted(refused))}")
-        with self.vault.session() as session:
-            case = load_case(self.vault, session, case_id, for_update=True)
-            for name, value in self._checked(dd.CASE, values, session, case, partial=True).items():
-                setattr(case, name, value)
-            self.vault.audit(session, AuditAction.UPDATE, "case_episode", case.id)
+        CorrectionService(self.vault).change(
+            case_id, Amendable.CASE, case_id, values, expected_version=expected_version
+        )
 
-    def update_person(self, case_id: uuid.UUID, values: Mapping[str, Any]) -> list[EarlierCase]:
+    def update_person(
+        self, case_id: uuid.UUID, values: Mapping[str, Any], expected_version: int | None = None
+    ) -> list[EarlierCase]:
         """Correct the young person's details on this case. Other cases of the same person keep
         their own copies (under their own keys): the list returned says where they are and who
         holds them, so the correction can be passed on."""
         with self.vault.session() as session:
-            case = load_case(self.vault, session, case_id, for_update=True)
-            person = self._case_person(session, case)
-            checked = self._checked(dd.YOUNG_PERSON, values, session, case, partial=True)
-            for name, value in checked.items():
-                setattr(person, name, value)
-            # The link follows the corrected identifiers; other cases keep their own copies.
-            link = session.get_one(YoungPerson, case.person_id)
-            link.nhs_index = self.index.nhs_number(person.nhs_number)
-            link.name_dob_index = self.index.name_and_birth_date(
-                person.given_name, person.family_name, person.date_of_birth
-            )
-            self.vault.audit(session, AuditAction.UPDATE, "case_person", person.id)
+            case = load_case(self.vault, session, case_id, for_update=True, audit_view=False)
+            person_id = self._case_person(session, case).id
+        CorrectionService(self.vault).change(
+            case_id, Amendable.PERSON, person_id, values, expected_version=expected_version
+        )
+        with self.vault.session() as session:
+            case = load_case(self.vault, session, case_id, audit_view=False)
             return [other for _arrival, other in _cases_of_person(session, case.person_id, besides=case.id)]
+
+    def relink_person(self, session: Session, case: CaseEpisode, person: CasePerson) -> None:
+        """The person link follows corrected identifiers; other cases keep their own copies."""
+        link = session.get_one(YoungPerson, case.person_id)
+        link.nhs_index = self.index.nhs_number(person.nhs_number)
+        link.name_dob_index = self.index.name_and_birth_date(
+            person.given_name, person.family_name, person.date_of_birth
+        )
 
     @staticmethod
     def _case_person(session: Session, case: CaseEpisode) -> CasePerson:
@@ -680,7 +692,9 @@ class CaseService:
         """Close ``case`` (already loaded with access checked); shared with closure approval."""
         if case.status == "closed":
             raise InvalidInput(f"case {case.reference} is already closed")
-        checked = self._checked(dd.CASE, {"closure_reason": reason, "closure_note": note}, session, case, partial=True)
+        checked = self.checked_values(
+            dd.CASE, {"closure_reason": reason, "closure_note": note}, session, case, partial=True
+        )
         if checked["closure_reason"] is None:
             raise CaseInvalid([Problem("case", "closure_reason", "give a reason for closing")])
         day = closed_on or london_today(self.vault.clock.now())

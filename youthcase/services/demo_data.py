@@ -58,7 +58,7 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from youthcase.crypto.blind_index import BlindIndex
-from youthcase.crypto.keypairs import KeyPairs, SiteKeyPair, pair_key, wrap_key
+from youthcase.crypto.keypairs import KeyPairs, SiteKeyPair, pair_key, seal_to, wrap_key
 from youthcase.crypto.slots import SlotSecrets, password_slot, recovery_key_pairs
 from youthcase.domain import codes
 from youthcase.domain.caseload_rules import age_in_years, london_today
@@ -75,7 +75,7 @@ from youthcase.services.access import (
 from youthcase.services.accounts import AccountService
 from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, PermissionDenied
-from youthcase.services.keyring import case_key_context
+from youthcase.services.keyring import case_key_context, site_copy_context
 from youthcase.services.permissions import require
 from youthcase.services.trust import Signer
 from youthcase.services.vault import UnlockedVault
@@ -87,6 +87,7 @@ from youthcase.storage.models import (
     CaseEpisode,
     CaseKey,
     CasePerson,
+    CaseSiteKey,
     CaseStatusChange,
     Contact,
     FollowUp,
@@ -479,7 +480,11 @@ class _Rows:
 
     def __init__(self, model: Any) -> None:
         self.table: Table = model.__table__
-        self.blank: dict[str, Any] = dict.fromkeys(c.name for c in self.table.columns)
+        # Every row names every column (one executemany); a column's scalar default (a record's
+        # ``version`` 1) is its value unless the row gives one.
+        self.blank: dict[str, Any] = {
+            c.name: c.default.arg if c.default is not None and c.default.is_scalar else None for c in self.table.columns
+        }
         self.encrypted = [c for c in self.table.columns if isinstance(c.type, EncryptedType)]
         field_key = getattr(model, "__field_key__", None)
         self.scope_attribute = field_key.attribute if field_key else "id"
@@ -535,6 +540,7 @@ class _Generator:
                 YoungPerson,
                 CaseEpisode,
                 CaseKey,
+                CaseSiteKey,
                 CasePerson,
                 CaseStatusChange,
                 Incident,
@@ -701,6 +707,9 @@ class _Generator:
         self.rows[CaseKey].add(
             id=self.uuid(), case_id=story.id, account_id=story.worker, site_id=site_id, generation=1, wrapped=wrapped
         )
+        site_public = self.staff.site_publics[story.site]
+        sealed = seal_to(site_public, key, site_copy_context(story.id, site_id, 1))
+        self.rows[CaseSiteKey].add(id=self.uuid(), case_id=story.id, site_id=site_id, generation=1, sealed=sealed)
         self.rows[CasePerson].add(id=self.uuid(), case_id=story.id, **story.person.values)
 
     def reference(self, site: str, arrival: dt.datetime) -> str:

@@ -61,7 +61,8 @@ class PasswordChangeRequired(YouthcaseError):
 
 
 class SchemaMismatch(YouthcaseError):
-    """The team server's schema is not the version this app was built for (both are named)."""
+    """The schema is not one this app can use: a team server's of another version, a vault file's
+    of a newer version, or an upgrade that failed (the vault left unchanged). Both are named."""
 
     exit_code = 12
 

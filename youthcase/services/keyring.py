@@ -25,17 +25,31 @@ from sqlalchemy.orm import Session
 
 from youthcase.crypto.errors import NoKeyError
 from youthcase.crypto.fields import FieldCipher
-from youthcase.crypto.keypairs import KeyPairs, pair_key, unwrap_key, wrap_key
+from youthcase.crypto.keypairs import KeyPairs, open_sealed, pair_key, seal_to, unwrap_key, wrap_key
 from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import RecoveryPin
 from youthcase.services.trust import Directory, Signer, load_directory
 from youthcase.storage.encrypted import KeyScope
-from youthcase.storage.models import CaseEpisode, CaseKey
+from youthcase.storage.models import AppUser, CaseEpisode, CaseKey, CaseSiteKey
 
 
 def case_key_context(case_id: uuid.UUID, site_id: uuid.UUID, generation: int, account_id: uuid.UUID) -> bytes:
     """What a wrapped case key is bound to: moving it to another case, site or account fails."""
     return b"youthcase/v2/case-key|" + case_id.bytes + site_id.bytes + generation.to_bytes(4, "big") + account_id.bytes
+
+
+def site_copy_context(case_id: uuid.UUID, site_id: uuid.UUID, generation: int) -> bytes:
+    """What a case key sealed to its site is bound to: it opens for no other case or site key."""
+    return b"youthcase/v2/case-site-key|" + case_id.bytes + site_id.bytes + generation.to_bytes(4, "big")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCopy:
+    """One ``case_site_key`` row as read."""
+
+    site_id: uuid.UUID
+    generation: int
+    sealed: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,7 @@ class Keyring:
         self._vault_id = vault_id
         self._pin = pin
         self._records: Directory | None = None
+        self._looked_for: set[object] = set()  # what a directory reload was already made to find
         self._directory = FieldCipher(vault_key.derive(KeyPurpose.FIELDS), KeyScope.DIRECTORY.value)
         self._owner = None if keys is None else FieldCipher(keys.owner_key(b"drafts"), KeyScope.OWNER.value)
         self.matching_key: bytes | None = None
@@ -77,7 +92,9 @@ class Keyring:
         self._case_keys: dict[uuid.UUID, bytes] = {}
         self._case_ciphers: dict[uuid.UUID, FieldCipher] = {}
         self._wraps: dict[uuid.UUID, list[CaseKeyWrap]] = {}
+        self._site_copies: dict[uuid.UUID, SiteCopy | None] = {}
         self._closed_condition: ColumnElement[bool] | None = None
+        self._closed_copies: ColumnElement[bool] | None = None
         self._sessions: list[Session] = []
 
     def adopt_account_keys(self, keys: KeyPairs) -> None:
@@ -112,8 +129,17 @@ class Keyring:
         created, or a first password changed, since this one unlocked)."""
         known = self.directory.accounts.get(account_id)
         if known is None or known.keys is None:
-            self._reload_directory()
+            self._reload_directory()  # an account that may have published its keys since
         return self.directory
+
+    def _reload_directory_for(self, wanted: object) -> None:
+        """Read the directory again to find ``wanted`` (a site key a row names), once until
+        ``refresh``: a key that does not verify (replaced behind the app's back) will not verify on
+        the next try either, and each reload verifies every record."""
+        if wanted in self._looked_for:
+            return
+        self._looked_for.add(wanted)
+        self._reload_directory()
 
     def _reload_directory(self) -> None:
         if self._sessions:
@@ -133,6 +159,10 @@ class Keyring:
         except KeyError:
             raise NoKeyError("you hold no key for this site") from None
 
+    def supervised_sites(self) -> set[uuid.UUID]:
+        """The sites whose private key (at some generation) this account holds."""
+        return {site for site, _generation in self._site_privates}
+
     def holds_site(self, site_id: uuid.UUID, generation: int) -> bool:
         return (site_id, generation) in self._site_privates
 
@@ -142,16 +172,25 @@ class Keyring:
         A supervisor's sites can hold a hundred thousand cases, most of them closed, while the
         caseload opens on the open ones: those wraps are read now, the closed cases' the first time
         one is needed (``_remember_closed``), all at once."""
-        supervised = {site for site, _generation in self._site_privates}
+        supervised = self.supervised_sites()
         self._wraps = {}
-        self._closed_condition = None
+        self._site_copies = {}
+        self._closed_condition = self._closed_copies = None
         if not supervised:
             self._remember(session, CaseKey.account_id == self.account_id)
             return
         at_my_sites = CaseKey.site_id.in_(supervised)
-        is_open = CaseKey.case_id.in_(select(CaseEpisode.id).where(CaseEpisode.status == "open"))
+        open_cases = select(CaseEpisode.id).where(CaseEpisode.status == "open")
+        is_open = CaseKey.case_id.in_(open_cases)
         self._remember(session, or_(CaseKey.account_id == self.account_id, at_my_sites & is_open))
         self._closed_condition = at_my_sites & ~is_open & (CaseKey.account_id != self.account_id)
+        # A disabled worker's wraps are deleted when it is disabled: its cases open through the site.
+        held_by_disabled = CaseSiteKey.case_id.in_(
+            select(CaseEpisode.id).where(CaseEpisode.worker_id.in_(select(AppUser.id).where(~AppUser.active)))
+        )
+        copies_here = CaseSiteKey.site_id.in_(supervised) & held_by_disabled
+        self._remember_site_copies(session, copies_here & CaseSiteKey.case_id.in_(open_cases))
+        self._closed_copies = copies_here & ~CaseSiteKey.case_id.in_(open_cases)
 
     def _remember(self, session: Session, condition: object) -> None:
         """Read wraps with the ids raw: a supervisor reads one row per case at unlock, and the few
@@ -168,7 +207,7 @@ class Keyring:
         def as_id(value: object) -> uuid.UUID:
             known = ids.get(value)
             if known is None:
-                known = ids[value] = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+                known = ids[value] = _as_uuid(value)
             return known
 
         wraps = self._wraps
@@ -176,15 +215,25 @@ class Keyring:
         for case_id, account_id, site_id, generation, wrapped in session.connection().execute(
             query.where(condition)  # type: ignore[arg-type]
         ):
-            case = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(case_id)
+            case = _as_uuid(case_id)
             wraps.setdefault(case, []).append(CaseKeyWrap(case, as_id(account_id), as_id(site_id), generation, wrapped))
+
+    def _remember_site_copies(self, session: Session, condition: ColumnElement[bool]) -> None:
+        query = select(
+            type_coerce(CaseSiteKey.case_id, String()),
+            type_coerce(CaseSiteKey.site_id, String()),
+            CaseSiteKey.generation,
+            CaseSiteKey.sealed,
+        ).where(condition)
+        for case_id, site_id, generation, sealed in session.connection().execute(query):
+            self._site_copies[_as_uuid(case_id)] = SiteCopy(_as_uuid(site_id), generation, sealed)
 
     # --- key-encryption keys -------------------------------------------------------------------
 
     def site_public(self, site_id: uuid.UUID, generation: int) -> bytes:
         """The site's public key, only if its signature verified: never wrap to a substituted key."""
         if (site_id, generation) not in self.directory.site_publics:
-            self._reload_directory()  # a site added or rotated since unlock
+            self._reload_directory_for((site_id, generation))  # a site added or rotated since unlock
         try:
             return self.directory.site_publics[(site_id, generation)]
         except KeyError:
@@ -210,6 +259,12 @@ class Keyring:
             raise NoKeyError("this case key is wrapped for someone else")
         self._keks[cache_key] = kek
         return kek
+
+    def seal_for_site(self, case_id: uuid.UUID, key: bytes, site_id: uuid.UUID, generation: int) -> CaseSiteKey:
+        """The ``case_site_key`` row: the case key sealed to the site's (verified) public key."""
+        context = site_copy_context(case_id, site_id, generation)
+        sealed = seal_to(self.site_public(site_id, generation), key, context)
+        return CaseSiteKey(case_id=case_id, site_id=site_id, generation=generation, sealed=sealed)
 
     def wrap_case_key(
         self, case_id: uuid.UUID, key: bytes, site_id: uuid.UUID, generation: int, account_id: uuid.UUID
@@ -245,7 +300,25 @@ class Keyring:
             key = unwrap_key(kek, wrap.wrapped, context)
             self._case_keys[case_id] = key
             return key
-        raise NoKeyError("you hold no key for this case")
+        return self._open_site_copy(case_id)
+
+    def _open_site_copy(self, case_id: uuid.UUID) -> bytes:
+        """A supervisor's way into a case no wrap opens (its worker was disabled)."""
+        if not self._site_privates:
+            raise NoKeyError("you hold no key for this case")
+        if case_id not in self._site_copies and self._closed_copies is not None:
+            condition, self._closed_copies = self._closed_copies, None
+            self._in_use_session(lambda session: self._remember_site_copies(session, condition))
+        if case_id not in self._site_copies:
+            self._site_copies[case_id] = None
+            self._in_use_session(lambda session: self._remember_site_copies(session, CaseSiteKey.case_id == case_id))
+        copy = self._site_copies[case_id]
+        if copy is None or not self.holds_site(copy.site_id, copy.generation):
+            raise NoKeyError("you hold no key for this case")
+        private = self._site_privates[(copy.site_id, copy.generation)]
+        key = open_sealed(private, copy.sealed, site_copy_context(case_id, copy.site_id, copy.generation))
+        self._case_keys[case_id] = key
+        return key
 
     def _remember_closed(self) -> None:
         """The wraps of the closed cases at the sites I supervise, read once when first needed."""
@@ -281,12 +354,14 @@ class Keyring:
             self._case_keys.pop(case_id, None)
             self._case_ciphers.pop(case_id, None)
             self._wraps.pop(case_id, None)
+            self._site_copies.pop(case_id, None)
 
     def refresh(self) -> None:
         """Read public keys and wraps again (after grants or rotation changed them)."""
         self._keks.clear()
         self._case_keys.clear()
         self._case_ciphers.clear()
+        self._looked_for.clear()
         with Session(self._engine) as session:
             self.load_directory(session)
             self.load(session)
@@ -304,3 +379,8 @@ class Keyring:
         if self._owner is None or scope_id != self.account_id:
             raise NoKeyError("drafts open only for the account that saved them")
         return self._owner
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    """Ids read raw (``type_coerce`` to text): a str on SQLite, a UUID on PostgreSQL."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

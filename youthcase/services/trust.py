@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from youthcase.crypto.errors import NoKeyError, UntrustedKeyError
 from youthcase.crypto.keypairs import KeyPairs, PublicKeys, raw_public
@@ -94,6 +94,11 @@ def grant_fields(row: SiteGrant) -> tuple[Field, ...]:
 
 def sign_recovery_generation(row: RecoveryPublicKey, previous: KeyPairs, vault_id: str) -> None:
     row.signature = sign_statement(previous.signing, vault_id, "recovery-key", recovery_fields(row))
+
+
+def vouch_for_previous(row: RecoveryPublicKey, keys: KeyPairs, previous: RecoveryPublicKey, vault_id: str) -> None:
+    """The new generation signs the one it replaces, so slots pinning it trust the older signatures."""
+    row.vouches_for_previous = sign_statement(keys.signing, vault_id, "recovery-key-before", recovery_fields(previous))
 
 
 def sign_account(user: AppUser, site_ids: Iterable[uuid.UUID], signer: Signer, vault_id: str) -> None:
@@ -238,6 +243,14 @@ def _recovery_chain(session: Session, vault_id: str, pin: RecoveryPin) -> tuple[
             raise VaultCorrupt(f"recovery key generation {following.generation} is not signed by the one before")
         verified[following.generation] = following.signing_public
         current = following
+    newer = pinned
+    while (earlier := by_generation.get(newer.generation - 1)) is not None and newer.vouches_for_previous:
+        if not verify_statement(
+            newer.signing_public, newer.vouches_for_previous, vault_id, "recovery-key-before", recovery_fields(earlier)
+        ):
+            raise VaultCorrupt(f"recovery key generation {earlier.generation} is not the one its successor signed")
+        verified[earlier.generation] = earlier.signing_public
+        newer = earlier
     return verified, current.generation, current.exchange_public
 
 
@@ -247,7 +260,11 @@ def _verify_accounts(session: Session, directory: Directory) -> None:
     for user_id, site_id in session.execute(select(user_site.c.user_id, user_site.c.site_id)):
         sites.setdefault(user_id, set()).add(site_id)
     keys = {row.account_id: row for row in session.scalars(select(AccountKey))}
-    pending = list(session.scalars(select(AppUser)))
+    # Only the signed columns: every unlock reads every account, and staff names would each be decrypted.
+    signed = load_only(
+        AppUser.username, AppUser.role, AppUser.active, AppUser.enrolment_public, AppUser.signed_by, AppUser.signature
+    )
+    pending = list(session.scalars(select(AppUser).options(signed)))
     progress = True
     while pending and progress:
         progress = False

@@ -9,6 +9,7 @@ re-wrapping slots. ``lock()`` drops all of that; anything that still holds the o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -24,12 +26,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from youthcase.config import VaultLocation
 from youthcase.crypto.errors import (
+    CryptoError,
     NoKeyError,
     TamperedDataError,
     UntrustedKeyError,
     WeakKdfParametersError,
     WrongSecretError,
 )
+from youthcase.crypto.file_key import file_key_from_recovery, legacy_file_key, unwrap_file_key, wrap_file_key
 from youthcase.crypto.kdf import SALT_BYTES, KdfParams, derive_key, server_password
 from youthcase.crypto.keypairs import KeyPairs
 from youthcase.crypto.keys import KeyPurpose, VaultKey
@@ -51,8 +55,9 @@ from youthcase.domain.roles import Role
 from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES
 from youthcase.domain.throttle import delay_after
 from youthcase.domain.usernames import normalise_username
-from youthcase.services.access import initialise_keys, open_grants, publish_account_keys
+from youthcase.services.access import escrow, initialise_keys, open_grants, publish_account_keys
 from youthcase.services.audit import AuditAction, ChainHead, ChainReport, append_event, chain_head, verify_events
+from youthcase.services.backup_folder import missing_commits_notice
 from youthcase.services.errors import (
     AccountDisabled,
     InvalidInput,
@@ -67,10 +72,12 @@ from youthcase.services.errors import (
     YouthcaseError,
 )
 from youthcase.services.keyring import Keyring
+from youthcase.services.site_copies import add_missing_site_copies
 from youthcase.services.trust import Directory, Signer, new_enrolment_key, sign_account
 from youthcase.storage.encrypted import VaultLockedError, attach_field_keys, detach_field_keys
 from youthcase.storage.engine import sqlcipher_engine
 from youthcase.storage.keystore import (
+    PENDING_RECOVERY_LOGIN_ID,
     RECOVERY_LOGIN_ID,
     HeaderFileKeyStore,
     KeyStore,
@@ -79,8 +86,16 @@ from youthcase.storage.keystore import (
     Tombstone,
     login_id,
 )
-from youthcase.storage.migrate import upgrade_to_head
+from youthcase.storage.migrate import (
+    SchemaError,
+    check_known,
+    head_revision,
+    schema_revision,
+    upgrade_file,
+    upgrade_to_head,
+)
 from youthcase.storage.models import AppUser, AuditEvent, RecoveryPublicKey, Site, VaultSetting
+from youthcase.storage.rebuild import RebuildError, export_with_key, rebuild
 from youthcase.storage.server import (
     SchemaVersionMismatch,
     account_engine,
@@ -93,6 +108,8 @@ from youthcase.storage.server import (
 from youthcase.storage.server_roles import SCHEMA, ServerRoles
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
+VAULT_ID_SETTING = "vault_id"
+"""The vault id inside the database, so the file and the recovery key alone can reopen it."""
 DEFAULT_IDLE_LOCK_MINUTES = 5
 
 
@@ -127,6 +144,7 @@ class UnlockedVault:
         kdf: KdfParams,
         actor: Actor,
         clock: Clock,
+        file_key: bytes | None = None,
     ) -> None:
         self.location = location
         self.keystore = keystore
@@ -137,9 +155,13 @@ class UnlockedVault:
         self._engine: Engine | None = engine
         self._vault_key: VaultKey | None = vault_key
         self._keyring: Keyring | None = keyring
+        self._file_key = file_key
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.integrity_problems: list[str] = list(keyring.directory.problems)
         """What did not verify when the vault was opened (records, audit trail): shown to the user."""
+        self.missing_commits: str | None = None
+        """Set when the database ends before the audit head anchored at the last lock (and where the
+        newest backup is): also among ``integrity_problems``, and shown on its own banner."""
 
     @property
     def is_locked(self) -> bool:
@@ -161,6 +183,13 @@ class UnlockedVault:
         if self._vault_key is None:
             raise VaultLockedError("the vault is locked")
         return self._vault_key
+
+    @property
+    def file_key(self) -> bytes:
+        """The SQLCipher key of a local vault's file (for backups: the snapshot is under it too)."""
+        if self._file_key is None:
+            raise VaultLockedError("the vault is locked (or is a team server, which has no file)")
+        return self._file_key
 
     @property
     def keyring(self) -> Keyring:
@@ -260,6 +289,7 @@ class UnlockedVault:
         self._engine = None
         self._vault_key = None
         self._keyring = None
+        self._file_key = None
         self._sessions = sessionmaker()
 
 
@@ -302,30 +332,93 @@ class LockedVault:
         except DatabaseError:
             raise VaultCorrupt(f"{self.location.describe()} is not a youthcase vault") from None
 
-    def _open_engine(self, vault_key: VaultKey) -> Engine:
-        """Key the database and migrate it; a file that does not decrypt is corrupt or foreign.
+    def _open_engine(
+        self, vault_key: VaultKey, file_keys: list[bytes], keystore: KeyStore | None = None
+    ) -> tuple[Engine, bytes | None]:
+        """Key the database with the first of ``file_keys`` that opens it, and bring its schema up to
+        date; returns the engine and the key. A file no key opens is corrupt or foreign.
 
+        ``keystore`` is None while a vault is being created (migrated in place: nothing to lose).
         On a server this is the setup role's engine (creating a vault, recovery-key work): it
         checks the schema version and never migrates (``youthcase server upgrade`` does).
         The engine reads no encrypted field until a keyring is attached (``attach_field_keys``).
         """
-        if self.location.path is None:
-            return self._open_setup_engine()
-        engine = sqlcipher_engine(self.location.path, vault_key.derive(KeyPurpose.DATABASE_FILE))
+        path = self.location.path
+        if path is None:
+            return self._open_setup_engine(), None
+        damaged = VaultCorrupt(f"the vault at {self.location.describe()} is damaged or is not a youthcase vault")
+        for file_key in file_keys:
+            engine = sqlcipher_engine(path, file_key)
+            try:
+                with engine.connect() as connection:
+                    # On SQLCipher the first read is what proves the key (the page HMACs verify).
+                    connection.execute(text("SELECT count(*) FROM sqlite_master"))
+            except DatabaseError:
+                engine.dispose()
+                continue  # during a re-key the file is under one of two keys
+            except BaseException:  # a full disk or read-only file (an OSError from the engine): named by the CLI
+                engine.dispose()
+                raise
+            try:
+                return self._upgraded(engine, file_key, vault_key, keystore), file_key
+            except DatabaseError:
+                engine.dispose()
+                raise damaged from None
+            except BaseException:
+                engine.dispose()
+                raise
+        raise damaged
+
+    def _upgraded(self, engine: Engine, file_key: bytes, vault_key: VaultKey, keystore: KeyStore | None) -> Engine:
+        """The engine on a schema at head. An existing vault is first backed up beside itself; then
+        a copy is migrated and swapped in, so a failed upgrade leaves the file as it was."""
+        path = self.location.path
+        assert path is not None
+        backup: Path | None = None
         try:
-            with engine.connect() as connection:
-                # On SQLCipher the first read is what proves the key (the page HMACs verify).
-                connection.execute(text("SELECT count(*) FROM sqlite_master"))
-            upgrade_to_head(engine)
-        except DatabaseError:
+            revision = schema_revision(engine)
+            check_known(revision)
+            if revision == head_revision():
+                return engine
+            if keystore is None or revision is None:
+                upgrade_to_head(engine)
+                return engine
             engine.dispose()
+            backup = self._backup_before_upgrade(file_key, vault_key, keystore, revision)
+            upgrade_file(path, file_key, revision)
+        except SchemaError as error:
+            engine.dispose()
+            kept = f"; the backup made just before is {backup}" if backup is not None else ""
+            raise SchemaMismatch(f"{error}{kept}") from None
+        except RebuildError as error:
+            raise rebuild_refused(error) from None
+        except (VaultCorrupt, sqlcipher3.DatabaseError):
             raise VaultCorrupt(
-                f"the vault at {self.location.describe()} is damaged or is not a youthcase vault"
+                f"the vault at {path} is damaged, so it was not upgraded to this version's schema "
+                "(nothing was changed): restore a backup"
             ) from None
-        except BaseException:  # a full disk or read-only file (OSError, from the engine): named by the CLI
-            engine.dispose()
-            raise
-        return engine
+        return sqlcipher_engine(path, file_key)
+
+    def _backup_before_upgrade(self, file_key: bytes, vault_key: VaultKey, keystore: KeyStore, revision: str) -> Path:
+        """A backup beside the vault, named with the date and the schema it had (restorable as any)."""
+        from youthcase.services.backup import backup_closed_vault  # backup.py imports this module
+
+        path = self.location.path
+        assert path is not None
+        now = self.clock.now()
+        target = path.with_name(
+            f"{path.name}.{now.astimezone(dt.UTC):%Y-%m-%dT%H%M%SZ}.before-schema-{revision}.backup"
+        )
+        backup_closed_vault(
+            path,
+            self.location.header_path,
+            file_key,
+            vault_key.derive(KeyPurpose.BACKUP),
+            keystore.vault_id(),
+            target,
+            now,
+        )
+        return target
 
     def _open_setup_engine(self) -> Engine:
         engine = setup_engine(self.location.url or "")
@@ -444,7 +537,10 @@ class LockedVault:
         username: str,
         engine: Engine | None = None,
     ) -> UnlockedVault:
-        engine = engine or self._open_engine(secrets.vault_key)
+        file_key = None
+        if engine is None:
+            file_keys = file_keys_of(keystore, vault_id, secrets.vault_key)
+            engine, file_key = self._open_engine(secrets.vault_key, file_keys, keystore)
         try:
             owner = _slot_owner(slot)
             keyring = Keyring(engine, secrets.vault_key, owner, secrets.keys, vault_id, secrets.pin, secrets.enrolment)
@@ -455,13 +551,20 @@ class LockedVault:
             raise
         assert slot.kdf is not None
         vault = UnlockedVault(
-            self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock
+            self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock, file_key
         )
         try:
             with vault.session() as session:
-                report = check_recent_events(session, keyring.directory, keystore.anchored_head())
+                anchored = keystore.anchored_head()
+                report = check_recent_events(session, keyring.directory, anchored)
                 if not report.intact:
                     vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
+                if anchored is not None and not anchored_event_present(session, anchored):
+                    vault.missing_commits = missing_commits_notice(session, self.location, vault_id, anchored[0])
+                    vault.integrity_problems.append(vault.missing_commits)
+                add_missing_site_copies(
+                    session, keyring, may_clear=not self.location.is_server or actor.role is Role.ADMIN
+                )
                 vault.audit(session, AuditAction.LOGIN)
         except BaseException:
             engine.dispose()  # a read-only or full disk fails here: no connection stays open
@@ -471,34 +574,115 @@ class LockedVault:
     def open_with_recovery_key(self, recovery_key: str) -> RecoveryAccess:
         """Open the vault key with the recovery slot (throttled like logins), for password resets,
         break-glass admissions and recovery-key rotation. The engine reads staff names only: the
-        recovery key reaches other keys through their escrow copies."""
+        recovery key reaches other keys through their escrow copies. A rotation to this key that
+        was interrupted after the database moved to it is finished first."""
         keystore, vault_id = self._require_existing()
         try:
             self._reserve_attempt(keystore, RECOVERY_LOGIN_ID)
-            slot = keystore.get_slot(RECOVERY_LOGIN_ID)
-            if not isinstance(slot, KeySlot):
-                raise VaultCorrupt("the vault has no recovery key slot")
-            try:
-                vault_key = open_recovery_slot(slot, vault_id, recovery_key)
-            except WrongSecretError:
-                raise WrongCredentials() from None
+            vault_key, pending = _open_recovery_slots(keystore, vault_id, recovery_key)
             keystore.verify(vault_key.derive(KeyPurpose.KEY_STORE))
             keystore.clear_failures(RECOVERY_LOGIN_ID)
         except KeyStoreError as error:
             raise _keystore_error(error, self.location) from None
         keys = recovery_key_pairs(recovery_key, vault_id)
-        engine = self._open_engine(vault_key)
+        engine, file_key = self._open_engine(vault_key, file_keys_of(keystore, vault_id, vault_key), keystore)
         if isinstance(keystore, ServerKeyStore):
             keystore = keystore.for_account(engine)  # the setup role acting as the owner
         try:
             with Session(engine) as session:
-                keyring = Keyring(engine, vault_key, RECOVERY_ACCOUNT, None, vault_id, _recovery_pin(session, keys))
+                pin = _pin_mid_rotation(session, keys, keystore, pending)
+            if pending:
+                engine.dispose()
+                file_key = finish_recovery_rotation(
+                    self.location, keystore, vault_id, vault_key, recovery_key, file_key
+                )
+                if self.location.path is not None and file_key is not None:
+                    engine = sqlcipher_engine(self.location.path, file_key)
+            with Session(engine) as session:
+                keyring = Keyring(engine, vault_key, RECOVERY_ACCOUNT, None, vault_id, pin)
                 attach_field_keys(engine, keyring)
                 keyring.load_directory(session)
         except BaseException:
             engine.dispose()
             raise
-        return RecoveryAccess(keystore, vault_id, vault_key, engine, keys, keyring)
+        return RecoveryAccess(keystore, vault_id, vault_key, engine, keys, keyring, file_key)
+
+
+def _open_recovery_slots(keystore: KeyStore, vault_id: str, recovery_key: str) -> tuple[VaultKey, bool]:
+    """The root key from the recovery slot, or from the pending slot an interrupted ``recovery
+    rotate`` left for its new key (then True)."""
+    slot = keystore.get_slot(RECOVERY_LOGIN_ID)
+    if not isinstance(slot, KeySlot):
+        raise VaultCorrupt("the vault has no recovery key slot")
+    pending = keystore.get_slot(PENDING_RECOVERY_LOGIN_ID)
+    for candidate, is_pending in ((slot, False), (pending, True)):
+        if isinstance(candidate, KeySlot):
+            try:
+                return open_recovery_slot(candidate, vault_id, recovery_key), is_pending
+            except WrongSecretError:
+                continue
+    raise WrongCredentials()
+
+
+def _pin_mid_rotation(session: Session, keys: KeyPairs, keystore: KeyStore, pending: bool) -> RecoveryPin:
+    """The recovery pin; while a rotation is unfinished, the key the database no longer (or not
+    yet) trusts is a wrong key, not a sign of a replaced public key."""
+    try:
+        return recovery_pin(session, keys)
+    except VaultCorrupt:
+        if pending or isinstance(keystore.get_slot(PENDING_RECOVERY_LOGIN_ID), KeySlot):
+            raise WrongCredentials() from None
+        raise
+
+
+def file_keys_of(keystore: KeyStore, vault_id: str, root: VaultKey) -> list[bytes]:
+    """The keys a local vault's file may be under: the key store's ``file-key`` entry (two while a
+    re-key is under way), or, for a vault made before that entry, the key derived from the root."""
+    if not isinstance(keystore, HeaderFileKeyStore):
+        return []
+    try:
+        entries = keystore.file_keys()
+        if entries is None:
+            return [legacy_file_key(root)]
+        return [unwrap_file_key(root, vault_id, entry) for entry in entries]
+    except KeyStoreError as error:
+        raise VaultCorrupt(f"cannot open the vault: {error}") from None
+    except CryptoError:
+        raise VaultCorrupt("the vault header has been tampered with: its file key does not open") from None
+
+
+def finish_recovery_rotation(
+    location: VaultLocation,
+    keystore: KeyStore,
+    vault_id: str,
+    root: VaultKey,
+    recovery_key: str,
+    file_key: bytes | None,
+) -> bytes | None:
+    """The steps of ``recovery rotate`` after the database moved to the new recovery key (run again
+    when an interrupted rotation is found): re-key the file to the new key's file key and keep only
+    that one, then make the pending slot the recovery slot. Returns the file key now in use."""
+    new_file_key = None
+    path = location.path
+    if path is not None:
+        assert isinstance(keystore, HeaderFileKeyStore) and file_key is not None
+        new_file_key = file_key_from_recovery(recovery_key)
+        if file_key != new_file_key:
+            old_key, new_key = file_key, new_file_key
+            try:
+                rebuild(path, old_key, lambda copy: export_with_key(path, old_key, copy, new_key), new_key=new_key)
+            except RebuildError as error:
+                raise rebuild_refused(error) from None
+        keystore.put_file_keys([wrap_file_key(root, vault_id, new_file_key)])
+    keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(root, vault_id, recovery_key))
+    keystore.remove_slot(PENDING_RECOVERY_LOGIN_ID)
+    return new_file_key
+
+
+def rebuild_refused(error: RebuildError) -> YouthcaseError:
+    if error.kind == "busy":
+        return InvalidInput(str(error))
+    return VaultCorrupt(str(error))
 
 
 def _is_login_refused(error: OperationalError) -> bool:
@@ -519,6 +703,9 @@ def _unreachable(error: OperationalError, location: VaultLocation) -> YouthcaseE
     return VaultMissing(f"cannot reach the database server {location.describe()}")
 
 
+ROOT_ESCROW = "root"
+"""The ``recovery_escrow`` kind of the root key (subject: the vault id)."""
+
 RECOVERY_ACCOUNT = uuid.UUID(int=0)
 """The keyring's account id when the recovery key opened the vault (it is no account)."""
 
@@ -536,6 +723,7 @@ class RecoveryAccess:
     engine: Engine
     keys: KeyPairs
     keyring: Keyring
+    file_key: bytes | None = None
 
     @property
     def directory(self) -> Directory:
@@ -546,7 +734,7 @@ class RecoveryAccess:
         return Signer.recovery(self.keys)
 
 
-def _recovery_pin(session: Session, keys: KeyPairs) -> RecoveryPin:
+def recovery_pin(session: Session, keys: KeyPairs) -> RecoveryPin:
     """The recovery key pins itself: its own derived public keys must be the current generation."""
     public = keys.public()
     row = session.scalar(select(RecoveryPublicKey).where(RecoveryPublicKey.retired_at.is_(None)))
@@ -695,7 +883,8 @@ def _populate_new_vault(
     pin = RecoveryPin.of(1, recovery.public())
     enrolment, enrolment_public = new_enrolment_key()
     now = clock.now()
-    engine = locked._open_engine(vault_key)
+    file_key = file_key_from_recovery(recovery_key)
+    engine, opened_file_key = locked._open_engine(vault_key, [file_key])
     admin = AppUser(
         username=username,
         role=Role.ADMIN.value,
@@ -710,14 +899,18 @@ def _populate_new_vault(
             sites = [Site(code=s.code, name=s.name, kind=s.kind.value, active=True) for s in MAJOR_TRAUMA_CENTRES]
             session.add_all(sites)
             session.add(VaultSetting(name=IDLE_LOCK_SETTING, value=str(DEFAULT_IDLE_LOCK_MINUTES)))
+            session.add(VaultSetting(name=VAULT_ID_SETTING, value=vault_id))
             session.add(admin)
             session.flush()
             initialise_keys(session, recovery, [site.id for site in sites], now, vault_id)
+            escrow_root_key(session, recovery.public().exchange, vault_id, vault_key)
             publish_account_keys(session, admin.id, admin_keys, now, enrolment, pin.exchange_public, vault_id)
             if location.is_server:
                 create_server_login(session, vault_id, username, password, kdf, admin.id)
         keystore = locked.keystore() if location.path is not None else ServerKeyStore(engine, locked._gate())
         keystore.create(vault_id, kdf, vault_key.derive(KeyPurpose.KEY_STORE))
+        if isinstance(keystore, HeaderFileKeyStore):
+            keystore.put_file_keys([wrap_file_key(vault_key, vault_id, file_key)])
         keystore.put_slot(RECOVERY_LOGIN_ID, recovery_slot(vault_key, vault_id, recovery_key))
         secrets = SlotSecrets(vault_key, pin, admin_keys)
         keystore.put_slot(login_id(vault_id, username), password_slot(secrets, vault_id, str(admin.id), password, kdf))
@@ -734,10 +927,16 @@ def _populate_new_vault(
         keyring.load_directory(session)
     attach_field_keys(engine, keyring)
     actor = Actor(admin.id, username, Role.ADMIN, frozenset(), False)
-    vault = UnlockedVault(location, keystore, engine, vault_id, keyring, vault_key, kdf, actor, clock)
+    vault = UnlockedVault(location, keystore, engine, vault_id, keyring, vault_key, kdf, actor, clock, opened_file_key)
     with vault.session() as session:
         vault.audit(session, AuditAction.VAULT_CREATED)
     return CreatedVault(vault, recovery_key)
+
+
+def escrow_root_key(session: Session, recovery_exchange: bytes, vault_id: str, root: VaultKey) -> None:
+    """The root key sealed to the recovery key inside the database: with the recovery key (which
+    also gives the file key) the file alone yields every key, so a lost key store loses nothing."""
+    escrow(session, recovery_exchange, ROOT_ESCROW, uuid.UUID(vault_id), 0, root.material)
 
 
 def create_server_login(

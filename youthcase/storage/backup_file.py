@@ -22,6 +22,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -113,6 +114,23 @@ def unpack(data: bytes) -> BackupParts:
         data[:end],
         data[end:],
     )
+
+
+def check_length(path: Path) -> None:
+    """Without a key and without reading it all: a backup, exactly as long as its manifest says."""
+    with path.open("rb") as handle:
+        head = handle.read(len(MAGIC) + 4)
+        if not head.startswith(MAGIC):
+            raise BackupFileError("wrong-kind", "this file is not a youthcase backup")
+        length = int.from_bytes(head[len(MAGIC) :], "big")
+        manifest = handle.read(min(length, MAX_MANIFEST_BYTES))
+    try:
+        parts = json.loads(manifest)
+        expected = len(head) + length + int(parts["key_store_bytes"]) + int(parts["database_bytes"]) + MAC_BYTES
+    except (ValueError, KeyError, TypeError):
+        raise BackupFileError("damaged", "the backup's manifest is damaged") from None
+    if path.stat().st_size != expected:
+        raise BackupFileError("damaged", "the backup is truncated or damaged")
 
 
 def verify(parts: BackupParts, backup_key: bytes) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple, Protocol
@@ -320,6 +320,23 @@ def open_column(sealed: Sealed | None, column: Any, row_id: uuid.UUID, scope_id:
         return None
     table, name, column_type, field_key = _column_info(column)
     return column_type.decode(sealed.open(FieldBinding(table, name, row_id), field_key.scope, scope_id))
+
+
+def open_row(
+    columns: Sequence[Any], values: Sequence[Sealed | None], row_id: uuid.UUID, scope_id: uuid.UUID
+) -> list[Any]:
+    """Open several values of one row read with Core (columns of one table, so one key): the
+    cipher is looked up once, not once a value (the caseload opens three values a case)."""
+    opened: list[Any] = []
+    cipher: FieldCipher | None = None
+    for column, sealed in zip(columns, values, strict=True):
+        if sealed is None:
+            opened.append(None)
+            continue
+        table, name, column_type, field_key = _column_info(column)
+        cipher = cipher or sealed.keys.cipher(field_key.scope, scope_id)
+        opened.append(column_type.decode(cipher.open(sealed.blob, FieldBinding(table, name, row_id))))
+    return opened
 
 
 @functools.cache

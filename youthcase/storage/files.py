@@ -69,10 +69,10 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> None:
             Path(temporary).unlink(missing_ok=True)
         raise
     for folder in {path.parent for _, path in temporaries}:
-        _fsync_directory(folder)
+        fsync_directory(folder)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     if os.name != "posix":
         return  # Windows cannot open a directory for fsync; os.replace is atomic there.
     descriptor = os.open(directory, os.O_RDONLY)

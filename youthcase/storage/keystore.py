@@ -34,6 +34,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from youthcase.crypto.file_key import WrappedFileKey
 from youthcase.crypto.kdf import KdfParams
 from youthcase.crypto.slots import KeySlot, SlotKind
 from youthcase.storage.files import file_lock, write_atomically
@@ -43,6 +44,10 @@ from youthcase.storage.server_security import KEY_STORE_LOCK
 HEADER_FORMAT = "youthcase-vault-header"
 HEADER_VERSION = 2
 RECOVERY_LOGIN_ID = "recovery"
+# While ``recovery rotate`` runs: the new recovery key's slot, until the database has moved to it.
+PENDING_RECOVERY_LOGIN_ID = "recovery-next"
+# The SQLCipher file key(s), wrapped under the root key; one entry beside the slots (so MAC-covered).
+FILE_KEY_ENTRY = "file-key"
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 # Failure records of logins that have no slot: enough to throttle a guessing run name by name, few
 # enough that 30,000 invented names cannot push the header past MAX_HEADER_BYTES.
@@ -152,6 +157,23 @@ def _tombstone_json(owner: str) -> dict[str, Any]:
     return {"kind": _TOMBSTONE, "owner": owner}
 
 
+def _file_keys_to_json(keys: list[WrappedFileKey]) -> dict[str, Any]:
+    if not keys:
+        raise ValueError("a file-key entry holds at least one key")
+    return {"kind": FILE_KEY_ENTRY, "keys": [{"nonce": _b64(k.nonce), "wrapped": _b64(k.wrapped)} for k in keys]}
+
+
+def _file_keys_from_json(data: Any) -> list[WrappedFileKey] | None:
+    if data is None:
+        return None
+    try:
+        if data["kind"] != FILE_KEY_ENTRY or not data["keys"]:
+            raise ValueError("not a file-key entry")
+        return [WrappedFileKey(_unb64(k["nonce"]), _unb64(k["wrapped"])) for k in data["keys"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise KeyStoreError("corrupt", "the vault header's file key entry is damaged") from exc
+
+
 def _failures_to_json(record: UnlockFailures) -> dict[str, Any]:
     return {"count": record.count, "last_at": record.last_at.isoformat()}
 
@@ -257,6 +279,7 @@ class KeyStore(Protocol):
     def clear_failures(self, login: str) -> None: ...
     def anchor_head(self, sequence: int, digest_hex: str) -> None: ...
     def anchored_head(self) -> tuple[int, str] | None: ...
+    def remove_slot(self, login: str) -> None: ...
     def seal(self, mac_key: bytes) -> None: ...
     def verify(self, mac_key: bytes) -> None: ...
     def forget_mac_key(self) -> None: ...
@@ -361,6 +384,24 @@ class HeaderFileKeyStore:
         def change(document: dict[str, Any]) -> bool:
             document["slots"][login] = _tombstone_json(owner)
             _adopt_unknown_record(document, login)
+            return True
+
+        self._change(change, sealed=True)
+
+    def remove_slot(self, login: str) -> None:
+        """Drop an entry (a finished rotation's pending recovery slot); no tombstone is left."""
+        self._change(lambda document: document["slots"].pop(login, None) is not None, sealed=True)
+
+    def file_keys(self) -> list[WrappedFileKey] | None:
+        """The wrapped SQLCipher file keys (two while a re-key is under way), or None for a vault
+        whose file key is still derived from the root key."""
+        return _file_keys_from_json(self._read()["slots"].get(FILE_KEY_ENTRY))
+
+    def put_file_keys(self, keys: list[WrappedFileKey]) -> None:
+        entry = _file_keys_to_json(keys)
+
+        def change(document: dict[str, Any]) -> bool:
+            document["slots"][FILE_KEY_ENTRY] = entry
             return True
 
         self._change(change, sealed=True)
@@ -561,6 +602,13 @@ class ServerKeyStore:
         with self._writing(sealed=True) as session:
             _set_slot_row(session, login, _tombstone_json(owner))
             _adopt_unknown_row(session, login)
+
+    def remove_slot(self, login: str) -> None:
+        with self._writing(sealed=True) as session:
+            row = session.scalar(select(ServerKeySlot).where(ServerKeySlot.login_id == login))
+            if row is not None:
+                session.delete(row)
+                session.flush()
 
     def failures(self, login: str) -> UnlockFailures | None:
         with Session(self.engine) as session:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
@@ -191,6 +192,8 @@ class CasePerson(Base):
     __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     given_name: Mapped[str] = mapped_column(EncryptedText)
     family_name: Mapped[str] = mapped_column(EncryptedText)
     preferred_name: Mapped[str | None] = mapped_column(EncryptedText)
@@ -234,9 +237,13 @@ class CaseEpisode(Base):
         ),
         Index("ix_case_episode_person_arrival", "person_id", "arrival_at"),
         Index("ix_case_episode_unit", "id", "site_id", "worker_id"),
+        # Unlock reads the open cases' key wraps: this index answers "which cases are open" alone.
+        Index("ix_case_episode_status_id", "status", "id"),
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("young_person.id"), index=True)
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"), index=True)
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
@@ -298,6 +305,8 @@ class Incident(Base):
     __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     assault_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     assault_method: Mapped[str] = mapped_column(String(20))
     assault_method_other: Mapped[str | None] = mapped_column(EncryptedText)
@@ -315,6 +324,8 @@ class Contact(Base):
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     contact_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -325,6 +336,8 @@ class Contact(Base):
     notes: Mapped[str | None] = mapped_column(EncryptedText)
     follow_up_due: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Recorded in error: kept, shown struck out, counted nowhere (the reason is in record_revision).
+    struck_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RiskAssessment(Base):
@@ -389,6 +402,8 @@ class PlanGoal(Base):
     __field_key__ = FieldKey(KeyScope.CASE, "case_id")
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    # Bumped by each correction (services/corrections.py): a change made from an older view is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     goal: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[str] = mapped_column(String(20))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -556,6 +571,9 @@ class RecoveryPublicKey(Base):
     retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     # Signed by the previous generation's signing key (the first by itself): slots pin a generation.
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # This generation's signature over the previous one: a slot pinning it still trusts what the
+    # previous generations signed (older audit events, break-glass grants). None before 0011.
+    vouches_for_previous: Mapped[bytes | None] = mapped_column(LargeBinary(64))
 
 
 class RecoveryEscrow(Base):
@@ -638,4 +656,41 @@ class CaseKey(Base):
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
     generation: Mapped[int] = mapped_column(Integer)
     wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
+
+
+class CaseSiteKey(Base):
+    """A case's key sealed to its site's public key (ECIES): the supervisors' way in that does not
+    depend on any account's wrap, so a disabled account's wraps are deleted at once without
+    orphaning its cases. Written by whoever makes or re-keys the case key (who needs only the
+    site's public key); opened only when no ``case_key`` wrap of the case opens."""
+
+    __tablename__ = "case_site_key"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), unique=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    generation: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
+
+
+class RecordRevision(Base):
+    """What a record was before a change: one row per change of a case's details, person,
+    incident, contact or goal (the one versioning mechanism: docs/architecture.md, "Corrections").
+    ``previous`` holds the changed fields' earlier values (JSON) and ``reason`` why, both under
+    the case key; ``version`` is the version the change replaced."""
+
+    __tablename__ = "record_revision"
+    __field_key__ = FieldKey(KeyScope.CASE, "case_id")
+    __table_args__ = (UniqueConstraint("record", "row_id", "version"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_episode.id", ondelete="CASCADE"), index=True)
+    record: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(12))
+    changed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    previous: Mapped[str] = mapped_column(EncryptedText)
     case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first

@@ -57,7 +57,9 @@ CASE_CHILD_TABLES = (
     "case_assignment",
     "case_status_change",
     "case_key",
+    "case_site_key",
     "case_share",
+    "record_revision",
 )
 """Rows of case content: each names its case in ``case_id``."""
 NOT_FOR_ADMINISTRATORS: dict[str, set[str]] = {}
@@ -400,6 +402,7 @@ def _grants(roles: ServerRoles) -> list[str]:
         f"GRANT UPDATE (rotation_due) ON site_key TO {admin}",
         f"GRANT INSERT, UPDATE, DELETE ON site_grant TO {supervisor}",
         f"GRANT DELETE ON site_grant TO {admin}",
+        f"GRANT DELETE ON case_key TO {admin}",  # a disabled account's wraps, at once (policy below)
         # The key store: slots and counters before login (gate), slots and anchor after it.
         f"GRANT SELECT ON key_slot, vault_meta TO {everyone}",
         f"GRANT INSERT, UPDATE ON key_slot TO {client}",
@@ -473,6 +476,7 @@ def _policies(roles: ServerRoles) -> list[str]:
     statements += _policy("site_grant", "admit", "ALL", supervisor, holds_site, grant_rule)
     disabled = "account_id IN (SELECT id FROM app_user WHERE NOT active)"
     statements += _policy("site_grant", "disabled_accounts", "DELETE", admin, disabled, None)
+    statements += _policy("case_key", "disabled_accounts", "DELETE", admin, disabled, None)
     statements += _policy("account_key", "read_account_keys", "SELECT", client, "true", None)
     statements += _policy("account_key", "publish_own", "INSERT", client, None, f"account_id = {me}")
     return statements
