@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,20 @@ class Io:
     stdout: TextIO
     stderr: TextIO | None = None
 
-    def secret(self, what: str) -> str:
-        """One line of stdin, without its line ending; spaces inside are kept."""
-        line = self.stdin.readline()
-        if not line:
+    def secret(self, what: str, required: bool = True) -> str:
+        """One line of stdin, without its line ending; spaces inside are kept (``required``
+        false: an empty string at the end of the input, for a service to refuse in its own turn).
+
+        At a terminal the line is typed after a prompt on stderr and never echoed (as
+        ``keepassxc-cli`` reads it); from a pipe it is read as it comes."""
+        try:
+            if self.stdin.isatty():
+                line = read_without_echo(self.stdin, f"Enter {what}: ", self.stderr or sys.stderr)
+            else:
+                line = self.stdin.readline()
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{what} on standard input is not UTF-8 text") from None
+        if not line and required:
             raise InvalidInput(f"expected {what} on standard input")
         return line.rstrip("\r\n")
 
@@ -61,6 +72,30 @@ class Io:
     def note(self, text: str) -> None:
         """A line on stderr: progress, or the details before a failure's one-line summary."""
         print(text, file=self.stderr or sys.stderr, flush=True)
+
+
+def read_without_echo(stream: TextIO, prompt: str, prompt_to: TextIO) -> str:
+    """One line from a terminal with its echo off, restored afterwards (also on Ctrl-C).
+
+    The prompt comes after echo is off: what is typed once it shows is never echoed (and what
+    was typed before it is discarded, as ``getpass`` does)."""
+    if sys.platform == "win32":  # the console: getpass reads keys without echoing them
+        return getpass.getpass(prompt, stream=prompt_to) + "\n"
+    import termios
+
+    descriptor = stream.fileno()
+    before = termios.tcgetattr(descriptor)
+    quiet = list(before)
+    quiet[3] &= ~termios.ECHO  # lflags; ICANON stays on, so the line is still edited as usual
+    termios.tcsetattr(descriptor, termios.TCSAFLUSH, quiet)
+    try:
+        prompt_to.write(prompt)
+        prompt_to.flush()
+        return stream.readline()
+    finally:
+        termios.tcsetattr(descriptor, termios.TCSAFLUSH, before)
+        prompt_to.write("\n")  # the Enter the user typed was not echoed either
+        prompt_to.flush()
 
 
 def _unlock(args: argparse.Namespace, io: Io, warn: bool = True) -> UnlockedVault:
@@ -345,7 +380,7 @@ def demo(args: argparse.Namespace, io: Io) -> int:
     try:
         # Line 2: the recovery key, which admits the demo staff; checked after the permission check,
         # so a non-administrator is told that first.
-        recovery_key = io.stdin.readline().rstrip("\r\n")
+        recovery_key = io.secret("the recovery key", required=False)
         result = load_demo_data(
             vault,
             args.cases,

@@ -7,14 +7,37 @@ user's first. Every failure prints one line on stderr and exits non-zero; never 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import NoReturn, TextIO
 
 from youthcase import __version__
-from youthcase.services.errors import YouthcaseError
+from youthcase.services.errors import InvalidInput, YouthcaseError
 
+# The CLI's own exit codes; the services' errors carry the others (``exit_code``). The one table of
+# all of them is in docs/architecture.md ("CLI contract"), checked against these by a test.
+USAGE_EXIT = 2
+READ_ONLY_EXIT = 14
+DISK_FULL_EXIT = 15
 INTERNAL_ERROR_EXIT = 70
+FILE_ERROR_EXIT = 74
+INTERRUPTED_EXIT = 130
+
+# Path options as (argparse dest, as the user spells it): the vault and the outputs, then the inputs.
+_PATH_OPTIONS = (("db", "--db"), ("to", "--to"), ("pdf", "--pdf"), ("csv", "--csv"))
+_INPUT_OPTIONS = (("source", "--from"), ("file", "FILE.csv"))
+
+
+class UsageError(Exception):
+    """What argparse would print as a usage block and exit on: one line, exit 2, from ``main``."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +66,7 @@ def _add_login_or_recovery(parser: argparse.ArgumentParser, who: str, recovery: 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="youthcase",
         description="Encrypted caseload system for hospital youth workers. "
         "Run with no arguments to open the application.",
@@ -276,14 +299,19 @@ def main(
 ) -> int:
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+        _check_paths(args)
+    except (UsageError, YouthcaseError) as error:
+        print(f"youthcase: error: {error}", file=stderr)
+        return USAGE_EXIT
     if getattr(args, "handler", None) in {"users_grant", "users_revoke", "check", "restore"}:
         by_recovery = getattr(args, "recovery_key_stdin", False)
         if by_recovery == bool(args.user or args.password_stdin) or (
             not by_recovery and not (args.user and args.password_stdin)
         ):
             print("youthcase: error: give either --user NAME --password-stdin or --recovery-key-stdin", file=stderr)
-            return 2
+            return USAGE_EXIT
     if args.command is None:
         from youthcase.gui.app import run_gui  # Qt is imported only when the GUI is wanted
 
@@ -297,15 +325,90 @@ def main(
         print(f"youthcase: error: {error}", file=stderr)
         return error.exit_code
     except OSError as error:
-        print(f"youthcase: error: a file could not be read or written: {error.strerror or error}", file=stderr)
-        return 74
+        code, message = file_error(error)
+        print(f"youthcase: error: {message}", file=stderr)
+        return code
     except KeyboardInterrupt:
         print("youthcase: interrupted; nothing was changed", file=stderr)
-        return 130
+        return INTERRUPTED_EXIT
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
+        from youthcase.storage.engine import storage_os_error
+
+        storage = storage_os_error(getattr(error, "orig", error), None)
+        if storage is not None:
+            code, message = file_error(storage)
+            print(f"youthcase: error: {message}", file=stderr)
+            return code
         # Only the type: messages from lower layers could carry values we must not print.
         print(f"youthcase: internal error ({type(error).__name__}); nothing was changed", file=stderr)
         return INTERNAL_ERROR_EXIT
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Before any work: no empty path (``--db ''`` is not "the default vault"), no URL that does
+    not parse, and no folder, device, pipe or socket where a file is read or written."""
+    from youthcase.config import VaultLocation
+    from youthcase.storage.files import NotARegularFile, refuse_non_regular
+
+    for dest, option in _PATH_OPTIONS:
+        value = getattr(args, dest, None)
+        if value is None:
+            continue
+        if not value.strip():
+            raise InvalidInput(f"{option}: the path is empty")
+        url = VaultLocation.parse(value).url if dest == "db" else None
+        if url is not None:
+            _check_url(url)
+            continue
+        try:
+            refuse_non_regular(Path(value), option)
+        except NotARegularFile as error:
+            raise InvalidInput(str(error)) from None
+    for dest, option in _INPUT_OPTIONS:
+        value = getattr(args, dest, None)
+        if value is not None and not value.strip():
+            raise InvalidInput(f"{option}: the path is empty")
+        if value is not None and not os.path.isfile(value):
+            what = "there is no file" if not os.path.exists(value) else "not a regular file:"
+            raise InvalidInput(f"{option}: {what} {value}")
+
+
+def _check_url(url: str) -> None:
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        port = make_url(url).port  # parsed lazily: a port that is not a number fails only here
+        if port is not None and not 0 < port < 65536:
+            raise ValueError("port out of range")
+    except (ArgumentError, ValueError):
+        raise InvalidInput("--db: not a valid postgresql:// URL (postgresql://USER@HOST[:PORT]/DATABASE)") from None
+
+
+def file_error(error: OSError) -> tuple[int, str]:
+    """The exit code and line for a failed read or write, naming a full disk or a read-only place."""
+    where = error.filename
+    if error.errno in {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}:
+        place = f" holding {where}" if where else ""
+        return DISK_FULL_EXIT, f"the disk{place} is full: free some space, then try again"
+    if error.errno == errno.EROFS:
+        place = f" holding {where}" if where else ""
+        return READ_ONLY_EXIT, f"the disk{place} is read-only (mounted read-only): nothing can be written there"
+    if error.errno in {errno.EACCES, errno.EPERM} and where:
+        return READ_ONLY_EXIT, f"{_unwritable(Path(where))}: nothing can be written there"
+    place = f"{where}: " if where else ""
+    return FILE_ERROR_EXIT, f"a file could not be read or written: {place}{error.strerror or error}"
+
+
+def _unwritable(path: Path) -> str:
+    """Which is read-only (to this user): the file itself, or the folder that would hold it."""
+    if path.is_dir():
+        return f"the folder {path} is read-only"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} is read-only"
+    if not os.access(path.parent, os.W_OK):
+        return f"the folder {path.parent} is read-only"
+    return f"{path} cannot be written (permission denied)"
 
 
 if __name__ == "__main__":

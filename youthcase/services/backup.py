@@ -37,7 +37,7 @@ from youthcase.services.returns import check_output_path
 from youthcase.services.vault import LockedVault, UnlockedVault, file_keys_of
 from youthcase.storage.backup_file import BackupFileError, BackupParts, open_details, pack, seal_details, unpack, verify
 from youthcase.storage.closed_backup_file import ClosedCopyError, CopyParts, is_closed_copy, unpack_closed_copy
-from youthcase.storage.files import write_atomically
+from youthcase.storage.files import write_atomically, write_together
 from youthcase.storage.keystore import RECOVERY_LOGIN_ID, HeaderFileKeyStore, KeyStoreError, login_id
 from youthcase.storage.rebuild import keyed_connection
 
@@ -372,8 +372,7 @@ def _install(location: VaultLocation, database: bytes, key_store: bytes) -> None
     for companion in (f"{location.path}-wal", f"{location.path}-shm", f"{location.path}-journal"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(companion)
-    write_atomically(location.path, database)
-    write_atomically(location.header_path, key_store)
+    write_together([(location.path, database), (location.header_path, key_store)])
 
 
 def check_vault_at(location: VaultLocation, username: str | None, secret: str) -> CheckReport:

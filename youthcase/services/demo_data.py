@@ -24,9 +24,11 @@ Decisions:
   (setting ``demo_vault``). Each case gets its own key, wrapped for its worker and site.
 - **Speed**: rows are generated in chronological order and written in batches with Core bulk
   inserts; encrypted columns are wrapped with ``bind()`` (``PendingSeal``), so each value is sealed
-  to its own row, table and column exactly as the ORM would. The cases are one transaction (an
-  interrupted run leaves the demo accounts but no cases: run it again into a new vault); on
-  SQLCipher the page cache is enlarged to 512 MiB meanwhile. 100,000 cases take about 1.5 minutes
+  to its own row, table and column exactly as the ORM would. Staff and cases are one transaction
+  (``UnlockedVault.one_transaction``: the services' sessions are its savepoints), so a demo that
+  fails or is killed halfway leaves the vault as it was, with no demo account; on failure the key
+  store file is put back as it was too (killed, it keeps the demo slots, which open nothing and a
+  new run replaces). On SQLCipher the page cache is enlarged to 512 MiB meanwhile. 100,000 cases take about 1.5 minutes
   on a two-core machine (about 1.3 million rows, a 570 MB file).
 
 What it makes (rates are approximate): young people aged 10-25 (most 15-19), about 80% male, a
@@ -41,12 +43,13 @@ follow-ups.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import random
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -77,6 +80,7 @@ from youthcase.services.permissions import require
 from youthcase.services.trust import Signer
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.encrypted import EncryptedType, bind
+from youthcase.storage.files import write_atomically
 from youthcase.storage.keystore import login_id
 from youthcase.storage.models import (
     AppUser,
@@ -476,7 +480,11 @@ class _Rows:
 
     def __init__(self, model: Any) -> None:
         self.table: Table = model.__table__
-        self.blank: dict[str, Any] = dict.fromkeys(c.name for c in self.table.columns)
+        # Every row names every column (one executemany); a column's scalar default (a record's
+        # ``version`` 1) is its value unless the row gives one.
+        self.blank: dict[str, Any] = {
+            c.name: c.default.arg if c.default is not None and c.default.is_scalar else None for c in self.table.columns
+        }
         self.encrypted = [c for c in self.table.columns if isinstance(c.type, EncryptedType)]
         field_key = getattr(model, "__field_key__", None)
         self.scope_attribute = field_key.attribute if field_key else "id"
@@ -1164,6 +1172,21 @@ def _create_staff(
     return staff, accounts, matching
 
 
+@contextlib.contextmanager
+def _key_store_restored_on_failure(vault: UnlockedVault) -> Iterator[None]:
+    """The header file as it was, if the demo fails: the database rolls back its one transaction,
+    and the demo staff's slots must go with it. (Killed, the process leaves those slots behind:
+    they open no account, and a new demo run replaces them.) A team server's slots are rows."""
+    header = vault.location.header_path if vault.location.path is not None else None
+    before = None if header is None else header.read_bytes()
+    try:
+        yield
+    except BaseException:
+        if header is not None and before is not None:
+            write_atomically(header, before)
+        raise
+
+
 def load_demo_data(
     vault: UnlockedVault, cases: int, seed: int, recovery_key: str, progress: Progress | None = None
 ) -> DemoResult:
@@ -1179,7 +1202,7 @@ def load_demo_data(
         raise InvalidInput(f"the number of demo cases must be 1-{MAX_CASES:,}")
     sites = _check_vault(vault, [name for name, _, _ in demo_usernames()])
     vault.check_recovery_key(recovery_key)  # before anything is written
-    with vault.acting_as_setup_role():  # on a team server: the setup role writes every account's cases
+    with vault.acting_as_setup_role(), _key_store_restored_on_failure(vault), vault.one_transaction():
         staff, accounts, matching = _create_staff(vault, seed, sites, recovery_key)
         generator = _Generator(seed, vault.clock.now(), staff, BlindIndex(matching), vault)
         arrivals = generator.arrival_times(cases)

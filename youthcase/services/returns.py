@@ -40,7 +40,7 @@ from youthcase.services.audit import AuditAction, chain_head
 from youthcase.services.errors import InvalidInput
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
-from youthcase.storage.files import write_atomically
+from youthcase.storage.files import NotARegularFile, refuse_non_regular, write_atomically
 from youthcase.storage.models import CaseEpisode, Site
 
 AUDIT_ENTITY = "monthly_return"
@@ -67,8 +67,10 @@ def parse_month(text: str) -> Month:
 
 def check_output_path(path: Path, what: str) -> None:
     """Refuse, before any work is done, a path the file cannot be written to."""
-    if path.is_dir():
-        raise InvalidInput(f"{what}: {path} is a folder; give a file name")
+    try:
+        refuse_non_regular(path, what)
+    except NotARegularFile as error:
+        raise InvalidInput(str(error)) from None
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InvalidInput(f"{what}: the folder {folder} does not exist")

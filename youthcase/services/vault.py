@@ -255,6 +255,19 @@ class UnlockedVault:
             detach_field_keys(engine)
             engine.dispose()
 
+    @contextlib.contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """The block's sessions are savepoints of one transaction, committed when the block ends
+        normally: work made of several service calls (the demo data) is then all or nothing, even
+        when the process is killed halfway. Key store writes are not part of it."""
+        own_sessions = self._sessions
+        with self.engine.connect() as connection, connection.begin():
+            self._sessions = sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+            try:
+                yield
+            finally:
+                self._sessions = own_sessions
+
     def lock(self) -> None:
         """Record the lock, then drop keys, close connections and forget the engine."""
         if self._engine is None:
@@ -343,11 +356,17 @@ class LockedVault:
             except DatabaseError:
                 engine.dispose()
                 continue  # during a re-key the file is under one of two keys
+            except BaseException:  # a full disk or read-only file (an OSError from the engine): named by the CLI
+                engine.dispose()
+                raise
             try:
                 return self._upgraded(engine, file_key, vault_key, keystore), file_key
             except DatabaseError:
                 engine.dispose()
                 raise damaged from None
+            except BaseException:
+                engine.dispose()
+                raise
         raise damaged
 
     def _upgraded(self, engine: Engine, file_key: bytes, vault_key: VaultKey, keystore: KeyStore | None) -> Engine:
@@ -534,16 +553,22 @@ class LockedVault:
         vault = UnlockedVault(
             self.location, keystore, engine, vault_id, keyring, secrets.vault_key, slot.kdf, actor, self.clock, file_key
         )
-        with vault.session() as session:
-            anchored = keystore.anchored_head()
-            report = check_recent_events(session, keyring.directory, anchored)
-            if not report.intact:
-                vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
-            if anchored is not None and not anchored_event_present(session, anchored):
-                vault.missing_commits = missing_commits_notice(session, self.location, vault_id, anchored[0])
-                vault.integrity_problems.append(vault.missing_commits)
-            add_missing_site_copies(session, keyring, may_clear=not self.location.is_server or actor.role is Role.ADMIN)
-            vault.audit(session, AuditAction.LOGIN)
+        try:
+            with vault.session() as session:
+                anchored = keystore.anchored_head()
+                report = check_recent_events(session, keyring.directory, anchored)
+                if not report.intact:
+                    vault.integrity_problems.append(f"the audit trail does not verify: {report.problem}")
+                if anchored is not None and not anchored_event_present(session, anchored):
+                    vault.missing_commits = missing_commits_notice(session, self.location, vault_id, anchored[0])
+                    vault.integrity_problems.append(vault.missing_commits)
+                add_missing_site_copies(
+                    session, keyring, may_clear=not self.location.is_server or actor.role is Role.ADMIN
+                )
+                vault.audit(session, AuditAction.LOGIN)
+        except BaseException:
+            engine.dispose()  # a read-only or full disk fails here: no connection stays open
+            raise
         return vault
 
     def open_with_recovery_key(self, recovery_key: str) -> RecoveryAccess:

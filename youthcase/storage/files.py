@@ -5,26 +5,71 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+OWNER_ONLY = 0o600
+"""The mode of every file that holds vault data: the vault, its companions, key store, backups."""
+
+
+class NotARegularFile(ValueError):
+    """A path that names a folder, a device, a pipe or a socket where a file belongs."""
+
+
+def refuse_non_regular(path: Path, what: str) -> None:
+    """Refuse a path that exists but is not a regular file (following links).
+
+    ``os.replace`` onto a device node would replace the node itself (as root, ``/dev/full`` became
+    a file holding a return), and SQLite would happily open a character device."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise NotARegularFile(f"{what}: {path} is a folder; give a file name")
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(f"{what}: {path} is a device, pipe or socket, not a regular file")
+
+
+def create_owner_only(path: Path) -> None:
+    """Create ``path`` empty and owner-only whatever the umask; an existing file is an error."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), OWNER_ONLY)
+    os.close(descriptor)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync it, then ``os.replace`` it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write to a temporary file beside ``path``, fsync it, then ``os.replace`` it into place.
+
+    The file is owner-only (``mkstemp`` creates it 0600, and ``os.replace`` keeps the mode)."""
+    write_together([(path, data)])
+
+
+def write_together(files: Sequence[tuple[Path, bytes]]) -> None:
+    """``write_atomically`` for files that belong together (a vault and its key store): every
+    temporary file is written and fsynced first, then they are renamed into place one right after
+    the other. A crash can still fall between two renames, but no longer during a whole write."""
+    temporaries: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        for path, data in files:
+            refuse_non_regular(path, str(path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temporaries.append((temporary, path))
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for temporary, path in temporaries:
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in temporaries:
+            Path(temporary).unlink(missing_ok=True)
         raise
-    fsync_directory(path.parent)
+    for folder in {path.parent for _, path in temporaries}:
+        fsync_directory(folder)
 
 
 def fsync_directory(directory: Path) -> None:
@@ -49,7 +94,8 @@ def file_lock(path: Path) -> Iterator[None]:
     must take it, and must not take it twice (a second ``open`` would wait for the first).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), OWNER_ONLY)
+    with os.fdopen(descriptor, "a+b") as handle:
         _lock(handle.fileno())
         try:
             yield

@@ -56,6 +56,7 @@ _MAC_CONTEXT = b"youthcase-key-store-mac/v2\x00"
 _SEALED_FIELDS = ("format", "version", "vault_id", "kdf", "slots", "audit_head")
 _TOMBSTONE = "tombstone"
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+_NONCE_BYTES = 12  # AES-GCM's nonce, as the slots are wrapped
 
 DelayPolicy = Callable[[int], float]
 """Seconds to wait after a number of consecutive failures (``youthcase.domain.throttle.delay_after``)."""
@@ -125,8 +126,10 @@ def slot_to_json(slot: KeySlot) -> dict[str, Any]:
 
 
 def slot_from_json(data: Any) -> KeySlot:
+    """A slot whose salt or nonce is empty (or the nonce not AES-GCM's 12 bytes) is damaged, not
+    a value for the KDF or the cipher to fail on later."""
     try:
-        return KeySlot(
+        slot = KeySlot(
             owner=str(data["owner"]),
             kind=SlotKind(data["kind"]),
             salt=_unb64(data["salt"]),
@@ -136,6 +139,9 @@ def slot_from_json(data: Any) -> KeySlot:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise KeyStoreError("corrupt", "a key slot in the vault header is damaged") from exc
+    if not slot.salt or len(slot.nonce) != _NONCE_BYTES or not slot.wrapped:
+        raise KeyStoreError("corrupt", "a key slot in the vault header is damaged")
+    return slot
 
 
 def _entry_from_json(data: Any) -> KeySlot | Tombstone:
@@ -173,10 +179,15 @@ def _failures_to_json(record: UnlockFailures) -> dict[str, Any]:
 
 
 def _failures_from_json(data: Any) -> UnlockFailures:
+    """A time without a zone is damage too: it could not be compared with the clock's."""
     try:
-        return UnlockFailures(int(data["count"]), dt.datetime.fromisoformat(data["last_at"]))
+        last_at = dt.datetime.fromisoformat(data["last_at"])
+        record = UnlockFailures(int(data["count"]), last_at)
     except (KeyError, TypeError, ValueError) as exc:
         raise KeyStoreError("corrupt", "the vault header's unlock record is damaged") from exc
+    if last_at.utcoffset() is None:
+        raise KeyStoreError("corrupt", "the vault header's unlock record is damaged")
+    return record
 
 
 def _head_to_json(sequence: int, digest_hex: str) -> dict[str, Any]:
