@@ -1,19 +1,21 @@
 """The one main window: the login/lock screen, or the workspace of an unlocked session.
 
-Locking (the Lock button, Ctrl+L, idle time-out, or the system suspending the application) drops
-the vault's keys and engine, clears every page, closes open dialogs and shows the login screen in
-the same window. Signing in again as the same user re-opens the section they were on; another user
-gets a fresh workspace.
+Locking (the Lock button, Ctrl+L, idle time-out, the system suspending or hiding the application,
+or the application staying in the background for ``INACTIVE_LOCK_MS``) drops the vault's keys and
+engine, keeps each open form as a draft, closes every menu, message box and dialog, clears every
+page and shows the login screen in the same window. Ctrl+L works from any window of ours, a
+message box's nested event loop included (an application-wide key filter: Qt does not deliver a
+main-window shortcut while a modal box blocks that window). Signing in again as the same user
+returns to the section, case and tab they were on; another user gets a fresh workspace.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
     QMainWindow,
     QSizePolicy,
@@ -30,14 +32,32 @@ from youthcase.gui.idle import IdleWatch
 from youthcase.gui.login import LoginView
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tasks import OpenedVault
+from youthcase.gui.windows import close_windows
 
 if TYPE_CHECKING:
-    from youthcase.gui.navigation import Section
-    from youthcase.gui.workspace import Workspace
+    from youthcase.gui.workspace import Place, Workspace
     from youthcase.services.vault import UnlockedVault
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
 HIDE_NAMES_SHORTCUT = QKeySequence("Ctrl+Shift+H")
+INACTIVE_LOCK_MS = 60_000  # another application in front this long (or the screen locked): lock
+
+
+class LockKey(QObject):
+    """Ctrl+L from any window of the application while a session is open (an event filter on the
+    application, installed for the session only)."""
+
+    pressed = Signal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QKeySequence(event.keyCombination()) == LOCK_SHORTCUT
+        ):
+            QTimer.singleShot(0, self.pressed.emit)  # after the key's own event loop iteration
+            return True
+        return False
 
 
 class Shell(QMainWindow):
@@ -62,7 +82,7 @@ class Shell(QMainWindow):
         self._prompts = prompts
         self._vault: UnlockedVault | None = None
         self.workspace: Workspace | None = None
-        self._resume: tuple[str, Section | None] | None = None  # who locked, and where they were
+        self._resume: tuple[str, Place] | None = None  # who locked, and where they were
         self._idle_minutes = 0
         self._hide_names: dict[str, bool] = {}  # per user, for as long as the application runs
 
@@ -94,6 +114,12 @@ class Shell(QMainWindow):
 
         self.idle_watch = IdleWatch(clock, self)
         self.idle_watch.idle.connect(self._idle_timeout)
+        self.lock_key = LockKey(self)
+        self.lock_key.pressed.connect(lambda: self.lock())
+        self.inactive_timer = QTimer(self)
+        self.inactive_timer.setSingleShot(True)
+        self.inactive_timer.setInterval(INACTIVE_LOCK_MS)
+        self.inactive_timer.timeout.connect(lambda: self.lock("Locked while youthcase was in the background."))
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self.on_application_state)
@@ -161,12 +187,12 @@ class Shell(QMainWindow):
         self._vault = vault
         self._drop_workspace()
         workspace = Workspace(vault, self._background, self._prompts)
-        if self._resume is not None and self._resume[0] == actor.username and self._resume[1]:
-            workspace.show_section(self._resume[1])
-        self._resume = None
         self.workspace = workspace
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
+        if self._resume is not None and self._resume[0] == actor.username:
+            workspace.return_to(self._resume[1])
+        self._resume = None
 
         who = f"{actor.username}  ·  {actor.role.label}"
         if actor.site_codes:
@@ -186,6 +212,9 @@ class Shell(QMainWindow):
         workspace.set_hide_names(hide)
         self._idle_minutes = opened.idle_lock_minutes
         self.idle_watch.start(opened.idle_lock_minutes * 60)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.lock_key)
         self.session_started.emit()
 
     def lock(self, notice: str = "") -> None:
@@ -199,14 +228,17 @@ class Shell(QMainWindow):
             return
         self._vault = None
         self.idle_watch.stop()
+        self.inactive_timer.stop()
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.lock_key)
         if self.workspace is not None:
             # Queued as essential tasks ahead of the lock, with the keys still there.
             self.workspace.save_drafts_now()
+            self._resume = (vault.actor.username, self.workspace.place())
         self._background.discard_all()  # results of work started before the lock are dropped
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         if self.workspace is not None:
-            self._resume = (vault.actor.username, self.workspace.current_section)
             self.workspace.clear()
             self.workspace.setVisible(False)
         self._background.lock_when_safe(vault)
@@ -235,8 +267,17 @@ class Shell(QMainWindow):
         self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without activity.")
 
     def on_application_state(self, state: Qt.ApplicationState) -> None:
+        """Suspended or hidden locks at once; in the background (another application in front, or
+        the screen locked on platforms that report only that) locks after ``INACTIVE_LOCK_MS``."""
         if state == Qt.ApplicationState.ApplicationSuspended:
             self.lock("Locked because the computer went to sleep.")
+        elif state == Qt.ApplicationState.ApplicationHidden:
+            self.lock("Locked because youthcase was hidden.")
+        elif state == Qt.ApplicationState.ApplicationInactive:
+            if not self.is_locked:
+                self.inactive_timer.start()
+        else:
+            self.inactive_timer.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.lock()

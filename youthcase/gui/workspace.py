@@ -7,6 +7,7 @@ shell re-opens the same section when the same user comes back), so nothing carri
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from youthcase.gui.background import Background
+from youthcase.gui.case.host import CaseHost
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
 from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
@@ -51,6 +53,14 @@ def integrity_banner(problems: list[str]) -> QLabel:
         )
     banner.setVisible(bool(problems))
     return banner
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person was when the vault locked: the section, and the case and tab if one was open."""
+
+    section: Section | None
+    case: tuple[uuid.UUID, int] | None = None
 
 
 class Workspace(QWidget):
@@ -168,6 +178,21 @@ class Workspace(QWidget):
             return None
         section: Section = item.data(Qt.ItemDataRole.UserRole)
         return section
+
+    def place(self) -> Place:
+        section = self.current_section
+        page = self.pages.get(section) if section is not None else None
+        host = getattr(page, "host", None)
+        return Place(section, host.place() if isinstance(host, CaseHost) else None)
+
+    def return_to(self, place: Place) -> None:
+        """After an unlock by the same person: the same section, case and tab (the case loads again)."""
+        if place.section is None or not self.show_section(place.section) or place.case is None:
+            return
+        case_id, tab = place.case
+        page = self.pages[place.section]
+        if isinstance(page, CaseloadPage | SupervisionPage):
+            page.open_case(case_id, at=lambda view: view.tabs.widget(tab))
 
     def show_section(self, section: Section) -> bool:
         """Open a section; False when this user's role does not include it."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from youthcase.domain import dictionary as dd
 from youthcase.domain.caseload_rules import age_in_years
@@ -39,6 +39,7 @@ from youthcase.gui.icons import icon
 from youthcase.gui.inline import InlineError
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import code_label, day_text, instant_text, person_name
+from youthcase.gui.windows import close_windows
 from youthcase.services.cases import CaseDetail, CaseService
 from youthcase.services.vault import UnlockedVault
 
@@ -261,8 +262,7 @@ class CaseView(QWidget):
 
     def clear(self) -> None:
         """The vault locked: close the forms, forget the case and drop the session."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.context.lock()
         self.clear_detail()
 

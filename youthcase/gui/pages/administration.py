@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -40,6 +39,7 @@ from youthcase.gui.pages import page_header, page_layout, section_title
 from youthcase.gui.pages.service_directory import ServiceDirectoryPanel
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
+from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.accounts import AccountService, AccountSummary
 from youthcase.services.sites import SiteService, SiteSummary
 from youthcase.services.vault import UnlockedVault
@@ -196,8 +196,7 @@ class AdministrationPage(QWidget):
         self.error.show_message(user_message(error))
 
     def clear(self) -> None:
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.accounts.clear()
         self.sites.clear()
         self.services.clear()
@@ -236,7 +235,7 @@ class AdministrationPage(QWidget):
 
         dialog = AddUserDialog(self.sites.rows, save, self._background, self)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def disable_selected(self) -> None:
@@ -276,5 +275,5 @@ class AdministrationPage(QWidget):
 
         dialog = AddSiteDialog(save, self._background, self)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog

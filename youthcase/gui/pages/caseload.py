@@ -20,7 +20,6 @@ from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -62,6 +61,7 @@ from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import instant_text
+from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.cases import CaseDetail, CaseService
 from youthcase.services.drafts import DraftService, SavedDraft
 from youthcase.services.permissions import allowed
@@ -408,8 +408,7 @@ class CaseloadPage(QWidget):
 
     def clear(self) -> None:
         """The vault locked: forget every case, name, search and open form."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self._debounce.stop()
         self.model.clear()
         self.host.clear()
@@ -572,7 +571,7 @@ class CaseloadPage(QWidget):
         )
         dialog.created.connect(self._case_created)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def _case_created(self, detail: CaseDetail) -> None:
@@ -584,7 +583,7 @@ class CaseloadPage(QWidget):
             return None
         dialog = ImportDialog(vault, self._background, self._prompts, hide_names=self.hide_names, parent=self)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         dialog.choose_file()
         return dialog
 

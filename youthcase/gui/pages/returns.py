@@ -29,7 +29,6 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -51,6 +50,7 @@ from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.pdf_preview import ZOOM_LEVELS, PdfPreview
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import instant_text
+from youthcase.gui.windows import close_windows
 from youthcase.returns.disclosure import STANDARD, DisclosureRule
 from youthcase.returns.kpis import Month
 from youthcase.services.sites import SiteService, SiteSummary
@@ -633,8 +633,7 @@ class ReturnsPage(QWidget):
 
     def clear(self) -> None:
         """Cancel a build, drop the return's PDF, CSV and pixmaps, and forget the sites."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         if self._cancel is not None:
             self._cancel.set()
         self._build_number += 1

@@ -36,6 +36,7 @@ from youthcase.gui.models.caseload import (
 from youthcase.gui.pages import page_layout
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
+from youthcase.gui.windows import open_form
 from youthcase.services.accounts import AccountSummary
 from youthcase.services.cases import CaseService
 from youthcase.services.dashboard import Dashboard, DashboardRow, Figure
@@ -274,7 +275,7 @@ class DrillPanel(QWidget):
             parent=self,
         )
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     # --- the page's calls --------------------------------------------------------------------
