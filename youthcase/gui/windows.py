@@ -2,8 +2,8 @@
 
 Forms opened from a page are not Qt-modal: a modal dialog blocks its whole parent window, toolbar
 and all, so the Lock button could not be pressed while a record was on screen. ``open_form``
-shows the form and disables only the workspace under it until it closes (its focus comes back to
-where it was). A form opened from another form keeps Qt's window modality: Ctrl+L still reaches
+shows the form and drops input for the workspace under it until it closes, so the page cannot
+change under the form. A form opened from another form keeps Qt's window modality: Ctrl+L still reaches
 the lock from there (see ``youthcase.gui.shell``).
 
 ``close_windows`` is the lock's: every menu, message box and dialog goes, innermost first, with
@@ -12,7 +12,7 @@ the lock from there (see ``youthcase.gui.shell``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 WORKSPACE = "workspace"  # the object name of the widget a page's forms disable
@@ -31,20 +31,35 @@ def _workspace_of(widget: QWidget) -> QWidget | None:
     return None
 
 
+BLOCKED_INPUT = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.Shortcut,
+        QEvent.Type.ContextMenu,
+    }
+)
+
+
 class _Holds(QObject):
-    """The forms open above one workspace, and where its focus was before the first."""
+    """The forms open above one workspace. While there are any, input for the workspace (keys,
+    clicks, its shortcuts) is dropped by an application event filter; disabling the workspace
+    would disable the forms too, as they are its children."""
 
     def __init__(self, workspace: QWidget) -> None:
         super().__init__(workspace)
         self.setObjectName(HOLDS)
         self.workspace = workspace
         self.forms: list[QDialog] = []
-        self.focus_before: QWidget | None = None
 
     def hold(self, dialog: QDialog) -> None:
-        if not self.forms:
-            self.focus_before = self.workspace.window().focusWidget()
-            self.workspace.setEnabled(False)
+        app = QCoreApplication.instance()
+        if not self.forms and app is not None:
+            app.installEventFilter(self)
         self.forms.append(dialog)
         dialog.finished.connect(lambda _result: self.release(dialog))
 
@@ -52,12 +67,19 @@ class _Holds(QObject):
         if dialog not in self.forms:
             return
         self.forms.remove(dialog)
-        if self.forms:
-            return
-        self.workspace.setEnabled(True)
-        before, self.focus_before = self.focus_before, None
-        if before is not None and before.isVisible() and before.isEnabled():
-            before.setFocus(Qt.FocusReason.OtherFocusReason)
+        app = QCoreApplication.instance()
+        if not self.forms and app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() not in BLOCKED_INPUT:
+            return False
+        widget = watched if isinstance(watched, QWidget) else watched.parent()
+        return (
+            isinstance(widget, QWidget)
+            and widget.window() is self.workspace.window()
+            and (widget is self.workspace or self.workspace.isAncestorOf(widget))
+        )
 
 
 def open_form(dialog: QDialog) -> None:
