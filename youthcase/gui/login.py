@@ -22,6 +22,7 @@ from youthcase.gui.forms.change_password import ChangePasswordDialog
 from youthcase.gui.icons import icon
 from youthcase.gui.inline import InlineError
 from youthcase.gui.tasks import OpenedVault, change_own_password, describe_location, unlock_vault
+from youthcase.gui.windows import order_tabs
 from youthcase.services.errors import LockedOut
 
 
@@ -211,4 +212,5 @@ class LoginView(QWidget):
                 self.prepare(vault.actor.username, "Your password was not changed, so the vault was locked again.")
 
         dialog.finished.connect(finished)
+        order_tabs(dialog)
         dialog.open()

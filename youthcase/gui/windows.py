@@ -6,14 +6,36 @@ shows the form and drops input for the workspace under it until it closes, so th
 change under the form. A form opened from another form keeps Qt's window modality: Ctrl+L still reaches
 the lock from there (see ``youthcase.gui.shell``).
 
+``order_tabs`` makes Tab follow what the eye sees: the focus chain is rebuilt from the layouts
+(top to bottom, left to right), whatever order the widgets were made in. In a button box the
+primary button comes first and Cancel takes no Tab (Escape cancels), so a space typed after
+Tab from the last text field can never press Cancel and lose the form.
+
 ``close_windows`` is the lock's: every menu, message box and dialog goes, innermost first, with
 ``done`` (not ``reject``: no "Discard?" question; forms keep their drafts).
 """
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLayout,
+    QLayoutItem,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 WORKSPACE = "workspace"  # the object name of the widget a page's forms disable
 HOLDS = "openForms"  # on the workspace: the forms open above it
@@ -84,6 +106,7 @@ class _Holds(QObject):
 
 def open_form(dialog: QDialog) -> None:
     """Show a form above its page, leaving the toolbar (Lock, Hide names) usable."""
+    order_tabs(dialog)
     workspace = _workspace_of(dialog)
     if workspace is None:
         dialog.open()
@@ -124,3 +147,77 @@ def _depth(widget: QObject) -> int:
         depth += 1
         parent = parent.parent()
     return depth
+
+
+CONTAINERS = (QScrollArea, QStackedWidget, QTabWidget, QSplitter)
+
+
+def order_tabs(window: QWidget) -> None:
+    """Set the Tab order of ``window`` to the visual order of its layouts."""
+    chain = _widget_order(window, window)
+    for before, after in zip(chain, chain[1:], strict=False):
+        QWidget.setTabOrder(before, after)
+
+
+def _widget_order(widget: QWidget, root: QWidget) -> list[QWidget]:
+    if widget is not root and widget.isWindow():
+        return []
+    takes_tab = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.focusProxy() is None
+    own = [widget] if takes_tab and widget is not root else []
+    layout = widget.layout()
+    if isinstance(widget, QDialogButtonBox):
+        for button in widget.buttons():
+            if widget.buttonRole(button) is QDialogButtonBox.ButtonRole.RejectRole:
+                button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Escape cancels; Tab never lands on it
+        buttons = sorted(widget.buttons(), key=_button_rank)
+        return [b for b in buttons if b.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    if isinstance(widget, QScrollArea):
+        inner = widget.widget()
+        return own + (_widget_order(inner, root) if inner is not None else [])
+    if isinstance(widget, QTabWidget):
+        pages = [widget.widget(i) for i in range(widget.count())]
+        tab_bar = [widget.tabBar()] if widget.tabBar().focusPolicy() & Qt.FocusPolicy.TabFocus else []
+        return tab_bar + [w for page in pages if page is not None for w in _widget_order(page, root)]
+    if isinstance(widget, QStackedWidget | QSplitter):
+        children = [widget.widget(i) for i in range(widget.count())]
+        return own + [w for child in children if child is not None for w in _widget_order(child, root)]
+    if layout is None:
+        return own
+    return own + _layout_order(layout, root)
+
+
+def _button_rank(button: QAbstractButton) -> int:
+    box = button.parentWidget()
+    role = box.buttonRole(button) if isinstance(box, QDialogButtonBox) else None
+    default = getattr(button, "isDefault", lambda: False)()
+    if default or role is QDialogButtonBox.ButtonRole.AcceptRole:
+        return 0
+    return 2 if role is QDialogButtonBox.ButtonRole.RejectRole else 1
+
+
+def _layout_order(layout: QLayout, root: QWidget) -> list[QWidget]:
+    items: list[QLayoutItem] = []
+    if isinstance(layout, QFormLayout):
+        roles = (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole, QFormLayout.ItemRole.SpanningRole)
+        for row in range(layout.rowCount()):
+            items.extend(item for role in roles if (item := layout.itemAt(row, role)) is not None)
+    elif isinstance(layout, QGridLayout):
+        cells = sorted(
+            range(layout.count()), key=lambda i: cast(tuple[int, int, int, int], layout.getItemPosition(i))[:2]
+        )
+        items = [item for i in cells if (item := layout.itemAt(i)) is not None]
+    else:
+        items = [item for i in range(layout.count()) if (item := layout.itemAt(i)) is not None]
+        if isinstance(layout, QBoxLayout) and layout.direction() in (
+            QBoxLayout.Direction.RightToLeft,
+            QBoxLayout.Direction.BottomToTop,
+        ):
+            items.reverse()
+    order: list[QWidget] = []
+    for item in items:
+        child_widget, child_layout = item.widget(), item.layout()
+        if child_widget is not None:
+            order.extend(_widget_order(child_widget, root))
+        elif child_layout is not None:
+            order.extend(_layout_order(child_layout, root))
+    return order
