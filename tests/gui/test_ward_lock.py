@@ -98,7 +98,7 @@ def test_locking_with_a_form_open(
     vault,
     clock,
     log_in,
-    services,
+    services,  # noqa: F811 - the fixture imported above
     opener,
     draft: str | None,
     how: str,  # noqa: F811

@@ -300,9 +300,11 @@ class DictionaryForm(QWidget):
         for name in names:
             spec = entity[name]
             row = FieldRow(spec, (choices or {}).get(name))
-            label = QLabel(spec.label + (" *" if spec.required else ""))
+            # "&" doubled: a label with a buddy reads a single "&" as an Alt shortcut ("A&E").
+            label = QLabel(spec.label.replace("&", "&&") + (" *" if spec.required else ""))
             label.setObjectName("fieldLabel")
             label.setBuddy(row.input)
+            row.input.setAccessibleName(spec.label + (" (required)" if spec.required else ""))
             self.layout_.addRow(label, row)
             row.changed.connect(self.changed)
             self.rows[name] = row
