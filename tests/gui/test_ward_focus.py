@@ -56,16 +56,15 @@ def focus_chain(window: QWidget) -> list[QWidget]:
     assert every, "nothing in the dialog takes the focus"
     start = every[0]
     chain: list[QWidget] = []
-    widget = start
+    widget: QWidget | None = start
     for _ in range(2_000):
+        if widget is None or (widget is start and chain):
+            break
         if takes_tab(widget, window) and widget not in chain:
             chain.append(widget)
         widget = widget.nextInFocusChain()
-        if widget is start:
-            break
     assert set(chain) == set(every)
-    first = min(chain, key=functools.cmp_to_key(lambda a, b: visual_compare(window, a, b)))
-    at = chain.index(first)
+    at = chain.index(in_visual_order(window, chain)[0])
     return chain[at:] + chain[:at]
 
 
@@ -86,8 +85,8 @@ def visual_compare(window: QWidget, a: QWidget, b: QWidget) -> int:
     """Above comes first; side by side (overlapping heights), left comes first. What scrolls is
     seen in its own order, all of it where its scroll area is."""
     scroll_a, scroll_b = scrolled_in(a), scrolled_in(b)
-    if scroll_a is not None and scroll_a is scroll_b and scroll_a.widget() is not None:
-        content = scroll_a.widget()
+    content = scroll_a.widget() if scroll_a is not None and scroll_a is scroll_b else None
+    if content is not None:
         ra, rb = area(content, a), area(content, b)
     else:
         ra = area(window, scroll_a if scroll_a is not None else a)
@@ -103,6 +102,13 @@ def visual_compare(window: QWidget, a: QWidget, b: QWidget) -> int:
     return ra.left() - rb.left()
 
 
+def in_visual_order(window: QWidget, widgets: list[QWidget]) -> list[QWidget]:
+    def compare(a: QWidget, b: QWidget) -> int:
+        return visual_compare(window, a, b)
+
+    return sorted(widgets, key=functools.cmp_to_key(compare))
+
+
 def name(widget: QWidget) -> str:
     text = widget.text() if isinstance(widget, QPushButton) else ""
     return f"{type(widget).__name__}:{widget.objectName() or text}"
@@ -111,7 +117,7 @@ def name(widget: QWidget) -> str:
 def check_order(qtbot, dialog: QDialog) -> None:
     qtbot.waitExposed(dialog, timeout=WAIT_MS)
     chain = focus_chain(dialog)
-    seen = sorted(chain, key=functools.cmp_to_key(lambda a, b: visual_compare(dialog, a, b)))
+    seen = in_visual_order(dialog, chain)
     assert [name(w) for w in chain] == [name(w) for w in seen]
     boxes = dialog.findChildren(QDialogButtonBox)
     cancels = [b for box in boxes for b in box.buttons() if box.buttonRole(b) is QDialogButtonBox.ButtonRole.RejectRole]
