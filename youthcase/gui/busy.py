@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressBar, QWidget
 
@@ -40,5 +41,5 @@ class Busy:
         for widget in self._inputs:
             widget.setEnabled(True)
         focus, self._focus = self._focus, None
-        if focus is not None and focus.isVisible() and focus.isEnabled():
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible() and focus.isEnabled():
             focus.setFocus(Qt.FocusReason.OtherFocusReason)

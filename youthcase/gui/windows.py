@@ -6,7 +6,7 @@ shows the form and drops input for the workspace under it until it closes, so th
 change under the form. A form opened from another form keeps Qt's window modality: Ctrl+L still reaches
 the lock from there (see ``youthcase.gui.shell``).
 
-``order_tabs`` makes Tab follow what the eye sees: the focus chain is rebuilt from the layouts
+``order_tabs`` makes Tab follow what the eye sees: the next widget is found from the layouts
 (top to bottom, left to right), whatever order the widgets were made in. In a button box the
 primary button comes first and Cancel takes no Tab (Escape cancels), so a space typed after
 Tab from the last text field can never press Cancel and lose the form.
@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -30,10 +31,13 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLayout,
     QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
@@ -152,11 +156,71 @@ def _depth(widget: QObject) -> int:
 CONTAINERS = (QScrollArea, QStackedWidget, QTabWidget, QSplitter)
 
 
+VISUAL_TABS = "visualTabs"  # the window property that turns the visual Tab order on
+
+
+class _VisualTabs(QObject):
+    """Moves the focus on Tab and Shift+Tab in the windows ``order_tabs`` was called for, along
+    the layouts as they are when the key is pressed (rows shown or added later included).
+
+    Qt's own focus chain is left alone: rebuilding it with ``setTabOrder`` over rows whose
+    fields are compound widgets (an editable combo box and its line edit) can leave loops."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key, modifiers = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key == Qt.Key.Key_Backtab or (key == Qt.Key.Key_Tab and modifiers & Qt.KeyboardModifier.ShiftModifier):
+            forward = False
+        elif key == Qt.Key.Key_Tab and modifiers == Qt.KeyboardModifier.NoModifier:
+            forward = True
+        else:
+            return False
+        if not isinstance(watched, QWidget) or watched.window().property(VISUAL_TABS) is not True:
+            return False
+        if isinstance(watched, QPlainTextEdit | QTextEdit) and not watched.tabChangesFocus():
+            return False
+        window = watched.window()
+        return move_focus(window, window.focusWidget() or watched, forward)  # from the focus, as Qt
+
+
+_visual_tabs: _VisualTabs | None = None
+
+
+def tab_chain(window: QWidget) -> list[QWidget]:
+    """The widgets Tab visits in ``window`` now, in visual order."""
+    return [w for w in _widget_order(window, window) if w.isVisible() and w.isEnabled()]
+
+
+def move_focus(window: QWidget, current: QWidget, forward: bool) -> bool:
+    chain = tab_chain(window)
+    if not chain:
+        return False
+    holder = current
+    while holder is not window and holder not in chain:  # the line edit inside a combo box
+        parent = holder.parentWidget()
+        if parent is None:
+            break
+        holder = parent
+    if holder in chain:
+        target = chain[(chain.index(holder) + (1 if forward else -1)) % len(chain)]
+    else:
+        target = chain[0 if forward else -1]
+    target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+    if isinstance(target, QLineEdit):
+        target.selectAll()  # as Qt does on Tab
+    return True
+
+
 def order_tabs(window: QWidget) -> None:
-    """Set the Tab order of ``window`` to the visual order of its layouts."""
-    chain = _widget_order(window, window)
-    for before, after in zip(chain, chain[1:], strict=False):
-        QWidget.setTabOrder(before, after)
+    """Make Tab in ``window`` follow the visual order of its layouts."""
+    global _visual_tabs
+    app = QCoreApplication.instance()
+    if _visual_tabs is None and app is not None:
+        _visual_tabs = _VisualTabs(app)
+        app.installEventFilter(_visual_tabs)
+    window.setProperty(VISUAL_TABS, True)
+    _widget_order(window, window)  # Cancel buttons lose Tab focus now, before anything is typed
 
 
 def _widget_order(widget: QWidget, root: QWidget) -> list[QWidget]:
@@ -172,8 +236,9 @@ def _widget_order(widget: QWidget, root: QWidget) -> list[QWidget]:
         buttons = sorted(widget.buttons(), key=_button_rank)
         return [b for b in buttons if b.focusPolicy() & Qt.FocusPolicy.TabFocus]
     if isinstance(widget, QScrollArea):
+        widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no Tab stop of its own: its fields have them
         inner = widget.widget()
-        return own + (_widget_order(inner, root) if inner is not None else [])
+        return _widget_order(inner, root) if inner is not None else []
     if isinstance(widget, QTabWidget):
         pages = [widget.widget(i) for i in range(widget.count())]
         tab_bar = [widget.tabBar()] if widget.tabBar().focusPolicy() & Qt.FocusPolicy.TabFocus else []
