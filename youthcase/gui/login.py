@@ -53,9 +53,11 @@ class LoginView(QWidget):
         self.notice.setVisible(False)
 
         self.username = QLineEdit()
+        self.username.setAccessibleName("User name")
         self.username.setObjectName("username")
         self.username.setPlaceholderText("User name")
         self.password = QLineEdit()
+        self.password.setAccessibleName("Password")
         self.password.setObjectName("password")
         self.password.setPlaceholderText("Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

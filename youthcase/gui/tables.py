@@ -3,10 +3,11 @@ models' sort role through a proxy, headers left-aligned, no grid."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QToolButton
 
 from youthcase.gui.models import OBJECT_ROLE, SORT_ROLE
 
@@ -16,6 +17,23 @@ def sorted_proxy(model: QAbstractItemModel) -> QSortFilterProxyModel:
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     return proxy
+
+
+def spoken(object_name: str) -> str:
+    """An object name as words, for an accessible name: ``contactTable`` -> ``Contact table``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", object_name).replace("_", " ").lower().strip()
+    return words[:1].upper() + words[1:]
+
+
+def name_search(line: QLineEdit, name: str) -> None:
+    """A search box's accessible name, and names for its icons (Qt's clear button, a search
+    glass): call it once the icons are added."""
+    line.setAccessibleName(name)
+    for button in line.findChildren(QToolButton):
+        action = button.defaultAction()
+        clears = action is not None and action.objectName() == "_q_qlineeditclearaction"
+        button.setAccessibleName(f"Clear {name.lower()}" if clears else name)
+        button.setToolTip(button.accessibleName())
 
 
 def table_view(
@@ -32,6 +50,8 @@ def table_view(
     is a table view of a subclass to set up, else a plain one is made."""
     view = view if view is not None else QTableView()
     view.setObjectName(name)
+    if not view.accessibleName():  # what a screen reader calls it: "accountTable" -> "Account table"
+        view.setAccessibleName(spoken(name))
     view.setModel(sorted_proxy(model) if sort_column is not None else model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(
@@ -44,6 +64,7 @@ def table_view(
     view.setTabKeyNavigation(False)
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
+    header.setAccessibleName(f"{view.accessibleName()} columns")
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -74,6 +74,7 @@ class Workspace(QWidget):
         self.username = vault.actor.username
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Sections")
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")

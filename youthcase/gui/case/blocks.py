@@ -48,6 +48,7 @@ class RecordSheet(QWidget):
             caption.setObjectName("sheetLabel")
             value = QLabel()
             value.setObjectName(f"value_{name}")
+            value.setAccessibleName(entity[name].label)  # read out with what it is
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addRow(caption, value)

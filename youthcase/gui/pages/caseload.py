@@ -60,6 +60,7 @@ from youthcase.gui.models.caseload import (
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.tables import name_search
 from youthcase.gui.values import instant_text
 from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.cases import CaseDetail, CaseService
@@ -200,6 +201,7 @@ class CaseloadPage(QWidget):
         self.search.setPlaceholderText("Search names and references  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        name_search(self.search, "Search cases")
         self.search.installEventFilter(self)
         self.status = self._combo("statusFilter", [(s.value, s) for s in StatusFilter])
         self.site = self._combo("siteFilter", [("All sites", None)])
@@ -293,6 +295,8 @@ class CaseloadPage(QWidget):
     def _build_view(self, role: Role) -> QTableView:
         view = QTableView()
         view.setObjectName("caseloadTable")
+        view.setAccessibleName("Cases")
+        view.horizontalHeader().setAccessibleName("Cases columns")
         view.setModel(self.proxy)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
