@@ -54,9 +54,8 @@ def unnamed(window: QWidget) -> list[str]:
         if isinstance(widget, QLineEdit) and isinstance(widget.parentWidget(), QComboBox | QAbstractSpinBox):
             continue  # the combo box's or spin box's own editor: the box has the name
         if not accessible_name(widget):
-            found.append(
-                f"{type(widget).__name__}:{widget.objectName()}<{type(widget.parentWidget()).__name__}:{widget.parentWidget().objectName()}>"
-            )
+            parent = widget.parentWidget()
+            found.append(f"{type(widget).__name__}:{widget.objectName()} in {parent.objectName() if parent else '-'}")
     return found
 
 
