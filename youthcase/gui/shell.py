@@ -26,11 +26,14 @@ from PySide6.QtWidgets import (
 
 from youthcase.config import VaultLocation
 from youthcase.domain.clock import Clock
+from youthcase.gui import shortcuts
 from youthcase.gui.background import Background
 from youthcase.gui.icons import icon
 from youthcase.gui.idle import IdleWatch
 from youthcase.gui.login import LoginView
+from youthcase.gui.navigation import Section
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.shortcuts import ShortcutsDialog
 from youthcase.gui.tasks import OpenedVault
 from youthcase.gui.windows import close_windows
 
@@ -38,8 +41,8 @@ if TYPE_CHECKING:
     from youthcase.gui.workspace import Place, Workspace
     from youthcase.services.vault import UnlockedVault
 
-LOCK_SHORTCUT = QKeySequence("Ctrl+L")
-HIDE_NAMES_SHORTCUT = QKeySequence("Ctrl+Shift+H")
+LOCK_SHORTCUT = QKeySequence(shortcuts.LOCK)
+HIDE_NAMES_SHORTCUT = QKeySequence(shortcuts.HIDE_NAMES)
 INACTIVE_LOCK_MS = 60_000  # another application in front this long (or the screen locked): lock
 
 
@@ -107,6 +110,7 @@ class Shell(QMainWindow):
         )
         self.hide_names_action.toggled.connect(self._hide_names_toggled)
         self.toolbar = self._build_toolbar()
+        self._build_menus()
         self.user_label = QLabel()
         self.user_label.setObjectName("statusUser")
         self.statusBar().setSizeGripEnabled(False)
@@ -155,6 +159,86 @@ class Shell(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         return toolbar
 
+    def _build_menus(self) -> None:
+        """Every action with its shortcut. The page-level shortcuts are bound by their pages; the
+        menu shows them after a tab (not bound twice, which Qt would call ambiguous)."""
+        bar = self.menuBar()
+        bar.setObjectName("menuBar")
+        session = bar.addMenu("&Session")
+        session.addAction(self.lock_action)
+        session.addAction(self.hide_names_action)
+        self.go_menu = bar.addMenu("&Go")
+        self.case_menu = bar.addMenu("&Case")
+        self.case_menu.aboutToShow.connect(self._update_case_menu)
+        self.case_actions: dict[str, QAction] = {}
+        for key, text, keys in (
+            ("new_case", "New case", shortcuts.NEW_CASE),
+            ("search", "Search cases", shortcuts.SEARCH),
+            ("new_contact", "New contact", shortcuts.NEW_CONTACT),
+            ("back", "Back to the list", shortcuts.BACK),
+            ("refresh", "Load again", shortcuts.REFRESH),
+        ):
+            action = self.case_menu.addAction(f"{text}\t{keys}")
+            action.setObjectName(f"{key}MenuAction")
+            action.triggered.connect(lambda _checked=False, key=key: self._case_command(key))
+            self.case_actions[key] = action
+        help_menu = bar.addMenu("&Help")
+        self.help_action = help_menu.addAction("Keyboard shortcuts")
+        self.help_action.setObjectName("shortcutsAction")
+        self.help_action.setShortcut(QKeySequence(shortcuts.HELP))
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.help_action.triggered.connect(self.show_shortcuts)
+
+    def _fill_go_menu(self, workspace: Workspace) -> None:
+        self.go_menu.clear()
+        for number, section in enumerate(workspace.sections, start=1):
+            action = self.go_menu.addAction(workspace.title_of(section))
+            action.setObjectName(f"go_{section.value}")
+            action.setShortcut(QKeySequence(shortcuts.SECTION.format(number)))
+            action.triggered.connect(lambda _checked=False, section=section: self._go(section))
+
+    def _go(self, section: Section) -> None:
+        if self.workspace is not None and self.workspace.show_section(section):
+            self.workspace.focus_first()
+
+    def _update_case_menu(self) -> None:
+        workspace = self.workspace
+        caseload = workspace.caseload if workspace is not None else None
+        showing = caseload is not None and caseload.host.showing_case
+        self.case_actions["new_case"].setEnabled(caseload is not None and caseload.can_create)
+        self.case_actions["search"].setEnabled(caseload is not None)
+        self.case_actions["new_contact"].setEnabled(showing)
+        self.case_actions["back"].setEnabled(workspace is not None and workspace.showing_case)
+        self.case_actions["refresh"].setEnabled(workspace is not None)
+
+    def _case_command(self, key: str) -> None:
+        workspace = self.workspace
+        if workspace is None or self.is_locked:
+            return
+        caseload = workspace.caseload
+        if key == "refresh":
+            workspace.refresh_current()
+        elif key == "back":
+            workspace.back_from_case()
+        elif caseload is not None and key == "new_contact" and caseload.host.showing_case:
+            caseload.case_view.open_new_contact()
+        elif caseload is not None and key in ("new_case", "search") and workspace.show_section(Section.CASELOAD):
+            caseload.show_list()
+            if key == "new_case":
+                caseload.open_new_case()
+            else:
+                caseload.focus_search()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts (F1), from anywhere, locked or not."""
+        dialog = self.findChild(ShortcutsDialog)
+        if dialog is None:
+            dialog = ShortcutsDialog(self)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
     # --- state -----------------------------------------------------------------------------
 
     @property
@@ -167,6 +251,8 @@ class Shell(QMainWindow):
 
     def _show_locked_chrome(self) -> None:
         self.toolbar.setVisible(False)
+        self.go_menu.menuAction().setVisible(False)
+        self.case_menu.menuAction().setVisible(False)
         self.lock_action.setEnabled(False)
         self.hide_names_action.setEnabled(False)
         self.user_label.clear()
@@ -193,6 +279,7 @@ class Shell(QMainWindow):
         if self._resume is not None and self._resume[0] == actor.username:
             workspace.return_to(self._resume[1])
         self._resume = None
+        workspace.focus_first()
 
         who = f"{actor.username}  ·  {actor.role.label}"
         if actor.site_codes:
@@ -201,6 +288,9 @@ class Shell(QMainWindow):
         self.toolbar_user.setText(actor.username)
         self.statusBar().setVisible(True)
         self.toolbar.setVisible(True)
+        self._fill_go_menu(workspace)
+        self.go_menu.menuAction().setVisible(True)
+        self.case_menu.menuAction().setVisible(workspace.caseload is not None)
         self.lock_action.setEnabled(True)
         reads_cases = workspace.caseload is not None
         self.hide_names_action.setVisible(reads_cases)

@@ -153,9 +153,6 @@ def _depth(widget: QObject) -> int:
     return depth
 
 
-CONTAINERS = (QScrollArea, QStackedWidget, QTabWidget, QSplitter)
-
-
 VISUAL_TABS = "visualTabs"  # the window property that turns the visual Tab order on
 
 
@@ -220,7 +217,17 @@ def order_tabs(window: QWidget) -> None:
         _visual_tabs = _VisualTabs(app)
         app.installEventFilter(_visual_tabs)
     window.setProperty(VISUAL_TABS, True)
-    _widget_order(window, window)  # Cancel buttons lose Tab focus now, before anything is typed
+    for box in window.findChildren(QDialogButtonBox):
+        for button in box.buttons():
+            if box.buttonRole(button) is QDialogButtonBox.ButtonRole.RejectRole:
+                button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Escape cancels; Tab never lands on it
+    for scroll in window.findChildren(QScrollArea):
+        scroll.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no Tab stop of its own: its fields have them
+
+
+def first_control(root: QWidget) -> QWidget | None:
+    """The first widget of ``root`` that Tab would visit: where the focus goes on arrival."""
+    return next((w for w in _widget_order(root, root) if w.isVisible() and w.isEnabled()), None)
 
 
 def _widget_order(widget: QWidget, root: QWidget) -> list[QWidget]:
@@ -230,15 +237,11 @@ def _widget_order(widget: QWidget, root: QWidget) -> list[QWidget]:
     own = [widget] if takes_tab and widget is not root else []
     layout = widget.layout()
     if isinstance(widget, QDialogButtonBox):
-        for button in widget.buttons():
-            if widget.buttonRole(button) is QDialogButtonBox.ButtonRole.RejectRole:
-                button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Escape cancels; Tab never lands on it
         buttons = sorted(widget.buttons(), key=_button_rank)
         return [b for b in buttons if b.focusPolicy() & Qt.FocusPolicy.TabFocus]
     if isinstance(widget, QScrollArea):
-        widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no Tab stop of its own: its fields have them
         inner = widget.widget()
-        return _widget_order(inner, root) if inner is not None else []
+        return own + (_widget_order(inner, root) if inner is not None else [])
     if isinstance(widget, QTabWidget):
         pages = [widget.widget(i) for i in range(widget.count())]
         tab_bar = [widget.tabBar()] if widget.tabBar().focusPolicy() & Qt.FocusPolicy.TabFocus else []

@@ -30,6 +30,7 @@ from youthcase.gui.pages.referrals_board import ReferralsBoardPage
 from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.pages.supervision import SupervisionPage
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.windows import first_control
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
@@ -79,10 +80,12 @@ class Workspace(QWidget):
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         self.pages: dict[Section, PageWidget] = {}
+        self.titles: dict[Section, str] = {}
 
         for spec in sections_for(vault.actor.role):
             page = self._page_for(spec, vault, background, prompts)
             self.pages[spec.section] = page
+            self.titles[spec.section] = spec.title
             self.stack.addWidget(page)
             item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.section)
@@ -194,6 +197,35 @@ class Workspace(QWidget):
         page = self.pages[place.section]
         if isinstance(page, CaseloadPage | SupervisionPage):
             page.open_case(case_id, at=lambda view: view.tabs.widget(tab))
+
+    def title_of(self, section: Section) -> str:
+        return self.titles[section]
+
+    @property
+    def current_page(self) -> PageWidget | None:
+        section = self.current_section
+        return self.pages.get(section) if section is not None else None
+
+    @property
+    def showing_case(self) -> bool:
+        host = getattr(self.current_page, "host", None)
+        return isinstance(host, CaseHost) and host.showing_case
+
+    def back_from_case(self) -> None:
+        host = getattr(self.current_page, "host", None)
+        if isinstance(host, CaseHost):
+            host.back()
+
+    def refresh_current(self) -> None:
+        page = self.current_page
+        if page is not None:
+            page.refresh()
+
+    def focus_first(self) -> None:
+        """The focus on the first control of the page shown (after an unlock, a section change)."""
+        page = self.current_page
+        target = first_control(page) if page is not None else None
+        (target or self.navigation).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_section(self, section: Section) -> bool:
         """Open a section; False when this user's role does not include it."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from youthcase.domain import codes
 from youthcase.domain.codes import Code
 from youthcase.domain.roles import Permission, Role
+from youthcase.gui import shortcuts
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.case.host import CaseHost, TabChoice
@@ -69,9 +70,9 @@ from youthcase.services.permissions import allowed
 from youthcase.services.sites import SiteService, SiteSummary
 from youthcase.services.vault import UnlockedVault
 
-NEW_CASE_SHORTCUT = "Ctrl+N"
-SEARCH_SHORTCUT = "Ctrl+F"
-REFRESH_SHORTCUT = "F5"
+NEW_CASE_SHORTCUT = shortcuts.NEW_CASE
+SEARCH_SHORTCUT = shortcuts.SEARCH
+REFRESH_SHORTCUT = shortcuts.REFRESH
 DEBOUNCE_FROM_ROWS = 5_000  # below this many cases every keystroke filters at once
 DEBOUNCE_MS = 60
 # The widest text each column usually holds: widths are measured once from these, never from the
@@ -286,6 +287,7 @@ class CaseloadPage(QWidget):
         self.import_button.clicked.connect(lambda: self.open_import())
         self._shortcut(SEARCH_SHORTCUT, self.focus_search)
         self._shortcut(REFRESH_SHORTCUT, self.reload)
+        self.can_create = recording
         if recording:
             self._shortcut(NEW_CASE_SHORTCUT, lambda: self.open_new_case())
         self._update_count()
@@ -603,7 +605,13 @@ class CaseloadPage(QWidget):
             banner.restore.connect(self.restore_draft)
             banner.discard.connect(self.discard_draft)
             self.banner_area.addWidget(banner)
+            # In the Tab order where they show, after New case (not at the end: made last).
+            before = self.banners[-1].restore_button if self.banners else self.new_case_button
+            QWidget.setTabOrder(before, banner.discard_button)
+            QWidget.setTabOrder(banner.discard_button, banner.restore_button)
             self.banners.append(banner)
+        if self.banners and self.isVisible() and not self.search.hasFocus():
+            self.banners[0].restore_button.setFocus(Qt.FocusReason.OtherFocusReason)  # what is waiting
 
     def _clear_banners(self) -> None:
         for banner in self.banners:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from youthcase.domain import codes
+from youthcase.gui import shortcuts
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.case.referral_detail import referral_table
@@ -37,7 +38,7 @@ from youthcase.gui.windows import close_windows
 from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.vault import UnlockedVault
 
-REFRESH_SHORTCUT = "F5"
+REFRESH_SHORTCUT = shortcuts.REFRESH
 SUMMARY = (
     "Referrals out from the cases you can see, the ones to chase first: overdue when the "
     "service has not responded within its chase interval."
