@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
 
 from youthcase.gui import shortcuts
 from youthcase.gui.forms.new_case import NewCaseDialog
@@ -26,7 +26,7 @@ def menu_texts(shell: Shell) -> dict[str, list[str]]:
     menus = {}
     for top in shell.menuBar().actions():
         menu = top.menu()
-        if menu is not None and top.isVisible():
+        if isinstance(menu, QMenu) and top.isVisible():
             menus[top.text().replace("&", "")] = [
                 a.text() + (f"\t{a.shortcut().toString()}" if not a.shortcut().isEmpty() else "")
                 for a in menu.actions()
@@ -68,7 +68,7 @@ def test_f1_lists_the_shortcuts_locked_or_not(qtbot, shell: Shell, vault, log_in
     qtbot.keyClick(shell.login.username, Qt.Key.Key_F1)
     dialog = shell.findChild(ShortcutsDialog)
     assert dialog is not None and dialog.isVisible()
-    rows = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
+    rows = [item.text() for row in range(dialog.table.rowCount()) if (item := dialog.table.item(row, 0))]
     assert rows == [keys for keys, _what in shortcuts.SHORTCUTS]
     assert QKeySequence(shortcuts.LOCK).toString() in rows
     dialog.close()
