@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHeaderView,
     QLabel,
     QMainWindow,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
+    QTableView,
     QToolBar,
     QWidget,
 )
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 
 LOCK_SHORTCUT = QKeySequence(shortcuts.LOCK)
 HIDE_NAMES_SHORTCUT = QKeySequence(shortcuts.HIDE_NAMES)
+MAXIMISE_UP_TO = 1440  # screens this wide or narrower (ward laptops): the window opens maximised
 INACTIVE_LOCK_MS = 60_000  # another application in front this long (or the screen locked): lock
 
 
@@ -74,9 +78,11 @@ class Shell(QMainWindow):
         background: Background,
         prompts: Prompts,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("shell")
+        self._settings = settings  # sizes per account (no personal data); None: nothing kept
         self.setWindowTitle("youthcase")
         self.setWindowIcon(icon("youthcase"))
         self.resize(1100, 720)
@@ -239,6 +245,53 @@ class Shell(QMainWindow):
         dialog.activateWindow()
         return dialog
 
+    # --- sizes -----------------------------------------------------------------------------
+
+    def show_fitted(self) -> None:
+        """Maximised on a laptop-sized screen, else at the size it has."""
+        screen = self.screen()
+        if screen is not None and screen.availableGeometry().width() <= MAXIMISE_UP_TO:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def _sizes_key(self, vault: UnlockedVault) -> str:
+        return f"accounts/{vault.actor.user_id.hex}"
+
+    def _sized_widgets(self) -> dict[str, QSplitter | QHeaderView]:
+        """The splitters and table headers of the workspace, by object name (only named ones)."""
+        found: dict[str, QSplitter | QHeaderView] = {}
+        if self.workspace is None:
+            return found
+        for splitter in self.workspace.findChildren(QSplitter):
+            if splitter.objectName():
+                found[f"splitter/{splitter.objectName()}"] = splitter
+        for table in self.workspace.findChildren(QTableView):
+            if table.objectName():
+                found[f"columns/{table.objectName()}"] = table.horizontalHeader()
+        return found
+
+    def _save_sizes(self, vault: UnlockedVault) -> None:
+        if self._settings is None:
+            return
+        key = self._sizes_key(vault)
+        self._settings.setValue(f"{key}/window", self.saveGeometry())
+        for name, widget in self._sized_widgets().items():
+            self._settings.setValue(f"{key}/{name}", widget.saveState())
+        self._settings.sync()
+
+    def _restore_sizes(self, vault: UnlockedVault) -> None:
+        if self._settings is None:
+            return
+        key = self._sizes_key(vault)
+        window = self._settings.value(f"{key}/window")
+        if isinstance(window, QByteArray):
+            self.restoreGeometry(window)
+        for name, widget in self._sized_widgets().items():
+            state = self._settings.value(f"{key}/{name}")
+            if isinstance(state, QByteArray):
+                widget.restoreState(state)
+
     # --- state -----------------------------------------------------------------------------
 
     @property
@@ -279,6 +332,7 @@ class Shell(QMainWindow):
         if self._resume is not None and self._resume[0] == actor.username:
             workspace.return_to(self._resume[1])
         self._resume = None
+        self._restore_sizes(vault)
         workspace.focus_first()
 
         who = f"{actor.username}  ·  {actor.role.label}"
@@ -322,6 +376,7 @@ class Shell(QMainWindow):
         app = QGuiApplication.instance()
         if app is not None:
             app.removeEventFilter(self.lock_key)
+        self._save_sizes(vault)
         if self.workspace is not None:
             # Queued as essential tasks ahead of the lock, with the keys still there.
             self.workspace.save_drafts_now()

@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 
 WORKSPACE = "workspace"  # the object name of the widget a page's forms disable
 HOLDS = "openForms"  # on the workspace: the forms open above it
-MAX_POPUPS = 20  # menus close one by one; a popup that will not close does not hang the lock
+MAX_POPUPS = 20
+SCREEN_MARGIN = 48  # px kept free above and below a form (title bar, task bar)  # menus close one by one; a popup that will not close does not hang the lock
 
 
 def _workspace_of(widget: QWidget) -> QWidget | None:
@@ -69,6 +70,17 @@ BLOCKED_INPUT = frozenset(
         QEvent.Type.ContextMenu,
     }
 )
+
+
+def fit_screen(dialog: QDialog) -> None:
+    """Never taller than the screen (a 768 px ward laptop): a long form scrolls inside instead."""
+    anchor = dialog.parentWidget() or dialog
+    screen = anchor.screen()
+    if screen is None:
+        return
+    limit = screen.availableGeometry().height() - SCREEN_MARGIN
+    if dialog.height() > limit:
+        dialog.resize(dialog.width(), max(limit, dialog.minimumSizeHint().height()))
 
 
 class _Holds(QObject):
@@ -111,6 +123,7 @@ class _Holds(QObject):
 def open_form(dialog: QDialog) -> None:
     """Show a form above its page, leaving the toolbar (Lock, Hide names) usable."""
     order_tabs(dialog)
+    fit_screen(dialog)
     workspace = _workspace_of(dialog)
     if workspace is None:
         dialog.open()

@@ -54,11 +54,12 @@ class Drill:
     unit: str  # the worker's user name or the site's code ("All" in total)
     figure: Figure
     case_ids: frozenset[uuid.UUID]
+    shown: str = ""  # the worker's full name, as the dashboard shows them
 
     @property
     def title(self) -> str:
         if self.breakdown == BY_WORKER:
-            return f"{self.figure.label}  ·  {self.unit}'s cases"
+            return f"{self.figure.label}  ·  {self.shown or self.unit}'s cases"
         if self.breakdown == BY_SITE:
             return f"{self.figure.label}  ·  {self.unit}"
         return f"{self.figure.label}  ·  all your sites"
