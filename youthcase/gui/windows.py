@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-WORKSPACE = "workspace"  # the object name of the widget a page's forms disable
+WORKSPACE = "workspace"  # the object name of the widget under a page's forms
 HOLDS = "openForms"  # on the workspace: the forms open above it
-MAX_POPUPS = 20
-SCREEN_MARGIN = 48  # px kept free above and below a form (title bar, task bar)  # menus close one by one; a popup that will not close does not hang the lock
+MAX_POPUPS = 20  # menus close one by one; a popup that will not close does not hang the lock
+SCREEN_MARGIN = 48  # px kept free above and below a form (title bar, task bar)
 
 
 def _workspace_of(widget: QWidget) -> QWidget | None:
