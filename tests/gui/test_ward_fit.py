@@ -4,18 +4,29 @@ and the dashboard shows workers by their full names."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog
 
+from youthcase.gui.navigation import Section
 from youthcase.gui.shell import Shell
+from youthcase.services.cases import CaseService
 
-from .conftest import WAIT_MS, new_case, record_cases
+from .conftest import WAIT_MS, new_case, record_cases, signed_in
 from .test_referrals import make_case, refer, services  # noqa: F401 - services: a fixture
 from .test_ward_focus import open_other_case_forms
-from .test_ward_lock import caseload, goal_form, new_case_form, new_contact_form, new_referral_form, next_step_form
+from .test_ward_lock import (
+    caseload,
+    goal_form,
+    new_case_form,
+    new_contact_form,
+    new_referral_form,
+    next_step_form,
+    open_case,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -96,3 +107,48 @@ def test_no_form_is_taller_than_the_screen(
         qtbot.waitExposed(dialog, timeout=WAIT_MS)
         assert dialog.frameGeometry().height() <= height, dialog.windowTitle()
         dialog.done(QDialog.DialogCode.Rejected)
+
+
+def scrolls_sideways(view) -> bool:
+    header = view.horizontalHeader()
+    used = sum(header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c))
+    return used > view.viewport().width() + 1
+
+
+def test_no_list_scrolls_sideways_at_1366(qtbot, shell: Shell, vault, clock, log_in) -> None:
+    case_id = make_case(vault, clock)
+    with signed_in(vault.location, clock, vault.worker) as unlocked:
+        service = CaseService(unlocked)
+        for minutes in (30, 90):
+            service.add_contact(
+                case_id,
+                {
+                    "contact_at": clock.now() - dt.timedelta(minutes=minutes),
+                    "medium": "accompanied",
+                    "successful": True,
+                    "contact_with": "young_person",
+                    "topics": ("finances", "housing", "education"),
+                },
+            )
+    shell.showNormal()
+    shell.resize(1366, 768)
+    log_in(vault.worker)
+    page = caseload(qtbot, shell)
+    qtbot.wait(50)
+    assert not scrolls_sideways(page.view)
+    view = open_case(qtbot, shell, case_id)
+    view.tabs.setCurrentWidget(view.contacts_tab)
+    qtbot.waitUntil(lambda: view.contacts_tab.model.rowCount() == 2, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert not scrolls_sideways(view.contacts_tab.view)
+    shell.lock()
+    log_in(vault.supervisor)
+    assert shell.workspace is not None and shell.workspace.supervision is not None
+    supervision = shell.workspace.supervision
+    shell.workspace.show_section(Section.SUPERVISION)
+    qtbot.waitUntil(lambda: supervision.overview is not None, timeout=WAIT_MS)
+    assert not scrolls_sideways(supervision.dashboard.worker_view)
+    supervision.tabs.setCurrentWidget(supervision.audit)
+    qtbot.waitUntil(lambda: supervision.audit.model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert not scrolls_sideways(supervision.audit.view)

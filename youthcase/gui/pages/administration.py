@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -138,15 +140,26 @@ class AdministrationPage(QWidget):
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
         layout.addWidget(self.no_supervisor)
-        layout.addSpacing(12)
-        layout.addLayout(self._heading_row("Staff accounts", self.disable_button, self.add_user_button))
-        layout.addWidget(self.account_view, 3)
-        layout.addSpacing(16)
-        layout.addLayout(self._heading_row("Sites", self.add_site_button))
-        layout.addWidget(self.site_view, 2)
-        layout.addSpacing(16)
+        # One at a time, each with the page's full height: every member of staff shows at
+        # 1366x768 (stacked, the three lists got four rows each).
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("administrationTabs")
+        self.tabs.setDocumentMode(True)
+        staff = QWidget()
+        staff_layout = QVBoxLayout(staff)
+        staff_layout.setContentsMargins(0, 12, 0, 0)
+        staff_layout.addLayout(self._heading_row("Staff accounts", self.disable_button, self.add_user_button))
+        staff_layout.addWidget(self.account_view, 1)
+        sites = QWidget()
+        sites_layout = QVBoxLayout(sites)
+        sites_layout.setContentsMargins(0, 12, 0, 0)
+        sites_layout.addLayout(self._heading_row("Sites", self.add_site_button))
+        sites_layout.addWidget(self.site_view, 1)
         self.services = ServiceDirectoryPanel(vault, background, prompts)
-        layout.addWidget(self.services, 2)
+        self.tabs.addTab(staff, "Staff accounts")
+        self.tabs.addTab(sites, "Sites")
+        self.tabs.addTab(self.services, "Service directory")
+        layout.addWidget(self.tabs, 1)
 
         self.add_user_button.clicked.connect(self.open_add_user)
         self.disable_button.clicked.connect(self.disable_selected)
