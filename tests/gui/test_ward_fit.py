@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QTableView
 
 from youthcase.gui.navigation import Section
 from youthcase.gui.shell import Shell
@@ -109,7 +109,7 @@ def test_no_form_is_taller_than_the_screen(
         dialog.done(QDialog.DialogCode.Rejected)
 
 
-def scrolls_sideways(view) -> bool:
+def scrolls_sideways(view: QTableView) -> bool:
     header = view.horizontalHeader()
     used = sum(header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c))
     return used > view.viewport().width() + 1
