@@ -38,7 +38,6 @@ from youthcase.gui.shell import Shell  # noqa: E402
 from youthcase.services.accounts import AccountService  # noqa: E402
 from youthcase.services.demo_data import load_demo_data  # noqa: E402
 from youthcase.services.recovery import grant_with_recovery_key  # noqa: E402
-from youthcase.services.service_directory import ServiceDirectory  # noqa: E402
 from youthcase.services.vault import LockedVault, create_vault  # noqa: E402
 
 WIDTH, HEIGHT = 1366, 768
@@ -53,7 +52,6 @@ def make_vault(folder: Path, cases: int) -> dict[Role, tuple[str, str]]:
     created = create_vault(location, ADMIN[0], ADMIN[1], MINIMUM_PARAMS, SystemClock())
     try:
         demo = load_demo_data(created.vault, cases, 1, created.recovery_key)
-        ServiceDirectory(created.vault).add_service({"service_type": "camhs", "name": "Southwark CAMHS"})
     finally:
         created.vault.lock()
     people: dict[Role, tuple[str, str]] = {}

@@ -7,11 +7,14 @@ import pytest
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
+from youthcase.config import VaultLocation
 from youthcase.domain import dictionary as dd
 from youthcase.gui.case.blocks import HIDDEN_TEXT, RecordSheet
 from youthcase.gui.case.person import PERSON_FIELDS
 from youthcase.gui.forms.fields import DictionaryForm
+from youthcase.gui.tasks import create_new_vault
 from youthcase.services.audit_trail import AuditTrail
+from youthcase.services.service_directory import STARTER_SERVICES, ServiceDirectory
 
 from .conftest import signed_in
 from .test_referrals import make_case, refer, services  # noqa: F401 - services: a fixture
@@ -60,3 +63,15 @@ def test_arrival_at_a_and_e_is_shown_with_its_ampersand(qtbot) -> None:
     assert QKeySequence.mnemonic(label.text()).isEmpty()  # no accidental Alt+E
     assert label.text().replace("&&", "&").startswith("Arrival at A&E")
     assert form["arrival_at"].input.accessibleName() == "Arrival at A&E (required)"
+
+
+def test_a_new_vault_has_a_starter_service_directory(tmp_path, clock) -> None:
+    new = create_new_vault(VaultLocation(path=tmp_path / "new.vault"), clock, "admin", "harbour lantern quietly 41")
+    try:
+        directory = ServiceDirectory(new.opened.vault)
+        offered = {entry.service_type for entry in directory.list_services()}
+        assert offered == {values["service_type"] for values in STARTER_SERVICES}
+        assert "camhs" in offered and "rehabilitation" in offered  # the first referrals
+        assert directory.add_starter_services() == []  # never twice
+    finally:
+        new.opened.vault.lock()
