@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -120,6 +121,8 @@ def check_order(qtbot, dialog: QDialog) -> None:
     qtbot.waitExposed(dialog, timeout=WAIT_MS)
     chain = focus_chain(qtbot, dialog)
     seen = in_visual_order(dialog, chain)
+    keys = {shortcut.key() for shortcut in dialog.findChildren(QShortcut)}
+    assert QKeySequence("Ctrl+Return") in keys, "no Ctrl+Enter for the primary action"
     assert [name(w) for w in chain] == [name(w) for w in seen]
     boxes = dialog.findChildren(QDialogButtonBox)
     cancels = [b for box in boxes for b in box.buttons() if box.buttonRole(b) is QDialogButtonBox.ButtonRole.RejectRole]

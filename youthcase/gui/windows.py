@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 WORKSPACE = "workspace"  # the object name of the widget under a page's forms
 HOLDS = "openForms"  # on the workspace: the forms open above it
 MAX_POPUPS = 20  # menus close one by one; a popup that will not close does not hang the lock
+PRIMARY_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 SCREEN_MARGIN = 48  # px kept free above and below a form (title bar, task bar)
 
 
@@ -236,6 +238,19 @@ def order_tabs(window: QWidget) -> None:
                 button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Escape cancels; Tab never lands on it
     for scroll in window.findChildren(QScrollArea):
         scroll.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no Tab stop of its own: its fields have them
+    bound = {shortcut.key() for shortcut in window.findChildren(QShortcut)}
+    for keys in PRIMARY_KEYS:
+        if QKeySequence(keys) not in bound:  # Ctrl+Enter: the primary button, in every form
+            primary = QShortcut(QKeySequence(keys), window)
+            primary.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            primary.activated.connect(lambda window=window: _press_primary(window))
+
+
+def _press_primary(window: QWidget) -> None:
+    for button in window.findChildren(QPushButton):
+        if button.isDefault() and button.isVisible() and button.isEnabled():
+            button.click()
+            return
 
 
 def first_control(root: QWidget) -> QWidget | None:
