@@ -33,6 +33,7 @@ from youthcase.domain.sites import MAJOR_TRAUMA_CENTRES  # noqa: E402
 from youthcase.gui.app import apply_look  # noqa: E402
 from youthcase.gui.background import Background  # noqa: E402
 from youthcase.gui.navigation import Section  # noqa: E402
+from youthcase.gui.pages.returns import ReturnsPage  # noqa: E402
 from youthcase.gui.prompts import Prompts  # noqa: E402
 from youthcase.gui.shell import Shell  # noqa: E402
 from youthcase.services.accounts import AccountService  # noqa: E402
@@ -152,6 +153,12 @@ def main() -> int:
             name = supervision.tabs.tabText(index).split(" ")[0].lower()
             save(app, shell, args.out, f"07-supervision-{index + 1}-{name}")
         workspace.show_section(Section.RETURNS)
+        returns = workspace.pages[Section.RETURNS]
+        assert isinstance(returns, ReturnsPage)
+        rendered: list[bool] = []
+        returns.preview.rendered.connect(lambda *_: rendered.append(True))
+        returns.build_button.click()
+        settle(app, lambda: bool(rendered), at_least_s=0.5)
         save(app, shell, args.out, "08-returns")
         shell.lock()
 

@@ -318,7 +318,7 @@ class ReturnsPage(QWidget):
         card = QFrame()
         card.setObjectName("caseHeader")  # the white card the case view's header uses
         grid = QGridLayout(card)
-        grid.setContentsMargins(18, 14, 18, 14)
+        grid.setContentsMargins(18, 10, 18, 10)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(6)
         grid.addWidget(_caption("&Month", self.month), 0, 0)
@@ -338,8 +338,9 @@ class ReturnsPage(QWidget):
         rule_row.addWidget(self._base_caption)
         rule_row.addWidget(self.rounding_base)
         rule_row.addStretch(1)
-        grid.addLayout(rule_row, 2, 0, 1, 4)
-        grid.addWidget(self.rule_help, 3, 0, 1, 4)
+        # Beside the month and site, not under them: the preview gets the height (1366x768).
+        grid.addLayout(rule_row, 0, 2)
+        grid.addWidget(self.rule_help, 1, 2)
         return card
 
     @staticmethod
