@@ -110,11 +110,11 @@ def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shel
     assert figure(page, "wendy", "no_contact_14_days") == "1"
     assert figure(page, "All", "no_contact_14_days") == "1"
     assert figure(page, "RLH", "open", by_site=True) == "2"
-    assert page.dashboard.caseload_chart.bars == [("wendy", 2)]
+    assert page.dashboard.caseload_chart.bars == [("Wendy Adeyemi", 2)]  # by full name
 
-    click_figure(qtbot, page, page.dashboard.worker_view, "wendy", "no_contact_14_days")
+    click_figure(qtbot, page, page.dashboard.worker_view, "Wendy Adeyemi", "no_contact_14_days")
     assert page.host.currentWidget() is page.cases_panel
-    assert page.cases_panel.title.text() == "No contact in 14 days  ·  wendy's cases"
+    assert page.cases_panel.title.text() == "No contact in 14 days  ·  Wendy Adeyemi's cases"
     assert page.cases_panel.definition.text().startswith("Open cases with no successful contact")
     assert page.cases_panel.case_proxy.rowCount() == 1
     assert page.cases_panel.case_proxy.case_at(0).reference == "RLH-26-00001"
@@ -138,7 +138,7 @@ def test_drill_into_no_contact_and_reassign_to_another_worker(qtbot, shell: Shel
     assert page.cases_panel.count.text().startswith("No cases any more")
     assert figure(page, "wendy", "no_contact_14_days") == "0"
     assert figure(page, "wale", "no_contact_14_days") == "1"
-    assert page.dashboard.caseload_chart.bars == [("wale", 1), ("wendy", 1)]
+    assert page.dashboard.caseload_chart.bars == [("Wendy Adeyemi", 1), ("wale", 1)]
     page.cases_panel.back_button.click()
     assert page.host.currentWidget() is page.overview_panel
 

@@ -13,7 +13,7 @@ import time
 
 _IMPORTED_AT = time.perf_counter()  # the fallback "process start" where nothing better is known
 
-from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from youthcase.config import VaultLocation, resolve_location  # noqa: E402
@@ -85,14 +85,19 @@ def apply_look(app: QApplication) -> None:
 
 
 def start(
-    location: VaultLocation, clock: Clock, background: Background, prompts: Prompts
+    location: VaultLocation,
+    clock: Clock,
+    background: Background,
+    prompts: Prompts,
+    settings: QSettings | None = None,
 ) -> tuple[Shell, FirstRunWizard | None]:
-    """Show the login window, or the wizard that leads into the main window."""
+    """Show the login window, or the wizard that leads into the main window. ``settings``: where
+    window, splitter and column sizes are kept per account (none kept without)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    shell = Shell(location, clock, background, prompts)
+    shell = Shell(location, clock, background, prompts, settings=settings)
     if vault_exists(location):
-        shell.show()
+        shell.show_fitted()
         return shell, None
 
     wizard = FirstRunWizard(location, clock, background, prompts)
@@ -106,7 +111,7 @@ def start(
             return
         shell.login.set_location(opened.vault.location)
         shell.begin_session(opened)
-        shell.show()
+        shell.show_fitted()
         wizard.deleteLater()
 
     wizard.finished.connect(finished)
@@ -121,7 +126,8 @@ def run_gui(db: str | None) -> int:
     apply_look(app)
     clock = SystemClock()
     background = Background(app)
-    shell, wizard = start(resolve_location(db), clock, background, Prompts())
+    sizes = QSettings("youthcase", "youthcase")
+    shell, wizard = start(resolve_location(db), clock, background, Prompts(), sizes)
     if os.environ.get(REPORT_STARTUP) == "1":
         report = StartupReport(app)
         report.watch(wizard if wizard is not None else shell)

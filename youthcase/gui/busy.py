@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtWidgets import QProgressBar, QWidget
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QProgressBar, QWidget
 
 
 def busy_bar(parent: QWidget | None = None) -> QProgressBar:
@@ -24,10 +26,12 @@ class Busy:
         self.bar = bar
         self._inputs = list(inputs)
         self.active = False
+        self._focus: QWidget | None = None  # where the focus was: disabling moves it to the next button
 
     def start(self) -> None:
         self.active = True
         self.bar.setVisible(True)
+        self._focus = QApplication.focusWidget()
         for widget in self._inputs:
             widget.setEnabled(False)
 
@@ -36,3 +40,6 @@ class Busy:
         self.bar.setVisible(False)
         for widget in self._inputs:
             widget.setEnabled(True)
+        focus, self._focus = self._focus, None
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible() and focus.isEnabled():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)

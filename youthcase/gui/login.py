@@ -22,6 +22,7 @@ from youthcase.gui.forms.change_password import ChangePasswordDialog
 from youthcase.gui.icons import icon
 from youthcase.gui.inline import InlineError
 from youthcase.gui.tasks import OpenedVault, change_own_password, describe_location, unlock_vault
+from youthcase.gui.windows import order_tabs
 from youthcase.services.errors import LockedOut
 
 
@@ -53,9 +54,11 @@ class LoginView(QWidget):
         self.notice.setVisible(False)
 
         self.username = QLineEdit()
+        self.username.setAccessibleName("User name")
         self.username.setObjectName("username")
         self.username.setPlaceholderText("User name")
         self.password = QLineEdit()
+        self.password.setAccessibleName("Password")
         self.password.setObjectName("password")
         self.password.setPlaceholderText("Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -219,4 +222,5 @@ class LoginView(QWidget):
                 self.prepare(vault.actor.username, "Your password was not changed, so the vault was locked again.")
 
         dialog.finished.connect(finished)
+        order_tabs(dialog)
         dialog.open()

@@ -1,24 +1,29 @@
 """The one main window: the login/lock screen, or the workspace of an unlocked session.
 
-Locking (the Lock button, Ctrl+L, idle time-out, or the system suspending the application) drops
-the vault's keys and engine, clears every page, closes open dialogs and shows the login screen in
-the same window. Signing in again as the same user re-opens the section they were on; another user
-gets a fresh workspace.
+Locking (the Lock button, Ctrl+L, idle time-out, the system suspending or hiding the application,
+or the application staying in the background for ``INACTIVE_LOCK_MS``) drops the vault's keys and
+engine, keeps each open form as a draft, closes every menu, message box and dialog, clears every
+page and shows the login screen in the same window. Ctrl+L works from any window of ours, a
+message box's nested event loop included (an application-wide key filter: Qt does not deliver a
+main-window shortcut while a modal box blocks that window). Signing in again as the same user
+returns to the section, case and tab they were on; another user gets a fresh workspace.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
+    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
+    QTableView,
     QToolBar,
     QWidget,
 )
@@ -26,22 +31,44 @@ from PySide6.QtWidgets import (
 from youthcase.config import VaultLocation
 from youthcase.domain.clock import Clock
 from youthcase.domain.roles import Role
+from youthcase.gui import shortcuts
 from youthcase.gui.background import Background
 from youthcase.gui.backups import BackupDialog, BackupStatusLine, BackupWatch
 from youthcase.gui.icons import icon
 from youthcase.gui.idle import IdleWatch
 from youthcase.gui.login import LoginView
+from youthcase.gui.navigation import Section
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.restore import RestoreDialog
+from youthcase.gui.shortcuts import ShortcutsDialog
 from youthcase.gui.tasks import OpenedVault
+from youthcase.gui.windows import close_windows
 
 if TYPE_CHECKING:
-    from youthcase.gui.navigation import Section
-    from youthcase.gui.workspace import Workspace
+    from youthcase.gui.workspace import Place, Workspace
     from youthcase.services.vault import UnlockedVault
 
-LOCK_SHORTCUT = QKeySequence("Ctrl+L")
-HIDE_NAMES_SHORTCUT = QKeySequence("Ctrl+Shift+H")
+LOCK_SHORTCUT = QKeySequence(shortcuts.LOCK)
+HIDE_NAMES_SHORTCUT = QKeySequence(shortcuts.HIDE_NAMES)
+MAXIMISE_UP_TO = 1440  # screens this wide or narrower (ward laptops): the window opens maximised
+INACTIVE_LOCK_MS = 60_000  # another application in front this long (or the screen locked): lock
+
+
+class LockKey(QObject):
+    """Ctrl+L from any window of the application while a session is open (an event filter on the
+    application, installed for the session only)."""
+
+    pressed = Signal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QKeySequence(event.keyCombination()) == LOCK_SHORTCUT
+        ):
+            QTimer.singleShot(0, self.pressed.emit)  # after the key's own event loop iteration
+            return True
+        return False
 
 
 class Shell(QMainWindow):
@@ -55,9 +82,11 @@ class Shell(QMainWindow):
         background: Background,
         prompts: Prompts,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("shell")
+        self._settings = settings  # sizes per account (no personal data); None: nothing kept
         self.setWindowTitle("youthcase")
         self.setWindowIcon(icon("youthcase"))
         self.resize(1100, 720)
@@ -66,7 +95,7 @@ class Shell(QMainWindow):
         self._prompts = prompts
         self._vault: UnlockedVault | None = None
         self.workspace: Workspace | None = None
-        self._resume: tuple[str, Section | None] | None = None  # who locked, and where they were
+        self._resume: tuple[str, Place] | None = None  # who locked, and where they were
         self._idle_minutes = 0
         self._hide_names: dict[str, bool] = {}  # per user, for as long as the application runs
 
@@ -91,6 +120,7 @@ class Shell(QMainWindow):
         )
         self.hide_names_action.toggled.connect(self._hide_names_toggled)
         self.toolbar = self._build_toolbar()
+        self._build_menus()
         self.user_label = QLabel()
         self.user_label.setObjectName("statusUser")
         self.statusBar().setSizeGripEnabled(False)
@@ -108,6 +138,12 @@ class Shell(QMainWindow):
 
         self.idle_watch = IdleWatch(clock, self)
         self.idle_watch.idle.connect(self._idle_timeout)
+        self.lock_key = LockKey(self)
+        self.lock_key.pressed.connect(lambda: self.lock())
+        self.inactive_timer = QTimer(self)
+        self.inactive_timer.setSingleShot(True)
+        self.inactive_timer.setInterval(INACTIVE_LOCK_MS)
+        self.inactive_timer.timeout.connect(lambda: self.lock("Locked while youthcase was in the background."))
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self.on_application_state)
@@ -143,6 +179,133 @@ class Shell(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         return toolbar
 
+    def _build_menus(self) -> None:
+        """Every action with its shortcut. The page-level shortcuts are bound by their pages; the
+        menu shows them after a tab (not bound twice, which Qt would call ambiguous)."""
+        bar = self.menuBar()
+        bar.setObjectName("menuBar")
+        session = bar.addMenu("&Session")
+        session.addAction(self.lock_action)
+        session.addAction(self.hide_names_action)
+        self.go_menu = bar.addMenu("&Go")
+        self.case_menu = bar.addMenu("&Case")
+        self.case_menu.aboutToShow.connect(self._update_case_menu)
+        self.case_actions: dict[str, QAction] = {}
+        for key, text, keys in (
+            ("new_case", "New case", shortcuts.NEW_CASE),
+            ("search", "Search cases", shortcuts.SEARCH),
+            ("new_contact", "New contact", shortcuts.NEW_CONTACT),
+            ("back", "Back to the list", shortcuts.BACK),
+            ("refresh", "Load again", shortcuts.REFRESH),
+        ):
+            action = self.case_menu.addAction(f"{text}\t{keys}")
+            action.setObjectName(f"{key}MenuAction")
+            action.triggered.connect(lambda _checked=False, key=key: self._case_command(key))
+            self.case_actions[key] = action
+        help_menu = bar.addMenu("&Help")
+        self.help_action = help_menu.addAction("Keyboard shortcuts")
+        self.help_action.setObjectName("shortcutsAction")
+        self.help_action.setShortcut(QKeySequence(shortcuts.HELP))
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.help_action.triggered.connect(self.show_shortcuts)
+
+    def _fill_go_menu(self, workspace: Workspace) -> None:
+        self.go_menu.clear()
+        for number, section in enumerate(workspace.sections, start=1):
+            action = self.go_menu.addAction(workspace.title_of(section))
+            action.setObjectName(f"go_{section.value}")
+            action.setShortcut(QKeySequence(shortcuts.SECTION.format(number)))
+            action.triggered.connect(lambda _checked=False, section=section: self._go(section))
+
+    def _go(self, section: Section) -> None:
+        if self.workspace is not None and self.workspace.show_section(section):
+            self.workspace.focus_first()
+
+    def _update_case_menu(self) -> None:
+        workspace = self.workspace
+        caseload = workspace.caseload if workspace is not None else None
+        showing = caseload is not None and caseload.host.showing_case
+        self.case_actions["new_case"].setEnabled(caseload is not None and caseload.can_create)
+        self.case_actions["search"].setEnabled(caseload is not None)
+        self.case_actions["new_contact"].setEnabled(showing)
+        self.case_actions["back"].setEnabled(workspace is not None and workspace.showing_case)
+        self.case_actions["refresh"].setEnabled(workspace is not None)
+
+    def _case_command(self, key: str) -> None:
+        workspace = self.workspace
+        if workspace is None or self.is_locked:
+            return
+        caseload = workspace.caseload
+        if key == "refresh":
+            workspace.refresh_current()
+        elif key == "back":
+            workspace.back_from_case()
+        elif caseload is not None and key == "new_contact" and caseload.host.showing_case:
+            caseload.case_view.open_new_contact()
+        elif caseload is not None and key in ("new_case", "search") and workspace.show_section(Section.CASELOAD):
+            caseload.show_list()
+            if key == "new_case":
+                caseload.open_new_case()
+            else:
+                caseload.focus_search()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts (F1), from anywhere, locked or not."""
+        dialog = self.findChild(ShortcutsDialog)
+        if dialog is None:
+            dialog = ShortcutsDialog(self)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    # --- sizes -----------------------------------------------------------------------------
+
+    def show_fitted(self) -> None:
+        """Maximised on a laptop-sized screen, else at the size it has."""
+        screen = self.screen()
+        if screen is not None and screen.availableGeometry().width() <= MAXIMISE_UP_TO:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def _sizes_key(self, vault: UnlockedVault) -> str:
+        return f"accounts/{vault.actor.user_id.hex}"
+
+    def _sized_widgets(self) -> dict[str, QSplitter | QHeaderView]:
+        """The splitters and table headers of the workspace, by object name (only named ones)."""
+        found: dict[str, QSplitter | QHeaderView] = {}
+        if self.workspace is None:
+            return found
+        for splitter in self.workspace.findChildren(QSplitter):
+            if splitter.objectName():
+                found[f"splitter/{splitter.objectName()}"] = splitter
+        for table in self.workspace.findChildren(QTableView):
+            if table.objectName():
+                found[f"columns/{table.objectName()}"] = table.horizontalHeader()
+        return found
+
+    def _save_sizes(self, vault: UnlockedVault) -> None:
+        if self._settings is None:
+            return
+        key = self._sizes_key(vault)
+        self._settings.setValue(f"{key}/window", self.saveGeometry())
+        for name, widget in self._sized_widgets().items():
+            self._settings.setValue(f"{key}/{name}", widget.saveState())
+        self._settings.sync()
+
+    def _restore_sizes(self, vault: UnlockedVault) -> None:
+        if self._settings is None:
+            return
+        key = self._sizes_key(vault)
+        window = self._settings.value(f"{key}/window")
+        if isinstance(window, QByteArray):
+            self.restoreGeometry(window)
+        for name, widget in self._sized_widgets().items():
+            state = self._settings.value(f"{key}/{name}")
+            if isinstance(state, QByteArray):
+                widget.restoreState(state)
+
     # --- state -----------------------------------------------------------------------------
 
     @property
@@ -155,6 +318,8 @@ class Shell(QMainWindow):
 
     def _show_locked_chrome(self) -> None:
         self.toolbar.setVisible(False)
+        self.go_menu.menuAction().setVisible(False)
+        self.case_menu.menuAction().setVisible(False)
         self.lock_action.setEnabled(False)
         self.hide_names_action.setEnabled(False)
         self.user_label.clear()
@@ -175,12 +340,14 @@ class Shell(QMainWindow):
         self._vault = vault
         self._drop_workspace()
         workspace = Workspace(vault, self._background, self._prompts)
-        if self._resume is not None and self._resume[0] == actor.username and self._resume[1]:
-            workspace.show_section(self._resume[1])
-        self._resume = None
         self.workspace = workspace
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
+        if self._resume is not None and self._resume[0] == actor.username:
+            workspace.return_to(self._resume[1])
+        self._resume = None
+        self._restore_sizes(vault)
+        workspace.focus_first()
 
         who = f"{actor.username}  ·  {actor.role.label}"
         if actor.site_codes:
@@ -189,6 +356,9 @@ class Shell(QMainWindow):
         self.toolbar_user.setText(actor.username)
         self.statusBar().setVisible(True)
         self.toolbar.setVisible(True)
+        self._fill_go_menu(workspace)
+        self.go_menu.menuAction().setVisible(True)
+        self.case_menu.menuAction().setVisible(workspace.caseload is not None)
         self.lock_action.setEnabled(True)
         reads_cases = workspace.caseload is not None
         self.hide_names_action.setVisible(reads_cases)
@@ -202,6 +372,9 @@ class Shell(QMainWindow):
         self.backups_button.setVisible(actor.role is Role.ADMIN and vault.location.path is not None)
         self._idle_minutes = opened.idle_lock_minutes
         self.idle_watch.start(opened.idle_lock_minutes * 60)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.lock_key)
         self.session_started.emit()
 
     def lock(self, notice: str = "") -> None:
@@ -215,14 +388,18 @@ class Shell(QMainWindow):
             return
         self._vault = None
         self.idle_watch.stop()
+        self.inactive_timer.stop()
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.lock_key)
+        self._save_sizes(vault)
         if self.workspace is not None:
             # Queued as essential tasks ahead of the lock, with the keys still there.
             self.workspace.save_drafts_now()
+            self._resume = (vault.actor.username, self.workspace.place())
         self._background.discard_all()  # results of work started before the lock are dropped
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         if self.workspace is not None:
-            self._resume = (vault.actor.username, self.workspace.current_section)
             self.workspace.clear()
             self.workspace.setVisible(False)
         self._background.lock_when_safe(vault)
@@ -265,8 +442,17 @@ class Shell(QMainWindow):
         self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without activity.")
 
     def on_application_state(self, state: Qt.ApplicationState) -> None:
+        """Suspended or hidden locks at once; in the background (another application in front, or
+        the screen locked on platforms that report only that) locks after ``INACTIVE_LOCK_MS``."""
         if state == Qt.ApplicationState.ApplicationSuspended:
             self.lock("Locked because the computer went to sleep.")
+        elif state == Qt.ApplicationState.ApplicationHidden:
+            self.lock("Locked because youthcase was hidden.")
+        elif state == Qt.ApplicationState.ApplicationInactive:
+            if not self.is_locked:
+                self.inactive_timer.start()
+        else:
+            self.inactive_timer.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.lock()

@@ -57,11 +57,14 @@ def unlock_vault(location: VaultLocation, clock: Clock, username: str, password:
 
 
 def create_new_vault(location: VaultLocation, clock: Clock, username: str, password: str) -> NewVault:
-    """Calibrate the KDF, then create the vault, its first administrator and its recovery key."""
+    """Calibrate the KDF, then create the vault, its first administrator, its recovery key and a
+    starter service directory."""
     from youthcase.config import kdf_params_for_new_vault
+    from youthcase.services.service_directory import ServiceDirectory
     from youthcase.services.vault import create_vault
 
     created = create_vault(location, username, password, kdf_params_for_new_vault(), clock)
+    ServiceDirectory(created.vault).add_starter_services()  # the first referral is not blocked
     return NewVault(_with_settings(created.vault), created.recovery_key)
 
 

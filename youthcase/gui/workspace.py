@@ -7,6 +7,7 @@ shell re-opens the same section when the same user comes back), so nothing carri
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from youthcase.gui.background import Background
 from youthcase.gui.backups import missing_commits_banner
+from youthcase.gui.case.host import CaseHost
 from youthcase.gui.navigation import Section, SectionSpec, home_section, sections_for
 from youthcase.gui.overdue_referrals import OverdueReferrals, overdue_tip, overdue_title
 from youthcase.gui.pages.administration import AdministrationPage
@@ -29,6 +31,7 @@ from youthcase.gui.pages.referrals_board import ReferralsBoardPage
 from youthcase.gui.pages.returns import ReturnsPage
 from youthcase.gui.pages.supervision import SupervisionPage
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.windows import first_control
 from youthcase.services.vault import UnlockedVault
 
 # Each satisfies youthcase.gui.pages.Page (refresh and clear).
@@ -54,6 +57,14 @@ def integrity_banner(problems: list[str]) -> QLabel:
     return banner
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a person was when the vault locked: the section, and the case and tab if one was open."""
+
+    section: Section | None
+    case: tuple[uuid.UUID, int] | None = None
+
+
 class Workspace(QWidget):
     section_changed = Signal(object)  # Section
 
@@ -65,14 +76,17 @@ class Workspace(QWidget):
         self.username = vault.actor.username
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Sections")
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         self.pages: dict[Section, PageWidget] = {}
+        self.titles: dict[Section, str] = {}
 
         for spec in sections_for(vault.actor.role):
             page = self._page_for(spec, vault, background, prompts)
             self.pages[spec.section] = page
+            self.titles[spec.section] = spec.title
             self.stack.addWidget(page)
             item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.section)
@@ -171,6 +185,50 @@ class Workspace(QWidget):
             return None
         section: Section = item.data(Qt.ItemDataRole.UserRole)
         return section
+
+    def place(self) -> Place:
+        section = self.current_section
+        page = self.pages.get(section) if section is not None else None
+        host = getattr(page, "host", None)
+        return Place(section, host.place() if isinstance(host, CaseHost) else None)
+
+    def return_to(self, place: Place) -> None:
+        """After an unlock by the same person: the same section, case and tab (the case loads again)."""
+        if place.section is None or not self.show_section(place.section) or place.case is None:
+            return
+        case_id, tab = place.case
+        page = self.pages[place.section]
+        if isinstance(page, CaseloadPage | SupervisionPage):
+            page.open_case(case_id, at=lambda view: view.tabs.widget(tab))
+
+    def title_of(self, section: Section) -> str:
+        return self.titles[section]
+
+    @property
+    def current_page(self) -> PageWidget | None:
+        section = self.current_section
+        return self.pages.get(section) if section is not None else None
+
+    @property
+    def showing_case(self) -> bool:
+        host = getattr(self.current_page, "host", None)
+        return isinstance(host, CaseHost) and host.showing_case
+
+    def back_from_case(self) -> None:
+        host = getattr(self.current_page, "host", None)
+        if isinstance(host, CaseHost):
+            host.back()
+
+    def refresh_current(self) -> None:
+        page = self.current_page
+        if page is not None:
+            page.refresh()
+
+    def focus_first(self) -> None:
+        """The focus on the first control of the page shown (after an unlock, a section change)."""
+        page = self.current_page
+        target = first_control(page) if page is not None else None
+        (target or self.navigation).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_section(self, section: Section) -> bool:
         """Open a section; False when this user's role does not include it."""

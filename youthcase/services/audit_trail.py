@@ -6,14 +6,59 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, select, union_all
 
 from youthcase.domain.roles import Permission
 from youthcase.services.audit import ChainHead, ChainReport, chain_head, verify_chain
 from youthcase.services.permissions import require
 from youthcase.services.trust import RECOVERY_SIGNER
 from youthcase.services.vault import UnlockedVault, anchored_event_present
-from youthcase.storage.models import AppUser, AuditEvent, CaseEpisode
+from youthcase.storage.models import (
+    AppUser,
+    AuditEvent,
+    CaseAssignment,
+    CaseEpisode,
+    CasePerson,
+    CaseStatusChange,
+    ClosureRequest,
+    Contact,
+    FollowUp,
+    Incident,
+    PlanGoal,
+    Referral,
+    ReferralMilestone,
+    RiskAssessment,
+    SafeguardingConcern,
+    SupervisionAction,
+    SupervisionNote,
+)
+
+# An event names the row it touched: a case, or one of its child rows (a referral, a letter's
+# referral, a concern, ...). Each maps to its case, so the viewer's case filter finds them all.
+CASE_CHILDREN = (
+    CaseAssignment,
+    CasePerson,
+    CaseStatusChange,
+    ClosureRequest,
+    Contact,
+    FollowUp,
+    Incident,
+    PlanGoal,
+    Referral,
+    ReferralMilestone,
+    RiskAssessment,
+    SafeguardingConcern,
+    SupervisionAction,
+    SupervisionNote,
+)
+
+
+def _case_of_row() -> Subquery:
+    """(row id, case id) for every case and every row that belongs to one."""
+    return union_all(
+        select(CaseEpisode.id.label("row_id"), CaseEpisode.id.label("case_id")),
+        *(select(child.id.label("row_id"), child.case_id.label("case_id")) for child in CASE_CHILDREN),
+    ).subquery("case_of_row")
 
 
 @dataclass(frozen=True)
@@ -65,10 +110,12 @@ class AuditTrail:
     ) -> list[AuditEntry]:
         """Newest first, filtered as the supervisors' viewer asks."""
         require(self.vault.actor, Permission.VERIFY_AUDIT)
+        rows = _case_of_row()
         query = (
             select(AuditEvent, AppUser.username, CaseEpisode.reference)
             .outerjoin(AppUser, AppUser.id == AuditEvent.user_id)
-            .outerjoin(CaseEpisode, CaseEpisode.id == AuditEvent.entity_id)
+            .outerjoin(rows, rows.c.row_id == AuditEvent.entity_id)
+            .outerjoin(CaseEpisode, CaseEpisode.id == rows.c.case_id)
             .order_by(AuditEvent.sequence.desc())
             .limit(limit)
         )

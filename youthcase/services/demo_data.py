@@ -77,6 +77,7 @@ from youthcase.services.audit import AuditAction, append_event
 from youthcase.services.errors import InvalidInput, PermissionDenied
 from youthcase.services.keyring import case_key_context, site_copy_context
 from youthcase.services.permissions import require
+from youthcase.services.service_directory import ServiceDirectory
 from youthcase.services.trust import Signer
 from youthcase.services.vault import UnlockedVault
 from youthcase.storage.encrypted import EncryptedType, bind
@@ -1221,6 +1222,7 @@ def load_demo_data(
                     progress(min(start + BATCH_CASES, cases), cases)
             vault.audit(session, AuditAction.IMPORT, "demo_data", None)
     vault.keyring.forget_cases(generator.case_ids)  # the administrator keeps no case key
+    ServiceDirectory(vault).add_starter_services()  # so the demo's first referral can be made
     if sqlite:
         with vault.session() as session:
             session.execute(text(f"PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"))

@@ -21,6 +21,17 @@ from youthcase.storage.models import ServiceProvider
 
 MAX_CHASE_INTERVAL_DAYS = 180
 
+# A new vault's directory (and the demo's): one entry per service most referrals go to, named so
+# an administrator sees they are to be made local; without them the first referral is blocked.
+STARTER_SERVICES: tuple[dict[str, Any], ...] = (
+    {"service_type": "camhs", "name": "CAMHS (local team: add its name and contact details)"},
+    {"service_type": "rehabilitation", "name": "Trauma rehabilitation (local service)"},
+    {"service_type": "victim_support", "name": "Victim support (local service)"},
+    {"service_type": "sport_mentoring", "name": "Sport or mentoring (local project)"},
+    {"service_type": "youth_justice", "name": "Youth justice service (local team)"},
+    {"service_type": "housing", "name": "Housing options (local council)"},
+)
+
 
 @dataclass(frozen=True)
 class ServiceEntry:
@@ -114,6 +125,13 @@ class ServiceDirectory:
             session.add(row)
             self.vault.audit(session, AuditAction.CREATE, "service_provider", row.id)
             return _entry(row)
+
+    def add_starter_services(self) -> list[ServiceEntry]:
+        """``STARTER_SERVICES``, into an empty directory only (never twice, never over local ones)."""
+        require(self.vault.actor, Permission.MANAGE_SERVICES)
+        if self.list_services(active_only=False):
+            return []
+        return [self.add_service(values) for values in STARTER_SERVICES]
 
     def update_service(self, service_id: uuid.UUID, values: Mapping[str, Any]) -> ServiceEntry:
         require(self.vault.actor, Permission.MANAGE_SERVICES)

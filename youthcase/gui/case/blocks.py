@@ -24,7 +24,9 @@ from youthcase.gui.pages import section_title
 from youthcase.gui.tables import table_view
 from youthcase.gui.values import display, initials
 
-NAME_FIELDS = frozenset({"given_name", "family_name", "preferred_name"})
+NAME_FIELDS = frozenset({"given_name", "family_name", "preferred_name"})  # hidden as initials
+IDENTIFIER_FIELDS = frozenset({"date_of_birth", "nhs_number", "address", "postcode", "phone"})  # hidden entirely
+HIDDEN_TEXT = "hidden"
 
 
 class RecordSheet(QWidget):
@@ -42,9 +44,11 @@ class RecordSheet(QWidget):
         self.values: dict[str, QLabel] = {}
         for name in names:
             caption = QLabel(entity[name].label)
+            caption.setTextFormat(Qt.TextFormat.PlainText)
             caption.setObjectName("sheetLabel")
             value = QLabel()
             value.setObjectName(f"value_{name}")
+            value.setAccessibleName(entity[name].label)  # read out with what it is
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addRow(caption, value)
@@ -55,6 +59,8 @@ class RecordSheet(QWidget):
             value = None if values is None else values.get(name)
             if hide_names and name in NAME_FIELDS and value:
                 text = initials(str(value))
+            elif hide_names and name in IDENTIFIER_FIELDS and value:
+                text = HIDDEN_TEXT
             else:
                 text = display(self.entity[name], value)
             label.setText(text or "—")

@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QPushButton, QSplitter, QWidget
 
 from youthcase.domain import dictionary as dd
+from youthcase.gui import shortcuts
 from youthcase.gui.case.blocks import heading_row, notes_panel, record_table, scrolled, secondary, tab_layout
 from youthcase.gui.case.context import CaseContext
 from youthcase.gui.changes import Changes
@@ -22,7 +23,7 @@ from youthcase.gui.tables import selected_object
 from youthcase.gui.values import instant_edit_text, person_name
 from youthcase.services.cases import CaseDetail, RecordView
 
-NEW_CONTACT_SHORTCUT = "Ctrl+Shift+N"
+NEW_CONTACT_SHORTCUT = shortcuts.NEW_CONTACT
 BEDSIDE_HOURS = 48  # a new contact defaults to the bedside while the arrival is this recent
 CONTACT_FIELDS = (
     "contact_at",

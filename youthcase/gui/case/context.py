@@ -21,6 +21,7 @@ from youthcase.gui.drafts import DraftKeeper
 from youthcase.gui.forms.fields import Raw
 from youthcase.gui.forms.record import RecordDialog
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.windows import open_form
 from youthcase.services.cases import CaseDetail, CaseService
 from youthcase.services.permissions import allowed
 from youthcase.services.vault import UnlockedVault
@@ -118,7 +119,7 @@ class CaseContext:
         if on_saved is not None:
             dialog.saved.connect(on_saved)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
 

@@ -23,7 +23,7 @@ from youthcase.gui.prompts import Prompts
 from youthcase.services.cases import CaseDetail
 from youthcase.services.vault import UnlockedVault
 
-TabChoice = Callable[[CaseView], QWidget]  # which tab to show, e.g. ``lambda view: view.referrals_tab``
+TabChoice = Callable[[CaseView], QWidget | None]  # which tab, e.g. ``lambda view: view.referrals_tab``
 
 
 class CaseHost(QStackedWidget):
@@ -100,14 +100,21 @@ class CaseHost(QStackedWidget):
         view.site_names = self.site_names
         view.set_hide_names(self.hide_names)
         view.show_detail(detail)
-        if at is None:
+        tab = at(view) if at is not None else None
+        if tab is None:
             view.tabs.setCurrentIndex(0)
         else:
-            view.tabs.setCurrentWidget(at(view))
+            view.tabs.setCurrentWidget(tab)
         self.setCurrentWidget(view)
         view.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
         self.opened.emit(detail.case_id)
         return view
+
+    def place(self) -> tuple[uuid.UUID, int] | None:
+        """The case on screen and the index of its tab (a lock remembers it), or None."""
+        if not self.showing_case or self._view is None or self._view.case_id is None:
+            return None
+        return self._view.case_id, self._view.tabs.currentIndex()
 
     def back(self) -> None:
         """To the panel the case was opened from; the case is forgotten."""

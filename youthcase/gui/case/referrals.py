@@ -16,7 +16,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QLabel,
     QPushButton,
@@ -35,6 +34,7 @@ from youthcase.gui.inline import InlineError
 from youthcase.gui.models import referrals as columns
 from youthcase.gui.models.referrals import ReferralProxy, ReferralTableModel
 from youthcase.gui.values import day_text
+from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.cases import CaseDetail, CaseService
 from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.service_directory import ServiceDirectory, ServiceEntry
@@ -273,8 +273,7 @@ class ReferralsTab(QWidget):
 
     def clear_case(self) -> None:
         """Forget the case (another opens, or none)."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.case_id = None
         self.case_reference = ""
         self.consent_share = False
@@ -321,7 +320,7 @@ class ReferralsTab(QWidget):
         )
         dialog.created.connect(self._created)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def _created(self, referral_id: uuid.UUID, _consent_recorded: bool) -> None:
@@ -347,7 +346,7 @@ class ReferralsTab(QWidget):
         )
         dialog.recorded.connect(lambda _step: self._after_change(referral_id))
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def save_letter(self) -> None:

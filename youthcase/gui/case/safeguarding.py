@@ -70,6 +70,8 @@ class SafeguardingTab(QWidget):
     def _version_list(self) -> QTableView:
         view = QTableView()
         view.setObjectName("versionList")
+        view.setAccessibleName("Versions of the concern")
+        view.horizontalHeader().setAccessibleName("Versions columns")
         view.setModel(self.versions)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -36,6 +36,7 @@ from youthcase.gui.inline import InlineError
 from youthcase.gui.models.supervision import ActionTableModel, CaseAction, NoteTableModel
 from youthcase.gui.tables import selected_object, table_view
 from youthcase.gui.values import day_text
+from youthcase.gui.windows import open_form
 from youthcase.services.accounts import AccountService, AccountSummary
 from youthcase.services.cases import CaseDetail
 from youthcase.services.permissions import allowed
@@ -260,7 +261,7 @@ class SupervisionTab(QWidget):
             parent=self,
         )
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def open_share(self) -> RecordDialog | None:
@@ -284,5 +285,5 @@ class SupervisionTab(QWidget):
             parent=self,
         )
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from youthcase.domain import dictionary as dd
 from youthcase.domain.caseload_rules import age_in_years
@@ -39,6 +39,7 @@ from youthcase.gui.icons import icon
 from youthcase.gui.inline import InlineError
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import code_label, day_text, instant_text, person_name
+from youthcase.gui.windows import close_windows, first_control
 from youthcase.services.cases import CaseDetail, CaseService
 from youthcase.services.vault import UnlockedVault
 
@@ -133,6 +134,7 @@ class CaseView(QWidget):
         contact.setContext(Qt.ShortcutContext.WindowShortcut)
         contact.activated.connect(lambda: self.open_new_contact())
         background.notice.changed.connect(self._vault_changed)
+        self.tabs.currentChanged.connect(self._tab_shown)
 
     def _header(self) -> QFrame:
         header = QFrame()
@@ -244,6 +246,17 @@ class CaseView(QWidget):
         else:
             self.referrals_tab.reload()  # referrals are not part of the case detail
 
+    def _tab_shown(self, _index: int) -> None:
+        """Ctrl+Tab (or a click) to another tab: the focus goes to its first control, never left
+        on a widget of the tab just hidden; on the tab bar itself it stays."""
+        focus = QApplication.focusWidget()
+        if focus is self.tabs.tabBar():
+            return
+        if focus is None or not focus.isVisible() or self.tabs.isAncestorOf(focus):
+            page = self.tabs.currentWidget()
+            target = first_control(page) if page is not None else None
+            (target or self.tabs.tabBar()).setFocus(Qt.FocusReason.TabFocusReason)  # a tab to read only
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._stale:
@@ -261,8 +274,7 @@ class CaseView(QWidget):
 
     def clear(self) -> None:
         """The vault locked: close the forms, forget the case and drop the session."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.context.lock()
         self.clear_detail()
 

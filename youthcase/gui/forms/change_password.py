@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -61,6 +62,7 @@ class ChangePasswordDialog(SavingDialog):
         self.submit = self.buttons.addButton("Change password", QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign_out = self.buttons.addButton("Sign out", QDialogButtonBox.ButtonRole.RejectRole)
         self.submit.setDefault(True)
+        self.sign_out.setAutoDefault(False)  # Enter never signs out, even with the focus on it
         self.submit.setEnabled(False)
         bar = busy_bar()
         self.busy = Busy(bar, [self.new_password, self.confirmation, self.submit, self.sign_out])
@@ -93,6 +95,12 @@ class ChangePasswordDialog(SavingDialog):
             return
         old, new, change = self._old_password, self.new_password.text(), self._change
         self._save_in_background(lambda: change(old, new), "change password")
+
+    def _failed(self, error: BaseException) -> None:
+        """A refused password: type another one straight away."""
+        super()._failed(error)
+        self.new_password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.new_password.selectAll()
 
     def done(self, result: int) -> None:
         """Every way out forgets the passwords typed here and the old one."""

@@ -9,6 +9,7 @@ give the typed text (or the ticked codes) for encrypted drafts.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ PLACEHOLDERS = {
     FieldKind.POSTCODE: "such as SE15 4QL",
 }
 CODES_COLUMNS = 2
+CLOSEST_SHOWN = 3  # matches named in a choice field's message
 NOTES_HEIGHT = 64
 
 
@@ -109,17 +111,20 @@ class FieldRow(QWidget):
         return tuple(self.spec.code_list) if self.spec.code_list is not None else ()
 
     def _code_box(self, choices: Sequence[Code]) -> QComboBox:
-        """Type a few letters of the label (or the code) and pick; whatever is typed is parsed by
-        the dictionary, which accepts a code or a label."""
+        """Type a few letters of the label (or the code) and pick, or just leave the field: a code,
+        a label, or text only one label begins with (or, failing that, contains), any case, is
+        taken as that choice and shown by its label (``settle_choice``)."""
         box = QComboBox()
         box.setEditable(True)
         box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for code in choices:
             box.addItem(code.label, code.code)
+        # Inline: the rest of the first label that starts so is filled in as you type, and Tab
+        # moves on at once (a popup list would take the Tab and the focus); F4 shows every choice.
         completer = QCompleter(box.model(), box)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         box.setCompleter(completer)
         box.setCurrentIndex(-1)
         line = box.lineEdit()
@@ -208,8 +213,63 @@ class FieldRow(QWidget):
             assert isinstance(widget, QLineEdit)
             widget.setText(text)
 
+    @property
+    def _choice_box(self) -> QComboBox | None:
+        box = self.input
+        return box if isinstance(box, QComboBox) and box.isEditable() else None
+
+    def _matches(self, typed: str) -> list[int]:
+        """The items ``typed`` stands for: an exact code or label; else the labels it begins; else
+        the labels that contain it (any case)."""
+        box = self._choice_box
+        wanted = typed.strip().casefold()
+        if box is None or not wanted:
+            return []
+        items = [(i, str(box.itemData(i)).casefold(), box.itemText(i).casefold()) for i in range(box.count())]
+        for test in (
+            lambda code, label: wanted in (code, label),
+            lambda code, label: label.startswith(wanted),
+            lambda code, label: wanted in label,
+        ):
+            found = [i for i, code, label in items if test(code, label)]
+            if found:
+                return found
+        return []
+
+    def settle_choice(self) -> None:
+        """Show what was typed as the one choice it stands for (by its label); else leave it."""
+        box = self._choice_box
+        if box is None:
+            return
+        typed = box.currentText()
+        found = self._matches(typed)
+        if len(found) == 1 and (box.currentIndex() != found[0] or box.itemText(found[0]) != typed):
+            box.setCurrentIndex(found[0])
+            self._edited()
+
+    def _choice_problem(self) -> str | None:
+        """One short line with the closest choices, instead of the list of every code."""
+        box = self._choice_box
+        typed = box.currentText().strip() if box is not None else ""
+        if box is None or not typed or len(self._matches(typed)) == 1:
+            return None
+        labels = [box.itemText(i) for i in range(box.count())]
+        several = [labels[i] for i in self._matches(typed)]
+        if several:
+            more = len(several) - CLOSEST_SHOWN
+            shown = ", ".join(several[:CLOSEST_SHOWN]) + (f" and {more} more" if more > 0 else "")
+            return f"Several choices match '{typed}': {shown}. Type more of the one you mean"
+        closest = difflib.get_close_matches(typed, labels, n=CLOSEST_SHOWN, cutoff=0.4)
+        if closest:
+            return f"'{typed}' is not one of the choices. Did you mean {' or '.join(closest)}?"
+        return f"'{typed}' is not one of the choices: type part of a name and pick from the list"
+
     def value(self) -> Any:
         """The typed value, or ``FieldError`` saying what to fix."""
+        self.settle_choice()
+        problem = self._choice_problem()
+        if problem is not None:
+            raise FieldError(problem)
         raw = self.raw()
         if isinstance(raw, list):
             return self.spec.check(tuple(raw))
@@ -265,6 +325,7 @@ class FieldRow(QWidget):
         if event.type() == QEvent.Type.FocusOut and not self._loading:
             reason = getattr(event, "reason", lambda: None)()
             if reason != Qt.FocusReason.PopupFocusReason and not self._focus_inside():
+                self.settle_choice()
                 if not self.is_empty() or self._has_problem:
                     self.validate()
                 self.left.emit()
@@ -300,9 +361,11 @@ class DictionaryForm(QWidget):
         for name in names:
             spec = entity[name]
             row = FieldRow(spec, (choices or {}).get(name))
-            label = QLabel(spec.label + (" *" if spec.required else ""))
+            # "&" doubled: a label with a buddy reads a single "&" as an Alt shortcut ("A&E").
+            label = QLabel(spec.label.replace("&", "&&") + (" *" if spec.required else ""))
             label.setObjectName("fieldLabel")
             label.setBuddy(row.input)
+            row.input.setAccessibleName(spec.label + (" (required)" if spec.required else ""))
             self.layout_.addRow(label, row)
             row.changed.connect(self.changed)
             self.rows[name] = row

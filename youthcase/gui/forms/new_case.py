@@ -1,9 +1,9 @@
 """Recording a new case on the ward, from the keyboard: the young person, the case, the incident.
 
-Defaults: arrival now, my first site, referred by ED staff, assigned to me. Tab runs through the
-person, then the case, then the incident; each field is checked by the data dictionary as it is
-left; the rules that span fields come back from the service (``CaseInvalid``) onto their fields.
-Ctrl+Enter records the case.
+Defaults: arrival now, my first site, referred by ED staff, assigned to me. Enter goes on to the
+next required field still empty; Tab runs through every field: the person, then the case, then the
+incident. Each field is checked by the data dictionary as it is left; the rules that span fields
+come back from the service (``CaseInvalid``) onto their fields. Ctrl+Enter records the case.
 
 Once the NHS number, or the name and date of birth, are in, the service is asked (in the
 background) whether the young person is already known. If so the form says where their earlier
@@ -22,13 +22,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -548,7 +549,30 @@ class NewCaseDialog(QDialog):
         super().done(result)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        """Keep the field with the focus in view while tabbing through the long form."""
+        """Keep the field with the focus in view while tabbing through the long form; Enter in a
+        field goes on to the next required field still empty (Tab visits every field)."""
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
             self.form_scroll.ensureWidgetVisible(watched, 20, 40)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and not isinstance(watched, QPlainTextEdit)
+        ):
+            return self.next_required(watched)
         return False
+
+    def next_required(self, after: QObject) -> bool:
+        """Focus the first required, empty field after ``after``, else Record case."""
+        rows = [row for form in self.forms.values() for row in form.rows.values()]
+        at = next((i for i, row in enumerate(rows) if row.input is after), None)
+        if at is None:
+            return False
+        rows[at].settle_choice()
+        for row in rows[at + 1 :]:
+            if row.spec.required and row.is_empty() and row.isEnabled():
+                row.input.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+        self.submit.setFocus(Qt.FocusReason.TabFocusReason)
+        return True

@@ -64,8 +64,9 @@ class DashboardTableModel(TableModel["DashboardRow"]):
         super().__init__(parent)
         self.unit = unit  # "Worker" or "Site": the first column's header
         self.figures = tuple(figures)
+        self.display_names: dict[str, str] = {}  # a worker's log-in name -> full name, as shown
         self.columns = (
-            Column(unit, lambda row: row.name, lambda row: row.name.casefold()),
+            Column(unit, self.shown_name, lambda row: self.shown_name(row).casefold()),
             *(_figure_column(figure) for figure in self.figures),
         )
         self._totals: DashboardRow | None = None
@@ -77,6 +78,9 @@ class DashboardTableModel(TableModel["DashboardRow"]):
         """A freshly loaded dashboard: reset (every number may have changed)."""
         self._totals = totals
         super().set_rows([*rows, totals] if totals is not None else rows)
+
+    def shown_name(self, row: DashboardRow) -> str:
+        return self.display_names.get(row.name, row.name)
 
     def is_totals(self, row: int) -> bool:
         return self._totals is not None and row == self.rowCount() - 1

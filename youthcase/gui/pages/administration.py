@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -40,6 +41,7 @@ from youthcase.gui.pages import page_header, page_layout, section_title
 from youthcase.gui.pages.service_directory import ServiceDirectoryPanel
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
+from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.accounts import AccountService, AccountSummary
 from youthcase.services.sites import SiteService, SiteSummary
 from youthcase.services.vault import UnlockedVault
@@ -138,15 +140,26 @@ class AdministrationPage(QWidget):
         layout.addWidget(self.loading)
         layout.addWidget(self.error)
         layout.addWidget(self.no_supervisor)
-        layout.addSpacing(12)
-        layout.addLayout(self._heading_row("Staff accounts", self.disable_button, self.add_user_button))
-        layout.addWidget(self.account_view, 3)
-        layout.addSpacing(16)
-        layout.addLayout(self._heading_row("Sites", self.add_site_button))
-        layout.addWidget(self.site_view, 2)
-        layout.addSpacing(16)
+        # One at a time, each with the page's full height: every member of staff shows at
+        # 1366x768 (stacked, the three lists got four rows each).
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("administrationTabs")
+        self.tabs.setDocumentMode(True)
+        staff = QWidget()
+        staff_layout = QVBoxLayout(staff)
+        staff_layout.setContentsMargins(0, 12, 0, 0)
+        staff_layout.addLayout(self._heading_row("Staff accounts", self.disable_button, self.add_user_button))
+        staff_layout.addWidget(self.account_view, 1)
+        sites = QWidget()
+        sites_layout = QVBoxLayout(sites)
+        sites_layout.setContentsMargins(0, 12, 0, 0)
+        sites_layout.addLayout(self._heading_row("Sites", self.add_site_button))
+        sites_layout.addWidget(self.site_view, 1)
         self.services = ServiceDirectoryPanel(vault, background, prompts)
-        layout.addWidget(self.services, 2)
+        self.tabs.addTab(staff, "Staff accounts")
+        self.tabs.addTab(sites, "Sites")
+        self.tabs.addTab(self.services, "Service directory")
+        layout.addWidget(self.tabs, 1)
 
         self.add_user_button.clicked.connect(self.open_add_user)
         self.disable_button.clicked.connect(self.disable_selected)
@@ -196,8 +209,7 @@ class AdministrationPage(QWidget):
         self.error.show_message(user_message(error))
 
     def clear(self) -> None:
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.accounts.clear()
         self.sites.clear()
         self.services.clear()
@@ -236,7 +248,7 @@ class AdministrationPage(QWidget):
 
         dialog = AddUserDialog(self.sites.rows, save, self._background, self)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def disable_selected(self) -> None:
@@ -276,5 +288,5 @@ class AdministrationPage(QWidget):
 
         dialog = AddSiteDialog(save, self._background, self)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog

@@ -20,7 +20,6 @@ from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from youthcase.domain import codes
 from youthcase.domain.codes import Code
 from youthcase.domain.roles import Permission, Role
+from youthcase.gui import shortcuts
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.case.host import CaseHost, TabChoice
@@ -61,16 +61,18 @@ from youthcase.gui.models.caseload import (
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.tables import name_search
 from youthcase.gui.values import instant_text
+from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.cases import CaseDetail, CaseService
 from youthcase.services.drafts import DraftService, SavedDraft
 from youthcase.services.permissions import allowed
 from youthcase.services.sites import SiteService, SiteSummary
 from youthcase.services.vault import UnlockedVault
 
-NEW_CASE_SHORTCUT = "Ctrl+N"
-SEARCH_SHORTCUT = "Ctrl+F"
-REFRESH_SHORTCUT = "F5"
+NEW_CASE_SHORTCUT = shortcuts.NEW_CASE
+SEARCH_SHORTCUT = shortcuts.SEARCH
+REFRESH_SHORTCUT = shortcuts.REFRESH
 DEBOUNCE_FROM_ROWS = 5_000  # below this many cases every keystroke filters at once
 DEBOUNCE_MS = 60
 # The widest text each column usually holds: widths are measured once from these, never from the
@@ -200,6 +202,7 @@ class CaseloadPage(QWidget):
         self.search.setPlaceholderText("Search names and references  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        name_search(self.search, "Search cases")
         self.search.installEventFilter(self)
         self.status = self._combo("statusFilter", [(s.value, s) for s in StatusFilter])
         self.site = self._combo("siteFilter", [("All sites", None)])
@@ -284,6 +287,7 @@ class CaseloadPage(QWidget):
         self.import_button.clicked.connect(lambda: self.open_import())
         self._shortcut(SEARCH_SHORTCUT, self.focus_search)
         self._shortcut(REFRESH_SHORTCUT, self.reload)
+        self.can_create = recording
         if recording:
             self._shortcut(NEW_CASE_SHORTCUT, lambda: self.open_new_case())
         self._update_count()
@@ -293,6 +297,8 @@ class CaseloadPage(QWidget):
     def _build_view(self, role: Role) -> QTableView:
         view = QTableView()
         view.setObjectName("caseloadTable")
+        view.setAccessibleName("Cases")
+        view.horizontalHeader().setAccessibleName("Cases columns")
         view.setModel(self.proxy)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -408,8 +414,7 @@ class CaseloadPage(QWidget):
 
     def clear(self) -> None:
         """The vault locked: forget every case, name, search and open form."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self._debounce.stop()
         self.model.clear()
         self.host.clear()
@@ -572,7 +577,7 @@ class CaseloadPage(QWidget):
         )
         dialog.created.connect(self._case_created)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def _case_created(self, detail: CaseDetail) -> None:
@@ -584,7 +589,7 @@ class CaseloadPage(QWidget):
             return None
         dialog = ImportDialog(vault, self._background, self._prompts, hide_names=self.hide_names, parent=self)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         dialog.choose_file()
         return dialog
 
@@ -600,7 +605,13 @@ class CaseloadPage(QWidget):
             banner.restore.connect(self.restore_draft)
             banner.discard.connect(self.discard_draft)
             self.banner_area.addWidget(banner)
+            # In the Tab order where they show, after New case (not at the end: made last).
+            before = self.banners[-1].restore_button if self.banners else self.new_case_button
+            QWidget.setTabOrder(before, banner.discard_button)
+            QWidget.setTabOrder(banner.discard_button, banner.restore_button)
             self.banners.append(banner)
+        if self.banners and self.isVisible() and not self.search.hasFocus():
+            self.banners[0].restore_button.setFocus(Qt.FocusReason.OtherFocusReason)  # what is waiting
 
     def _clear_banners(self) -> None:
         for banner in self.banners:

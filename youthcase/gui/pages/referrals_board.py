@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from youthcase.domain import codes
+from youthcase.gui import shortcuts
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
 from youthcase.gui.case.referral_detail import referral_table
@@ -33,10 +34,11 @@ from youthcase.gui.models.referrals import (
 from youthcase.gui.navigation import SectionSpec
 from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.windows import close_windows
 from youthcase.services.referrals import ReferralService, ReferralView
 from youthcase.services.vault import UnlockedVault
 
-REFRESH_SHORTCUT = "F5"
+REFRESH_SHORTCUT = shortcuts.REFRESH
 SUMMARY = (
     "Referrals out from the cases you can see, the ones to chase first: overdue when the "
     "service has not responded within its chase interval."
@@ -175,8 +177,7 @@ class ReferralsBoardPage(QWidget):
 
     def clear(self) -> None:
         """The vault locked: forget every referral."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.model.clear()
         self.summary.clear()
         self.error.clear()

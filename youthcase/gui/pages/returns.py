@@ -29,7 +29,6 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -51,6 +50,7 @@ from youthcase.gui.pages import page_header, page_layout
 from youthcase.gui.pdf_preview import ZOOM_LEVELS, PdfPreview
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.values import instant_text
+from youthcase.gui.windows import close_windows
 from youthcase.returns.disclosure import STANDARD, DisclosureRule
 from youthcase.returns.kpis import Month
 from youthcase.services.sites import SiteService, SiteSummary
@@ -318,7 +318,7 @@ class ReturnsPage(QWidget):
         card = QFrame()
         card.setObjectName("caseHeader")  # the white card the case view's header uses
         grid = QGridLayout(card)
-        grid.setContentsMargins(18, 14, 18, 14)
+        grid.setContentsMargins(18, 10, 18, 10)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(6)
         grid.addWidget(_caption("&Month", self.month), 0, 0)
@@ -338,8 +338,9 @@ class ReturnsPage(QWidget):
         rule_row.addWidget(self._base_caption)
         rule_row.addWidget(self.rounding_base)
         rule_row.addStretch(1)
-        grid.addLayout(rule_row, 2, 0, 1, 4)
-        grid.addWidget(self.rule_help, 3, 0, 1, 4)
+        # Beside the month and site, not under them: the preview gets the height (1366x768).
+        grid.addLayout(rule_row, 0, 2)
+        grid.addWidget(self.rule_help, 1, 2)
         return card
 
     @staticmethod
@@ -633,8 +634,7 @@ class ReturnsPage(QWidget):
 
     def clear(self) -> None:
         """Cancel a build, drop the return's PDF, CSV and pixmaps, and forget the sites."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         if self._cancel is not None:
             self._cancel.set()
         self._build_number += 1

@@ -12,7 +12,6 @@ import uuid
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -34,6 +33,7 @@ from youthcase.gui.models.referrals import ServiceTableModel
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
 from youthcase.gui.values import edit_text
+from youthcase.gui.windows import close_windows, open_form
 from youthcase.services.service_directory import ServiceDirectory, ServiceEntry
 from youthcase.services.vault import UnlockedVault
 
@@ -117,8 +117,7 @@ class ServiceDirectoryPanel(QWidget):
             self.refresh()
 
     def clear(self) -> None:
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.model.clear()
         self.error.clear()
         self._vault = None
@@ -162,7 +161,7 @@ class ServiceDirectoryPanel(QWidget):
             parent=self,
         )
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def open_add_service(self) -> RecordDialog | None:

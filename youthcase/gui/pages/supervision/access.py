@@ -39,6 +39,7 @@ from youthcase.gui.pages import section_title
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
 from youthcase.gui.values import instant_text
+from youthcase.gui.windows import open_form
 from youthcase.services.access import AccessService
 from youthcase.services.accounts import AccountService
 from youthcase.services.audit_trail import AuditEntry, AuditTrail
@@ -363,7 +364,7 @@ class AccessPanel(QWidget):
 
         dialog.saved.connect(handed_over)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def rotate_chosen(self) -> None:

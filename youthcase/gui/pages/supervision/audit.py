@@ -29,7 +29,7 @@ from youthcase.gui.errors import user_message
 from youthcase.gui.inline import InlineError
 from youthcase.gui.models import audit_trail as columns
 from youthcase.gui.models.audit_trail import AuditTableModel
-from youthcase.gui.tables import table_view
+from youthcase.gui.tables import name_search, table_view
 from youthcase.services.accounts import AccountService
 from youthcase.services.audit import AuditAction, ChainReport
 from youthcase.services.audit_trail import AuditEntry, AuditTrail
@@ -107,6 +107,7 @@ class AuditViewer(QWidget):
         self.case_reference.setObjectName("auditCase")
         self.case_reference.setPlaceholderText("such as RLH-26-00001")
         self.case_reference.setClearButtonEnabled(True)
+        name_search(self.case_reference, "Case reference")
         self.action = QComboBox()
         self.action.setObjectName("auditAction")
         self.action.addItem("Any action", None)

@@ -20,6 +20,7 @@ from youthcase.gui.pages import section_title
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import selected_object, table_view
 from youthcase.gui.values import code_label
+from youthcase.gui.windows import open_form
 from youthcase.services.supervision import ClosureRequestView, SupervisionService
 from youthcase.services.vault import UnlockedVault
 
@@ -148,7 +149,7 @@ class ClosuresTab(QWidget):
         )
         dialog.saved.connect(lambda _result: self._decided())
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     def _deciding(self, busy: bool) -> None:

@@ -86,6 +86,8 @@ class DashboardTab(QScrollArea):
 
     def show_overview(self, overview: SupervisionOverview) -> None:
         dashboard = overview.dashboard
+        names = {person.username: person.full_name for person in overview.staff if person.full_name}
+        self.by_worker.display_names = names  # people by their names, not their log-in names
         self.by_worker.set_rows(dashboard.by_worker, dashboard.totals)
         self.by_site.set_rows(dashboard.by_site, dashboard.totals)
         views = (self.worker_view, self.site_view)
@@ -95,7 +97,7 @@ class DashboardTab(QScrollArea):
             view.least_name = max(other.name_width for other in views)
             view.fit_columns()
         open_by_worker = sorted(
-            ((row.name, row.count("open")) for row in dashboard.by_worker if row.count("open")),
+            ((names.get(row.name, row.name), row.count("open")) for row in dashboard.by_worker if row.count("open")),
             key=lambda bar: (-bar[1], bar[0]),
         )
         self.caseload_chart.set_bars(open_by_worker)
@@ -114,7 +116,7 @@ class DashboardTab(QScrollArea):
             breakdown = BY_WORKER if view is self.worker_view else BY_SITE
         cases = proxy.cases_at(index)
         if cases:
-            self.chosen.emit(Drill(breakdown, unit.name, figure, cases))
+            self.chosen.emit(Drill(breakdown, unit.name, figure, cases, proxy.dashboard.shown_name(unit)))
 
     def clear(self) -> None:
         self.by_worker.clear()

@@ -36,6 +36,7 @@ from youthcase.gui.models.caseload import (
 from youthcase.gui.pages import page_layout
 from youthcase.gui.prompts import Prompts
 from youthcase.gui.tables import table_view
+from youthcase.gui.windows import open_form
 from youthcase.services.accounts import AccountSummary
 from youthcase.services.cases import CaseService
 from youthcase.services.dashboard import Dashboard, DashboardRow, Figure
@@ -53,11 +54,12 @@ class Drill:
     unit: str  # the worker's user name or the site's code ("All" in total)
     figure: Figure
     case_ids: frozenset[uuid.UUID]
+    shown: str = ""  # the worker's full name, as the dashboard shows them
 
     @property
     def title(self) -> str:
         if self.breakdown == BY_WORKER:
-            return f"{self.figure.label}  ·  {self.unit}'s cases"
+            return f"{self.figure.label}  ·  {self.shown or self.unit}'s cases"
         if self.breakdown == BY_SITE:
             return f"{self.figure.label}  ·  {self.unit}"
         return f"{self.figure.label}  ·  all your sites"
@@ -274,7 +276,7 @@ class DrillPanel(QWidget):
             parent=self,
         )
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        open_form(dialog)
         return dialog
 
     # --- the page's calls --------------------------------------------------------------------

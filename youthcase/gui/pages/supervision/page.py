@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from youthcase.gui.background import Background
 from youthcase.gui.busy import busy_bar
-from youthcase.gui.case.host import CaseHost
+from youthcase.gui.case.host import CaseHost, TabChoice
 from youthcase.gui.case.view import CaseView
 from youthcase.gui.changes import Changes
 from youthcase.gui.errors import user_message
@@ -30,6 +30,7 @@ from youthcase.gui.pages.supervision.dashboard import DashboardTab
 from youthcase.gui.pages.supervision.drill import Drill, DrillPanel, refreshed
 from youthcase.gui.pages.supervision.overview import SupervisionOverview, load_overview
 from youthcase.gui.prompts import Prompts
+from youthcase.gui.windows import close_windows
 from youthcase.services.vault import UnlockedVault
 
 DASHBOARD_TAB, CLOSURES_TAB, AUDIT_TAB, ACCESS_TAB = range(4)
@@ -172,11 +173,11 @@ class SupervisionPage(QWidget):
     def case_view(self) -> CaseView:
         return self.host.view
 
-    def open_case(self, case_id: uuid.UUID, from_cases: bool = True) -> None:
+    def open_case(self, case_id: uuid.UUID, from_cases: bool = True, at: TabChoice | None = None) -> None:
         if from_cases:
-            self.host.open_case(case_id, busy=self.cases_panel.loading, error=self.cases_panel.error)
+            self.host.open_case(case_id, busy=self.cases_panel.loading, error=self.cases_panel.error, at=at)
         else:
-            self.host.open_case(case_id, busy=self.loading, error=self.closures_tab.error)
+            self.host.open_case(case_id, busy=self.loading, error=self.closures_tab.error, at=at)
 
     def _back_from_case(self, _case_id: uuid.UUID | None) -> None:
         if self.host.currentWidget() is self.cases_panel:
@@ -194,8 +195,7 @@ class SupervisionPage(QWidget):
 
     def clear(self) -> None:
         """The vault locked: forget the figures, the cases, the audit trail and any open form."""
-        for dialog in self.findChildren(QDialog):
-            dialog.done(QDialog.DialogCode.Rejected)
+        close_windows(self)
         self.host.clear()
         self.audit.clear()
         self.access.clear()
