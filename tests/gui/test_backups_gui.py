@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import WAIT_MS, FakePrompts, new_case, record_cases, signed_in
@@ -219,3 +220,9 @@ def test_closing_the_window_backs_up(qtbot, shell: Shell, vault, log_in) -> None
     with qtbot.waitSignal(shell.backups.status_changed, timeout=WAIT_MS, check_params_cb=lambda s: s.last_good):
         shell.close()
     assert shell.is_locked and len(backups_of(shell)) == 1
+
+
+def test_the_session_menu_opens_the_restore_dialog(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+    [action] = [a for a in shell.menuBar().findChildren(QAction) if a.objectName() == "restoreMenuAction"]
+    action.trigger()
+    assert len(shell.findChildren(RestoreDialog)) == 1
