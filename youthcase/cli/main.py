@@ -332,8 +332,19 @@ def main(
         print("youthcase: interrupted; nothing was changed", file=stderr)
         return INTERRUPTED_EXIT
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
+        from sqlalchemy.exc import DatabaseError
+
+        from youthcase.services.errors import VaultCorrupt
+        from youthcase.services.integrity import is_damaged_page
         from youthcase.storage.engine import storage_os_error
 
+        if isinstance(error, DatabaseError) and is_damaged_page(error):
+            print(
+                "youthcase: error: the vault is damaged (a page failed its check): "
+                "youthcase check names what; restore the newest good backup",
+                file=stderr,
+            )
+            return VaultCorrupt.exit_code
         storage = storage_os_error(getattr(error, "orig", error), None)
         if storage is not None:
             code, message = file_error(storage)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from youthcase import __version__
@@ -31,7 +32,7 @@ from youthcase.crypto.keys import KeyPurpose, VaultKey
 from youthcase.crypto.slots import KeySlot, SlotKind, open_password_slot, open_recovery_slot
 from youthcase.services.audit import AuditAction
 from youthcase.services.errors import InvalidInput, VaultCorrupt, VaultExists, WrongCredentials
-from youthcase.services.integrity import CheckReport, check_vault
+from youthcase.services.integrity import UNOPENABLE, CheckReport, Finding, check_vault, is_damaged_page
 from youthcase.services.recovery import hold_every_site_key, open_file_with_recovery_key, write_recovered_key_store
 from youthcase.services.returns import check_output_path
 from youthcase.services.vault import LockedVault, UnlockedVault, file_keys_of
@@ -378,18 +379,25 @@ def _install(location: VaultLocation, database: bytes, key_store: bytes) -> None
 def check_vault_at(location: VaultLocation, username: str | None, secret: str) -> CheckReport:
     """``youthcase check`` (and the check after every restore), as an account with its password or,
     with ``username`` None, with the recovery key (which holds every site key)."""
-    if username is None:
-        access = LockedVault(location).open_with_recovery_key(secret)
-        try:
-            with Session(access.engine) as session:
-                hold_every_site_key(session, access.keyring, access.keys)
-                store_key = access.vault_key.derive(KeyPurpose.KEY_STORE)
-                return check_vault(session, access.keyring, access.keystore, store_key)
-        finally:
-            access.engine.dispose()
-    vault = LockedVault(location).unlock(username, secret)
     try:
-        with vault.session() as session:
-            return check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
-    finally:
-        vault.lock()
+        if username is None:
+            access = LockedVault(location).open_with_recovery_key(secret)
+            try:
+                with Session(access.engine) as session:
+                    hold_every_site_key(session, access.keyring, access.keys)
+                    store_key = access.vault_key.derive(KeyPurpose.KEY_STORE)
+                    return check_vault(session, access.keyring, access.keystore, store_key)
+            finally:
+                access.engine.dispose()
+        vault = LockedVault(location).unlock(username, secret)
+        try:
+            with vault.session() as session:
+                return check_vault(session, vault.keyring, vault.keystore, vault.key(KeyPurpose.KEY_STORE))
+        finally:
+            vault.lock()
+    except DatabaseError as error:
+        if not is_damaged_page(error):
+            raise
+        # A page every opening reads (accounts, keys, the audit head) is damaged: nothing further
+        # can be checked through the app, and that is the finding.
+        return CheckReport([Finding(UNOPENABLE)], 0, 0, 0)

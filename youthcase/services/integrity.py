@@ -30,6 +30,14 @@ from youthcase.storage.models import Base, CaseEpisode
 RESTORE = "restore the vault from its most recent good backup"
 
 
+UNOPENABLE = "the database file: a page read on every opening (accounts, keys or the audit trail) is damaged"
+
+
+def is_damaged_page(error: DatabaseError) -> bool:
+    """SQLCipher's failed page check or SQLite's malformed page, not a lock or a constraint."""
+    return type(getattr(error, "orig", error)).__name__ == "DatabaseError"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One damaged thing: what, where, and what to do about it."""
