@@ -162,3 +162,37 @@ def test_a_supervisor_closes_and_reopens(qtbot, shell: Shell, vault, log_in, clo
     view.plan_tab.reopen_case()
     qtbot.waitUntil(lambda: view.detail is not None and view.detail.status == "open", timeout=WAIT_MS)
     assert view.detail is not None and view.detail.reopen_count == 1
+
+
+def test_corrections_show_in_history_and_a_struck_out_contact_says_so(
+    qtbot, shell: Shell, vault, log_in, clock
+) -> None:
+    from youthcase.services.corrections import Amendable, CorrectionService
+
+    case_id = story(vault, clock)
+    with signed_in(vault.location, clock, vault.worker) as unlocked:
+        detail = CaseService(unlocked).case_detail(case_id)
+        assert detail.incident is not None
+        corrections = CorrectionService(unlocked)
+        corrections.amend(
+            case_id,
+            Amendable.INCIDENT,
+            detail.incident.id,
+            {"assault_method": "blunt"},
+            reason="a bat, not a knife",
+            expected_version=1,
+        )
+        failed = [c for c in detail.contacts if not c.values["successful"]][0]
+        corrections.strike_out_contact(case_id, failed.id, reason="another young person's", expected_version=1)
+        CaseService(unlocked).update_person(case_id, {"postcode": "SE15 5AA"})
+    log_in(vault.worker)
+    view = open_case(qtbot, shell, case_id)
+    history = {item.what: item.detail for item in case_history(view.detail)}
+    assert (
+        history["Incident corrected by wendy"] == "Assault method was Knife or sharp object; reason: a bat, not a knife"
+    )
+    assert history["Contact struck out by wendy"] == "reason: another young person's"
+    assert history["Young person updated by wendy"] == "Postcode changed"  # identifiers never shown here
+    contacts = view.contacts_tab.model
+    assert contacts.index(1, 1).data() == "Attempt failed (struck out: recorded in error)"
+    assert view.contacts_tab.summary.text() == "1 contact made, 0 failed attempts; 1 struck out as recorded in error."

@@ -31,7 +31,7 @@ from youthcase.domain.validation import LONDON
 from youthcase.services.access import new_case_key
 from youthcase.services.audit import AuditAction
 from youthcase.services.case_access import load_case, require_case_reader, visible_cases
-from youthcase.services.corrections import Amendable, CorrectionService
+from youthcase.services.corrections import Amendable, CorrectionService, Revision, revisions_of
 from youthcase.services.errors import InvalidInput, PermissionDenied, VaultCorrupt
 from youthcase.services.permissions import require
 from youthcase.services.vault import UnlockedVault
@@ -171,6 +171,7 @@ class CaseDetail:
     goals: list[RecordView]
     follow_ups: list[RecordView]
     status_history: list[StatusChangeView]
+    revisions: list[Revision]  # every change of a saved record, oldest first (History)
 
 
 def _view(entity: dd.EntitySpec, record: Any, **overrides: Any) -> RecordView:
@@ -526,6 +527,7 @@ class CaseService:
                         key=lambda s: (s.changed_on, s.recorded_at, _STATUS_ORDER[s.change]),
                     )
                 ],
+                revisions_of(session, case.id),
             )
 
     def checked_values(

@@ -178,25 +178,7 @@ class CorrectionService:
         """Every change of the case's records, oldest first."""
         with self.vault.session() as session:
             case = load_case(self.vault, session, case_id, audit_view=False)
-            rows = session.execute(
-                select(RecordRevision, AppUser.username)
-                .join(AppUser, AppUser.id == RecordRevision.changed_by)
-                .where(RecordRevision.case_id == case.id)
-                .order_by(RecordRevision.changed_at, RecordRevision.version)
-            ).all()
-            return [
-                Revision(
-                    Amendable(r.record),
-                    r.row_id,
-                    r.version,
-                    r.action,
-                    username,
-                    r.changed_at,
-                    r.reason,
-                    json.loads(r.previous),
-                )
-                for r, username in rows
-            ]
+            return revisions_of(session, case.id)
 
     # --- steps ---------------------------------------------------------------------------------
 
@@ -262,6 +244,22 @@ class CorrectionService:
             )
         )
         row.version += 1
+
+
+def revisions_of(session: Session, case_id: uuid.UUID) -> list[Revision]:
+    """A case's revisions, oldest first (the caller has checked that the case may be read)."""
+    rows = session.execute(
+        select(RecordRevision, AppUser.username)
+        .join(AppUser, AppUser.id == RecordRevision.changed_by)
+        .where(RecordRevision.case_id == case_id)
+        .order_by(RecordRevision.changed_at, RecordRevision.version)
+    ).all()
+    return [
+        Revision(
+            Amendable(r.record), r.row_id, r.version, r.action, name, r.changed_at, r.reason, json.loads(r.previous)
+        )
+        for r, name in rows
+    ]
 
 
 def refresh_contact_dates(session: Session, case: CaseEpisode) -> None:

@@ -65,10 +65,13 @@ class ContactsTab(QWidget):
     def show_case(self, detail: CaseDetail) -> None:
         self.detail = detail
         self.model.set_rows(detail.contacts)
-        made = sum(1 for c in detail.contacts if c.values.get("successful"))
-        failed = len(detail.contacts) - made
+        standing = [c for c in detail.contacts if not c.values.get("struck_out")]
+        made = sum(1 for c in standing if c.values.get("successful"))
+        failed = len(standing) - made
+        struck = len(detail.contacts) - len(standing)
         self.summary.setText(
-            f"{made} contact{'s' if made != 1 else ''} made, {failed} failed attempt{'s' if failed != 1 else ''}."
+            f"{made} contact{'s' if made != 1 else ''} made, {failed} failed attempt{'s' if failed != 1 else ''}"
+            + (f"; {struck} struck out as recorded in error." if struck else ".")
             if detail.contacts
             else "No contacts yet. Log every attempt, including the ones that fail."
         )
@@ -85,7 +88,10 @@ class ContactsTab(QWidget):
     def _selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
         record: RecordView | None = selected_object(self.view)
         notes = record.values.get("notes") if record else None
-        self.notes.setText(notes or ("No notes for this contact." if record else ""))
+        text = notes or ("No notes for this contact." if record else "")
+        if record and record.values.get("struck_out"):
+            text = "Struck out as recorded in error (the reason is in History).\n\n" + text
+        self.notes.setText(text)
 
     def contact_defaults(self) -> dict[str, Raw]:
         now = self.context.now()

@@ -15,11 +15,13 @@ from youthcase.gui.pages import section_title
 from youthcase.gui.tables import table_view
 from youthcase.gui.values import code_label, day_text, display, instant_text
 from youthcase.services.cases import CaseDetail
+from youthcase.services.corrections import Amendable, Revision
 
 HISTORY_NOTE = (
     "Amendments to a safeguarding concern are listed under the date the concern was "
-    "raised. When each entry was recorded, and by whom, is kept in the audit trail; "
-    "closures before a reopening are not listed here yet."
+    "raised; every other change of a saved record is listed when it was made, with what it "
+    "replaced and why (the young person's details only by name of the field). When each entry was "
+    "recorded, and by whom, is kept in the audit trail; closures before a reopening are not listed here yet."
 )
 
 
@@ -98,12 +100,59 @@ def case_history(detail: CaseDetail) -> list[HistoryItem]:
         values = follow_up.values
         reached = "reached" if values["reached"] else "not reached"
         items.append(HistoryItem(values["followed_up_on"], "Six-month follow-up", reached))
+    for revision in detail.revisions:
+        items.append(HistoryItem(revision.changed_at, revision_title(revision), revision_detail(revision)))
     if detail.closed_on is not None:
         items.append(
             HistoryItem(detail.closed_on, "Case closed", display(dd.CASE["closure_reason"], case.get("closure_reason")))
         )
     items.sort(key=lambda item: item.sort_key, reverse=True)
     return items
+
+
+RECORD_NAMES = {
+    Amendable.CASE: ("case details", dd.CASE),
+    Amendable.PERSON: ("young person", dd.YOUNG_PERSON),
+    Amendable.INCIDENT: ("incident", dd.INCIDENT),
+    Amendable.CONTACT: ("contact", dd.CONTACT),
+    Amendable.GOAL: ("plan goal", dd.PLAN_GOAL),
+}
+
+
+def revision_title(revision: Revision) -> str:
+    name = RECORD_NAMES[revision.record][0]
+    return f"{name[0].upper()}{name[1:]} {revision.action} by {revision.changed_by}"
+
+
+def revision_detail(revision: Revision) -> str:
+    """The fields' earlier values (labels, not codes) and the reason: what the change replaced."""
+    entity = RECORD_NAMES[revision.record][1]
+    was = []
+    for name, value in sorted(revision.previous.items()):
+        spec = entity.by_name.get(name)
+        if spec is None:  # struck_out: the action says it
+            continue
+        if revision.record is Amendable.PERSON:
+            was.append(f"{spec.label} changed")  # identifiers: never shown here (hide-names, screens)
+            continue
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(_earlier(spec, v) for v in values if v is not None and v != "")
+        was.append(f"{spec.label} was {_short(shown) or 'empty'}")
+    reason = f"reason: {revision.reason}" if revision.reason else ""
+    return "; ".join([*was, reason] if reason else was)
+
+
+def _earlier(spec: dd.FieldSpec, value: object) -> str:
+    """An earlier value as kept (JSON: codes, booleans, numbers, ISO dates, text) in words."""
+    if spec.code_list is not None:
+        return code_label(spec, str(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 class HistoryModel(TableModel[HistoryItem]):

@@ -79,9 +79,11 @@ class ContactTableModel(RecordTableModel):
         super().__init__(dd.CONTACT, self.COLUMNS, parent)
         self._icons: dict[bool, QIcon] = {}
         made = self.columns[self.MADE]
-        self.columns[self.MADE] = Column(
-            made.header, lambda record: "Contact made" if self._made(record) else "Attempt failed", made.sort
-        )
+        self.columns[self.MADE] = Column(made.header, self._outcome, made.sort)
+
+    def _outcome(self, record: Any) -> str:
+        outcome = "Contact made" if self._made(record) else "Attempt failed"
+        return f"{outcome} (struck out: recorded in error)" if self.values_of(record).get("struck_out") else outcome
 
     def _made(self, record: Any) -> bool:
         return bool(self.values_of(record).get("successful"))
