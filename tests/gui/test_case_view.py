@@ -187,6 +187,7 @@ def test_corrections_show_in_history_and_a_struck_out_contact_says_so(
         CaseService(unlocked).update_person(case_id, {"postcode": "SE15 5AA"})
     log_in(vault.worker)
     view = open_case(qtbot, shell, case_id)
+    assert view.detail is not None
     history = {item.what: item.detail for item in case_history(view.detail)}
     assert (
         history["Incident corrected by wendy"] == "Assault method was Knife or sharp object; reason: a bat, not a knife"
