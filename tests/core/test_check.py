@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,21 +97,28 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return db, manifest, sound
 
 
+@contextlib.contextmanager
+def flipped(path: Path, where: float, flip: int) -> Iterator[int]:
+    """``path`` with one byte (at the fraction ``where`` of its length) XORed with ``flip``, for the block."""
+    original = path.read_bytes()
+    offset = int(where * len(original))
+    damaged = bytearray(original)
+    damaged[offset] ^= flip
+    path.write_bytes(bytes(damaged))
+    try:
+        yield offset
+    finally:
+        path.write_bytes(original)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.floats(0, 1, exclude_max=True), st.integers(1, 255))
 def test_any_flipped_byte_of_the_database_is_found_or_changes_nothing(
     upgraded: tuple[Path, dict[str, Any], str], where: float, flip: int
 ) -> None:
     db, manifest, sound = upgraded
-    original = db.read_bytes()
-    offset = int(where * len(original))
-    damaged = bytearray(original)
-    damaged[offset] ^= flip
-    db.write_bytes(bytes(damaged))
-    try:
+    with flipped(db, where, flip) as offset:
         code, out, err = check(db, manifest["recovery_key"])
-    finally:
-        db.write_bytes(original)
     assert code == 6 and "damaged" in err and err.count("\n") == 1 or (code == 0 and out == sound), (offset, out, err)
 
 
@@ -119,16 +128,8 @@ def test_any_flipped_byte_of_the_key_store_is_damage_never_a_wrong_password(
     upgraded: tuple[Path, dict[str, Any], str], where: float, flip: int
 ) -> None:
     db, manifest, sound = upgraded
-    header = db.with_name(db.name + ".header")
-    original = header.read_bytes()
-    offset = int(where * len(original))
-    damaged = bytearray(original)
-    damaged[offset] ^= flip
-    header.write_bytes(bytes(damaged))
-    try:
+    with flipped(db.with_name(db.name + ".header"), where, flip) as offset:
         code, out, err = check(db, manifest["passwords"]["wanda"], "--user", "wanda", "--password-stdin")
-    finally:
-        header.write_bytes(original)
     assert code in (6, 0) and code != 3, (offset, out, err)
     assert code == 6 or out.replace("wanda", "") != "", (offset, out, err)
 
@@ -138,14 +139,8 @@ def test_a_command_on_a_damaged_page_says_damaged_in_one_line(
 ) -> None:
     """The page every opening reads was an internal error (exit 70) for every command."""
     db, manifest, _sound = upgraded
-    original = db.read_bytes()
-    damaged = bytearray(original)
-    damaged[int(0.71875 * len(original))] ^= 1  # found by the property test above
-    db.write_bytes(bytes(damaged))
-    try:
+    with flipped(db, 0.71875, 1):  # found by the property test above
         out, err = io.StringIO(), io.StringIO()
         args = ["audit", "verify", "--db", str(db), "--user", "wanda", "--password-stdin"]
         code = main(args, stdin=io.StringIO(manifest["passwords"]["wanda"] + "\n"), stdout=out, stderr=err)
-    finally:
-        db.write_bytes(original)
     assert code in (6, 11) and err.getvalue().count("\n") == 1 and "internal error" not in err.getvalue()

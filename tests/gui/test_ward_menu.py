@@ -39,16 +39,17 @@ def test_every_menu_action_shows_its_shortcut(qtbot, shell: Shell, vault, log_in
     log_in(vault.supervisor)
     menus = menu_texts(shell)
     assert list(menus) == ["Session", "Go", "Case", "Help"]
-    assert menus["Session"] == ["Lock\tCtrl+L", "Hide names\tCtrl+Shift+H"]
+    # Restoring a backup is rare and opens its own dialog: the one action with no shortcut.
+    assert menus["Session"] == ["Lock\tCtrl+L", "Hide names\tCtrl+Shift+H", "Restore a backup..."]
     assert shell.workspace is not None
     titles = [shell.workspace.title_of(section) for section in shell.workspace.sections]
     assert menus["Go"] == [f"{title}\tCtrl+{n}" for n, title in enumerate(titles, start=1)]
-    assert all("\t" in text for texts in menus.values() for text in texts)
+    with_keys = [text for texts in menus.values() for text in texts if text != "Restore a backup..."]
+    assert all("\t" in text for text in with_keys)
     listed = {keys for keys, _what in shortcuts.SHORTCUTS}
-    for texts in menus.values():
-        for text in texts:
-            keys = text.split("\t")[1]
-            assert any(keys in row for row in listed) or keys[:-1] == "Ctrl+", keys  # Ctrl+1-5: one row
+    for text in with_keys:
+        keys = text.split("\t")[1]
+        assert any(keys in row for row in listed) or keys[:-1] == "Ctrl+", keys  # Ctrl+1-5: one row
 
 
 def test_go_menu_shortcuts_switch_sections(qtbot, shell: Shell, vault, log_in) -> None:

@@ -48,6 +48,14 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_month_report(parser: argparse.ArgumentParser, all_sites: str) -> None:
+    """What a report of one month takes: a login, the month, an optional site, the CSV's path."""
+    _add_login(parser)
+    parser.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, such as 2026-03")
+    parser.add_argument("--site", metavar="CODE", help=f"one site only (default: {all_sites})")
+    parser.add_argument("--csv", required=True, metavar="OUT.csv", help="where to write the CSV")
+
+
 def _add_login(parser: argparse.ArgumentParser) -> None:
     _add_db(parser)
     parser.add_argument("--user", required=True, metavar="NAME", help="the acting user")
@@ -193,11 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="produce the anonymised monthly return for commissioners "
         "(supervisors and administrators): a PDF and a CSV",
     )
-    _add_login(monthly)
-    monthly.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, such as 2026-03")
-    monthly.add_argument("--site", metavar="CODE", help="one site only (default: every site and all sites)")
+    _add_month_report(monthly, "every site and all sites")
     monthly.add_argument("--pdf", required=True, metavar="OUT.pdf", help="where to write the PDF")
-    monthly.add_argument("--csv", required=True, metavar="OUT.csv", help="where to write the CSV")
     monthly.add_argument(
         "--suppress-up-to",
         type=int,
@@ -219,10 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the ISTV minimum data set of a month (supervisors, for the sites they supervise) as CSV: "
         "arrival and assault times, method, location; no identifiers",
     )
-    _add_login(istv)
-    istv.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, such as 2026-03")
-    istv.add_argument("--site", metavar="CODE", help="one site only (default: every site you supervise)")
-    istv.add_argument("--csv", required=True, metavar="OUT.csv", help="where to write the CSV")
+    _add_month_report(istv, "every site you supervise")
     istv.set_defaults(handler="istv_extract")
 
     audit = sub.add_parser("audit", help="check the audit trail").add_subparsers(
