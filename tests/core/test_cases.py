@@ -103,6 +103,8 @@ def test_every_problem_is_reported_and_nothing_saved(people: dict[str, UnlockedV
         ({}, {"site": "XYZ"}, {}, "site"),
     ],
 )
+# Validation runs before any storage: on the file only (each server set-up costs seconds in CI).
+@pytest.mark.parametrize("location", ["file"], indirect=True)
 def test_cross_field_rules(
     people: dict[str, UnlockedVault],
     clock: FakeClock,
