@@ -13,51 +13,21 @@ from youthcase.services.audit import ChainHead, ChainReport, chain_head, verify_
 from youthcase.services.permissions import require
 from youthcase.services.trust import RECOVERY_SIGNER
 from youthcase.services.vault import UnlockedVault, anchored_event_present
-from youthcase.storage.models import (
-    AppUser,
-    AuditEvent,
-    CaseAssignment,
-    CaseEpisode,
-    CasePerson,
-    CaseStatusChange,
-    ClosureRequest,
-    Contact,
-    FollowUp,
-    Incident,
-    PlanGoal,
-    Referral,
-    ReferralMilestone,
-    RiskAssessment,
-    SafeguardingConcern,
-    SupervisionAction,
-    SupervisionNote,
-)
+from youthcase.storage.models import AppUser, AuditEvent, CaseEpisode, case_child_tables
 
 # An event names the row it touched: a case, or one of its child rows (a referral, a letter's
 # referral, a concern, ...). Each maps to its case, so the viewer's case filter finds them all.
-CASE_CHILDREN = (
-    CaseAssignment,
-    CasePerson,
-    CaseStatusChange,
-    ClosureRequest,
-    Contact,
-    FollowUp,
-    Incident,
-    PlanGoal,
-    Referral,
-    ReferralMilestone,
-    RiskAssessment,
-    SafeguardingConcern,
-    SupervisionAction,
-    SupervisionNote,
-)
 
 
 def _case_of_row() -> Subquery:
     """(row id, case id) for every case and every row that belongs to one."""
     return union_all(
         select(CaseEpisode.id.label("row_id"), CaseEpisode.id.label("case_id")),
-        *(select(child.id.label("row_id"), child.case_id.label("case_id")) for child in CASE_CHILDREN),
+        *(
+            select(table.c.id.label("row_id"), table.c.case_id.label("case_id"))
+            for table in case_child_tables()
+            if "id" in table.c  # case_share has no row id of its own: no event names one
+        ),
     ).subquery("case_of_row")
 
 

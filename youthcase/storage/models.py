@@ -694,3 +694,15 @@ class RecordRevision(Base):
     reason: Mapped[str | None] = mapped_column(EncryptedText)
     previous: Mapped[str] = mapped_column(EncryptedText)
     case: Mapped[CaseEpisode] = relationship(lazy="raise")  # flush order: the case first
+
+
+def case_child_tables() -> tuple[Table, ...]:
+    """Every table whose rows belong to one case (a ``case_id`` referencing ``case_episode``).
+
+    Row-level security on a team server and the audit viewer's case filter both follow this, so a
+    new case table is covered without being listed by hand in either place."""
+    return tuple(
+        table
+        for table in Base.metadata.sorted_tables
+        if any(fk.parent.name == "case_id" and fk.column.table.name == "case_episode" for fk in table.foreign_keys)
+    )

@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from youthcase.storage.encrypted import EncryptedType
-from youthcase.storage.models import Base
+from youthcase.storage.models import Base, case_child_tables
 from youthcase.storage.server_roles import SCHEMA, ServerRoles, quote_role
 
 AUDIT_LOCK = 0x7963_0001
@@ -41,26 +41,7 @@ REFERENCE_LOCK = 0x7963_0003
 """First key of the two-key advisory lock on a case-reference prefix (the second: its hash)."""
 
 CASE_TABLE = "case_episode"
-CASE_CHILD_TABLES = (
-    "case_person",
-    "incident",
-    "contact",
-    "risk_assessment",
-    "safeguarding_concern",
-    "plan_goal",
-    "follow_up",
-    "referral",
-    "referral_milestone",
-    "supervision_note",
-    "supervision_action",
-    "closure_request",
-    "case_assignment",
-    "case_status_change",
-    "case_key",
-    "case_site_key",
-    "case_share",
-    "record_revision",
-)
+CASE_CHILD_TABLES = tuple(table.name for table in case_child_tables())
 """Rows of case content: each names its case in ``case_id``."""
 NOT_FOR_ADMINISTRATORS: dict[str, set[str]] = {}
 """Plain columns of case tables an administrator still does not read."""
