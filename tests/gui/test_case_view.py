@@ -193,6 +193,7 @@ def test_corrections_show_in_history_and_a_struck_out_contact_says_so(
         history["Incident corrected by wendy"] == "Assault method was Knife or sharp object; reason: a bat, not a knife"
     )
     assert history["Contact struck out by wendy"] == "reason: another young person's"
+    assert "Contact attempt failed (struck out: recorded in error)" in history
     assert history["Young person updated by wendy"] == "Postcode changed"  # identifiers never shown here
     contacts = view.contacts_tab.model
     assert contacts.index(1, 1).data() == "Attempt failed (struck out: recorded in error)"

@@ -67,6 +67,8 @@ def case_history(detail: CaseDetail) -> list[HistoryItem]:
     for contact in detail.contacts:
         values = contact.values
         made = "Contact made" if values["successful"] else "Contact attempt failed"
+        if values.get("struck_out"):
+            made += " (struck out: recorded in error)"
         items.append(
             HistoryItem(
                 values["contact_at"],
